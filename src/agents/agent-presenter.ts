@@ -1,0 +1,80 @@
+import { RawJson } from '../http/json-text.js';
+import type { SearchPage } from '../search/search-service.js';
+import { etagOf, type AgentRecord, type SaveResult } from '../store/agent-record.js';
+
+/**
+ * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
+ * registry, `camel` for the A2A-style PascalCase JSON-RPC methods.
+ */
+export type NamingStyle = 'snake' | 'camel';
+
+const CAMEL_RENAMES: Record<string, string> = {
+  next_cursor: 'nextPageToken',
+  total: 'totalSize',
+};
+
+function styled(style: NamingStyle, fields: Record<string, unknown>): Record<string, unknown> {
+  if (style === 'snake') return fields;
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      CAMEL_RENAMES[key] ?? key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+      value,
+    ]),
+  );
+}
+
+function recordFields(record: AgentRecord) {
+  return {
+    agent_id: record.id,
+    revision: record.revision,
+    etag: etagOf(record),
+    status: record.status,
+    format: record.summary.format,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+/** A record with its card as registered. */
+export function presentRecord(record: AgentRecord, style: NamingStyle) {
+  return styled(style, { ...recordFields(record), found: true, agent_card: new RawJson(record.card) });
+}
+
+/** What a write answers: the new revision, and whether the agent was created. */
+export function presentSaved({ record, created }: SaveResult, style: NamingStyle) {
+  return styled(style, {
+    success: true,
+    ...recordFields(record),
+    created,
+    message: created ? 'Agent registered successfully' : 'Agent updated successfully',
+  });
+}
+
+export function presentDeleted(id: string, revision: number, style: NamingStyle) {
+  return styled(style, { success: true, agent_id: id, revision, message: 'Agent unregistered successfully' });
+}
+
+function resultSummary(record: AgentRecord) {
+  return {
+    ...recordFields(record),
+    name: record.summary.name,
+    description: record.summary.description,
+    url: record.summary.interfaces[0]?.url,
+  };
+}
+
+/**
+ * A page of agents. `agents` holds the cards as registered, as clients of the earlier registry
+ * expect; `results` holds, in the same order, each card's registry data.
+ */
+export function presentPage(page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}) {
+  const cards = page.records.map((r) => new RawJson(r.card));
+  return styled(style, {
+    ...(style === 'snake' ? { agents: cards } : { agentCards: cards }),
+    results: page.records.map((r) => styled(style, resultSummary(r))),
+    count: page.records.length,
+    total: page.total,
+    next_cursor: page.nextCursor ?? null,
+    ...extra,
+  });
+}

@@ -1,0 +1,71 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
+import { sendJson } from '../http/send-json.js';
+import { parseSearchCriteria } from '../search/search-criteria.js';
+import type { SearchService } from '../search/search-service.js';
+import { etagOf } from '../store/agent-record.js';
+import { presentDeleted, presentPage, presentRecord, presentSaved } from './agent-presenter.js';
+import type { AgentService } from './agent-service.js';
+import { receiveCard } from './card-envelope.js';
+
+export interface AgentRoutesDependencies {
+  agents: AgentService;
+  search: SearchService;
+  /** Middleware that parses and checks a JSON body. */
+  jsonBody: RequestHandler[];
+  /** `max-age` of the card endpoint, in seconds. */
+  cardMaxAgeSeconds: number;
+}
+
+/** The REST door: translates HTTP to the agent and search services and back, nothing more. */
+export function agentRoutes({ agents, search, jsonBody, cardMaxAgeSeconds }: AgentRoutesDependencies): Router {
+  const router = Router();
+
+  const searchHandler = (source: (req: Request) => unknown) => async (req: Request, res: Response) => {
+    const criteria = parseSearchCriteria(source(req));
+    const page = await search.search(criteria);
+    sendJson(res, 200, presentPage(page, 'snake', { query: criteria.query ?? null }));
+  };
+
+  const register = (idOf: (req: Request) => string | undefined) => async (req: Request, res: Response) => {
+    const id = idOf(req);
+    const expectedRevision = parseIfMatch(req.get('if-match'));
+    const saved = await agents.register({
+      ...receiveCard(req.body, req.rawBody),
+      ...(id !== undefined ? { id } : {}),
+      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      createOnly: req.get('if-none-match')?.trim() === '*',
+    });
+    res.set({ ETag: etagOf(saved.record), Location: `/agents/${encodeURIComponent(saved.record.id)}` });
+    sendJson(res, saved.created ? 201 : 200, presentSaved(saved, 'snake'));
+  };
+
+  router.get('/agents', searchHandler((req) => req.query));
+  router.get('/agents/search', searchHandler((req) => req.query));
+  router.post('/agents/search', ...jsonBody, searchHandler((req) => req.body));
+  router.post('/agents', ...jsonBody, register(() => undefined));
+  router.put('/agents/:id', ...jsonBody, register((req) => req.params.id as string));
+
+  router.get('/agents/:id', async (req, res) => {
+    const record = await agents.get(req.params.id);
+    const etag = etagOf(record);
+    res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
+    if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
+    sendJson(res, 200, presentRecord(record, 'snake'));
+  });
+
+  router.get('/agents/:id/card', async (req, res) => {
+    const record = await agents.get(req.params.id);
+    const etag = etagOf(record);
+    res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
+    if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
+    res.status(200).type('application/json').send(record.card);
+  });
+
+  router.delete('/agents/:id', async (req, res) => {
+    const revision = await agents.delete(req.params.id, parseIfMatch(req.get('if-match')));
+    sendJson(res, 200, presentDeleted(req.params.id, revision, 'snake'));
+  });
+
+  return router;
+}

@@ -1,0 +1,66 @@
+import { AgentNotFoundError, PreconditionFailedError } from '../errors.js';
+import { indexTermsOf } from '../search/index-terms.js';
+import type { AgentRecord, SaveResult } from '../store/agent-record.js';
+import type { AgentStore } from '../store/agent-store.js';
+import { agentIdFromName, assertValidAgentId } from './agent-id.js';
+import { validateCard } from './card/card-validation.js';
+
+/** A card to register, as both doors (REST and JSON-RPC) hand it over. */
+export interface RegisterCommand {
+  /** The parsed card. */
+  card: unknown;
+  /** The card's JSON text exactly as the client sent it. */
+  cardJson: string;
+  /** Client-chosen id; derived from the card name when absent. */
+  id?: string;
+  /** Optimistic concurrency: write only if the stored revision is this one (`*`: if the agent exists). */
+  expectedRevision?: number | '*';
+  /** Write only if no agent has this id yet. */
+  createOnly?: boolean;
+  /** Where validation violations are reported from, such as `$.agent_card`. */
+  cardPath?: string;
+}
+
+/** Registration, reads and removal of agent cards: the rules both API doors share. */
+export class AgentService {
+  constructor(
+    private readonly store: AgentStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async register(command: RegisterCommand): Promise<SaveResult> {
+    const summary = validateCard(command.card, command.cardPath);
+    const id = command.id === undefined ? agentIdFromName(summary.name) : assertValidAgentId(command.id);
+    const expectedRevision = await this.resolveExpectedRevision(id, command.expectedRevision);
+    return this.store.save(
+      { id, card: command.cardJson, summary, terms: indexTermsOf(summary), now: this.now().toISOString() },
+      {
+        ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+        ...(command.createOnly ? { mustNotExist: true } : {}),
+      },
+    );
+  }
+
+  async get(id: string): Promise<AgentRecord> {
+    const record = await this.store.get(id);
+    if (!record) throw new AgentNotFoundError(id);
+    return record;
+  }
+
+  /** Removes an agent; returns the revision it had. */
+  async delete(id: string, expectedRevision?: number | '*'): Promise<number> {
+    return this.store.delete(id, await this.resolveExpectedRevision(id, expectedRevision));
+  }
+
+  count(): Promise<number> {
+    return this.store.count();
+  }
+
+  /** `*` asks only that the agent exist: it then stands for whatever revision is stored. */
+  private async resolveExpectedRevision(id: string, expected: number | '*' | undefined): Promise<number | undefined> {
+    if (expected !== '*') return expected;
+    const current = await this.store.get(id);
+    if (!current) throw new PreconditionFailedError(`Agent '${id}' does not exist, so If-Match: * fails`);
+    return current.revision;
+  }
+}

@@ -1,0 +1,128 @@
+import type { CardV03, CardV1, LegacyCard } from './card-schemas.js';
+import type { AgentInterface, NormalisedCard } from './normalised-card.js';
+
+const unique = (values: Iterable<string>): string[] => [...new Set(values)];
+
+function optionalFields(fields: { documentationUrl?: string | undefined; iconUrl?: string | undefined }) {
+  return {
+    ...(fields.documentationUrl ? { documentationUrl: fields.documentationUrl } : {}),
+    ...(fields.iconUrl ? { iconUrl: fields.iconUrl } : {}),
+  };
+}
+
+function providerOf(provider: { organization: string; url?: string | undefined } | undefined) {
+  if (!provider) return {};
+  return { provider: { organization: provider.organization, ...(provider.url ? { url: provider.url } : {}) } };
+}
+
+export function normaliseV1(card: CardV1): NormalisedCard {
+  const interfaces: AgentInterface[] = card.supportedInterfaces.map((i) => ({
+    url: i.url,
+    binding: i.protocolBinding,
+    protocolVersion: i.protocolVersion,
+  }));
+  return {
+    format: 'a2a-1.0',
+    name: card.name,
+    description: card.description,
+    version: card.version,
+    protocolVersions: unique(card.supportedInterfaces.map((i) => i.protocolVersion)),
+    interfaces,
+    ...providerOf(card.provider),
+    skills: card.skills.map((s) => ({
+      id: s.id,
+      name: s.name,
+      description: s.description,
+      tags: s.tags,
+      inputModes: s.inputModes ?? [],
+      outputModes: s.outputModes ?? [],
+    })),
+    defaultInputModes: card.defaultInputModes,
+    defaultOutputModes: card.defaultOutputModes,
+    capabilities: {
+      streaming: card.capabilities.streaming === true,
+      pushNotifications: card.capabilities.pushNotifications === true,
+      extendedAgentCard: card.capabilities.extendedAgentCard === true,
+      extensions: unique((card.capabilities.extensions ?? []).map((e) => e.uri)),
+    },
+    securitySchemes: Object.keys(card.securitySchemes ?? {}),
+    signed: (card.signatures?.length ?? 0) > 0,
+    ...optionalFields(card),
+  };
+}
+
+function interfacesV03(
+  url: string,
+  preferred: string | undefined,
+  protocolVersion: string,
+  additional: { url: string; transport: string }[] | undefined,
+): AgentInterface[] {
+  const main: AgentInterface = { url, binding: preferred ?? 'JSONRPC', protocolVersion };
+  const others = (additional ?? [])
+    .filter((i) => !(i.url === main.url && i.transport === main.binding))
+    .map((i) => ({ url: i.url, binding: i.transport, protocolVersion }));
+  return [main, ...others];
+}
+
+export function normaliseV03(card: CardV03): NormalisedCard {
+  return {
+    format: 'a2a-0.3',
+    name: card.name,
+    description: card.description,
+    version: card.version,
+    protocolVersions: [card.protocolVersion],
+    interfaces: interfacesV03(card.url, card.preferredTransport, card.protocolVersion, card.additionalInterfaces),
+    ...providerOf(card.provider),
+    skills: card.skills.map((s) => ({
+      id: s.id,
+      name: s.name,
+      description: s.description,
+      tags: s.tags,
+      inputModes: s.inputModes ?? [],
+      outputModes: s.outputModes ?? [],
+    })),
+    defaultInputModes: card.defaultInputModes,
+    defaultOutputModes: card.defaultOutputModes,
+    capabilities: {
+      streaming: card.capabilities.streaming === true,
+      pushNotifications: card.capabilities.pushNotifications === true,
+      extendedAgentCard: card.supportsAuthenticatedExtendedCard === true,
+      extensions: unique((card.capabilities.extensions ?? []).map((e) => e.uri)),
+    },
+    securitySchemes: Object.keys(card.securitySchemes ?? {}),
+    signed: (card.signatures?.length ?? 0) > 0,
+    ...optionalFields(card),
+  };
+}
+
+export function normaliseLegacy(card: LegacyCard): NormalisedCard {
+  const capabilities = card.capabilities ?? {};
+  return {
+    format: 'legacy',
+    name: card.name,
+    description: card.description,
+    version: card.version,
+    protocolVersions: [card.protocol_version],
+    interfaces: interfacesV03(card.url, card.preferred_transport, card.protocol_version, card.additional_interfaces),
+    ...providerOf(card.provider),
+    skills: (card.skills ?? []).map((s) => ({
+      id: s.id,
+      name: s.name ?? s.id,
+      description: s.description ?? '',
+      tags: s.tags ?? [],
+      inputModes: s.input_modes ?? [],
+      outputModes: s.output_modes ?? [],
+    })),
+    defaultInputModes: card.default_input_modes ?? [],
+    defaultOutputModes: card.default_output_modes ?? [],
+    capabilities: {
+      streaming: capabilities.streaming === true,
+      pushNotifications: (capabilities.push_notifications ?? capabilities.pushNotifications) === true,
+      extendedAgentCard: false,
+      extensions: unique((capabilities.extensions ?? []).map((e) => e.uri)),
+    },
+    securitySchemes: [],
+    signed: false,
+    ...optionalFields({ documentationUrl: card.documentation_url, iconUrl: card.icon_url }),
+  };
+}

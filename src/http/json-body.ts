@@ -1,0 +1,49 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
+import { jsonDepth } from './raw-json.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The request body's JSON text as received, kept so cards can be stored byte for byte. */
+    rawBody?: string;
+  }
+}
+
+export interface JsonBodyOptions {
+  /** Largest body accepted, in bytes. */
+  limitBytes: number;
+  /** Deepest nesting of arrays and objects accepted. */
+  maxDepth: number;
+}
+
+/**
+ * Parses a JSON body, keeping its text in `req.rawBody`. Bodies of another content type get a
+ * 415; bodies that are too large, malformed or nested too deeply reach the error middleware.
+ */
+export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
+  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
+    if (req.is(JSON_TYPES)) return next();
+    next(new UnsupportedMediaTypeError(`Expected Content-Type: application/json, got '${req.get('content-type') ?? 'none'}'`));
+  };
+  const parse = express.json({
+    limit: options.limitBytes,
+    type: JSON_TYPES,
+    verify: (req, _res, buffer) => {
+      (req as Request).rawBody = buffer.toString('utf8');
+    },
+  });
+  const limitDepth = (req: Request, _res: Response, next: NextFunction) => {
+    const depth = jsonDepth(req.rawBody ?? '');
+    if (depth <= options.maxDepth) return next();
+    next(
+      new ValidationError(
+        `JSON nesting depth ${depth} exceeds the limit of ${options.maxDepth}`,
+        [{ path: '$', message: `must not nest deeper than ${options.maxDepth}` }],
+        'json_too_deep',
+      ),
+    );
+  };
+  return [requireJson, parse, limitDepth];
+}

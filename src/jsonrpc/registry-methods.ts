@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { presentDeleted, presentPage, presentRecord, presentSaved, type NamingStyle } from '../agents/agent-presenter.js';
+import type { AgentService } from '../agents/agent-service.js';
+import { receiveCard } from '../agents/card-envelope.js';
+import { PARSE_OPTIONS, violationsOf } from '../agents/card/card-validation.js';
+import { ValidationError } from '../errors.js';
+import { parseSearchCriteria } from '../search/search-criteria.js';
+import type { SearchService } from '../search/search-service.js';
+import { registryCard } from '../service-info/registry-card.js';
+import type { CallContext, MethodHandler } from './jsonrpc-dispatcher.js';
+
+export interface RegistryMethodsDependencies {
+  agents: AgentService;
+  search: SearchService;
+  version: string;
+  publicUrl: string;
+  storeKind: string;
+}
+
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+const agentId = z.string().min(1).max(200);
+const revision = z.number().int().positive();
+
+/** Reads named params in snake_case or camelCase (`agent_id` or `agentId`) against a strict schema. */
+function readParams<T extends z.ZodRawShape>(shape: T, params: Record<string, unknown>): z.infer<z.ZodObject<T>> {
+  const renamed = Object.fromEntries(Object.entries(params).map(([key, value]) => [snakeCase(key), value]));
+  if ('id' in renamed && !('agent_id' in renamed) && 'agent_id' in shape) {
+    renamed.agent_id = renamed.id;
+    delete renamed.id;
+  }
+  const parsed = z.strictObject(shape).safeParse(renamed, PARSE_OPTIONS);
+  if (!parsed.success) throw new ValidationError('Invalid params', violationsOf(parsed.error, '$.params'));
+  return parsed.data;
+}
+
+function registerHandler(agents: AgentService, style: NamingStyle): MethodHandler {
+  const shape = { agent_card: z.unknown(), agent_id: agentId.optional(), expected_revision: revision.optional() };
+  return async (params, context: CallContext) => {
+    const p = readParams(shape, params);
+    if (p.agent_card === undefined) {
+      throw new ValidationError('Invalid params', [{ path: '$.params.agent_card', message: 'is required' }]);
+    }
+    const cardKey = 'agentCard' in params ? 'agentCard' : 'agent_card';
+    const received = receiveCard(p.agent_card, context.rawText, [...context.paramsPath, cardKey]);
+    const saved = await agents.register({
+      ...received,
+      cardPath: '$.params.agent_card',
+      ...(p.agent_id !== undefined ? { id: p.agent_id } : {}),
+      ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
+    });
+    return presentSaved(saved, style);
+  };
+}
+
+function getHandler(agents: AgentService, style: NamingStyle): MethodHandler {
+  return async (params) => {
+    const p = readParams({ agent_id: agentId }, params);
+    return presentRecord(await agents.get(p.agent_id), style);
+  };
+}
+
+function deleteHandler(agents: AgentService, style: NamingStyle): MethodHandler {
+  return async (params) => {
+    const p = readParams({ agent_id: agentId, expected_revision: revision.optional() }, params);
+    return presentDeleted(p.agent_id, await agents.delete(p.agent_id, p.expected_revision), style);
+  };
+}
+
+function searchHandler(search: SearchService, style: NamingStyle): MethodHandler {
+  return async (params) => {
+    const criteria = parseSearchCriteria(params, '$.params');
+    const page = await search.search(criteria);
+    return presentPage(page, style, { query: criteria.query ?? null, transport: 'JSONRPC' });
+  };
+}
+
+/** Every JSON-RPC method: the names of the earlier registry and their A2A 1.0 style aliases. */
+export function registryMethods(deps: RegistryMethodsDependencies): Map<string, MethodHandler> {
+  const { agents, search } = deps;
+  const methods = new Map<string, MethodHandler>([
+    ['register_agent', registerHandler(agents, 'snake')],
+    ['get_agent', getHandler(agents, 'snake')],
+    ['list_agents', searchHandler(search, 'snake')],
+    ['search_agents', searchHandler(search, 'snake')],
+    ['unregister_agent', deleteHandler(agents, 'snake')],
+    ['RegisterAgentCard', registerHandler(agents, 'camel')],
+    ['GetAgentCard', getHandler(agents, 'camel')],
+    ['ListAgentCards', searchHandler(search, 'camel')],
+    ['SearchAgentCards', searchHandler(search, 'camel')],
+    ['DeleteAgentCard', deleteHandler(agents, 'camel')],
+    [
+      'get_agent_card',
+      async (params) => {
+        readParams({}, params);
+        return { agent_card: registryCard(deps.publicUrl, deps.version) };
+      },
+    ],
+    [
+      'health_check',
+      async (params) => {
+        readParams({}, params);
+        return {
+          status: 'healthy',
+          service: 'A2A Registry',
+          version: deps.version,
+          store: deps.storeKind,
+          transport: 'JSONRPC',
+          agents_count: await agents.count(),
+        };
+      },
+    ],
+  ]);
+  methods.set('list_methods', async (params) => {
+    readParams({}, params);
+    return { methods: [...methods.keys()].sort() };
+  });
+  return methods;
+}

@@ -1,0 +1,55 @@
+import { Router } from 'express';
+import { sendJson } from '../http/send-json.js';
+import { registryCard } from './registry-card.js';
+
+export interface ServiceInfo {
+  version: string;
+  publicUrl: string;
+  /** Which store holds the agents: `redis` or `memory`. */
+  storeKind: string;
+}
+
+/** The service document, liveness and the registry's own agent card. */
+export function serviceInfoRoutes(info: ServiceInfo): Router {
+  const router = Router();
+  const card = JSON.stringify(registryCard(info.publicUrl, info.version));
+  const health = JSON.stringify({ status: 'healthy', service: 'A2A Registry', version: info.version });
+
+  router.get('/health', (_req, res) => {
+    res.type('application/json').send(health);
+  });
+
+  for (const path of ['/.well-known/agent-card.json', '/.well-known/agent.json']) {
+    router.get(path, (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=300').type('application/json').send(card);
+    });
+  }
+
+  router.get('/', (_req, res) => {
+    sendJson(res, 200, {
+      service: 'A2A Registry',
+      version: info.version,
+      store: info.storeKind,
+      description: 'Registry of Agent2Agent (A2A) agent cards with REST and JSON-RPC 2.0 access',
+      protocols: {
+        primary: { transport: 'JSONRPC', endpoint: '/jsonrpc', description: 'JSON-RPC 2.0 (A2A default)' },
+        secondary: {
+          transport: 'HTTP+JSON',
+          endpoints: {
+            register: 'POST /agents',
+            put: 'PUT /agents/{id}',
+            get: 'GET /agents/{id}',
+            card: 'GET /agents/{id}/card',
+            list: 'GET /agents?skill=&tag=&q=&input_mode=&output_mode=&binding=&streaming=&push_notifications=&provider=&extension=&limit=&cursor=',
+            search: 'POST /agents/search',
+            unregister: 'DELETE /agents/{id}',
+          },
+        },
+      },
+      health_check: '/health',
+      agent_card: '/.well-known/agent-card.json',
+    });
+  });
+
+  return router;
+}

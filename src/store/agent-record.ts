@@ -1,0 +1,44 @@
+import type { NormalisedCard } from '../agents/card/normalised-card.js';
+
+/** Whether an agent shows up in listings and search. */
+export type AgentStatus = 'active';
+
+/** One registered agent as stored: the card exactly as sent, and the registry's data beside it. */
+export interface AgentRecord {
+  id: string;
+  /** The card's JSON text exactly as the client sent it. */
+  card: string;
+  /** The card's fields in one shape, whatever its format. */
+  summary: NormalisedCard;
+  /** Registry-wide sequence number of the write that produced this record; grows on every change. */
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+  status: AgentStatus;
+}
+
+/** What a write hands the store: the record's content and the index terms it belongs to. */
+export interface AgentWrite {
+  id: string;
+  card: string;
+  summary: NormalisedCard;
+  terms: string[];
+  now: string;
+}
+
+export interface SaveOptions {
+  /** Refuse the write (412) unless the stored revision is this one. */
+  expectedRevision?: number;
+  /** Refuse the write (409) when the agent exists already. */
+  mustNotExist?: boolean;
+}
+
+export interface SaveResult {
+  record: AgentRecord;
+  created: boolean;
+}
+
+/** The entity tag of a record: revisions are unique registry-wide, so the revision alone identifies it. */
+export function etagOf(record: Pick<AgentRecord, 'revision'>): string {
+  return `"${record.revision}"`;
+}

@@ -1,0 +1,35 @@
+-- Writes an agent record and moves its index memberships in one atomic step.
+-- KEYS[1] agent hash, KEYS[2] listing zset, KEYS[3] revision counter
+-- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] '1' when the agent must not exist yet,
+-- ARGV[4] now, ARGV[5] card, ARGV[6] meta, ARGV[7] index key prefix,
+-- ARGV[8] invalidation channel, ARGV[9] index terms joined by newlines
+local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt')
+local exists = current[1] ~= false
+if exists and ARGV[3] == '1' then
+  return {'conflict', current[1]}
+end
+if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
+  return {'stale', current[1] or '0'}
+end
+
+local wanted = {}
+for t in string.gmatch(ARGV[9], '[^\n]+') do wanted[t] = true end
+local had = {}
+if exists and current[2] then
+  for t in string.gmatch(current[2], '[^\n]+') do
+    had[t] = true
+    if not wanted[t] then redis.call('SREM', ARGV[7] .. t, ARGV[1]) end
+  end
+end
+for t in pairs(wanted) do
+  if not had[t] then redis.call('SADD', ARGV[7] .. t, ARGV[1]) end
+end
+
+local revision = redis.call('INCR', KEYS[3])
+local createdAt = ARGV[4]
+if exists then createdAt = current[3] end
+redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9],
+  'revision', revision, 'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active')
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call('PUBLISH', ARGV[8], ARGV[1] .. ' ' .. revision)
+return {'ok', tostring(revision), createdAt, exists and '0' or '1'}

@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+
+export interface RedisConnectionOptions {
+  url: string;
+  /** Bound of one command, in milliseconds, so no request hangs on a silent Redis. */
+  commandTimeoutMs: number;
+  logger: Logger;
+}
+
+/** Longest pause between reconnection attempts, in milliseconds. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/**
+ * A command connection for request paths: commands fail at once while disconnected (no offline
+ * queue), so clients get a fast 503 instead of a hang, and it reconnects by itself forever.
+ */
+export function createRedisConnection({ url, commandTimeoutMs, logger }: RedisConnectionOptions): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    connectTimeout: Math.max(commandTimeoutMs, 2000),
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
+  });
+  let healthy = true;
+  redis.on('error', (error: Error) => {
+    if (healthy) logger.warn({ err: error }, 'Redis connection error; retrying');
+    healthy = false;
+  });
+  redis.on('ready', () => {
+    if (!healthy) logger.info('Redis connection restored');
+    healthy = true;
+  });
+  return redis;
+}
+
+/** Resolves when the connection is ready, or after `timeoutMs` (the registry starts anyway and answers 503). */
+export function waitUntilReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}
