@@ -25,7 +25,7 @@ if (config.redisUrl) {
 const registry = await createRegistry(config, logger);
 const server = await registry.listen();
 const address = server.address();
-logger.info({ address }, 'A2A Registry listening');
+logger.info({ address, role: config.role }, 'A2A Registry listening');
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -34,7 +34,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     stopping = true;
     logger.info({ signal }, 'Shutting down');
     registry.close().then(
-      () => process.exit(0),
+      (clean) => {
+        if (!clean) logger.warn('Shutdown deadline passed; connections were cut');
+        process.exit(clean ? 0 : 1);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'Shutdown failed');
         process.exit(1);

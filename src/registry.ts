@@ -1,14 +1,22 @@
 import type { Server } from 'node:http';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
+import { Redis } from 'ioredis';
 import { agentRoutes } from './agents/agent-routes.js';
 import { AgentService } from './agents/agent-service.js';
+import { CachingAgentStore } from './cache/caching-agent-store.js';
+import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
+import { RecordCache } from './cache/record-cache.js';
 import type { Config } from './config/config.js';
+import { ExpirySweep } from './heartbeats/expiry-sweep.js';
+import { HeartbeatService } from './heartbeats/heartbeat-service.js';
+import { bullSweepScheduler, timerSweepScheduler, type SweepScheduler } from './heartbeats/sweep-scheduler.js';
 import { createApp } from './http/app.js';
 import { jsonBody } from './http/json-body.js';
 import { JsonRpcDispatcher } from './jsonrpc/jsonrpc-dispatcher.js';
 import { jsonRpcRoutes } from './jsonrpc/jsonrpc-routes.js';
 import { registryMethods } from './jsonrpc/registry-methods.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics/metrics.js';
 import { SearchService } from './search/search-service.js';
 import { serviceInfoRoutes } from './service-info/service-info-routes.js';
 import type { AgentStore } from './store/agent-store.js';
@@ -25,54 +33,128 @@ const REDIS_STARTUP_WAIT_MS = 5000;
 export interface Registry {
   app: Express;
   store: AgentStore;
-  /** Starts the HTTP server on the configured host and port (0 picks a free port). */
+  metrics: Metrics;
+  /** Starts the HTTP server (and, in the worker role, the sweep) on the configured host and port. */
   listen(): Promise<Server>;
-  /** Stops the HTTP server (when started) and closes the store's connections. */
-  close(): Promise<void>;
+  /**
+   * Graceful stop: readiness fails at once, the server stops accepting, in-flight requests and a
+   * running sweep finish, connections close. Resolves true when all of it fit the deadline.
+   */
+  close(): Promise<boolean>;
 }
 
-async function createStore(config: Config, logger: Logger): Promise<AgentStore> {
-  if (!config.redisUrl) return new MemoryAgentStore();
-  const redis = createRedisConnection({ url: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, logger });
-  if (!(await waitUntilReady(redis, REDIS_STARTUP_WAIT_MS))) {
+/** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
+function redisParts(config: Config & { redisUrl: string }, logger: Logger, metrics: Metrics) {
+  const keys = redisKeys(config.redisPrefix);
+  const connection = createRedisConnection({ url: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, logger });
+  const cache = new RecordCache(
+    { maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
+    { onHit: () => metrics.cacheHits.inc(), onMiss: () => metrics.cacheMisses.inc(), onEvict: () => metrics.cacheEvictions.inc() },
+  );
+  metrics.cacheSize = () => cache.size;
+  const subscriber = new InvalidationSubscriber({
+    connection: new Redis(config.redisUrl, { connectionName: `a2a-invalidations-${process.pid}`, retryStrategy: (n) => Math.min(50 * 2 ** n, 2000) }),
+    channel: keys.invalidations,
+    cache,
+    logger,
+    onInvalidation: (lag) => {
+      metrics.invalidations.inc();
+      metrics.invalidationLag.observe(lag);
+    },
+  });
+  const store = new CachingAgentStore(new RedisAgentStore(connection, keys), cache);
+  return { connection, subscriber, store };
+}
+
+/** The composition root: builds every part once for the configured role and hands each its dependencies. */
+export async function createRegistry(config: Config, logger: Logger): Promise<Registry> {
+  const metrics = new Metrics();
+  const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics) : undefined;
+  if (redis && !(await waitUntilReady(redis.connection, REDIS_STARTUP_WAIT_MS))) {
     logger.warn('Redis did not answer at start-up; serving 503 until it does');
   }
-  return new RedisAgentStore(redis, redisKeys(config.redisPrefix));
-}
+  const store: AgentStore = redis?.store ?? new MemoryAgentStore();
+  const servesApi = config.role !== 'worker';
+  const runsSweep = config.role !== 'api';
 
-/** The composition root: builds every part once and hands each its dependencies. */
-export async function createRegistry(config: Config, logger: Logger): Promise<Registry> {
-  const store = await createStore(config, logger);
-  const agents = new AgentService(store);
-  const search = new SearchService(store);
-  const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
+  const sweep = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger);
+  const intervalMs = config.sweepIntervalSeconds * 1000;
+  const scheduler: SweepScheduler | undefined = !runsSweep
+    ? undefined
+    : config.redisUrl
+      ? bullSweepScheduler({
+          connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `a2a-sweep-${process.pid}` }),
+          prefix: `${config.redisPrefix}bull`,
+          intervalMs,
+          sweep,
+          logger,
+        })
+      : timerSweepScheduler(intervalMs, sweep, logger);
+
+  let shuttingDown = false;
   const info = { version: VERSION, publicUrl: config.publicUrl, storeKind: store.kind };
-  const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, ...info }), logger);
-  const app = createApp(
-    [
-      serviceInfoRoutes(info),
-      agentRoutes({ agents, search, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
+  const routers: Router[] = [
+    serviceInfoRoutes({
+      ...info,
+      readiness: async () => ({
+        accepting: !shuttingDown,
+        store: await store.ping().then(() => true, () => false),
+        ...(redis && servesApi ? { invalidations: redis.subscriber.isLive } : {}),
+      }),
+      metricsText: () => metrics.registry.metrics(),
+      metricsContentType: metrics.registry.contentType,
+    }),
+  ];
+  if (servesApi) {
+    const agents = new AgentService(store, config.heartbeatTtlSeconds);
+    const search = new SearchService(store);
+    const heartbeats = new HeartbeatService(store, metrics);
+    const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
+    const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, ...info }), logger);
+    routers.push(
+      agentRoutes({ agents, search, heartbeats, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
       jsonRpcRoutes(dispatcher, body),
-    ],
-    logger,
-  );
+    );
+  }
+  const app = createApp(routers, logger);
 
   let server: Server | undefined;
+  const drain = async () => {
+    if (server) {
+      const closing = server;
+      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+      closing.closeIdleConnections();
+      await closed;
+    }
+    await scheduler?.stop();
+    await redis?.subscriber.close();
+    await store.close();
+  };
+
   return {
     app,
     store,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        const started = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(started)));
-        server = started;
-      }),
+    metrics,
+    listen: async () => {
+      const started = await new Promise<Server>((resolve, reject) => {
+        const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+      });
+      started.keepAliveTimeout = config.keepAliveTimeoutMs;
+      started.headersTimeout = config.keepAliveTimeoutMs + 1000;
+      server = started;
+      await scheduler?.start();
+      return started;
+    },
     close: async () => {
-      if (server) {
-        const closing = server;
-        await new Promise<void>((resolve) => closing.close(() => resolve()));
-        closing.closeAllConnections();
-      }
-      await store.close();
+      shuttingDown = true;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
+      });
+      const clean = await Promise.race([drain().then(() => true as const), deadline]);
+      clearTimeout(timer);
+      if (!clean) server?.closeAllConnections();
+      return clean;
     },
   };
 }

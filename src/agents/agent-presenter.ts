@@ -1,6 +1,6 @@
 import { RawJson } from '../http/json-text.js';
 import type { SearchPage } from '../search/search-service.js';
-import { etagOf, type AgentRecord, type SaveResult } from '../store/agent-record.js';
+import { etagOf, type AgentRecord, type HeartbeatResult, type SaveResult } from '../store/agent-record.js';
 
 /**
  * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
@@ -29,6 +29,7 @@ function recordFields(record: AgentRecord) {
     revision: record.revision,
     etag: etagOf(record),
     status: record.status,
+    heartbeat_ttl_seconds: record.ttlSeconds,
     format: record.summary.format,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
@@ -76,5 +77,16 @@ export function presentPage(page: SearchPage, style: NamingStyle, extra: Record<
     total: page.total,
     next_cursor: page.nextCursor ?? null,
     ...extra,
+  });
+}
+
+export function presentHeartbeat(id: string, result: HeartbeatResult, style: NamingStyle) {
+  return styled(style, {
+    success: true,
+    agent_id: id,
+    status: 'active',
+    revision: result.revision,
+    reactivated: result.reactivated,
+    expires_at: result.expiresAt?.toISOString() ?? null,
   });
 }

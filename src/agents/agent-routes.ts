@@ -1,16 +1,19 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { ValidationError } from '../errors.js';
+import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
 import { sendJson } from '../http/send-json.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
 import { etagOf } from '../store/agent-record.js';
-import { presentDeleted, presentPage, presentRecord, presentSaved } from './agent-presenter.js';
+import { presentDeleted, presentHeartbeat, presentPage, presentRecord, presentSaved } from './agent-presenter.js';
 import type { AgentService } from './agent-service.js';
 import { receiveCard } from './card-envelope.js';
 
 export interface AgentRoutesDependencies {
   agents: AgentService;
   search: SearchService;
+  heartbeats: HeartbeatService;
   /** Middleware that parses and checks a JSON body. */
   jsonBody: RequestHandler[];
   /** `max-age` of the card endpoint, in seconds. */
@@ -18,7 +21,15 @@ export interface AgentRoutesDependencies {
 }
 
 /** The REST door: translates HTTP to the agent and search services and back, nothing more. */
-export function agentRoutes({ agents, search, jsonBody, cardMaxAgeSeconds }: AgentRoutesDependencies): Router {
+/** `min_revision` (query) or `X-Min-Revision` (header): the oldest revision the client accepts. */
+function minRevisionOf(req: Request): number | undefined {
+  const value = req.query.min_revision ?? req.get('x-min-revision');
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+  throw new ValidationError('Invalid min_revision', [{ path: '$.min_revision', message: 'must be a whole number' }]);
+}
+
+export function agentRoutes({ agents, search, heartbeats, jsonBody, cardMaxAgeSeconds }: AgentRoutesDependencies): Router {
   const router = Router();
 
   const searchHandler = (source: (req: Request) => unknown) => async (req: Request, res: Response) => {
@@ -46,8 +57,12 @@ export function agentRoutes({ agents, search, jsonBody, cardMaxAgeSeconds }: Age
   router.post('/agents', ...jsonBody, register(() => undefined));
   router.put('/agents/:id', ...jsonBody, register((req) => req.params.id as string));
 
+  router.post('/agents/:id/heartbeat', async (req, res) => {
+    sendJson(res, 200, presentHeartbeat(req.params.id, await heartbeats.heartbeat(req.params.id), 'snake'));
+  });
+
   router.get('/agents/:id', async (req, res) => {
-    const record = await agents.get(req.params.id);
+    const record = await agents.get(req.params.id, minRevisionOf(req));
     const etag = etagOf(record);
     res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
     if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
@@ -55,7 +70,7 @@ export function agentRoutes({ agents, search, jsonBody, cardMaxAgeSeconds }: Age
   });
 
   router.get('/agents/:id/card', async (req, res) => {
-    const record = await agents.get(req.params.id);
+    const record = await agents.get(req.params.id, minRevisionOf(req));
     const etag = etagOf(record);
     res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
     if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();

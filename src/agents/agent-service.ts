@@ -19,12 +19,16 @@ export interface RegisterCommand {
   createOnly?: boolean;
   /** Where validation violations are reported from, such as `$.agent_card`. */
   cardPath?: string;
+  /** Liveness TTL in seconds (0: off); absent: the registry's default. */
+  ttlSeconds?: number;
 }
 
 /** Registration, reads and removal of agent cards: the rules both API doors share. */
 export class AgentService {
   constructor(
     private readonly store: AgentStore,
+    /** Liveness TTL of agents that register without one; 0 means none. */
+    private readonly defaultTtlSeconds = 0,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -33,7 +37,14 @@ export class AgentService {
     const id = command.id === undefined ? agentIdFromName(summary.name) : assertValidAgentId(command.id);
     const expectedRevision = await this.resolveExpectedRevision(id, command.expectedRevision);
     return this.store.save(
-      { id, card: command.cardJson, summary, terms: indexTermsOf(summary), now: this.now().toISOString() },
+      {
+        id,
+        card: command.cardJson,
+        summary,
+        terms: indexTermsOf(summary),
+        now: this.now().toISOString(),
+        ttlSeconds: command.ttlSeconds ?? this.defaultTtlSeconds,
+      },
       {
         ...(expectedRevision !== undefined ? { expectedRevision } : {}),
         ...(command.createOnly ? { mustNotExist: true } : {}),
@@ -41,9 +52,17 @@ export class AgentService {
     );
   }
 
-  async get(id: string): Promise<AgentRecord> {
-    const record = await this.store.get(id);
+  /**
+   * A record by id, inactive ones included. With `minRevision` (the revision a write answered)
+   * it is never older than that, whichever replica answers; a revision the store has not
+   * reached is a 412.
+   */
+  async get(id: string, minRevision?: number): Promise<AgentRecord> {
+    const record = await this.store.get(id, minRevision);
     if (!record) throw new AgentNotFoundError(id);
+    if (minRevision !== undefined && record.revision < minRevision) {
+      throw new PreconditionFailedError(`Agent '${id}' is at revision ${record.revision}, below min_revision ${minRevision}`);
+    }
     return record;
   }
 

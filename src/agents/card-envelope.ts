@@ -1,10 +1,28 @@
+import { ValidationError } from '../errors.js';
 import { rawJsonAt } from '../http/raw-json.js';
+
+/** Longest liveness TTL an agent may ask for: one year. */
+const MAX_TTL_SECONDS = 31_536_000;
 
 /** A card taken out of a request, with its exact text and where it sat. */
 export interface ReceivedCard {
   card: unknown;
   cardJson: string;
   cardPath: string;
+  /** Liveness TTL the envelope asks for (`heartbeat_ttl_seconds`); absent: the registry's default. */
+  ttlSeconds?: number;
+}
+
+const TTL_KEYS = ['heartbeat_ttl_seconds', 'heartbeatTtlSeconds'] as const;
+
+function ttlOf(envelope: Record<string, unknown>, at: string): number | undefined {
+  const key = TTL_KEYS.find((k) => Object.hasOwn(envelope, k));
+  if (key === undefined) return undefined;
+  const value = envelope[key];
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TTL_SECONDS) return value;
+  throw new ValidationError('Invalid heartbeat TTL', [
+    { path: `${at}.${key}`, message: `must be a whole number of seconds from 0 (off) to ${MAX_TTL_SECONDS}` },
+  ]);
 }
 
 const ENVELOPE_KEYS = ['agent_card', 'agentCard'] as const;
@@ -20,9 +38,13 @@ export function receiveCard(value: unknown, rawText: string | undefined, path: r
   const card = key && envelope ? envelope[key] : value;
   const cardPathSteps = key ? [...path, key] : [...path];
   const exact = rawText === undefined ? undefined : rawJsonAt(rawText, cardPathSteps);
+  const pathText = (steps: readonly (string | number)[]) =>
+    steps.reduce<string>((acc, step) => (typeof step === 'number' ? `${acc}[${step}]` : `${acc}.${step}`), '$');
+  const ttlSeconds = key && envelope ? ttlOf(envelope, pathText(path)) : undefined;
   return {
     card,
     cardJson: exact ?? JSON.stringify(card) ?? 'null',
-    cardPath: cardPathSteps.reduce<string>((acc, step) => (typeof step === 'number' ? `${acc}[${step}]` : `${acc}.${step}`), '$'),
+    cardPath: pathText(cardPathSteps),
+    ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
   };
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ROLES = ['api', 'worker', 'all'] as const;
+
+/** What one process does: serve the API, run the background sweeps, or both. */
+export type Role = (typeof ROLES)[number];
 
 /** Parses sizes such as `1mb`, `512kb` or a plain number of bytes. */
 function parseByteSize(value: string, ctx: z.RefinementCtx): number {
@@ -32,6 +36,14 @@ const envSchema = z.object({
   JSON_MAX_DEPTH: integer(2, 1000).default(64),
   PUBLIC_URL: z.string().url().optional(),
   CARD_CACHE_MAX_AGE_SECONDS: integer(0, 86_400).default(60),
+  ROLE: z.enum(ROLES).default('all'),
+  CACHE_MAX_ENTRIES: integer(0, 10_000_000).default(10_000),
+  CACHE_MAX_BYTES: z.string().default('64mb').transform(parseByteSize),
+  HEARTBEAT_TTL_SECONDS: integer(0, 31_536_000).default(0),
+  HEARTBEAT_GRACE_SECONDS: integer(0, 31_536_000).default(3600),
+  SWEEP_INTERVAL_SECONDS: integer(1, 86_400).default(10),
+  SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600_000).default(65_000),
 });
 
 /** The registry's settings, read once from the environment at start-up. */
@@ -56,6 +68,22 @@ export interface Config {
   readonly publicUrl: string;
   /** `max-age` of `GET /agents/{id}/card` responses, in seconds. @defaultValue 60 */
   readonly cardCacheMaxAgeSeconds: number;
+  /** `api` serves HTTP, `worker` runs the sweeps (and only health routes), `all` both. @defaultValue `all` */
+  readonly role: Role;
+  /** Most agent records one replica caches in memory; 0 turns the cache off. @defaultValue 10000 */
+  readonly cacheMaxEntries: number;
+  /** Most bytes of agent records one replica caches (`CACHE_MAX_BYTES` accepts `kb`/`mb`). @defaultValue 64 MiB */
+  readonly cacheMaxBytes: number;
+  /** Liveness TTL of agents that register without their own; 0 turns expiry off for them. @defaultValue 0 */
+  readonly heartbeatTtlSeconds: number;
+  /** How long an inactive agent stays (readable by id) before it is deleted. @defaultValue 3600 */
+  readonly heartbeatGraceSeconds: number;
+  /** Period of the expiry sweep, in seconds. @defaultValue 10 */
+  readonly sweepIntervalSeconds: number;
+  /** Deadline of a graceful shutdown after SIGTERM, in milliseconds. @defaultValue 10000 */
+  readonly shutdownTimeoutMs: number;
+  /** Idle keep-alive timeout of HTTP connections; longer than a load balancer's (often 60 s). @defaultValue 65000 */
+  readonly keepAliveTimeoutMs: number;
 }
 
 /** Thrown at start-up when the environment holds bad values; lists every one of them. */
@@ -85,5 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     jsonMaxDepth: v.JSON_MAX_DEPTH,
     publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
     cardCacheMaxAgeSeconds: v.CARD_CACHE_MAX_AGE_SECONDS,
+    role: v.ROLE,
+    cacheMaxEntries: v.CACHE_MAX_ENTRIES,
+    cacheMaxBytes: v.CACHE_MAX_BYTES,
+    heartbeatTtlSeconds: v.HEARTBEAT_TTL_SECONDS,
+    heartbeatGraceSeconds: v.HEARTBEAT_GRACE_SECONDS,
+    sweepIntervalSeconds: v.SWEEP_INTERVAL_SECONDS,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   });
 }

@@ -31,7 +31,8 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
     limit: options.limitBytes,
     type: JSON_TYPES,
     verify: (req, _res, buffer) => {
-      (req as Request).rawBody = buffer.toString('utf8');
+      // JSON.parse ignores a leading byte order mark; the kept text must start where the value does.
+      (req as Request).rawBody = buffer.toString('utf8').replace(/^\uFEFF/, '');
     },
   });
   const limitDepth = (req: Request, _res: Response, next: NextFunction) => {

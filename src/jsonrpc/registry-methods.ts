@@ -1,17 +1,26 @@
 import { z } from 'zod';
-import { presentDeleted, presentPage, presentRecord, presentSaved, type NamingStyle } from '../agents/agent-presenter.js';
+import {
+  presentDeleted,
+  presentHeartbeat,
+  presentPage,
+  presentRecord,
+  presentSaved,
+  type NamingStyle,
+} from '../agents/agent-presenter.js';
 import type { AgentService } from '../agents/agent-service.js';
 import { receiveCard } from '../agents/card-envelope.js';
 import { PARSE_OPTIONS, violationsOf } from '../agents/card/card-validation.js';
 import { ValidationError } from '../errors.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
+import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
 import { registryCard } from '../service-info/registry-card.js';
 import type { CallContext, MethodHandler } from './jsonrpc-dispatcher.js';
 
 export interface RegistryMethodsDependencies {
   agents: AgentService;
   search: SearchService;
+  heartbeats: HeartbeatService;
   version: string;
   publicUrl: string;
   storeKind: string;
@@ -35,17 +44,20 @@ function readParams<T extends z.ZodRawShape>(shape: T, params: Record<string, un
 }
 
 function registerHandler(agents: AgentService, style: NamingStyle): MethodHandler {
-  const shape = { agent_card: z.unknown(), agent_id: agentId.optional(), expected_revision: revision.optional() };
+  const shape = {
+    agent_card: z.unknown(),
+    agent_id: agentId.optional(),
+    expected_revision: revision.optional(),
+    heartbeat_ttl_seconds: z.unknown().optional(),
+  };
   return async (params, context: CallContext) => {
     const p = readParams(shape, params);
     if (p.agent_card === undefined) {
       throw new ValidationError('Invalid params', [{ path: '$.params.agent_card', message: 'is required' }]);
     }
-    const cardKey = 'agentCard' in params ? 'agentCard' : 'agent_card';
-    const received = receiveCard(p.agent_card, context.rawText, [...context.paramsPath, cardKey]);
+    const received = receiveCard(params, context.rawText, context.paramsPath);
     const saved = await agents.register({
       ...received,
-      cardPath: '$.params.agent_card',
       ...(p.agent_id !== undefined ? { id: p.agent_id } : {}),
       ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
     });
@@ -55,8 +67,15 @@ function registerHandler(agents: AgentService, style: NamingStyle): MethodHandle
 
 function getHandler(agents: AgentService, style: NamingStyle): MethodHandler {
   return async (params) => {
+    const p = readParams({ agent_id: agentId, min_revision: revision.optional() }, params);
+    return presentRecord(await agents.get(p.agent_id, p.min_revision), style);
+  };
+}
+
+function heartbeatHandler(heartbeats: HeartbeatService, style: NamingStyle): MethodHandler {
+  return async (params) => {
     const p = readParams({ agent_id: agentId }, params);
-    return presentRecord(await agents.get(p.agent_id), style);
+    return presentHeartbeat(p.agent_id, await heartbeats.heartbeat(p.agent_id), style);
   };
 }
 
@@ -89,6 +108,8 @@ export function registryMethods(deps: RegistryMethodsDependencies): Map<string, 
     ['ListAgentCards', searchHandler(search, 'camel')],
     ['SearchAgentCards', searchHandler(search, 'camel')],
     ['DeleteAgentCard', deleteHandler(agents, 'camel')],
+    ['heartbeat_agent', heartbeatHandler(deps.heartbeats, 'snake')],
+    ['HeartbeatAgent', heartbeatHandler(deps.heartbeats, 'camel')],
     [
       'get_agent_card',
       async (params) => {

@@ -15,6 +15,8 @@ export interface SearchCriteria {
   pushNotifications?: boolean;
   /** Free text; every indexable word of it must appear in the card. */
   query?: string;
+  /** Also show agents whose heartbeats stopped. */
+  includeInactive: boolean;
   limit: number;
   cursor?: string;
 }
@@ -37,6 +39,7 @@ const LIST_FILTERS = {
 const FLAG_FILTERS = {
   streaming: ['streaming'],
   pushNotifications: ['push_notifications', 'pushNotifications'],
+  includeInactive: ['include_inactive', 'includeInactive'],
 } as const;
 
 const SCALARS = {
@@ -102,6 +105,7 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
     bindings: [],
     providers: [],
     extensions: [],
+    includeInactive: pick<boolean>(FLAG_FILTERS.includeInactive) ?? false,
     limit: pick<number>(SCALARS.limit) ?? DEFAULT_PAGE_SIZE,
   };
   for (const [name, keys] of Object.entries(LIST_FILTERS)) {

@@ -1,5 +1,6 @@
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
+import { ACTIVE_TERM } from '../store/redis-keys.js';
 import { term, type TermKind } from './index-terms.js';
 import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './page-cursor.js';
 import type { SearchCriteria } from './search-criteria.js';
@@ -39,7 +40,8 @@ export class SearchService {
     const cursor = criteria.cursor === undefined ? undefined : decodeCursor(criteria.cursor);
     const filters = structuredTerms(criteria);
     const words = [...new Set(tokenize(criteria.query ?? ''))];
-    if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit);
+    if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit, criteria.includeInactive);
+    if (!criteria.includeInactive) filters.push(ACTIVE_TERM);
 
     const [matches, nameMatches] = await Promise.all([
       this.store.intersect([...filters, ...words.map((w) => term('tok', w))]),
@@ -54,8 +56,11 @@ export class SearchService {
     return this.page(window, criteria.limit, ranked.length);
   }
 
-  private async listAll(cursor: CursorPosition | undefined, limit: number): Promise<SearchPage> {
-    const [ids, total] = await Promise.all([this.store.listIds(cursor?.id, limit + 1), this.store.count()]);
+  private async listAll(cursor: CursorPosition | undefined, limit: number, includeInactive: boolean): Promise<SearchPage> {
+    const [ids, total] = await Promise.all([
+      this.store.listIds(cursor?.id, limit + 1, includeInactive),
+      this.store.count(includeInactive),
+    ]);
     return this.page(
       ids.map((id) => ({ tier: 0, id })),
       limit,

@@ -9,14 +9,34 @@ export interface ServiceInfo {
   storeKind: string;
 }
 
+/** What readiness depends on: each check's name and whether it passes now. */
+export type ReadinessProbe = () => Promise<Record<string, boolean>>;
+
+export interface ServiceInfoDependencies extends ServiceInfo {
+  readiness: ReadinessProbe;
+  /** Prometheus exposition of this process's metrics. */
+  metricsText: () => Promise<string>;
+  metricsContentType: string;
+}
+
 /** The service document, liveness and the registry's own agent card. */
-export function serviceInfoRoutes(info: ServiceInfo): Router {
+export function serviceInfoRoutes(info: ServiceInfoDependencies): Router {
   const router = Router();
   const card = JSON.stringify(registryCard(info.publicUrl, info.version));
   const health = JSON.stringify({ status: 'healthy', service: 'A2A Registry', version: info.version });
 
   router.get('/health', (_req, res) => {
     res.type('application/json').send(health);
+  });
+
+  router.get('/ready', async (_req, res) => {
+    const checks = await info.readiness();
+    const ready = Object.values(checks).every(Boolean);
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(info.metricsContentType).send(await info.metricsText());
   });
 
   for (const path of ['/.well-known/agent-card.json', '/.well-known/agent.json']) {
@@ -43,10 +63,13 @@ export function serviceInfoRoutes(info: ServiceInfo): Router {
             list: 'GET /agents?skill=&tag=&q=&input_mode=&output_mode=&binding=&streaming=&push_notifications=&provider=&extension=&limit=&cursor=',
             search: 'POST /agents/search',
             unregister: 'DELETE /agents/{id}',
+            heartbeat: 'POST /agents/{id}/heartbeat',
           },
         },
       },
       health_check: '/health',
+      readiness: '/ready',
+      metrics: '/metrics',
       agent_card: '/.well-known/agent-card.json',
     });
   });

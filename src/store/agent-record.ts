@@ -1,7 +1,7 @@
 import type { NormalisedCard } from '../agents/card/normalised-card.js';
 
 /** Whether an agent shows up in listings and search. */
-export type AgentStatus = 'active';
+export type AgentStatus = 'active' | 'inactive';
 
 /** One registered agent as stored: the card exactly as sent, and the registry's data beside it. */
 export interface AgentRecord {
@@ -15,6 +15,8 @@ export interface AgentRecord {
   createdAt: string;
   updatedAt: string;
   status: AgentStatus;
+  /** Seconds without a heartbeat after which the agent turns inactive; 0 when liveness is off. */
+  ttlSeconds: number;
 }
 
 /** What a write hands the store: the record's content and the index terms it belongs to. */
@@ -24,6 +26,8 @@ export interface AgentWrite {
   summary: NormalisedCard;
   terms: string[];
   now: string;
+  /** Liveness TTL in seconds; 0 (the default) turns expiry off for this agent. */
+  ttlSeconds?: number;
 }
 
 export interface SaveOptions {
@@ -41,4 +45,13 @@ export interface SaveResult {
 /** The entity tag of a record: revisions are unique registry-wide, so the revision alone identifies it. */
 export function etagOf(record: Pick<AgentRecord, 'revision'>): string {
   return `"${record.revision}"`;
+}
+
+/** What a heartbeat did. */
+export interface HeartbeatResult {
+  revision: number;
+  /** True when the heartbeat turned an inactive agent active again. */
+  reactivated: boolean;
+  /** When liveness runs out without another heartbeat; undefined when liveness is off. */
+  expiresAt?: Date;
 }

@@ -1,4 +1,4 @@
-import type { AgentRecord, AgentWrite, SaveOptions, SaveResult } from './agent-record.js';
+import type { AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
 
 /**
  * Where agent records and their indexes live. Every write changes a record and all its index
@@ -7,18 +7,29 @@ import type { AgentRecord, AgentWrite, SaveOptions, SaveResult } from './agent-r
 export interface AgentStore {
   /** `redis` or `memory`, for logs and the service document. */
   readonly kind: 'redis' | 'memory';
-  /** Creates or replaces a record; throws ConflictError or PreconditionFailedError per the options. */
+  /** Creates or replaces a record and marks it active; throws ConflictError or PreconditionFailedError per the options. */
   save(write: AgentWrite, options?: SaveOptions): Promise<SaveResult>;
-  get(id: string): Promise<AgentRecord | null>;
+  /**
+   * A record, or null. `minRevision` lets a caching store answer from memory only when its copy
+   * is at least that recent; a store that always reads its source ignores it.
+   */
+  get(id: string, minRevision?: number): Promise<AgentRecord | null>;
   /** The records that exist among `ids`, in the same order. */
   getMany(ids: readonly string[]): Promise<AgentRecord[]>;
   /** Removes a record and its index memberships; throws AgentNotFoundError or PreconditionFailedError. */
   delete(id: string, expectedRevision?: number): Promise<AgentRecord['revision']>;
-  /** Up to `limit` ids in ascending order, strictly after `after` when given. */
-  listIds(after: string | undefined, limit: number): Promise<string[]>;
+  /** Up to `limit` ids in ascending order, strictly after `after` when given; active agents only unless asked. */
+  listIds(after: string | undefined, limit: number, includeInactive?: boolean): Promise<string[]>;
   /** Ids of the agents that belong to every one of the index terms. */
   intersect(terms: readonly string[]): Promise<string[]>;
-  count(): Promise<number>;
+  /** How many agents there are: active ones only unless asked. */
+  count(includeInactive?: boolean): Promise<number>;
+  /** Records a heartbeat at `now`; throws AgentNotFoundError. */
+  heartbeat(id: string, now: Date): Promise<HeartbeatResult>;
+  /** Marks inactive up to `limit` agents whose liveness ran out by `now`; they are deleted `graceMs` later. */
+  expireDue(now: Date, limit: number, graceMs: number): Promise<string[]>;
+  /** Deletes up to `limit` inactive agents whose grace period ran out by `now`. */
+  purgeDue(now: Date, limit: number): Promise<string[]>;
   /** Resolves when the backing store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

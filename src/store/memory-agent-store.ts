@@ -1,4 +1,5 @@
-import type { AgentRecord, AgentWrite, SaveOptions, SaveResult } from './agent-record.js';
+import { ACTIVE_TERM } from './redis-keys.js';
+import type { AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
 import { refusedWrite } from './store-outcome.js';
 
@@ -7,16 +8,62 @@ interface Entry {
   terms: readonly string[];
 }
 
-/** Index of the first element of a sorted array that is greater than `value`. */
-function upperBound(sorted: readonly string[], value: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((sorted[mid] as string) <= value) low = mid + 1;
-    else high = mid;
+/** Ids kept in ascending order, for cursor pages. */
+class SortedIds {
+  private readonly ids: string[] = [];
+
+  /** Index of the first id greater than `value`. */
+  private upperBound(value: string): number {
+    let low = 0;
+    let high = this.ids.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.ids[mid] as string) <= value) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
-  return low;
+
+  add(id: string): void {
+    const at = this.upperBound(id);
+    if (this.ids[at - 1] !== id) this.ids.splice(at, 0, id);
+  }
+
+  remove(id: string): void {
+    const at = this.upperBound(id) - 1;
+    if (this.ids[at] === id) this.ids.splice(at, 1);
+  }
+
+  after(after: string | undefined, limit: number): string[] {
+    const start = after === undefined ? 0 : this.upperBound(after);
+    return this.ids.slice(start, start + limit);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+}
+
+/** Ids by a deadline in milliseconds; the due ones are read in deadline order. */
+class Deadlines {
+  private readonly byId = new Map<string, number>();
+
+  set(id: string, at: number): void {
+    this.byId.set(id, at);
+  }
+
+  delete(id: string): void {
+    this.byId.delete(id);
+  }
+
+  /** Up to `limit` ids due by `now`, soonest first. Linear in the ids held: fine for one embedded process. */
+  due(now: number, limit: number): string[] {
+    return [...this.byId]
+      .filter(([, at]) => at <= now)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, limit)
+      .map(([id]) => id);
+  }
 }
 
 /** The embedded store for a single process without Redis: the same contract, kept in memory. */
@@ -24,7 +71,10 @@ export class MemoryAgentStore implements AgentStore {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
   private readonly indexes = new Map<string, Set<string>>();
-  private readonly sortedIds: string[] = [];
+  private readonly allIds = new SortedIds();
+  private readonly activeIds = new SortedIds();
+  private readonly liveness = new Deadlines();
+  private readonly purges = new Deadlines();
   private lastRevision = 0;
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
@@ -34,8 +84,7 @@ export class MemoryAgentStore implements AgentStore {
     if (options.expectedRevision !== undefined && options.expectedRevision !== currentRevision) {
       throw refusedWrite('stale', write.id, currentRevision);
     }
-    this.moveMemberships(write.id, existing?.terms ?? [], write.terms);
-    if (!existing) this.sortedIds.splice(upperBound(this.sortedIds, write.id), 0, write.id);
+    const ttlSeconds = write.ttlSeconds ?? 0;
     const record: AgentRecord = {
       id: write.id,
       card: write.card,
@@ -44,8 +93,15 @@ export class MemoryAgentStore implements AgentStore {
       createdAt: existing?.record.createdAt ?? write.now,
       updatedAt: write.now,
       status: 'active',
+      ttlSeconds,
     };
+    this.moveMemberships(write.id, existing?.terms ?? [], write.terms);
     this.entries.set(write.id, { record, terms: [...write.terms] });
+    this.allIds.add(write.id);
+    this.setActive(write.id, true);
+    this.purges.delete(write.id);
+    if (ttlSeconds > 0) this.liveness.set(write.id, Date.parse(write.now) + ttlSeconds * 1000);
+    else this.liveness.delete(write.id);
     return { record: structuredClone(record), created: !existing };
   }
 
@@ -67,15 +123,12 @@ export class MemoryAgentStore implements AgentStore {
     if (expectedRevision !== undefined && expectedRevision !== existing.record.revision) {
       throw refusedWrite('stale', id, existing.record.revision);
     }
-    this.moveMemberships(id, existing.terms, []);
-    this.entries.delete(id);
-    this.sortedIds.splice(upperBound(this.sortedIds, id) - 1, 1);
+    this.remove(id, existing);
     return existing.record.revision;
   }
 
-  async listIds(after: string | undefined, limit: number): Promise<string[]> {
-    const start = after === undefined ? 0 : upperBound(this.sortedIds, after);
-    return this.sortedIds.slice(start, start + limit);
+  async listIds(after: string | undefined, limit: number, includeInactive = false): Promise<string[]> {
+    return (includeInactive ? this.allIds : this.activeIds).after(after, limit);
   }
 
   async intersect(terms: readonly string[]): Promise<string[]> {
@@ -86,13 +139,82 @@ export class MemoryAgentStore implements AgentStore {
     return [...smallest].filter((id) => others.every((set) => set.has(id)));
   }
 
-  async count(): Promise<number> {
-    return this.entries.size;
+  async count(includeInactive = false): Promise<number> {
+    return (includeInactive ? this.allIds : this.activeIds).size;
+  }
+
+  async heartbeat(id: string, now: Date): Promise<HeartbeatResult> {
+    const entry = this.entries.get(id);
+    if (!entry) throw refusedWrite('missing', id, 0);
+    const { record } = entry;
+    const expiresAt = record.ttlSeconds > 0 ? new Date(now.getTime() + record.ttlSeconds * 1000) : undefined;
+    if (expiresAt) this.liveness.set(id, expiresAt.getTime());
+    const reactivated = record.status === 'inactive';
+    if (reactivated) {
+      record.status = 'active';
+      record.revision = ++this.lastRevision;
+      this.setActive(id, true);
+      this.purges.delete(id);
+    }
+    return { revision: record.revision, reactivated, ...(expiresAt ? { expiresAt } : {}) };
+  }
+
+  async expireDue(now: Date, limit: number, graceMs: number): Promise<string[]> {
+    const expired: string[] = [];
+    for (const id of this.liveness.due(now.getTime(), limit)) {
+      this.liveness.delete(id);
+      const record = this.entries.get(id)?.record;
+      if (record?.status !== 'active') continue;
+      record.status = 'inactive';
+      record.revision = ++this.lastRevision;
+      this.setActive(id, false);
+      this.purges.set(id, now.getTime() + graceMs);
+      expired.push(id);
+    }
+    return expired;
+  }
+
+  async purgeDue(now: Date, limit: number): Promise<string[]> {
+    const purged: string[] = [];
+    for (const id of this.purges.due(now.getTime(), limit)) {
+      this.purges.delete(id);
+      const entry = this.entries.get(id);
+      if (entry?.record.status !== 'inactive') continue;
+      this.remove(id, entry);
+      purged.push(id);
+    }
+    return purged;
   }
 
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  private remove(id: string, entry: Entry): void {
+    this.moveMemberships(id, entry.terms, []);
+    this.setActive(id, false);
+    this.entries.delete(id);
+    this.allIds.remove(id);
+    this.liveness.delete(id);
+    this.purges.delete(id);
+    this.lastRevision++;
+  }
+
+  private setActive(id: string, active: boolean): void {
+    if (active) {
+      this.activeIds.add(id);
+      this.memberOf(ACTIVE_TERM).add(id);
+    } else {
+      this.activeIds.remove(id);
+      this.indexes.get(ACTIVE_TERM)?.delete(id);
+    }
+  }
+
+  private memberOf(term: string): Set<string> {
+    let set = this.indexes.get(term);
+    if (!set) this.indexes.set(term, (set = new Set()));
+    return set;
+  }
 
   private moveMemberships(id: string, from: readonly string[], to: readonly string[]): void {
     const wanted = new Set(to);
@@ -102,10 +224,6 @@ export class MemoryAgentStore implements AgentStore {
       set?.delete(id);
       if (set?.size === 0) this.indexes.delete(t);
     }
-    for (const t of wanted) {
-      let set = this.indexes.get(t);
-      if (!set) this.indexes.set(t, (set = new Set()));
-      set.add(id);
-    }
+    for (const t of wanted) this.memberOf(t).add(id);
   }
 }

@@ -1,33 +1,43 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { AppError, UnavailableError } from '../errors.js';
-import type { AgentRecord, AgentStatus, AgentWrite, SaveOptions, SaveResult } from './agent-record.js';
+import type { AgentRecord, AgentStatus, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import { refusedWrite } from './store-outcome.js';
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status'] as const;
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl'] as const;
 
 type ScriptReply = [string, string, string?, string?];
 
 interface RegistryCommands {
   saveAgent(...args: string[]): Promise<ScriptReply>;
   deleteAgent(...args: string[]): Promise<ScriptReply>;
+  heartbeatAgent(...args: string[]): Promise<ScriptReply>;
+  expireAgents(...args: string[]): Promise<string[]>;
+  purgeAgents(...args: string[]): Promise<string[]>;
 }
+
+const SCRIPTS: [keyof RegistryCommands, string, number][] = [
+  ['saveAgent', 'save-agent', 7],
+  ['deleteAgent', 'delete-agent', 7],
+  ['heartbeatAgent', 'heartbeat-agent', 6],
+  ['expireAgents', 'expire-agents', 5],
+  ['purgeAgents', 'purge-agents', 3],
+];
 
 const loadScript = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
 
 /** Registers the Lua scripts once per connection; ioredis sends EVALSHA and falls back to EVAL. */
 function defineScripts(redis: Redis): Redis & RegistryCommands {
-  if (!('saveAgent' in redis)) {
-    redis.defineCommand('saveAgent', { numberOfKeys: 3, lua: loadScript('save-agent') });
-    redis.defineCommand('deleteAgent', { numberOfKeys: 2, lua: loadScript('delete-agent') });
+  for (const [command, file, numberOfKeys] of SCRIPTS) {
+    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua: loadScript(file) });
   }
   return redis as Redis & RegistryCommands;
 }
 
 function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl] = values;
   if (card == null || meta == null || revision == null) return null;
   return {
     id,
@@ -37,6 +47,7 @@ function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
     createdAt: createdAt ?? '',
     updatedAt: updatedAt ?? '',
     status: (status ?? 'active') as AgentStatus,
+    ttlSeconds: Number(ttl ?? 0),
   };
 }
 
@@ -50,7 +61,7 @@ async function guard<T>(operation: Promise<T>): Promise<T> {
   }
 }
 
-/** The production store: one hash per agent, one set per index term, a sorted set for listing. */
+/** The production store: one hash per agent, one set per index term, sorted sets for listing and liveness. */
 export class RedisAgentStore implements AgentStore {
   readonly kind = 'redis';
   private readonly redis: Redis & RegistryCommands;
@@ -62,12 +73,17 @@ export class RedisAgentStore implements AgentStore {
     this.redis = defineScripts(redis);
   }
 
+  /** The keys every script that changes an agent's presence needs, in the order the scripts declare them. */
+  private presenceKeys(id: string): string[] {
+    const k = this.keys;
+    return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.active];
+  }
+
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
+    const ttlSeconds = write.ttlSeconds ?? 0;
     const reply = await guard(
       this.redis.saveAgent(
-        this.keys.agent(write.id),
-        this.keys.listing,
-        this.keys.revision,
+        ...this.presenceKeys(write.id),
         write.id,
         options.expectedRevision === undefined ? '' : String(options.expectedRevision),
         options.mustNotExist ? '1' : '0',
@@ -77,6 +93,8 @@ export class RedisAgentStore implements AgentStore {
         this.keys.indexPrefix,
         this.keys.invalidations,
         write.terms.join('\n'),
+        String(ttlSeconds),
+        String(Date.parse(write.now)),
       ),
     );
     const [outcome, revision, createdAt, created] = reply;
@@ -91,6 +109,7 @@ export class RedisAgentStore implements AgentStore {
         createdAt: createdAt ?? write.now,
         updatedAt: write.now,
         status: 'active',
+        ttlSeconds,
       },
     };
   }
@@ -117,21 +136,22 @@ export class RedisAgentStore implements AgentStore {
   async delete(id: string, expectedRevision?: number): Promise<number> {
     const [outcome, revision] = await guard(
       this.redis.deleteAgent(
-        this.keys.agent(id),
-        this.keys.listing,
+        ...this.presenceKeys(id),
         id,
         expectedRevision === undefined ? '' : String(expectedRevision),
         this.keys.indexPrefix,
         this.keys.invalidations,
+        String(Date.now()),
       ),
     );
     if (outcome !== 'ok') throw refusedWrite(outcome as 'missing' | 'stale', id, Number(revision));
     return Number(revision);
   }
 
-  listIds(after: string | undefined, limit: number): Promise<string[]> {
+  listIds(after: string | undefined, limit: number, includeInactive = false): Promise<string[]> {
     const min = after === undefined ? '-' : `(${after}`;
-    return guard(this.redis.zrangebylex(this.keys.listing, min, '+', 'LIMIT', 0, limit));
+    const listing = includeInactive ? this.keys.listing : this.keys.activeListing;
+    return guard(this.redis.zrangebylex(listing, min, '+', 'LIMIT', 0, limit));
   }
 
   intersect(terms: readonly string[]): Promise<string[]> {
@@ -140,8 +160,62 @@ export class RedisAgentStore implements AgentStore {
     return guard(keys.length === 1 ? this.redis.smembers(keys[0] as string) : this.redis.sinter(...keys));
   }
 
-  count(): Promise<number> {
-    return guard(this.redis.zcard(this.keys.listing));
+  count(includeInactive = false): Promise<number> {
+    return guard(this.redis.zcard(includeInactive ? this.keys.listing : this.keys.activeListing));
+  }
+
+  async heartbeat(id: string, now: Date): Promise<HeartbeatResult> {
+    const k = this.keys;
+    const [outcome, revision, deadline] = await guard(
+      this.redis.heartbeatAgent(
+        k.agent(id),
+        k.revision,
+        k.activeListing,
+        k.livenessDeadlines,
+        k.purgeDeadlines,
+        k.active,
+        id,
+        String(now.getTime()),
+        k.invalidations,
+      ),
+    );
+    if (outcome === 'missing') throw refusedWrite('missing', id, 0);
+    const expiresAt = Number(deadline);
+    return { revision: Number(revision), reactivated: outcome === 'reactivated', ...(expiresAt > 0 ? { expiresAt: new Date(expiresAt) } : {}) };
+  }
+
+  expireDue(now: Date, limit: number, graceMs: number): Promise<string[]> {
+    const k = this.keys;
+    return guard(
+      this.redis.expireAgents(
+        k.livenessDeadlines,
+        k.purgeDeadlines,
+        k.activeListing,
+        k.active,
+        k.revision,
+        String(now.getTime()),
+        String(limit),
+        String(graceMs),
+        k.agentPrefix,
+        k.invalidations,
+      ),
+    );
+  }
+
+  purgeDue(now: Date, limit: number): Promise<string[]> {
+    const k = this.keys;
+    return guard(
+      this.redis.purgeAgents(
+        k.purgeDeadlines,
+        k.listing,
+        k.revision,
+        String(now.getTime()),
+        String(limit),
+        k.agentPrefix,
+        k.indexPrefix,
+        k.invalidations,
+      ),
+    );
   }
 
   async ping(): Promise<void> {

@@ -15,7 +15,13 @@ export async function startRegistry(env: Record<string, string> = {}): Promise<R
   const registry = await createRegistry(config, createLogger('silent', false));
   const server = await registry.listen();
   const { port } = server.address() as AddressInfo;
-  return { registry, baseUrl: `http://127.0.0.1:${port}`, close: () => registry.close() };
+  return {
+    registry,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await registry.close();
+    },
+  };
 }
 
 /** fetch with a JSON body and the JSON content type. */

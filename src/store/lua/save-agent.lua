@@ -1,8 +1,10 @@
--- Writes an agent record and moves its index memberships in one atomic step.
--- KEYS[1] agent hash, KEYS[2] listing zset, KEYS[3] revision counter
+-- Writes an agent record, moves its index memberships and marks it alive, in one atomic step.
+-- KEYS[1] agent hash, KEYS[2] listing zset, KEYS[3] revision counter, KEYS[4] active listing zset,
+-- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] active agents set
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] '1' when the agent must not exist yet,
--- ARGV[4] now, ARGV[5] card, ARGV[6] meta, ARGV[7] index key prefix,
--- ARGV[8] invalidation channel, ARGV[9] index terms joined by newlines
+-- ARGV[4] now (ISO), ARGV[5] card, ARGV[6] meta, ARGV[7] index key prefix,
+-- ARGV[8] invalidation channel, ARGV[9] index terms joined by newlines,
+-- ARGV[10] liveness TTL in seconds (0: off), ARGV[11] now in milliseconds
 local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt')
 local exists = current[1] ~= false
 if exists and ARGV[3] == '1' then
@@ -28,8 +30,17 @@ end
 local revision = redis.call('INCR', KEYS[3])
 local createdAt = ARGV[4]
 if exists then createdAt = current[3] end
-redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9],
-  'revision', revision, 'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active')
+redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9], 'revision', revision,
+  'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ARGV[10])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
-redis.call('PUBLISH', ARGV[8], ARGV[1] .. ' ' .. revision)
+redis.call('ZADD', KEYS[4], 0, ARGV[1])
+redis.call('SADD', KEYS[7], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+local ttl = tonumber(ARGV[10])
+if ttl > 0 then
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[11]) + ttl * 1000, ARGV[1])
+else
+  redis.call('ZREM', KEYS[5], ARGV[1])
+end
+redis.call('PUBLISH', ARGV[8], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[11])
 return {'ok', tostring(revision), createdAt, exists and '0' or '1'}

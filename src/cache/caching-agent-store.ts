@@ -1,0 +1,87 @@
+import type { AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from '../store/agent-record.js';
+import type { AgentStore } from '../store/agent-store.js';
+import type { RecordCache } from './record-cache.js';
+
+/**
+ * An AgentStore that answers reads of single records from the replica's cache when it can.
+ * Writes go straight to the store; the invalidation feed (which the writer receives too) drops
+ * the cached copies, and the writer drops its own at once so it reads its writes.
+ */
+export class CachingAgentStore implements AgentStore {
+  readonly kind: AgentStore['kind'];
+
+  constructor(
+    private readonly store: AgentStore,
+    private readonly cache: RecordCache,
+  ) {
+    this.kind = store.kind;
+  }
+
+  async get(id: string, minRevision = 0): Promise<AgentRecord | null> {
+    const cached = this.cache.get(id, minRevision);
+    if (cached) return cached;
+    const record = await this.store.get(id);
+    if (record) this.cache.set(record);
+    return record;
+  }
+
+  async getMany(ids: readonly string[]): Promise<AgentRecord[]> {
+    const cached = new Map<string, AgentRecord>();
+    for (const id of ids) {
+      const record = this.cache.get(id);
+      if (record) cached.set(id, record);
+    }
+    const missing = ids.filter((id) => !cached.has(id));
+    for (const record of await this.store.getMany(missing)) {
+      this.cache.set(record);
+      cached.set(record.id, record);
+    }
+    return ids.flatMap((id) => cached.get(id) ?? []);
+  }
+
+  async save(write: AgentWrite, options?: SaveOptions): Promise<SaveResult> {
+    const result = await this.store.save(write, options);
+    this.cache.invalidate(write.id, result.record.revision);
+    return result;
+  }
+
+  async delete(id: string, expectedRevision?: number): Promise<number> {
+    const revision = await this.store.delete(id, expectedRevision);
+    this.cache.invalidate(id, revision + 1);
+    return revision;
+  }
+
+  async heartbeat(id: string, now: Date): Promise<HeartbeatResult> {
+    const result = await this.store.heartbeat(id, now);
+    if (result.reactivated) this.cache.invalidate(id, result.revision);
+    return result;
+  }
+
+  listIds(after: string | undefined, limit: number, includeInactive?: boolean): Promise<string[]> {
+    return this.store.listIds(after, limit, includeInactive);
+  }
+
+  intersect(terms: readonly string[]): Promise<string[]> {
+    return this.store.intersect(terms);
+  }
+
+  count(includeInactive?: boolean): Promise<number> {
+    return this.store.count(includeInactive);
+  }
+
+  expireDue(now: Date, limit: number, graceMs: number): Promise<string[]> {
+    return this.store.expireDue(now, limit, graceMs);
+  }
+
+  purgeDue(now: Date, limit: number): Promise<string[]> {
+    return this.store.purgeDue(now, limit);
+  }
+
+  ping(): Promise<void> {
+    return this.store.ping();
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

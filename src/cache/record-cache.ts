@@ -1,0 +1,118 @@
+import type { AgentRecord } from '../store/agent-record.js';
+
+export interface RecordCacheOptions {
+  /** Most records held; 0 turns the cache off. */
+  maxEntries: number;
+  /** Most bytes held, counting each record's card and summary text. */
+  maxBytes: number;
+}
+
+/** What the cache did, for metrics. */
+export interface RecordCacheEvents {
+  onHit?(): void;
+  onMiss?(): void;
+  onEvict?(): void;
+}
+
+interface Slot {
+  record: AgentRecord;
+  bytes: number;
+}
+
+/** How many recent invalidations are remembered to refuse records read before them. */
+const REMEMBERED_INVALIDATIONS = 10_000;
+
+const sizeOf = (record: AgentRecord) => 2 * (record.card.length + JSON.stringify(record.summary).length) + 200;
+
+/**
+ * A replica's least-recently-used cache of agent records, bounded by entries and bytes.
+ *
+ * Invalidations carry the revision of the write; the cache remembers the newest one per id and
+ * refuses a record older than it, so a read that raced a write can never put a stale record back.
+ * While the cache is suspended (its invalidation feed is down) it holds and accepts nothing.
+ */
+export class RecordCache {
+  private readonly slots = new Map<string, Slot>();
+  private readonly floors = new Map<string, number>();
+  private bytes = 0;
+  private suspended = false;
+
+  constructor(
+    private readonly options: RecordCacheOptions,
+    private readonly events: RecordCacheEvents = {},
+  ) {}
+
+  /** The cached record when it is at least `minRevision` recent. */
+  get(id: string, minRevision = 0): AgentRecord | undefined {
+    const slot = this.slots.get(id);
+    if (!slot || slot.record.revision < minRevision) {
+      this.events.onMiss?.();
+      return undefined;
+    }
+    this.slots.delete(id);
+    this.slots.set(id, slot);
+    this.events.onHit?.();
+    return slot.record;
+  }
+
+  /** Keeps a record just read from the store, unless an invalidation newer than it arrived meanwhile. */
+  set(record: AgentRecord): void {
+    if (this.suspended || this.options.maxEntries === 0) return;
+    if (record.revision < (this.floors.get(record.id) ?? 0)) return;
+    const bytes = sizeOf(record);
+    if (bytes > this.options.maxBytes) return;
+    this.drop(record.id);
+    this.slots.set(record.id, { record, bytes });
+    this.bytes += bytes;
+    while (this.slots.size > this.options.maxEntries || this.bytes > this.options.maxBytes) {
+      const oldest = this.slots.keys().next().value as string;
+      this.drop(oldest);
+      this.events.onEvict?.();
+    }
+  }
+
+  /** Drops the entry of `id`; records older than `revision` are refused from now on. */
+  invalidate(id: string, revision: number): void {
+    this.drop(id);
+    const floor = Math.max(revision, this.floors.get(id) ?? 0);
+    this.floors.delete(id);
+    this.floors.set(id, floor);
+    if (this.floors.size > REMEMBERED_INVALIDATIONS) this.floors.delete(this.floors.keys().next().value as string);
+  }
+
+  /** Empties the cache and accepts nothing until resumed: the invalidation feed can no longer be trusted. */
+  suspend(): void {
+    this.suspended = true;
+    this.clear();
+  }
+
+  /** Accepts records again, starting empty, once invalidations flow again. */
+  resume(): void {
+    this.clear();
+    this.suspended = false;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+
+  get isSuspended(): boolean {
+    return this.suspended;
+  }
+
+  private clear(): void {
+    this.slots.clear();
+    this.bytes = 0;
+  }
+
+  private drop(id: string): void {
+    const slot = this.slots.get(id);
+    if (!slot) return;
+    this.slots.delete(id);
+    this.bytes -= slot.bytes;
+  }
+}

@@ -1,0 +1,18 @@
+import type { Metrics } from '../metrics/metrics.js';
+import type { HeartbeatResult } from '../store/agent-record.js';
+import type { AgentStore } from '../store/agent-store.js';
+
+/** Liveness of agents: heartbeats keep them listed; the sweep hides and then removes the silent ones. */
+export class HeartbeatService {
+  constructor(
+    private readonly store: AgentStore,
+    private readonly metrics: Metrics,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async heartbeat(id: string): Promise<HeartbeatResult> {
+    const result = await this.store.heartbeat(id, this.now());
+    this.metrics.heartbeats.inc();
+    return result;
+  }
+}

@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Buckets of the invalidation lag, in seconds: pub/sub on one network is usually well under 10 ms. */
+const LAG_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/** The registry's Prometheus metrics, one set per process. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly cacheHits = new Counter({ name: 'a2a_cache_hits_total', help: 'Agent record reads answered from the replica cache', registers: [this.registry] });
+  readonly cacheMisses = new Counter({ name: 'a2a_cache_misses_total', help: 'Agent record reads that went to the store', registers: [this.registry] });
+  readonly cacheEvictions = new Counter({ name: 'a2a_cache_evictions_total', help: 'Records evicted from the replica cache to respect its bounds', registers: [this.registry] });
+  /** Read at scrape time: how many records the replica cache holds. */
+  cacheSize: () => number = () => 0;
+  readonly cacheEntries: Gauge = new Gauge({
+    name: 'a2a_cache_entries',
+    help: 'Records held in the replica cache',
+    registers: [this.registry],
+    collect: (): void => this.cacheEntries.set(this.cacheSize()),
+  });
+  readonly invalidations = new Counter({ name: 'a2a_cache_invalidations_total', help: 'Invalidations received over Redis pub/sub', registers: [this.registry] });
+  readonly invalidationLag = new Histogram({
+    name: 'a2a_cache_invalidation_lag_seconds',
+    help: 'Time from a write on any replica to this replica dropping the cached record',
+    buckets: LAG_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly heartbeats = new Counter({ name: 'a2a_heartbeats_total', help: 'Heartbeats received', registers: [this.registry] });
+  readonly expiries = new Counter({
+    name: 'a2a_agent_expiries_total',
+    help: 'Agents turned inactive (stage="inactive") or deleted (stage="deleted") for missing heartbeats',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+  readonly sweepDuration = new Histogram({
+    name: 'a2a_sweep_duration_seconds',
+    help: 'Duration of expiry sweeps',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

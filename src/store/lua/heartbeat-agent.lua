@@ -1,0 +1,25 @@
+-- Records that an agent is alive: pushes its liveness deadline and reactivates it when inactive.
+-- KEYS[1] agent hash, KEYS[2] revision counter, KEYS[3] active listing zset,
+-- KEYS[4] liveness deadlines zset, KEYS[5] purge deadlines zset, KEYS[6] active agents set
+-- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel
+local current = redis.call('HMGET', KEYS[1], 'revision', 'status', 'ttl')
+if current[1] == false then
+  return {'missing', '0', '0'}
+end
+local ttl = tonumber(current[3] or '0') or 0
+local now = tonumber(ARGV[2])
+local deadline = 0
+if ttl > 0 then
+  deadline = now + ttl * 1000
+  redis.call('ZADD', KEYS[4], deadline, ARGV[1])
+end
+if current[2] ~= 'inactive' then
+  return {'active', current[1], tostring(deadline)}
+end
+local revision = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'status', 'active', 'revision', revision)
+redis.call('ZADD', KEYS[3], 0, ARGV[1])
+redis.call('SADD', KEYS[6], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])
+return {'reactivated', tostring(revision), tostring(deadline)}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { matchesIfNoneMatch, parseIfMatch } from '../../src/http/conditional.js';
+import { ValidationError } from '../../src/errors.js';
+import { decodeCursor, encodeCursor, isAfter } from '../../src/search/page-cursor.js';
+
+describe('page cursors', () => {
+  it.each([
+    { tier: 0, id: 'weather-agent' },
+    { tier: 1, id: 'a.b_c~d-9' },
+    { tier: 1, id: 'id:with:colons' },
+    { tier: 0, id: 'météo 天気 🌦' },
+    { tier: 0, id: 'x' },
+  ])('decodes to the position it was encoded from: $id', (position) => {
+    expect(decodeCursor(encodeCursor(position))).toEqual(position);
+  });
+
+  it('is URL-safe text', () => {
+    expect(encodeCursor({ tier: 1, id: 'ÿÿÿ???>>>' })).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  const rejected = (cursor: string) => () => decodeCursor(cursor);
+
+  it.each([
+    ['an empty string', ''],
+    ['text that is not base64url', 'not a cursor!'],
+    ['base64url of text without a tier', Buffer.from('weather-agent').toString('base64url')],
+    ['base64url of a non-digit tier', Buffer.from('x:weather-agent').toString('base64url')],
+    ['base64url of a tier without an id', Buffer.from('0:').toString('base64url')],
+    ['the padded base64 spelling of a valid position', Buffer.from('0:ab').toString('base64')],
+  ])('rejects %s with a ValidationError', (_name, cursor) => {
+    expect(rejected(cursor)).toThrow(ValidationError);
+  });
+
+  it('rejects a cursor whose first character was changed so that its tier is no digit', () => {
+    const cursor = encodeCursor({ tier: 0, id: 'weather-agent' });
+    const tampered = `Z${cursor.slice(1)}`;
+    expect(Buffer.from(tampered, 'base64url').toString('utf8')).toBe('d:weather-agent');
+    expect(rejected(tampered)).toThrow(ValidationError);
+  });
+
+  it('rejects a cursor whose last character was changed in bits the encoding does not use', () => {
+    const cursor = encodeCursor({ tier: 0, id: 'ab' });
+    expect(cursor).toBe('MDphYg');
+    const tampered = 'MDphYh'; // decodes to the same bytes, but is not the encoding the registry issues
+    expect(Buffer.from(tampered, 'base64url').toString('utf8')).toBe('0:ab');
+    expect(rejected(tampered)).toThrow(ValidationError);
+  });
+
+  it('rejects a cursor with extra characters appended', () => {
+    expect(rejected(`${encodeCursor({ tier: 0, id: 'weather-agent' })}x`)).toThrow(ValidationError);
+  });
+
+  it('names the cursor parameter in its violation', () => {
+    try {
+      decodeCursor('garbage!');
+      expect.unreachable('the cursor should be rejected');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).violations).toEqual([{ path: '$.cursor', message: 'is not a cursor this registry issued' }]);
+    }
+  });
+
+  it('orders positions by tier, then by id', () => {
+    const cursor = { tier: 0, id: 'm' };
+    expect(isAfter({ tier: 0, id: 'n' }, cursor)).toBe(true);
+    expect(isAfter({ tier: 1, id: 'a' }, cursor)).toBe(true);
+    expect(isAfter({ tier: 0, id: 'm' }, cursor)).toBe(false);
+    expect(isAfter({ tier: 0, id: 'l' }, cursor)).toBe(false);
+  });
+});
+
+describe('parseIfMatch', () => {
+  it.each([
+    ['a strong tag', '"12"', 12],
+    ['a weak tag', 'W/"12"', 12],
+    ['a bare revision', '12', 12],
+    ['a tag with surrounding spaces', '  "7"  ', 7],
+  ])('reads the revision of %s', (_name, header, revision) => {
+    expect(parseIfMatch(header)).toBe(revision);
+  });
+
+  it('reads * as any current version', () => {
+    expect(parseIfMatch('*')).toBe('*');
+    expect(parseIfMatch(' * ')).toBe('*');
+  });
+
+  it.each([
+    ['an absent header', undefined],
+    ['an empty header', ''],
+    ['a blank header', '   '],
+  ])('yields undefined for %s', (_name, header) => {
+    expect(parseIfMatch(header)).toBeUndefined();
+  });
+
+  it.each([
+    ['a non-numeric tag', '"abc"'],
+    ['a word', 'latest'],
+    ['a negative revision', '"-1"'],
+    ['a list of tags', '"1", "2"'],
+    ['a revision with more than 15 digits', '"1234567890123456"'],
+    ['a lower-case weak prefix', 'w/"12"'],
+  ])('rejects %s with a ValidationError', (_name, header) => {
+    expect(() => parseIfMatch(header)).toThrow(ValidationError);
+  });
+
+  it('names the header in its violation', () => {
+    try {
+      parseIfMatch('garbage');
+      expect.unreachable('the header should be rejected');
+    } catch (error) {
+      expect((error as ValidationError).violations[0]?.path).toBe('header:If-Match');
+    }
+  });
+});
+
+describe('matchesIfNoneMatch', () => {
+  const etag = '"12"';
+
+  it('matches the same strong tag', () => {
+    expect(matchesIfNoneMatch('"12"', etag)).toBe(true);
+  });
+
+  it('matches the weak form of the tag', () => {
+    expect(matchesIfNoneMatch('W/"12"', etag)).toBe(true);
+  });
+
+  it('does not match another revision', () => {
+    expect(matchesIfNoneMatch('"11"', etag)).toBe(false);
+    expect(matchesIfNoneMatch('"120"', etag)).toBe(false);
+  });
+
+  it('matches when any tag of a list is current', () => {
+    expect(matchesIfNoneMatch('"3", W/"7", "12"', etag)).toBe(true);
+  });
+
+  it('does not match when no tag of a list is current', () => {
+    expect(matchesIfNoneMatch('"3", W/"7", "13"', etag)).toBe(false);
+  });
+
+  it('matches * whatever the tag', () => {
+    expect(matchesIfNoneMatch('*', etag)).toBe(true);
+  });
+
+  it('does not match an absent or empty header', () => {
+    expect(matchesIfNoneMatch(undefined, etag)).toBe(false);
+    expect(matchesIfNoneMatch('', etag)).toBe(false);
+  });
+
+  it('does not match a garbage header', () => {
+    expect(matchesIfNoneMatch('"abc", nonsense', etag)).toBe(false);
+  });
+});

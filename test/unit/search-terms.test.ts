@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { validateCard } from '../../src/agents/card/card-validation.js';
+import { indexTermsOf } from '../../src/search/index-terms.js';
+import { distinctTokens, MAX_TOKENS_PER_CARD, tokenize } from '../../src/search/tokenizer.js';
+import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
+
+describe('tokenize', () => {
+  it('lower-cases words', () => {
+    expect(tokenize('Weather FORECAST Agent')).toEqual(['weather', 'forecast', 'agent']);
+  });
+
+  it('folds accents away', () => {
+    expect(tokenize('Café Société Ñandú')).toEqual(['cafe', 'societe', 'nandu']);
+  });
+
+  it('drops stopwords', () => {
+    expect(tokenize('The forecast for a city and the alerts of it')).toEqual(['forecast', 'city', 'alerts']);
+  });
+
+  it('drops one-character words but keeps two-character ones and numbers', () => {
+    expect(tokenize('x y go 40 7 languages')).toEqual(['go', '40', 'languages']);
+  });
+
+  it('splits on punctuation and symbols', () => {
+    expect(tokenize('text/plain, e-mail; hello_world!')).toEqual(['text', 'plain', 'mail', 'hello', 'world']);
+  });
+
+  it('keeps repeated words, in order', () => {
+    expect(tokenize('echo echo delta')).toEqual(['echo', 'echo', 'delta']);
+  });
+
+  it('drops words longer than 64 characters', () => {
+    expect(tokenize(`${'a'.repeat(65)} ${'b'.repeat(64)}`)).toEqual(['b'.repeat(64)]);
+  });
+
+  it('yields nothing for empty text', () => {
+    expect(tokenize('')).toEqual([]);
+  });
+});
+
+describe('distinctTokens', () => {
+  it('yields each token once, in order of first appearance across texts', () => {
+    expect(distinctTokens(['Weather agent', 'agent for WEATHER alerts'])).toEqual(['weather', 'agent', 'alerts']);
+  });
+
+  it('stops at the limit it is given', () => {
+    expect(distinctTokens(['one two', 'three four five'], 3)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('does not count repeated tokens towards the limit', () => {
+    expect(distinctTokens(['one one one two two three'], 2)).toEqual(['one', 'two']);
+  });
+
+  it('stops at MAX_TOKENS_PER_CARD by default', () => {
+    const words = Array.from({ length: MAX_TOKENS_PER_CARD + 50 }, (_, i) => `word${i}`);
+    const tokens = distinctTokens([words.join(' ')]);
+    expect(tokens).toHaveLength(MAX_TOKENS_PER_CARD);
+    expect(tokens).toEqual(words.slice(0, MAX_TOKENS_PER_CARD));
+  });
+});
+
+describe('indexTermsOf', () => {
+  const weatherTerms = indexTermsOf(validateCard(cardV1()));
+
+  it('yields one skill: term per skill id', () => {
+    expect(weatherTerms.filter((t) => t.startsWith('skill:'))).toEqual(['skill:forecast']);
+  });
+
+  it('yields tag: terms lower-cased', () => {
+    expect(weatherTerms.filter((t) => t.startsWith('tag:')).sort()).toEqual(['tag:forecast', 'tag:weather']);
+  });
+
+  it('yields in: and out: terms for the default modes and the skill-level modes', () => {
+    const terms = indexTermsOf(
+      validateCard(
+        cardV1({
+          skills: [
+            { id: 'chart', name: 'Chart', description: 'Draws charts', tags: ['charts'], inputModes: ['text/csv'], outputModes: ['image/svg+xml'] },
+          ],
+        }),
+      ),
+    );
+    expect(terms.filter((t) => t.startsWith('in:')).sort()).toEqual(['in:text/csv', 'in:text/plain']);
+    expect(terms.filter((t) => t.startsWith('out:')).sort()).toEqual(['out:application/json', 'out:image/svg+xml']);
+  });
+
+  it('yields a binding: term per interface binding, lower-cased', () => {
+    expect(indexTermsOf(validateCard(cardV03())).filter((t) => t.startsWith('binding:')).sort()).toEqual([
+      'binding:grpc',
+      'binding:jsonrpc',
+    ]);
+  });
+
+  it('yields streaming:true and push:false for a streaming card without push notifications', () => {
+    expect(weatherTerms).toContain('streaming:true');
+    expect(weatherTerms).toContain('push:false');
+    expect(weatherTerms).not.toContain('streaming:false');
+    expect(weatherTerms).not.toContain('push:true');
+  });
+
+  it('yields streaming:false and push:true for a card with push notifications but no streaming', () => {
+    const terms = indexTermsOf(validateCard(cardV03()));
+    expect(terms).toContain('streaming:false');
+    expect(terms).toContain('push:true');
+    expect(terms).not.toContain('streaming:true');
+    expect(terms).not.toContain('push:false');
+  });
+
+  it('yields an ext: term per extension URI', () => {
+    expect(weatherTerms.filter((t) => t.startsWith('ext:'))).toEqual(['ext:https://example.com/ext/geo']);
+  });
+
+  it('yields an org: term for the provider organization, folded', () => {
+    expect(weatherTerms.filter((t) => t.startsWith('org:'))).toEqual(['org:example weather co']);
+  });
+
+  it('yields no org: term for a card without a provider', () => {
+    expect(indexTermsOf(validateCard(cardV03())).some((t) => t.startsWith('org:'))).toBe(false);
+  });
+
+  it('yields a format: term naming the card format', () => {
+    expect(weatherTerms.filter((t) => t.startsWith('format:'))).toEqual(['format:a2a-1.0']);
+    expect(indexTermsOf(validateCard(cardV03()))).toContain('format:a2a-0.3');
+    expect(indexTermsOf(validateCard(legacyCard()))).toContain('format:legacy');
+  });
+
+  it('yields tok: terms for the words of the name, skills, tags and descriptions', () => {
+    const tokens = weatherTerms.filter((t) => t.startsWith('tok:'));
+    expect(tokens).toEqual(
+      expect.arrayContaining([
+        'tok:weather', // name, tag
+        'tok:agent', // name
+        'tok:forecast', // skill id, tag
+        'tok:seven', // skill description
+        'tok:alerts', // card description
+        'tok:city', // descriptions
+      ]),
+    );
+    expect(tokens).not.toContain('tok:for'); // stopword
+    expect(tokens).not.toContain('tok:and');
+  });
+
+  it('yields ntok: terms for the words of the name only', () => {
+    expect(weatherTerms.filter((t) => t.startsWith('ntok:')).sort()).toEqual(['ntok:agent', 'ntok:weather']);
+  });
+
+  it('yields every term once', () => {
+    expect(new Set(weatherTerms).size).toBe(weatherTerms.length);
+  });
+
+  it('yields no term for blank values', () => {
+    const terms = indexTermsOf(validateCard(legacyCard({ skills: [{ id: 'summarize', tags: ['  ', 'Text'] }] })));
+    expect(terms).toContain('tag:text');
+    expect(terms.filter((t) => t.startsWith('tag:'))).toEqual(['tag:text']);
+  });
+});
