@@ -30,6 +30,17 @@ export class InvalidJsonError extends AppError {
   readonly code = 'invalid_json';
 }
 
+/** A request the HTTP layer itself refused (a malformed path or body encoding), with its status. */
+export class BadRequestError extends AppError {
+  readonly code = 'bad_request';
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly status = 404;
   readonly code: string;

@@ -19,7 +19,7 @@ export interface RegisterCommand {
   createOnly?: boolean;
   /** Where validation violations are reported from, such as `$.agent_card`. */
   cardPath?: string;
-  /** Liveness TTL in seconds (0: off); absent: the registry's default. */
+  /** Liveness TTL in seconds (0: off); absent: the agent's current one, or the registry's default for a new agent. */
   ttlSeconds?: number;
 }
 
@@ -43,7 +43,8 @@ export class AgentService {
         summary,
         terms: indexTermsOf(summary),
         now: this.now().toISOString(),
-        ttlSeconds: command.ttlSeconds ?? this.defaultTtlSeconds,
+        ...(command.ttlSeconds !== undefined ? { ttlSeconds: command.ttlSeconds } : {}),
+        defaultTtlSeconds: this.defaultTtlSeconds,
       },
       {
         ...(expectedRevision !== undefined ? { expectedRevision } : {}),

@@ -2,8 +2,9 @@ import { ValidationError } from '../errors.js';
 
 /** A revision named by an entity tag: `"12"`, `W/"12"` or a bare `12`. */
 function revisionOfTag(tag: string): number | undefined {
-  const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(tag.trim());
-  return match ? Number(match[1]) : undefined;
+  const match = /^(?:W\/"(\d{1,15})"|"(\d{1,15})"|(\d{1,15}))$/.exec(tag.trim());
+  const digits = match?.[1] ?? match?.[2] ?? match?.[3];
+  return digits === undefined ? undefined : Number(digits);
 }
 
 /**

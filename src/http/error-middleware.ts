@@ -2,14 +2,22 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import {
   AppError,
+  BadRequestError,
   InvalidJsonError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
 
-/** The errors body-parser raises, by their `type`, as the registry's own. */
-function fromBodyParser(error: { type?: unknown; message?: string }): AppError | undefined {
+interface HttpLibraryError {
+  type?: unknown;
+  message?: string;
+  status?: unknown;
+  expose?: unknown;
+}
+
+/** The errors body-parser and the router raise (by `type`, else by their client status) as the registry's own. */
+function fromHttpLibrary(error: HttpLibraryError): AppError | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
       return new InvalidJsonError(`The request body is not valid JSON: ${error.message ?? ''}`.trim());
@@ -18,11 +26,10 @@ function fromBodyParser(error: { type?: unknown; message?: string }): AppError |
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new UnsupportedMediaTypeError(error.message ?? 'Unsupported body encoding');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return new ValidationError(error.message ?? 'The request body could not be read', [], 'bad_request');
     default:
+      if (typeof error.status === 'number' && error.status >= 400 && error.status < 500 && error.expose !== false) {
+        return new BadRequestError(error.message ?? 'Bad request', error.status);
+      }
       return undefined;
   }
 }
@@ -30,7 +37,7 @@ function fromBodyParser(error: { type?: unknown; message?: string }): AppError |
 /** Any thrown value as an AppError, or undefined when it is a fault of the registry itself. */
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
-  if (typeof error === 'object' && error !== null) return fromBodyParser(error as { type?: unknown });
+  if (typeof error === 'object' && error !== null) return fromHttpLibrary(error as HttpLibraryError);
   return undefined;
 }
 

@@ -24,8 +24,16 @@ export interface JsonBodyOptions {
  */
 export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
-    if (req.is(JSON_TYPES)) return next();
-    next(new UnsupportedMediaTypeError(`Expected Content-Type: application/json, got '${req.get('content-type') ?? 'none'}'`));
+    const type = req.get('content-type') ?? 'none';
+    if (!req.is(JSON_TYPES)) {
+      return next(new UnsupportedMediaTypeError(`Expected Content-Type: application/json, got '${type}'`));
+    }
+    // JSON is UTF-8 (RFC 8259); other charsets are refused so the kept text is the parsed text.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      return next(new UnsupportedMediaTypeError(`Unsupported charset '${charset}': JSON must be UTF-8`));
+    }
+    next();
   };
   const parse = express.json({
     limit: options.limitBytes,

@@ -26,8 +26,10 @@ export interface AgentWrite {
   summary: NormalisedCard;
   terms: string[];
   now: string;
-  /** Liveness TTL in seconds; 0 (the default) turns expiry off for this agent. */
+  /** Liveness TTL in seconds, 0 for none; absent: keep the agent's, or `defaultTtlSeconds` for a new one. */
   ttlSeconds?: number;
+  /** TTL of a new agent that names none. @defaultValue 0 */
+  defaultTtlSeconds?: number;
 }
 
 export interface SaveOptions {

@@ -81,10 +81,10 @@ export class MemoryAgentStore implements AgentStore {
     const existing = this.entries.get(write.id);
     const currentRevision = existing?.record.revision ?? 0;
     if (existing && options.mustNotExist) throw refusedWrite('conflict', write.id, currentRevision);
-    if (options.expectedRevision !== undefined && options.expectedRevision !== currentRevision) {
+    if (options.expectedRevision !== undefined && (!existing || options.expectedRevision !== currentRevision)) {
       throw refusedWrite('stale', write.id, currentRevision);
     }
-    const ttlSeconds = write.ttlSeconds ?? 0;
+    const ttlSeconds = write.ttlSeconds ?? existing?.record.ttlSeconds ?? write.defaultTtlSeconds ?? 0;
     const record: AgentRecord = {
       id: write.id,
       card: write.card,

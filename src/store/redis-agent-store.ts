@@ -8,7 +8,7 @@ import { refusedWrite } from './store-outcome.js';
 
 const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl'] as const;
 
-type ScriptReply = [string, string, string?, string?];
+type ScriptReply = [string, string, string?, string?, string?];
 
 interface RegistryCommands {
   saveAgent(...args: string[]): Promise<ScriptReply>;
@@ -80,7 +80,6 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
-    const ttlSeconds = write.ttlSeconds ?? 0;
     const reply = await guard(
       this.redis.saveAgent(
         ...this.presenceKeys(write.id),
@@ -93,11 +92,12 @@ export class RedisAgentStore implements AgentStore {
         this.keys.indexPrefix,
         this.keys.invalidations,
         write.terms.join('\n'),
-        String(ttlSeconds),
+        write.ttlSeconds === undefined ? '' : String(write.ttlSeconds),
         String(Date.parse(write.now)),
+        String(write.defaultTtlSeconds ?? 0),
       ),
     );
-    const [outcome, revision, createdAt, created] = reply;
+    const [outcome, revision, createdAt, created, ttl] = reply;
     if (outcome !== 'ok') throw refusedWrite(outcome as 'conflict' | 'stale', write.id, Number(revision));
     return {
       created: created === '1',
@@ -109,7 +109,7 @@ export class RedisAgentStore implements AgentStore {
         createdAt: createdAt ?? write.now,
         updatedAt: write.now,
         status: 'active',
-        ttlSeconds,
+        ttlSeconds: Number(ttl ?? 0),
       },
     };
   }

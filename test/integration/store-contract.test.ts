@@ -168,6 +168,13 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       expect(await store.intersect(['skill:forecast'])).toEqual([]);
     });
 
+    it('refuses expectedRevision 0 for an agent that does not exist: no record has revision 0', async () => {
+      await expect(store.save(writeOf('weather'), { expectedRevision: 0 })).rejects.toBeInstanceOf(PreconditionFailedError);
+
+      expect(await store.get('weather')).toBeNull();
+      expect(await store.count()).toBe(0);
+    });
+
     it('creates a new agent when mustNotExist is set', async () => {
       const { created } = await store.save(writeOf('weather'), { mustNotExist: true });
       expect(created).toBe(true);

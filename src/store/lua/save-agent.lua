@@ -4,8 +4,9 @@
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] '1' when the agent must not exist yet,
 -- ARGV[4] now (ISO), ARGV[5] card, ARGV[6] meta, ARGV[7] index key prefix,
 -- ARGV[8] invalidation channel, ARGV[9] index terms joined by newlines,
--- ARGV[10] liveness TTL in seconds (0: off), ARGV[11] now in milliseconds
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt')
+-- ARGV[10] liveness TTL in seconds (0: off; '': keep the agent's, or ARGV[12] for a new agent),
+-- ARGV[11] now in milliseconds, ARGV[12] default liveness TTL in seconds
+local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl')
 local exists = current[1] ~= false
 if exists and ARGV[3] == '1' then
   return {'conflict', current[1]}
@@ -27,20 +28,22 @@ for t in pairs(wanted) do
   if not had[t] then redis.call('SADD', ARGV[7] .. t, ARGV[1]) end
 end
 
+local ttl = ARGV[10]
+if ttl == '' then ttl = current[4] or ARGV[12] end
 local revision = redis.call('INCR', KEYS[3])
 local createdAt = ARGV[4]
 if exists then createdAt = current[3] end
 redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9], 'revision', revision,
-  'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ARGV[10])
+  'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ttl)
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[4], 0, ARGV[1])
 redis.call('SADD', KEYS[7], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
-local ttl = tonumber(ARGV[10])
+ttl = tonumber(ttl) or 0
 if ttl > 0 then
   redis.call('ZADD', KEYS[5], tonumber(ARGV[11]) + ttl * 1000, ARGV[1])
 else
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
 redis.call('PUBLISH', ARGV[8], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[11])
-return {'ok', tostring(revision), createdAt, exists and '0' or '1'}
+return {'ok', tostring(revision), createdAt, exists and '0' or '1', tostring(ttl)}
