@@ -1,15 +1,13 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { validateCard } from '../../src/agents/card/card-validation.js';
 import { AgentNotFoundError, ConflictError, PreconditionFailedError } from '../../src/errors.js';
 import { indexTermsOf } from '../../src/search/index-terms.js';
-import type { AgentWrite } from '../../src/store/agent-record.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
-import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { ACTIVE_TERM, redisKeys } from '../../src/store/redis-keys.js';
 import { cardV03, cardV1 } from '../helpers/cards.js';
 import { connect, deleteKeys, uniquePrefix } from '../helpers/redis.js';
+import { storeBackends as backends, writeOf } from '../helpers/store-backends.js';
 
 const T1 = '2025-01-01T10:00:00.000Z';
 const T2 = '2025-01-02T11:30:00.000Z';
@@ -21,47 +19,6 @@ function cardWithSkill(skillId: string, overrides: Record<string, unknown> = {})
     ...overrides,
   });
 }
-
-/** What the service hands the store for `card`: its text, its normalised fields and its index terms. */
-function writeOf(id: string, card: Record<string, unknown> = cardV1(), now = T1): AgentWrite {
-  const summary = validateCard(card);
-  return { id, card: JSON.stringify(card), summary, terms: indexTermsOf(summary), now };
-}
-
-interface OpenStore {
-  store: AgentStore;
-  close(): Promise<void>;
-}
-
-interface Backend {
-  name: string;
-  open(): Promise<OpenStore>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'RedisAgentStore',
-    async open() {
-      const prefix = uniquePrefix();
-      const connection = connect();
-      const store = new RedisAgentStore(connection, redisKeys(prefix));
-      return {
-        store,
-        async close() {
-          await deleteKeys(connection, prefix);
-          await store.close();
-        },
-      };
-    },
-  },
-  {
-    name: 'MemoryAgentStore',
-    async open() {
-      const store = new MemoryAgentStore();
-      return { store, close: () => store.close() };
-    },
-  },
-];
 
 describe.each(backends.map((backend) => [backend.name, backend] as const))('%s contract', (_name, { open }) => {
   let store: AgentStore;

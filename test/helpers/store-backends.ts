@@ -1,0 +1,57 @@
+import { validateCard } from '../../src/agents/card/card-validation.js';
+import { indexTermsOf } from '../../src/search/index-terms.js';
+import type { AgentWrite } from '../../src/store/agent-record.js';
+import type { AgentStore } from '../../src/store/agent-store.js';
+import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
+import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
+import { redisKeys } from '../../src/store/redis-keys.js';
+import { cardV1 } from './cards.js';
+import { connect, deleteKeys, uniquePrefix } from './redis.js';
+
+/** What the service hands the store for `card`: its text, its normalised fields and its index terms. */
+export function writeOf(
+  id: string,
+  card: Record<string, unknown> = cardV1(),
+  now = '2025-01-01T10:00:00.000Z',
+  extra: Partial<AgentWrite> = {},
+): AgentWrite {
+  const summary = validateCard(card);
+  return { id, card: JSON.stringify(card), summary, terms: indexTermsOf(summary), now, ...extra };
+}
+
+export interface OpenStore {
+  store: AgentStore;
+  close(): Promise<void>;
+}
+
+/** A store implementation the contract suites run against. */
+export interface StoreBackend {
+  name: string;
+  open(): Promise<OpenStore>;
+}
+
+/** Both stores: Redis (a real connection, a prefix of its own, keys deleted on close) and memory. */
+export const storeBackends: StoreBackend[] = [
+  {
+    name: 'RedisAgentStore',
+    async open() {
+      const prefix = uniquePrefix();
+      const connection = connect();
+      const store = new RedisAgentStore(connection, redisKeys(prefix));
+      return {
+        store,
+        async close() {
+          await deleteKeys(connection, prefix);
+          await store.close();
+        },
+      };
+    },
+  },
+  {
+    name: 'MemoryAgentStore',
+    async open() {
+      const store = new MemoryAgentStore();
+      return { store, close: () => store.close() };
+    },
+  },
+];
