@@ -18,7 +18,7 @@ import { registryMethods } from './jsonrpc/registry-methods.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { SearchService } from './search/search-service.js';
-import { serviceInfoRoutes } from './service-info/service-info-routes.js';
+import { metricsRoutes, serviceInfoRoutes } from './service-info/service-info-routes.js';
 import type { AgentStore } from './store/agent-store.js';
 import { MemoryAgentStore } from './store/memory-agent-store.js';
 import { RedisAgentStore } from './store/redis-agent-store.js';
@@ -43,10 +43,25 @@ export interface Registry {
   close(): Promise<boolean>;
 }
 
+/** Starts an HTTP server with the timeouts a load balancer in front expects. */
+async function listenOn(app: Express, port: number, config: Config): Promise<Server> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1000;
+  return server;
+}
+
 /** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
 function redisParts(config: Config & { redisUrl: string }, logger: Logger, metrics: Metrics) {
   const keys = redisKeys(config.redisPrefix);
-  const connection = createRedisConnection({ url: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, logger });
+  const connection = createRedisConnection({
+    url: config.redisUrl,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    logger,
+    onError: () => metrics.redisErrors.inc(),
+  });
   const cache = new RecordCache(
     { maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
     { onHit: () => metrics.cacheHits.inc(), onMiss: () => metrics.cacheMisses.inc(), onEvict: () => metrics.cacheEvictions.inc() },
@@ -62,7 +77,7 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
       metrics.invalidationLag.observe(lag);
     },
   });
-  const store = new CachingAgentStore(new RedisAgentStore(connection, keys), cache);
+  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, () => metrics.redisErrors.inc()), cache);
   return { connection, subscriber, store };
 }
 
@@ -91,6 +106,13 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
         })
       : timerSweepScheduler(intervalMs, sweep, logger);
 
+  metrics.agentCounts = async () => {
+    const [active, all] = await Promise.all([store.count(), store.count(true)]);
+    return { active, inactive: all - active };
+  };
+  if (scheduler) metrics.queueCounts = () => scheduler.jobCounts();
+  const exposition = { text: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
+
   let shuttingDown = false;
   const info = { version: VERSION, publicUrl: config.publicUrl, storeKind: store.kind };
   const routers: Router[] = [
@@ -101,8 +123,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
         store: await store.ping().then(() => true, () => false),
         ...(redis && servesApi ? { invalidations: redis.subscriber.isLive } : {}),
       }),
-      metricsText: () => metrics.registry.metrics(),
-      metricsContentType: metrics.registry.contentType,
+      ...(config.metricsPort === undefined ? { metrics: exposition } : {}),
     }),
   ];
   if (servesApi) {
@@ -116,16 +137,18 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       jsonRpcRoutes(dispatcher, body),
     );
   }
-  const app = createApp(routers, logger);
+  const app = createApp(routers, logger, metrics);
+  const metricsApp = config.metricsPort === undefined ? undefined : createApp([metricsRoutes(exposition)], logger, metrics);
 
-  let server: Server | undefined;
+  const servers: Server[] = [];
   const drain = async () => {
-    if (server) {
-      const closing = server;
-      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
-      closing.closeIdleConnections();
-      await closed;
-    }
+    await Promise.all(
+      servers.map((closing) => {
+        const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+        closing.closeIdleConnections();
+        return closed;
+      }),
+    );
     await scheduler?.stop();
     await redis?.subscriber.close();
     await store.close();
@@ -136,12 +159,9 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     store,
     metrics,
     listen: async () => {
-      const started = await new Promise<Server>((resolve, reject) => {
-        const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-      });
-      started.keepAliveTimeout = config.keepAliveTimeoutMs;
-      started.headersTimeout = config.keepAliveTimeoutMs + 1000;
-      server = started;
+      const started = await listenOn(app, config.port, config);
+      servers.push(started);
+      if (metricsApp && config.metricsPort !== undefined) servers.push(await listenOn(metricsApp, config.metricsPort, config));
       await scheduler?.start();
       return started;
     },
@@ -153,7 +173,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       });
       const clean = await Promise.race([drain().then(() => true as const), deadline]);
       clearTimeout(timer);
-      if (!clean) server?.closeAllConnections();
+      if (!clean) for (const server of servers) server.closeAllConnections();
       return clean;
     },
   };

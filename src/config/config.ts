@@ -49,6 +49,7 @@ const envSchema = z.object({
   SWEEP_INTERVAL_SECONDS: integer(1, 86_400).default(10),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600_000).default(65_000),
+  METRICS_PORT: integer(1, 65535).optional(),
 });
 
 /** The registry's settings, read once from the environment at start-up. */
@@ -89,6 +90,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Idle keep-alive timeout of HTTP connections; longer than a load balancer's (often 60 s). @defaultValue 65000 */
   readonly keepAliveTimeoutMs: number;
+  /** Serve `/metrics` on this port instead of the API port; unset: on the API port. @defaultValue unset */
+  readonly metricsPort: number | undefined;
 }
 
 /** Thrown at start-up when the environment holds bad values; lists every one of them. */
@@ -130,5 +133,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sweepIntervalSeconds: v.SWEEP_INTERVAL_SECONDS,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    metricsPort: v.METRICS_PORT,
   });
 }

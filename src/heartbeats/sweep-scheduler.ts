@@ -5,6 +5,8 @@ import type { ExpirySweep } from './expiry-sweep.js';
 /** Runs the expiry sweep periodically until stopped. */
 export interface SweepScheduler {
   start(): Promise<void>;
+  /** Jobs by state, for metrics; empty where there is no queue. */
+  jobCounts(): Promise<Record<string, number>>;
   /** Lets a running sweep finish, then stops. */
   stop(): Promise<void>;
 }
@@ -50,6 +52,9 @@ export function bullSweepScheduler(options: BullSweepOptions): SweepScheduler {
       worker.on('error', (error) => logger.warn({ err: error }, 'Sweep worker error'));
       worker.on('failed', (job, error) => logger.warn({ err: error, jobId: job?.id }, 'Sweep failed; the next one picks up'));
     },
+    async jobCounts() {
+      return queue ? queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed') : {};
+    },
     async stop() {
       await worker?.close();
       await queue?.close();
@@ -73,6 +78,9 @@ export function timerSweepScheduler(intervalMs: number, sweep: ExpirySweep, logg
           .finally(() => (busy = false));
       }, intervalMs);
       timer.unref();
+    },
+    async jobCounts() {
+      return {};
     },
     async stop() {
       clearInterval(timer);

@@ -2,19 +2,22 @@ import compression from 'compression';
 import express, { type Express, type Router } from 'express';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { errorMiddleware } from './error-middleware.js';
+import { httpMetrics } from './http-metrics.js';
 import { requestId } from './request-id.js';
 
 /** Responses smaller than this are sent uncompressed: compressing them costs more than it saves. */
 const COMPRESSION_THRESHOLD_BYTES = 1024;
 
 /** The Express application: shared middleware around the feature routers, and one error renderer. */
-export function createApp(routers: Router[], logger: Logger): Express {
+export function createApp(routers: Router[], logger: Logger, metrics: Metrics): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId());
+  app.use(httpMetrics(metrics));
   app.use(compression({ threshold: COMPRESSION_THRESHOLD_BYTES }));
   for (const router of routers) app.use(router);
   app.use((req, _res, next) => {

@@ -59,11 +59,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const appError = toAppError(error);
     if (!appError) {
-      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
+      logger.error({ err: error, reqId: req.id, method: req.method, url: req.originalUrl }, 'unhandled error');
       res.status(500).json({ error: { code: 'internal_error', message: 'Internal server error' }, detail: 'Internal server error' });
       return;
     }
-    if (appError.status >= 500) logger.warn({ err: appError, url: req.originalUrl }, appError.message);
+    if (appError.status >= 500) logger.warn({ err: appError, reqId: req.id, url: req.originalUrl }, appError.message);
     res.status(appError.status).set(appError.headers).json(errorBody(appError));
   };
 }

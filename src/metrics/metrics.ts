@@ -3,9 +3,55 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Buckets of the invalidation lag, in seconds: pub/sub on one network is usually well under 10 ms. */
 const LAG_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
+/** Request latency buckets, in seconds: from sub-millisecond cache hits to multi-second outliers. */
+const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
 /** The registry's Prometheus metrics, one set per process. */
 export class Metrics {
   readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: HTTP_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly redisErrors = new Counter({
+    name: 'a2a_redis_errors_total',
+    help: 'Redis connection errors and failed commands',
+    registers: [this.registry],
+  });
+  /** Read at scrape time: agents by status. */
+  agentCounts: () => Promise<Record<string, number>> = async () => ({});
+  readonly agents: Gauge<'status'> = new Gauge({
+    name: 'a2a_agents',
+    help: 'Registered agents by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+    collect: async (): Promise<void> => {
+      const counts = await this.agentCounts().catch(() => ({}) as Record<string, number>);
+      for (const [status, count] of Object.entries(counts)) this.agents.set({ status }, count);
+    },
+  });
+  /** Read at scrape time: sweep queue jobs by state (worker role only). */
+  queueCounts: () => Promise<Record<string, number>> = async () => ({});
+  readonly queueJobs: Gauge<'state'> = new Gauge({
+    name: 'a2a_sweep_queue_jobs',
+    help: 'Jobs of the BullMQ expiry sweep queue by state',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: async (): Promise<void> => {
+      const counts = await this.queueCounts().catch(() => ({}) as Record<string, number>);
+      for (const [state, count] of Object.entries(counts)) this.queueJobs.set({ state }, count);
+    },
+  });
 
   readonly cacheHits = new Counter({ name: 'a2a_cache_hits_total', help: 'Agent record reads answered from the replica cache', registers: [this.registry] });
   readonly cacheMisses = new Counter({ name: 'a2a_cache_misses_total', help: 'Agent record reads that went to the store', registers: [this.registry] });

@@ -14,9 +14,23 @@ export type ReadinessProbe = () => Promise<Record<string, boolean>>;
 
 export interface ServiceInfoDependencies extends ServiceInfo {
   readiness: ReadinessProbe;
-  /** Prometheus exposition of this process's metrics. */
-  metricsText: () => Promise<string>;
-  metricsContentType: string;
+  /** Serves `/metrics` here when given; absent when metrics have a port of their own. */
+  metrics?: MetricsExposition;
+}
+
+/** Prometheus exposition of this process's metrics. */
+export interface MetricsExposition {
+  text: () => Promise<string>;
+  contentType: string;
+}
+
+/** `GET /metrics` alone, for the API router or a metrics port of its own. */
+export function metricsRoutes(metrics: MetricsExposition): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.text());
+  });
+  return router;
 }
 
 /** The service document, liveness and the registry's own agent card. */
@@ -35,9 +49,7 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Router {
     sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
   });
 
-  router.get('/metrics', async (_req, res) => {
-    res.type(info.metricsContentType).send(await info.metricsText());
-  });
+  if (info.metrics) router.use(metricsRoutes(info.metrics));
 
   for (const path of ['/.well-known/agent-card.json', '/.well-known/agent.json']) {
     router.get(path, (_req, res) => {

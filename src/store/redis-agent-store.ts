@@ -51,15 +51,6 @@ function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
   };
 }
 
-/** Any failure of Redis itself (down, timed out, refusing) becomes a 503 that tells the client to retry. */
-async function guard<T>(operation: Promise<T>): Promise<T> {
-  try {
-    return await operation;
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new UnavailableError(`Storage is unavailable: ${(error as Error).message}`);
-  }
-}
 
 /** The production store: one hash per agent, one set per index term, sorted sets for listing and liveness. */
 export class RedisAgentStore implements AgentStore {
@@ -69,8 +60,21 @@ export class RedisAgentStore implements AgentStore {
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
+    /** Told of every failed command, for metrics. */
+    private readonly onCommandError: (error: Error) => void = () => {},
   ) {
     this.redis = defineScripts(redis);
+  }
+
+  /** Any failure of Redis itself (down, timed out, refusing) becomes a 503 that tells the client to retry. */
+  private async guard<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      this.onCommandError(error as Error);
+      throw new UnavailableError(`Storage is unavailable: ${(error as Error).message}`);
+    }
   }
 
   /** The keys every script that changes an agent's presence needs, in the order the scripts declare them. */
@@ -80,7 +84,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
-    const reply = await guard(
+    const reply = await this.guard(
       this.redis.saveAgent(
         ...this.presenceKeys(write.id),
         write.id,
@@ -115,7 +119,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async get(id: string): Promise<AgentRecord | null> {
-    const values = await guard(this.redis.hmget(this.keys.agent(id), ...RECORD_FIELDS));
+    const values = await this.guard(this.redis.hmget(this.keys.agent(id), ...RECORD_FIELDS));
     return toRecord(id, values);
   }
 
@@ -123,7 +127,7 @@ export class RedisAgentStore implements AgentStore {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.keys.agent(id), ...RECORD_FIELDS);
-    const replies = (await guard(pipeline.exec())) ?? [];
+    const replies = (await this.guard(pipeline.exec())) ?? [];
     const records: AgentRecord[] = [];
     replies.forEach(([error, values], index) => {
       if (error) throw new UnavailableError(`Storage is unavailable: ${error.message}`);
@@ -134,7 +138,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async delete(id: string, expectedRevision?: number): Promise<number> {
-    const [outcome, revision] = await guard(
+    const [outcome, revision] = await this.guard(
       this.redis.deleteAgent(
         ...this.presenceKeys(id),
         id,
@@ -151,22 +155,22 @@ export class RedisAgentStore implements AgentStore {
   listIds(after: string | undefined, limit: number, includeInactive = false): Promise<string[]> {
     const min = after === undefined ? '-' : `(${after}`;
     const listing = includeInactive ? this.keys.listing : this.keys.activeListing;
-    return guard(this.redis.zrangebylex(listing, min, '+', 'LIMIT', 0, limit));
+    return this.guard(this.redis.zrangebylex(listing, min, '+', 'LIMIT', 0, limit));
   }
 
   intersect(terms: readonly string[]): Promise<string[]> {
     const keys = terms.map((t) => this.keys.index(t));
     if (keys.length === 0) return Promise.resolve([]);
-    return guard(keys.length === 1 ? this.redis.smembers(keys[0] as string) : this.redis.sinter(...keys));
+    return this.guard(keys.length === 1 ? this.redis.smembers(keys[0] as string) : this.redis.sinter(...keys));
   }
 
   count(includeInactive = false): Promise<number> {
-    return guard(this.redis.zcard(includeInactive ? this.keys.listing : this.keys.activeListing));
+    return this.guard(this.redis.zcard(includeInactive ? this.keys.listing : this.keys.activeListing));
   }
 
   async heartbeat(id: string, now: Date): Promise<HeartbeatResult> {
     const k = this.keys;
-    const [outcome, revision, deadline] = await guard(
+    const [outcome, revision, deadline] = await this.guard(
       this.redis.heartbeatAgent(
         k.agent(id),
         k.revision,
@@ -186,7 +190,7 @@ export class RedisAgentStore implements AgentStore {
 
   expireDue(now: Date, limit: number, graceMs: number): Promise<string[]> {
     const k = this.keys;
-    return guard(
+    return this.guard(
       this.redis.expireAgents(
         k.livenessDeadlines,
         k.purgeDeadlines,
@@ -204,7 +208,7 @@ export class RedisAgentStore implements AgentStore {
 
   purgeDue(now: Date, limit: number): Promise<string[]> {
     const k = this.keys;
-    return guard(
+    return this.guard(
       this.redis.purgeAgents(
         k.purgeDeadlines,
         k.listing,
@@ -219,7 +223,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async ping(): Promise<void> {
-    await guard(this.redis.ping());
+    await this.guard(this.redis.ping());
   }
 
   async close(): Promise<void> {

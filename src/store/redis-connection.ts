@@ -6,6 +6,8 @@ export interface RedisConnectionOptions {
   /** Bound of one command, in milliseconds, so no request hangs on a silent Redis. */
   commandTimeoutMs: number;
   logger: Logger;
+  /** Told of every connection error, for metrics. */
+  onError?: (error: Error) => void;
 }
 
 /** Longest pause between reconnection attempts, in milliseconds. */
@@ -15,7 +17,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * A command connection for request paths: commands fail at once while disconnected (no offline
  * queue), so clients get a fast 503 instead of a hang, and it reconnects by itself forever.
  */
-export function createRedisConnection({ url, commandTimeoutMs, logger }: RedisConnectionOptions): Redis {
+export function createRedisConnection({ url, commandTimeoutMs, logger, onError }: RedisConnectionOptions): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     commandTimeout: commandTimeoutMs,
@@ -25,6 +27,7 @@ export function createRedisConnection({ url, commandTimeoutMs, logger }: RedisCo
   });
   let healthy = true;
   redis.on('error', (error: Error) => {
+    onError?.(error);
     if (healthy) logger.warn({ err: error }, 'Redis connection error; retrying');
     healthy = false;
   });
