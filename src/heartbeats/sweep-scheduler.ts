@@ -37,6 +37,7 @@ export function bullSweepScheduler(options: BullSweepOptions): SweepScheduler {
   return {
     async start() {
       queue = new Queue(QUEUE_NAME, { connection, prefix });
+      queue.on('error', (error) => logger.warn({ err: error }, 'Sweep queue error'));
       await queue.setGlobalConcurrency(1);
       await queue.upsertJobScheduler(SCHEDULER_ID, { every: intervalMs }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
       worker = new Worker(

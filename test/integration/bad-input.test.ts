@@ -677,8 +677,13 @@ describe('bad input: a seeded stream of malformed requests', () => {
         continue;
       }
       if (request.path === '/jsonrpc' && res.status === 200) {
-        const answers = ([] as { error?: { code: number } }[]).concat(JSON.parse(text));
-        if (answers.some((a) => a.error?.code === -32603)) problems.push(`${label} -> JSON-RPC internal error ${text.slice(0, 200)}`);
+        let answers: { error?: { code: number } }[] | undefined;
+        try {
+          answers = ([] as { error?: { code: number } }[]).concat(JSON.parse(text));
+        } catch {
+          problems.push(`${label} -> JSON-RPC 200 whose body is not JSON: ${text.slice(0, 200)}`);
+        }
+        if (answers?.some((a) => a.error?.code === -32603)) problems.push(`${label} -> JSON-RPC internal error ${text.slice(0, 200)}`);
       }
       if (res.status >= 400) {
         let body: Partial<ErrorBody> | undefined;
