@@ -60,7 +60,7 @@ function resultSummary(record: AgentRecord) {
     ...recordFields(record),
     name: record.summary.name,
     description: record.summary.description,
-    url: record.summary.interfaces[0]?.url,
+    url: record.summary.url,
   };
 }
 

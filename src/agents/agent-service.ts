@@ -4,6 +4,7 @@ import type { AgentRecord, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { agentIdFromName, assertValidAgentId } from './agent-id.js';
 import { validateCard } from './card/card-validation.js';
+import { recordSummaryOf } from './record-summary.js';
 
 /** A card to register, as both doors (REST and JSON-RPC) hand it over. */
 export interface RegisterCommand {
@@ -40,7 +41,7 @@ export class AgentService {
       {
         id,
         card: command.cardJson,
-        summary,
+        summary: recordSummaryOf(summary),
         terms: indexTermsOf(summary),
         now: this.now().toISOString(),
         ...(command.ttlSeconds !== undefined ? { ttlSeconds: command.ttlSeconds } : {}),

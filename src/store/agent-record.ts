@@ -1,15 +1,23 @@
-import type { NormalisedCard } from '../agents/card/normalised-card.js';
+import type { CardFormat } from '../agents/card/card-schemas.js';
 
 /** Whether an agent shows up in listings and search. */
 export type AgentStatus = 'active' | 'inactive';
+
+/** The few fields of a card that listings show beside it, kept with the record so pages need no parsing. */
+export interface RecordSummary {
+  format: CardFormat;
+  name: string;
+  description: string;
+  /** The first interface's URL. */
+  url?: string;
+}
 
 /** One registered agent as stored: the card exactly as sent, and the registry's data beside it. */
 export interface AgentRecord {
   id: string;
   /** The card's JSON text exactly as the client sent it. */
   card: string;
-  /** The card's fields in one shape, whatever its format. */
-  summary: NormalisedCard;
+  summary: RecordSummary;
   /** Registry-wide sequence number of the write that produced this record; grows on every change. */
   revision: number;
   createdAt: string;
@@ -23,7 +31,7 @@ export interface AgentRecord {
 export interface AgentWrite {
   id: string;
   card: string;
-  summary: NormalisedCard;
+  summary: RecordSummary;
   terms: string[];
   now: string;
   /** Liveness TTL in seconds, 0 for none; absent: keep the agent's, or `defaultTtlSeconds` for a new one. */

@@ -1,4 +1,5 @@
 import { validateCard } from '../../src/agents/card/card-validation.js';
+import { recordSummaryOf } from '../../src/agents/record-summary.js';
 import { indexTermsOf } from '../../src/search/index-terms.js';
 import type { AgentWrite } from '../../src/store/agent-record.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
@@ -15,8 +16,8 @@ export function writeOf(
   now = '2025-01-01T10:00:00.000Z',
   extra: Partial<AgentWrite> = {},
 ): AgentWrite {
-  const summary = validateCard(card);
-  return { id, card: JSON.stringify(card), summary, terms: indexTermsOf(summary), now, ...extra };
+  const normalised = validateCard(card);
+  return { id, card: JSON.stringify(card), summary: recordSummaryOf(normalised), terms: indexTermsOf(normalised), now, ...extra };
 }
 
 export interface OpenStore {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateCard } from '../../src/agents/card/card-validation.js';
 import { AgentNotFoundError, ConflictError, PreconditionFailedError } from '../../src/errors.js';
 import { indexTermsOf } from '../../src/search/index-terms.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
@@ -64,7 +65,8 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
 
       const stored = await store.get('weather');
       expect(stored).toEqual(second.record);
-      expect(stored?.summary.version).toBe('2.0.0');
+      expect(JSON.parse(stored?.card ?? '{}').version).toBe('2.0.0');
+      expect(stored?.summary.name).toBe('Weather Agent');
     });
 
     it('keeps the card text exactly as given', async () => {
@@ -383,7 +385,7 @@ describe('RedisAgentStore keys', () => {
 
     expect(finalRecord.status).toBe('active');
     // The store adds the term of active agents to the terms the card itself yields.
-    const finalTerms = [...indexTermsOf(finalRecord.summary), ACTIVE_TERM].sort();
+    const finalTerms = [...indexTermsOf(validateCard(JSON.parse(finalRecord.card))), ACTIVE_TERM].sort();
     const indexPrefix = `${prefix}idx:`;
     const setsWithId: string[] = [];
     for (const key of await keysUnderPrefix('idx:*')) {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/agents/card/card-validation.js';
+import { recordSummaryOf } from '../../src/agents/record-summary.js';
 import { RecordCache } from '../../src/cache/record-cache.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
 import { cardV1 } from '../helpers/cards.js';
 
-const summary = validateCard(cardV1());
+const summary = recordSummaryOf(validateCard(cardV1()));
 
 function record(id: string, revision: number, cardText = '{}'): AgentRecord {
   return { id, card: cardText, summary, revision, createdAt: '', updatedAt: '', status: 'active', ttlSeconds: 0 };

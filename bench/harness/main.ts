@@ -1,0 +1,198 @@
+/**
+ * `npm run bench`: seeds agents, starts the registry and two baselines that serve the same bytes,
+ * drives every scenario against each in turn, and prints and saves the results.
+ * Options: --agents 10000[,100000] --replicas 1 --duration 10 --scenarios get,search --redis-url URL --out DIR --check
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort, startRedisServer } from '../../scripts/local-redis.js';
+import { agentIdOf, benchCard, listCursorAfter, searchQueryFor, seededRandom, type ScenarioName } from '../scenarios.js';
+import { drive, type DriverRequest } from './load-driver.js';
+import { parseHarnessOptions, type HarnessOptions } from './options.js';
+import { startNodeProcess, type RunningProcess } from './processes.js';
+import { checksTable, checkTargets, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
+
+/** Agents whose records the read scenarios ask for: a hot set, as real traffic has. */
+const HOT_AGENTS = 5000;
+/** Distinct list pages and searches the read scenarios cycle through. */
+const SAMPLED_QUERIES = 200;
+const SEED_CONNECTIONS = 64;
+
+const usedMemory = async (url: string): Promise<number> => {
+  const redis = new Redis(url);
+  const info = await redis.info('memory');
+  redis.disconnect();
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+};
+
+/** Deletes the run's keys from a Redis the harness did not start (never on a request path). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+async function startRegistry(options: HarnessOptions, redisUrl: string, prefix: string): Promise<RunningProcess[]> {
+  const replicas: RunningProcess[] = [];
+  for (let i = 0; i < options.replicas; i++) {
+    const port = await freePort();
+    const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ROLE: 'api', LOG_LEVEL: 'warn', CACHE_MAX_ENTRIES: String(HOT_AGENTS * 2) };
+    replicas.push(await startNodeProcess('dist/main.js', [], port, env, '/ready'));
+  }
+  if (options.replicas === 1) return replicas;
+  const port = await freePort();
+  const balancer = await startNodeProcess('bench/harness/load-balancer.ts', [String(port), ...replicas.map((r) => r.origin)], port, {}, '/ready');
+  return [balancer, ...replicas];
+}
+
+/** Registers agents 0..count-1 through the API, as clients would. */
+async function seed(origin: string, count: number): Promise<void> {
+  let next = 0;
+  const result = await drive({
+    origin,
+    connections: SEED_CONNECTIONS,
+    durationMs: Number.MAX_SAFE_INTEGER,
+    next: () => ({ method: 'POST', path: '/agents', body: JSON.stringify({ agent_card: benchCard(next++) }) }),
+    stopAfter: count,
+  });
+  if (result.errors > 0) throw new Error(`Seeding failed for ${result.errors} of ${count} agents`);
+}
+
+interface Workload {
+  hot: number[];
+  listPaths: string[];
+  searchPaths: string[];
+}
+
+function workload(agents: number): Workload {
+  const random = seededRandom(agents);
+  const pick = () => Math.floor(random() * agents);
+  return {
+    hot: Array.from({ length: Math.min(agents, HOT_AGENTS) }, pick),
+    listPaths: Array.from({ length: SAMPLED_QUERIES }, () => `/agents?limit=50&cursor=${listCursorAfter(pick())}`),
+    searchPaths: Array.from({ length: SAMPLED_QUERIES }, () => `/agents?${searchQueryFor(pick())}`),
+  };
+}
+
+/** The registry's own answers, for the baselines to serve byte for byte. */
+async function captureFixtures(origin: string, work: Workload, file: string): Promise<void> {
+  const paths = ['/health', ...work.hot.map((i) => `/agents/${agentIdOf(i)}`), ...work.listPaths, ...work.searchPaths];
+  const bodies: Record<string, string> = {};
+  for (const path of paths) bodies[path] = await (await fetch(`${origin}${path}`)).text();
+  const probe = { agent_card: benchCard(1_000_000_000) };
+  const registered = await (await fetch(`${origin}/agents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(probe) })).text();
+  const heartbeat = await (await fetch(`${origin}/agents/${agentIdOf(work.hot[0] ?? 0)}/heartbeat`, { method: 'POST' })).text();
+  writeFileSync(file, JSON.stringify({ bodies, registered, heartbeat }));
+}
+
+function requestsFor(scenario: ScenarioName, work: Workload, nextNewAgent: () => number): () => DriverRequest {
+  const random = seededRandom(7);
+  const any = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+  const get = (): DriverRequest => ({ method: 'GET', path: `/agents/${agentIdOf(any(work.hot))}` });
+  const list = (): DriverRequest => ({ method: 'GET', path: any(work.listPaths) });
+  const search = (): DriverRequest => ({ method: 'GET', path: any(work.searchPaths) });
+  const heartbeat = (): DriverRequest => ({ method: 'POST', path: `/agents/${agentIdOf(any(work.hot))}/heartbeat`, body: '{}' });
+  switch (scenario) {
+    case 'register':
+      return () => ({ method: 'POST', path: '/agents', body: JSON.stringify({ agent_card: benchCard(nextNewAgent()) }) });
+    case 'get':
+      return get;
+    case 'list':
+      return list;
+    case 'search':
+      return search;
+    case 'health':
+      return () => ({ method: 'GET', path: '/health' });
+    case 'heartbeat':
+      return heartbeat;
+    case 'mixed':
+      return () => {
+        const roll = random();
+        return roll < 0.8 ? get() : roll < 0.9 ? search() : roll < 0.95 ? list() : heartbeat();
+      };
+  }
+}
+
+async function runAtSize(options: HarnessOptions, agents: number, measurements: Measurement[]): Promise<SizeReport> {
+  const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort());
+  const redisUrl = options.redisUrl ?? (ownRedis?.url as string);
+  const prefix = `bench:{${process.pid}-${agents}}:`;
+  const dir = mkdtempSync(join(tmpdir(), 'a2a-bench-'));
+  const processes: RunningProcess[] = [];
+  try {
+    const memoryBefore = await usedMemory(redisUrl);
+    const registry = await startRegistry(options, redisUrl, prefix);
+    processes.push(...registry);
+    const origin = (registry[0] as RunningProcess).origin;
+    const seedStart = performance.now();
+    await seed(origin, agents);
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    const memoryPerAgentBytes = ((await usedMemory(redisUrl)) - memoryBefore) / agents;
+    const sample = Array.from({ length: Math.min(agents, 1000) }, (_, i) => JSON.stringify(benchCard(i)).length);
+    const cardJsonBytes = sample.reduce((a, b) => a + b, 0) / sample.length;
+    process.stderr.write(`seeded ${agents} agents in ${seedSeconds.toFixed(1)} s\n`);
+
+    const work = workload(agents);
+    const fixtures = join(dir, 'fixtures.json');
+    await captureFixtures(origin, work, fixtures);
+    const origins: Record<Target, string> = { registry: origin, express: '', node: '' };
+    for (const kind of ['express', 'node'] as const) {
+      const port = await freePort();
+      const baseline = await startNodeProcess('bench/harness/baseline-server.ts', [kind, String(port), fixtures], port, {}, '/health');
+      processes.push(baseline);
+      origins[kind] = baseline.origin;
+    }
+
+    let newAgent = agents;
+    const ordered = [...options.scenarios].sort((a, b) => Number(a === 'register') - Number(b === 'register'));
+    for (const scenario of ordered) {
+      for (const target of ['registry', 'express', 'node'] as const) {
+        const next = requestsFor(scenario, work, () => newAgent++);
+        await drive({ origin: origins[target], connections: 32, durationMs: 1000, next });
+        const result = await drive({ origin: origins[target], connections: 32, durationMs: options.durationSeconds * 1000, next });
+        measurements.push({ agents, scenario, target, ...result });
+        process.stderr.write(`${agents} ${scenario} ${target}: ${result.rps.toFixed(0)} req/s p95 ${result.p95Ms.toFixed(2)} ms errors ${result.errors}\n`);
+      }
+    }
+    return { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds };
+  } finally {
+    for (const running of processes.reverse()) await running.stop();
+    if (ownRedis) await ownRedis.stop();
+    else await deleteKeys(redisUrl, prefix);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseHarnessOptions(process.argv.slice(2));
+  const measurements: Measurement[] = [];
+  const sizes: SizeReport[] = [];
+  for (const agents of options.agentCounts) sizes.push(await runAtSize(options, agents, measurements));
+  const checks = checkTargets(measurements, sizes);
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  const markdown = [
+    `Machine: ${machine}. Date: ${new Date().toISOString()}. Command: \`${command}\`. Replicas: ${options.replicas}.`,
+    '',
+    markdownTable(measurements),
+    '',
+    memoryTable(sizes),
+    '',
+    checksTable(checks),
+  ].join('\n');
+  process.stdout.write(`${markdown}\n`);
+  mkdirSync(options.outDir, { recursive: true });
+  const file = join(options.outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, checks }, null, 2));
+  process.stderr.write(`results written to ${file}\n`);
+  if (options.check && checks.some((c) => !c.pass)) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type ScenarioName } from '../scenarios.js';
+
+export interface HarnessOptions {
+  /** Agent counts to run at; growth is compared between the smallest and the largest. */
+  agentCounts: number[];
+  replicas: number;
+  /** Seconds each scenario is driven against each target. */
+  durationSeconds: number;
+  scenarios: ScenarioName[];
+  /** An existing Redis to use; otherwise a throwaway redis-server is started (clean memory figures). */
+  redisUrl: string | undefined;
+  outDir: string;
+  /** Exit with status 1 when a target is missed. */
+  check: boolean;
+}
+
+export function parseHarnessOptions(argv: string[]): HarnessOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      agents: { type: 'string', default: '10000' },
+      replicas: { type: 'string', default: '1' },
+      duration: { type: 'string', default: '10' },
+      scenarios: { type: 'string', default: Object.keys(SCENARIOS).join(',') },
+      'redis-url': { type: 'string' },
+      out: { type: 'string', default: 'bench/results' },
+      check: { type: 'boolean', default: false },
+    },
+  });
+  const agentCounts = values.agents.split(',').map(Number).sort((a, b) => a - b);
+  const scenarios = values.scenarios.split(',') as ScenarioName[];
+  const unknown = scenarios.filter((name) => !(name in SCENARIOS));
+  if (agentCounts.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--agents takes whole numbers of at least 10, comma-separated');
+  if (unknown.length > 0) throw new Error(`Unknown scenarios: ${unknown.join(', ')}`);
+  const replicas = Number(values.replicas);
+  const durationSeconds = Number(values.duration);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error('--replicas takes a whole number of at least 1');
+  if (!(durationSeconds > 0)) throw new Error('--duration takes a positive number of seconds');
+  return {
+    agentCounts,
+    replicas,
+    durationSeconds,
+    scenarios,
+    redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
+    outDir: values.out,
+    check: values.check,
+  };
+}

@@ -1,0 +1,8 @@
+import type { RecordSummary } from '../store/agent-record.js';
+import type { NormalisedCard } from './card/normalised-card.js';
+
+/** What a record keeps of its normalised card for listings: format, name, description, first URL. */
+export function recordSummaryOf(card: NormalisedCard): RecordSummary {
+  const url = card.interfaces[0]?.url;
+  return { format: card.format, name: card.name, description: card.description, ...(url ? { url } : {}) };
+}
