@@ -41,6 +41,32 @@ export class BadRequestError extends AppError {
   }
 }
 
+/** No credentials, or credentials that do not prove who the caller is. */
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  constructor(message: string, scheme = 'Bearer') {
+    super(message);
+    this.headers['WWW-Authenticate'] = `${scheme} realm="a2a-registry"`;
+  }
+}
+
+/** The caller is known but may not do this, such as changing another owner's agent. */
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}
+
+/** The caller spent its request budget; `Retry-After` says when to come back. */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  constructor(message: string, retryAfterSeconds: number, rateLimitHeaders: Record<string, string>) {
+    super(message);
+    Object.assign(this.headers, rateLimitHeaders, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly status = 404;
   readonly code: string;

@@ -1,5 +1,10 @@
 import type { Server } from 'node:http';
-import type { Express, Router } from 'express';
+import { Router, type Express, type Request, type RequestHandler } from 'express';
+import { authenticate, requireAuth } from './auth/auth-middleware.js';
+import { apiKeyAuthenticator, jwtAuthenticator, openAuthenticator, type Authenticator } from './auth/authenticators.js';
+import { MemoryRateLimiter, type Budget, type RateLimiter } from './rate-limit/rate-limiter.js';
+import { rateLimit } from './rate-limit/rate-limit-middleware.js';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { Redis } from 'ioredis';
 import { agentRoutes } from './agents/agent-routes.js';
 import { AgentService } from './agents/agent-service.js';
@@ -14,7 +19,7 @@ import { createApp } from './http/app.js';
 import { jsonBody } from './http/json-body.js';
 import { JsonRpcDispatcher } from './jsonrpc/jsonrpc-dispatcher.js';
 import { jsonRpcRoutes } from './jsonrpc/jsonrpc-routes.js';
-import { registryMethods } from './jsonrpc/registry-methods.js';
+import { registryMethods, WRITE_METHODS } from './jsonrpc/registry-methods.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { SearchService } from './search/search-service.js';
@@ -43,13 +48,48 @@ export interface Registry {
   close(): Promise<boolean>;
 }
 
+function authenticatorOf(auth: Config['auth']): Authenticator {
+  switch (auth.mode) {
+    case 'apikey':
+      return apiKeyAuthenticator(auth.keys);
+    case 'jwt':
+      return jwtAuthenticator(auth);
+    case 'none':
+      return openAuthenticator;
+  }
+}
+
+/** REST reads (GET, and POST /agents/search) spend the read budget, other methods the write budget. */
+function restBudget(req: Request): Budget | undefined {
+  if (req.path === '/jsonrpc') return undefined;
+  return req.method === 'GET' || req.method === 'HEAD' || req.path === '/agents/search' ? 'read' : 'write';
+}
+
+/** A JSON-RPC request spends the write budget when any of its calls changes agents. */
+function jsonRpcBudget(req: Request): Budget {
+  const calls: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+  const writes = calls.some((call) => WRITE_METHODS.has(String((call as { method?: unknown } | null)?.method)));
+  return writes ? 'write' : 'read';
+}
+
+/** Authentication for every API route, then credentials for reads when required, then rate limits. */
+function accessRoutes(authenticator: Authenticator, readsRequireAuth: boolean, limit: RequestHandler): Router {
+  const router = Router();
+  router.use(authenticate(authenticator));
+  if (readsRequireAuth) router.use(requireAuth);
+  router.use(limit);
+  return router;
+}
+
 /** Starts an HTTP server with the timeouts a load balancer in front expects. */
 async function listenOn(app: Express, port: number, config: Config): Promise<Server> {
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  server.headersTimeout = config.keepAliveTimeoutMs + 1000;
+  // Headers must arrive within the request timeout, and never after an idle keep-alive socket closed.
+  server.headersTimeout = Math.min(config.requestTimeoutMs, config.keepAliveTimeoutMs + 1000);
+  server.requestTimeout = config.requestTimeoutMs;
   return server;
 }
 
@@ -113,6 +153,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   if (scheduler) metrics.queueCounts = () => scheduler.jobCounts();
   const exposition = { text: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
 
+  const authenticator = authenticatorOf(config.auth);
+  if (authenticator.mode === 'none' && servesApi) {
+    logger.warn('AUTH_MODE=none: anyone may register, change and delete agents. Set AUTH_MODE=apikey or jwt in production.');
+  }
+
   let shuttingDown = false;
   const info = { version: VERSION, publicUrl: config.publicUrl, storeKind: store.kind };
   const routers: Router[] = [
@@ -127,18 +172,25 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     }),
   ];
   if (servesApi) {
+    const limiter: RateLimiter = redis
+      ? new RedisRateLimiter(redis.connection, config.redisPrefix, config.rateLimits, logger)
+      : new MemoryRateLimiter(config.rateLimits);
+    const limit = (budgetOf: (req: Request) => Budget | undefined) => rateLimit(limiter, config.rateLimits, budgetOf);
     const agents = new AgentService(store, config.heartbeatTtlSeconds);
     const search = new SearchService(store);
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
     const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, ...info }), logger);
     routers.push(
+      accessRoutes(authenticator, config.readsRequireAuth, limit(restBudget)),
       agentRoutes({ agents, search, heartbeats, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
-      jsonRpcRoutes(dispatcher, body),
+      jsonRpcRoutes(dispatcher, body, limit(jsonRpcBudget)),
     );
   }
-  const app = createApp(routers, logger, metrics);
-  const metricsApp = config.metricsPort === undefined ? undefined : createApp([metricsRoutes(exposition)], logger, metrics);
+  const appOptions = { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins };
+  const app = createApp(routers, logger, metrics, appOptions);
+  const metricsApp =
+    config.metricsPort === undefined ? undefined : createApp([metricsRoutes(exposition)], logger, metrics, appOptions);
 
   const servers: Server[] = [];
   const drain = async () => {

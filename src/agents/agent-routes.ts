@@ -1,4 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { actorOf } from '../auth/auth-middleware.js';
 import { ValidationError } from '../errors.js';
 import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
@@ -42,6 +43,7 @@ export function agentRoutes({ agents, search, heartbeats, jsonBody, cardMaxAgeSe
     const id = idOf(req);
     const expectedRevision = parseIfMatch(req.get('if-match'));
     const saved = await agents.register({
+      actor: actorOf(req.principal),
       ...receiveCard(req.body, req.rawBody),
       ...(id !== undefined ? { id } : {}),
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
@@ -58,7 +60,8 @@ export function agentRoutes({ agents, search, heartbeats, jsonBody, cardMaxAgeSe
   router.put('/agents/:id', ...jsonBody, register((req) => req.params.id as string));
 
   router.post('/agents/:id/heartbeat', async (req, res) => {
-    sendJson(res, 200, presentHeartbeat(req.params.id, await heartbeats.heartbeat(req.params.id), 'snake'));
+    const result = await heartbeats.heartbeat(req.params.id, actorOf(req.principal));
+    sendJson(res, 200, presentHeartbeat(req.params.id, result, 'snake'));
   });
 
   router.get('/agents/:id', async (req, res) => {
@@ -78,7 +81,7 @@ export function agentRoutes({ agents, search, heartbeats, jsonBody, cardMaxAgeSe
   });
 
   router.delete('/agents/:id', async (req, res) => {
-    const revision = await agents.delete(req.params.id, parseIfMatch(req.get('if-match')));
+    const revision = await agents.delete(req.params.id, actorOf(req.principal), parseIfMatch(req.get('if-match')));
     sendJson(res, 200, presentDeleted(req.params.id, revision, 'snake'));
   });
 

@@ -1,6 +1,6 @@
 import { AgentNotFoundError, PreconditionFailedError } from '../errors.js';
 import { indexTermsOf } from '../search/index-terms.js';
-import type { AgentRecord, SaveResult } from '../store/agent-record.js';
+import type { Actor, AgentRecord, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { agentIdFromName, assertValidAgentId } from './agent-id.js';
 import { validateCard } from './card/card-validation.js';
@@ -22,6 +22,8 @@ export interface RegisterCommand {
   cardPath?: string;
   /** Liveness TTL in seconds (0: off); absent: the agent's current one, or the registry's default for a new agent. */
   ttlSeconds?: number;
+  /** Who registers: the owner of a new agent; must own an existing one unless admin. */
+  actor: Actor;
 }
 
 /** Registration, reads and removal of agent cards: the rules both API doors share. */
@@ -46,6 +48,7 @@ export class AgentService {
         now: this.now().toISOString(),
         ...(command.ttlSeconds !== undefined ? { ttlSeconds: command.ttlSeconds } : {}),
         defaultTtlSeconds: this.defaultTtlSeconds,
+        actor: command.actor,
       },
       {
         ...(expectedRevision !== undefined ? { expectedRevision } : {}),
@@ -68,9 +71,9 @@ export class AgentService {
     return record;
   }
 
-  /** Removes an agent; returns the revision it had. */
-  async delete(id: string, expectedRevision?: number | '*'): Promise<number> {
-    return this.store.delete(id, await this.resolveExpectedRevision(id, expectedRevision));
+  /** Removes an agent on behalf of `actor`; returns the revision it had. */
+  async delete(id: string, actor: Actor, expectedRevision?: number | '*'): Promise<number> {
+    return this.store.delete(id, await this.resolveExpectedRevision(id, expectedRevision), actor);
   }
 
   count(): Promise<number> {

@@ -1,4 +1,4 @@
-import type { AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from '../store/agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import type { RecordCache } from './record-cache.js';
 
@@ -45,14 +45,14 @@ export class CachingAgentStore implements AgentStore {
     return result;
   }
 
-  async delete(id: string, expectedRevision?: number): Promise<number> {
-    const revision = await this.store.delete(id, expectedRevision);
+  async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
+    const revision = await this.store.delete(id, expectedRevision, actor);
     this.cache.invalidate(id, revision + 1);
     return revision;
   }
 
-  async heartbeat(id: string, now: Date): Promise<HeartbeatResult> {
-    const result = await this.store.heartbeat(id, now);
+  async heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult> {
+    const result = await this.store.heartbeat(id, now, actor);
     if (result.reactivated) this.cache.invalidate(id, result.revision);
     return result;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApiKeyEntry } from '../auth/authenticators.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const ROLES = ['api', 'worker', 'all'] as const;
@@ -16,6 +17,21 @@ function parseByteSize(value: string, ctx: z.RefinementCtx): number {
   const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
   return Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1);
 }
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const API_KEY_ENTRY = /^([\w.@-]{1,128}):(admin|publisher):([0-9a-f]{64})$/i;
+
+/** `API_KEYS`: comma-separated `name:role:sha256-of-the-key` entries; the keys themselves are never configured. */
+const apiKeys = z.string().transform((value, ctx): ApiKeyEntry[] => {
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const parsed = entries.map((entry) => API_KEY_ENTRY.exec(entry));
+  if (parsed.some((match) => match === null)) {
+    ctx.addIssue({ code: 'custom', message: 'expected comma-separated name:admin|publisher:<64 hex chars of SHA-256>' });
+    return z.NEVER;
+  }
+  return parsed.map((m) => ({ principal: m?.[1] as string, role: m?.[2]?.toLowerCase() as ApiKeyEntry['role'], sha256: (m?.[3] as string).toLowerCase() }));
+});
 
 const integer = (min: number, max: number) =>
   z
@@ -50,6 +66,30 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600_000).default(65_000),
   METRICS_PORT: integer(1, 65535).optional(),
+  AUTH_MODE: z.enum(['none', 'apikey', 'jwt']).default('none'),
+  API_KEYS: apiKeys.optional(),
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_ROLE_CLAIM: z.string().min(1).default('role'),
+  READS_REQUIRE_AUTH: boolean.default(false),
+  RATE_LIMIT_READS_PER_MINUTE: integer(0, 10_000_000).default(0),
+  RATE_LIMIT_WRITES_PER_MINUTE: integer(0, 10_000_000).default(0),
+  TRUST_PROXY: z.string().default('false'),
+  CORS_ORIGINS: z.string().default(''),
+  REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
+}).superRefine((env, ctx) => {
+  if (env.AUTH_MODE === 'apikey' && !env.API_KEYS?.length) {
+    ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is required when AUTH_MODE=apikey' });
+  }
+  if (env.AUTH_MODE === 'jwt') {
+    for (const name of ['JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when AUTH_MODE=jwt' });
+    }
+  }
+  if (env.AUTH_MODE === 'none' && env.READS_REQUIRE_AUTH) {
+    ctx.addIssue({ code: 'custom', path: ['READS_REQUIRE_AUTH'], message: 'needs AUTH_MODE apikey or jwt' });
+  }
 });
 
 /** The registry's settings, read once from the environment at start-up. */
@@ -92,6 +132,40 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Serve `/metrics` on this port instead of the API port; unset: on the API port. @defaultValue unset */
   readonly metricsPort: number | undefined;
+  /** Who may write: `none` (anyone, as admin), `apikey` (API_KEYS) or `jwt` (bearer tokens). @defaultValue `none` */
+  readonly auth:
+    | { mode: 'none' }
+    | { mode: 'apikey'; keys: ApiKeyEntry[] }
+    | { mode: 'jwt'; jwksUrl: string; issuer: string; audience: string; roleClaim: string };
+  /** Whether reads need credentials too. @defaultValue false */
+  readonly readsRequireAuth: boolean;
+  /** Requests per minute per principal (or client address) for reads and for writes; 0: unlimited. @defaultValue 0 and 0 */
+  readonly rateLimits: { read: number; write: number; windowSeconds: number };
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for client addresses (Express `trust proxy`):
+   * `false`, `true`, a hop count, or addresses/subnets such as `loopback, 10.0.0.0/8`. @defaultValue `false`
+   */
+  readonly trustProxy: boolean | number | string;
+  /** Origins browsers may call the API from, `*` for any; empty: no CORS. @defaultValue empty */
+  readonly corsOrigins: string[];
+  /** Longest a client may take to send a whole request, against slow-loris clients. @defaultValue 30000 */
+  readonly requestTimeoutMs: number;
+}
+
+function trustProxyOf(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function authOf(v: z.infer<typeof envSchema>): Config['auth'] {
+  switch (v.AUTH_MODE) {
+    case 'apikey':
+      return { mode: 'apikey', keys: v.API_KEYS ?? [] };
+    case 'jwt':
+      return { mode: 'jwt', jwksUrl: v.JWT_JWKS_URL ?? '', issuer: v.JWT_ISSUER ?? '', audience: v.JWT_AUDIENCE ?? '', roleClaim: v.JWT_ROLE_CLAIM };
+    default:
+      return { mode: 'none' };
+  }
 }
 
 /** Thrown at start-up when the environment holds bad values; lists every one of them. */
@@ -134,5 +208,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     metricsPort: v.METRICS_PORT,
+    auth: authOf(v),
+    readsRequireAuth: v.READS_REQUIRE_AUTH,
+    rateLimits: { read: v.RATE_LIMIT_READS_PER_MINUTE, write: v.RATE_LIMIT_WRITES_PER_MINUTE, windowSeconds: 60 },
+    trustProxy: trustProxyOf(v.TRUST_PROXY),
+    corsOrigins: v.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+    requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
   });
 }

@@ -1,5 +1,5 @@
 import type { Metrics } from '../metrics/metrics.js';
-import type { HeartbeatResult } from '../store/agent-record.js';
+import type { Actor, HeartbeatResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 
 /** Liveness of agents: heartbeats keep them listed; the sweep hides and then removes the silent ones. */
@@ -10,8 +10,8 @@ export class HeartbeatService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async heartbeat(id: string): Promise<HeartbeatResult> {
-    const result = await this.store.heartbeat(id, this.now());
+  async heartbeat(id: string, actor: Actor): Promise<HeartbeatResult> {
+    const result = await this.store.heartbeat(id, this.now(), actor);
     this.metrics.heartbeats.inc();
     return result;
   }

@@ -1,5 +1,7 @@
 import compression from 'compression';
+import cors from 'cors';
 import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -10,14 +12,31 @@ import { requestId } from './request-id.js';
 /** Responses smaller than this are sent uncompressed: compressing them costs more than it saves. */
 const COMPRESSION_THRESHOLD_BYTES = 1024;
 
+export interface AppOptions {
+  /** Express `trust proxy`: whose `X-Forwarded-For` names the client. */
+  trustProxy: boolean | number | string;
+  /** Origins browsers may call from (`*` for any); empty: no CORS headers. */
+  corsOrigins: string[];
+}
+
 /** The Express application: shared middleware around the feature routers, and one error renderer. */
-export function createApp(routers: Router[], logger: Logger, metrics: Metrics): Express {
+export function createApp(routers: Router[], logger: Logger, metrics: Metrics, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', options.trustProxy);
   app.use(requestId());
   app.use(httpMetrics(metrics));
+  app.use(helmet());
+  if (options.corsOrigins.length > 0) {
+    app.use(
+      cors({
+        origin: options.corsOrigins.includes('*') ? '*' : options.corsOrigins,
+        exposedHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      }),
+    );
+  }
   app.use(compression({ threshold: COMPRESSION_THRESHOLD_BYTES }));
   for (const router of routers) app.use(router);
   app.use((req, _res, next) => {

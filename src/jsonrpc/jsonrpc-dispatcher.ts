@@ -1,12 +1,14 @@
+import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import { toAppError } from '../http/error-middleware.js';
 import { toJsonText } from '../http/json-text.js';
 import { RpcCode, rpcErrorOf, type RpcError } from './jsonrpc-errors.js';
 
-/** Where a call's params sit in the request's JSON text, so handlers can keep exact card bytes. */
+/** Where a call's params sit in the request's JSON text (to keep exact card bytes), and who calls. */
 export interface CallContext {
   rawText: string | undefined;
   paramsPath: (string | number)[];
+  principal: Principal | undefined;
 }
 
 export type MethodHandler = (params: Record<string, unknown>, context: CallContext) => Promise<unknown>;
@@ -30,16 +32,18 @@ export class JsonRpcDispatcher {
   ) {}
 
   /** The response text, or undefined when nothing is owed (only notifications). */
-  async handle(body: unknown, rawText: string | undefined): Promise<string | undefined> {
+  async handle(body: unknown, rawText: string | undefined, principal?: Principal): Promise<string | undefined> {
     if (!Array.isArray(body)) {
-      const answer = await this.call(body, rawText, []);
+      const answer = await this.call(body, { rawText, paramsPath: ['params'], principal });
       return answer === undefined ? undefined : toJsonText(answer);
     }
     if (body.length === 0) return toJsonText(this.invalidRequest('A batch must not be empty'));
     if (body.length > MAX_BATCH_SIZE) {
       return toJsonText(this.invalidRequest(`A batch may hold at most ${MAX_BATCH_SIZE} calls`));
     }
-    const answers = await Promise.all(body.map((call, index) => this.call(call, rawText, [index])));
+    const answers = await Promise.all(
+      body.map((call, index) => this.call(call, { rawText, paramsPath: [index, 'params'], principal })),
+    );
     const owed = answers.filter((answer) => answer !== undefined);
     return owed.length === 0 ? undefined : toJsonText(owed);
   }
@@ -52,7 +56,7 @@ export class JsonRpcDispatcher {
     return response(id, { error: { code: RpcCode.InvalidRequest, message } });
   }
 
-  private async call(request: unknown, rawText: string | undefined, path: (string | number)[]) {
+  private async call(request: unknown, context: CallContext) {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
       return this.invalidRequest('A request must be a JSON object');
     }
@@ -72,7 +76,7 @@ export class JsonRpcDispatcher {
       return isNotification ? undefined : response(replyId, { error });
     }
     try {
-      const result = await handler((params ?? {}) as Record<string, unknown>, { rawText, paramsPath: [...path, 'params'] });
+      const result = await handler((params ?? {}) as Record<string, unknown>, context);
       return isNotification ? undefined : response(replyId, { result });
     } catch (thrown) {
       return isNotification ? undefined : response(replyId, { error: this.errorOf(thrown, method) });

@@ -10,6 +10,7 @@ import {
 import type { AgentService } from '../agents/agent-service.js';
 import { receiveCard } from '../agents/card-envelope.js';
 import { PARSE_OPTIONS, violationsOf } from '../agents/card/card-validation.js';
+import { actorOf } from '../auth/auth-middleware.js';
 import { ValidationError } from '../errors.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
@@ -57,6 +58,7 @@ function registerHandler(agents: AgentService, style: NamingStyle): MethodHandle
     }
     const received = receiveCard(params, context.rawText, context.paramsPath);
     const saved = await agents.register({
+      actor: actorOf(context.principal),
       ...received,
       ...(p.agent_id !== undefined ? { id: p.agent_id } : {}),
       ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
@@ -73,16 +75,16 @@ function getHandler(agents: AgentService, style: NamingStyle): MethodHandler {
 }
 
 function heartbeatHandler(heartbeats: HeartbeatService, style: NamingStyle): MethodHandler {
-  return async (params) => {
+  return async (params, context) => {
     const p = readParams({ agent_id: agentId }, params);
-    return presentHeartbeat(p.agent_id, await heartbeats.heartbeat(p.agent_id), style);
+    return presentHeartbeat(p.agent_id, await heartbeats.heartbeat(p.agent_id, actorOf(context.principal)), style);
   };
 }
 
 function deleteHandler(agents: AgentService, style: NamingStyle): MethodHandler {
-  return async (params) => {
+  return async (params, context) => {
     const p = readParams({ agent_id: agentId, expected_revision: revision.optional() }, params);
-    return presentDeleted(p.agent_id, await agents.delete(p.agent_id, p.expected_revision), style);
+    return presentDeleted(p.agent_id, await agents.delete(p.agent_id, actorOf(context.principal), p.expected_revision), style);
   };
 }
 
@@ -93,6 +95,16 @@ function searchHandler(search: SearchService, style: NamingStyle): MethodHandler
     return presentPage(page, style, { query: criteria.query ?? null, transport: 'JSONRPC' });
   };
 }
+
+/** The methods that change agents: they need credentials and count against the write budget. */
+export const WRITE_METHODS: ReadonlySet<string> = new Set([
+  'register_agent',
+  'unregister_agent',
+  'heartbeat_agent',
+  'RegisterAgentCard',
+  'DeleteAgentCard',
+  'HeartbeatAgent',
+]);
 
 /** Every JSON-RPC method: the names of the earlier registry and their A2A 1.0 style aliases. */
 export function registryMethods(deps: RegistryMethodsDependencies): Map<string, MethodHandler> {

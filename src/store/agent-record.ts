@@ -25,6 +25,14 @@ export interface AgentRecord {
   status: AgentStatus;
   /** Seconds without a heartbeat after which the agent turns inactive; 0 when liveness is off. */
   ttlSeconds: number;
+  /** The principal that registered the agent; only it or an admin may change it. */
+  owner: string;
+}
+
+/** Who asks for a change: owners may change their own agents, admins any. */
+export interface Actor {
+  id: string;
+  admin: boolean;
 }
 
 /** What a write hands the store: the record's content and the index terms it belongs to. */
@@ -38,6 +46,8 @@ export interface AgentWrite {
   ttlSeconds?: number;
   /** TTL of a new agent that names none. @defaultValue 0 */
   defaultTtlSeconds?: number;
+  /** Who writes: becomes the owner of a new agent, and must own an existing one unless admin. */
+  actor: Actor;
 }
 
 export interface SaveOptions {

@@ -1,4 +1,4 @@
-import type { AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
 
 /**
  * Where agent records and their indexes live. Every write changes a record and all its index
@@ -7,7 +7,10 @@ import type { AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult 
 export interface AgentStore {
   /** `redis` or `memory`, for logs and the service document. */
   readonly kind: 'redis' | 'memory';
-  /** Creates or replaces a record and marks it active; throws ConflictError or PreconditionFailedError per the options. */
+  /**
+   * Creates or replaces a record and marks it active; throws ConflictError or PreconditionFailedError
+   * per the options, ForbiddenError when the writer neither owns the agent nor is an admin.
+   */
   save(write: AgentWrite, options?: SaveOptions): Promise<SaveResult>;
   /**
    * A record, or null. `minRevision` lets a caching store answer from memory only when its copy
@@ -16,16 +19,19 @@ export interface AgentStore {
   get(id: string, minRevision?: number): Promise<AgentRecord | null>;
   /** The records that exist among `ids`, in the same order. */
   getMany(ids: readonly string[]): Promise<AgentRecord[]>;
-  /** Removes a record and its index memberships; throws AgentNotFoundError or PreconditionFailedError. */
-  delete(id: string, expectedRevision?: number): Promise<AgentRecord['revision']>;
+  /**
+   * Removes a record and its index memberships; throws AgentNotFoundError, PreconditionFailedError,
+   * or ForbiddenError when `actor` (absent: the registry itself) may not change it.
+   */
+  delete(id: string, expectedRevision?: number, actor?: Actor): Promise<AgentRecord['revision']>;
   /** Up to `limit` ids in ascending order, strictly after `after` when given; active agents only unless asked. */
   listIds(after: string | undefined, limit: number, includeInactive?: boolean): Promise<string[]>;
   /** Ids of the agents that belong to every one of the index terms. */
   intersect(terms: readonly string[]): Promise<string[]>;
   /** How many agents there are: active ones only unless asked. */
   count(includeInactive?: boolean): Promise<number>;
-  /** Records a heartbeat at `now`; throws AgentNotFoundError. */
-  heartbeat(id: string, now: Date): Promise<HeartbeatResult>;
+  /** Records a heartbeat at `now`; throws AgentNotFoundError, or ForbiddenError when `actor` may not. */
+  heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult>;
   /** Marks inactive up to `limit` agents whose liveness ran out by `now`; they are deleted `graceMs` later. */
   expireDue(now: Date, limit: number, graceMs: number): Promise<string[]>;
   /** Deletes up to `limit` inactive agents whose grace period ran out by `now`. */

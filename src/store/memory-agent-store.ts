@@ -1,7 +1,7 @@
 import { ACTIVE_TERM } from './redis-keys.js';
-import type { AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
-import { refusedWrite } from './store-outcome.js';
+import { mayChange, refusedWrite } from './store-outcome.js';
 
 interface Entry {
   record: AgentRecord;
@@ -80,6 +80,7 @@ export class MemoryAgentStore implements AgentStore {
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
     const existing = this.entries.get(write.id);
     const currentRevision = existing?.record.revision ?? 0;
+    if (existing && !mayChange(existing.record.owner, write.actor)) throw refusedWrite('forbidden', write.id, currentRevision);
     if (existing && options.mustNotExist) throw refusedWrite('conflict', write.id, currentRevision);
     if (options.expectedRevision !== undefined && (!existing || options.expectedRevision !== currentRevision)) {
       throw refusedWrite('stale', write.id, currentRevision);
@@ -94,6 +95,7 @@ export class MemoryAgentStore implements AgentStore {
       updatedAt: write.now,
       status: 'active',
       ttlSeconds,
+      owner: existing?.record.owner ?? write.actor.id,
     };
     this.moveMemberships(write.id, existing?.terms ?? [], write.terms);
     this.entries.set(write.id, { record, terms: [...write.terms] });
@@ -117,9 +119,10 @@ export class MemoryAgentStore implements AgentStore {
     });
   }
 
-  async delete(id: string, expectedRevision?: number): Promise<number> {
+  async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
     const existing = this.entries.get(id);
     if (!existing) throw refusedWrite('missing', id, 0);
+    if (!mayChange(existing.record.owner, actor)) throw refusedWrite('forbidden', id, existing.record.revision);
     if (expectedRevision !== undefined && expectedRevision !== existing.record.revision) {
       throw refusedWrite('stale', id, existing.record.revision);
     }
@@ -143,10 +146,11 @@ export class MemoryAgentStore implements AgentStore {
     return (includeInactive ? this.allIds : this.activeIds).size;
   }
 
-  async heartbeat(id: string, now: Date): Promise<HeartbeatResult> {
+  async heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult> {
     const entry = this.entries.get(id);
     if (!entry) throw refusedWrite('missing', id, 0);
     const { record } = entry;
+    if (!mayChange(record.owner, actor)) throw refusedWrite('forbidden', id, record.revision);
     const expiresAt = record.ttlSeconds > 0 ? new Date(now.getTime() + record.ttlSeconds * 1000) : undefined;
     if (expiresAt) this.liveness.set(id, expiresAt.getTime());
     const reactivated = record.status === 'inactive';

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { AppError, UnavailableError } from '../errors.js';
-import type { AgentRecord, AgentStatus, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentStatus, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
 import type { RedisKeys } from './redis-keys.js';
-import { refusedWrite } from './store-outcome.js';
+import { refusedWrite, type RefusedOutcome } from './store-outcome.js';
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl'] as const;
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner'] as const;
 
-type ScriptReply = [string, string, string?, string?, string?];
+type ScriptReply = [string, string, string?, string?, string?, string?];
+
+/** The principal and admin flag arguments of a script: empty for the registry itself. */
+const actorArgs = (actor: Actor | undefined): [string, string] => (actor ? [actor.id, actor.admin ? '1' : '0'] : ['', '0']);
 
 interface RegistryCommands {
   saveAgent(...args: string[]): Promise<ScriptReply>;
@@ -37,7 +40,7 @@ function defineScripts(redis: Redis): Redis & RegistryCommands {
 }
 
 function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner] = values;
   if (card == null || meta == null || revision == null) return null;
   return {
     id,
@@ -48,6 +51,7 @@ function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
     updatedAt: updatedAt ?? '',
     status: (status ?? 'active') as AgentStatus,
     ttlSeconds: Number(ttl ?? 0),
+    owner: owner ?? '',
   };
 }
 
@@ -99,10 +103,11 @@ export class RedisAgentStore implements AgentStore {
         write.ttlSeconds === undefined ? '' : String(write.ttlSeconds),
         String(Date.parse(write.now)),
         String(write.defaultTtlSeconds ?? 0),
+        ...actorArgs(write.actor),
       ),
     );
-    const [outcome, revision, createdAt, created, ttl] = reply;
-    if (outcome !== 'ok') throw refusedWrite(outcome as 'conflict' | 'stale', write.id, Number(revision));
+    const [outcome, revision, createdAt, created, ttl, owner] = reply;
+    if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, write.id, Number(revision));
     return {
       created: created === '1',
       record: {
@@ -114,6 +119,7 @@ export class RedisAgentStore implements AgentStore {
         updatedAt: write.now,
         status: 'active',
         ttlSeconds: Number(ttl ?? 0),
+        owner: owner ?? write.actor.id,
       },
     };
   }
@@ -137,7 +143,7 @@ export class RedisAgentStore implements AgentStore {
     return records;
   }
 
-  async delete(id: string, expectedRevision?: number): Promise<number> {
+  async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
     const [outcome, revision] = await this.guard(
       this.redis.deleteAgent(
         ...this.presenceKeys(id),
@@ -146,9 +152,10 @@ export class RedisAgentStore implements AgentStore {
         this.keys.indexPrefix,
         this.keys.invalidations,
         String(Date.now()),
+        ...actorArgs(actor),
       ),
     );
-    if (outcome !== 'ok') throw refusedWrite(outcome as 'missing' | 'stale', id, Number(revision));
+    if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, id, Number(revision));
     return Number(revision);
   }
 
@@ -168,7 +175,7 @@ export class RedisAgentStore implements AgentStore {
     return this.guard(this.redis.zcard(includeInactive ? this.keys.listing : this.keys.activeListing));
   }
 
-  async heartbeat(id: string, now: Date): Promise<HeartbeatResult> {
+  async heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult> {
     const k = this.keys;
     const [outcome, revision, deadline] = await this.guard(
       this.redis.heartbeatAgent(
@@ -181,9 +188,10 @@ export class RedisAgentStore implements AgentStore {
         id,
         String(now.getTime()),
         k.invalidations,
+        ...actorArgs(actor),
       ),
     );
-    if (outcome === 'missing') throw refusedWrite('missing', id, 0);
+    if (outcome === 'missing' || outcome === 'forbidden') throw refusedWrite(outcome, id, Number(revision));
     const expiresAt = Number(deadline);
     return { revision: Number(revision), reactivated: outcome === 'reactivated', ...(expiresAt > 0 ? { expiresAt: new Date(expiresAt) } : {}) };
   }

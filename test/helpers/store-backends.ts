@@ -9,6 +9,9 @@ import { redisKeys } from '../../src/store/redis-keys.js';
 import { cardV1 } from './cards.js';
 import { connect, deleteKeys, uniquePrefix } from './redis.js';
 
+/** The writer of every write the contract suites make, unless a test names another. */
+export const TEST_OWNER = { id: 'test-owner', admin: false };
+
 /** What the service hands the store for `card`: its text, its normalised fields and its index terms. */
 export function writeOf(
   id: string,
@@ -17,7 +20,15 @@ export function writeOf(
   extra: Partial<AgentWrite> = {},
 ): AgentWrite {
   const normalised = validateCard(card);
-  return { id, card: JSON.stringify(card), summary: recordSummaryOf(normalised), terms: indexTermsOf(normalised), now, ...extra };
+  return {
+    id,
+    card: JSON.stringify(card),
+    summary: recordSummaryOf(normalised),
+    terms: indexTermsOf(normalised),
+    now,
+    actor: TEST_OWNER,
+    ...extra,
+  };
 }
 
 export interface OpenStore {

@@ -47,6 +47,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
         updatedAt: T1,
         status: 'active',
         ttlSeconds: 0,
+        owner: 'test-owner',
       });
       expect(record.revision).toBeGreaterThan(0);
       expect(await store.get('weather')).toEqual(record);

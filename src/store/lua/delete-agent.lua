@@ -2,10 +2,14 @@
 -- KEYS[1] agent hash, KEYS[2] listing zset, KEYS[3] revision counter, KEYS[4] active listing zset,
 -- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] active agents set
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] index key prefix, ARGV[4] invalidation channel,
--- ARGV[5] now in milliseconds
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms')
+-- ARGV[5] now in milliseconds, ARGV[6] the deleting principal ('' for the registry itself),
+-- ARGV[7] '1' when it is an admin
+local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'owner')
 if current[1] == false then
   return {'missing', '0'}
+end
+if ARGV[6] ~= '' and ARGV[7] ~= '1' and current[3] and current[3] ~= ARGV[6] then
+  return {'forbidden', current[1]}
 end
 if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
   return {'stale', current[1]}

@@ -1,10 +1,14 @@
 -- Records that an agent is alive: pushes its liveness deadline and reactivates it when inactive.
 -- KEYS[1] agent hash, KEYS[2] revision counter, KEYS[3] active listing zset,
 -- KEYS[4] liveness deadlines zset, KEYS[5] purge deadlines zset, KEYS[6] active agents set
--- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel
-local current = redis.call('HMGET', KEYS[1], 'revision', 'status', 'ttl')
+-- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel,
+-- ARGV[4] the principal sending it ('' for the registry itself), ARGV[5] '1' when it is an admin
+local current = redis.call('HMGET', KEYS[1], 'revision', 'status', 'ttl', 'owner')
 if current[1] == false then
   return {'missing', '0', '0'}
+end
+if ARGV[4] ~= '' and ARGV[5] ~= '1' and current[4] and current[4] ~= ARGV[4] then
+  return {'forbidden', current[1], '0'}
 end
 local ttl = tonumber(current[3] or '0') or 0
 local now = tonumber(ARGV[2])

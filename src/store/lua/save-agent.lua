@@ -5,9 +5,13 @@
 -- ARGV[4] now (ISO), ARGV[5] card, ARGV[6] meta, ARGV[7] index key prefix,
 -- ARGV[8] invalidation channel, ARGV[9] index terms joined by newlines,
 -- ARGV[10] liveness TTL in seconds (0: off; '': keep the agent's, or ARGV[12] for a new agent),
--- ARGV[11] now in milliseconds, ARGV[12] default liveness TTL in seconds
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl')
+-- ARGV[11] now in milliseconds, ARGV[12] default liveness TTL in seconds,
+-- ARGV[13] the writer's principal, ARGV[14] '1' when the writer is an admin
+local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl', 'owner')
 local exists = current[1] ~= false
+if exists and current[5] and current[5] ~= ARGV[13] and ARGV[14] ~= '1' then
+  return {'forbidden', current[1]}
+end
 if exists and ARGV[3] == '1' then
   return {'conflict', current[1]}
 end
@@ -32,9 +36,13 @@ local ttl = ARGV[10]
 if ttl == '' then ttl = current[4] or ARGV[12] end
 local revision = redis.call('INCR', KEYS[3])
 local createdAt = ARGV[4]
-if exists then createdAt = current[3] end
+local owner = ARGV[13]
+if exists then
+  createdAt = current[3]
+  owner = current[5] or ARGV[13]
+end
 redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9], 'revision', revision,
-  'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ttl)
+  'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ttl, 'owner', owner)
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[4], 0, ARGV[1])
 redis.call('SADD', KEYS[7], ARGV[1])
@@ -46,4 +54,4 @@ else
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
 redis.call('PUBLISH', ARGV[8], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[11])
-return {'ok', tostring(revision), createdAt, exists and '0' or '1', tostring(ttl)}
+return {'ok', tostring(revision), createdAt, exists and '0' or '1', tostring(ttl), owner}

@@ -1,0 +1,36 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { UnauthorizedError } from '../errors.js';
+import type { Authenticator } from './authenticators.js';
+import type { Actor } from '../store/agent-record.js';
+import { isAdmin, type Principal } from './principal.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Who the request acts for, when its credentials proved it. */
+    principal?: Principal;
+  }
+}
+
+/** Reads the request's credentials into `req.principal`; refuses invalid ones with 401. */
+export function authenticate(authenticator: Authenticator): RequestHandler {
+  return async (req, _res, next) => {
+    const principal = await authenticator.authenticate({
+      authorization: req.get('authorization'),
+      apiKey: req.get('x-api-key'),
+    });
+    if (principal) req.principal = principal;
+    next();
+  };
+}
+
+/** The principal as the stores see it when it changes an agent, or a 401 when there is none. */
+export function actorOf(principal: Principal | undefined): Actor {
+  if (!principal) throw new UnauthorizedError('This request needs credentials');
+  return { id: principal.id, admin: isAdmin(principal) };
+}
+
+/** Lets only authenticated requests through. */
+export const requireAuth: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+  actorOf(req.principal);
+  next();
+};
