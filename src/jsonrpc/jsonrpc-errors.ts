@@ -11,6 +11,9 @@ export const RpcCode = {
   Conflict: -32010,
   PreconditionFailed: -32011,
   Unavailable: -32012,
+  Unauthorized: -32013,
+  Forbidden: -32014,
+  RateLimited: -32015,
 } as const;
 
 export interface RpcError {
@@ -27,6 +30,12 @@ function codeOf(error: AppError): number {
   switch (error.status) {
     case 400:
       return RpcCode.InvalidParams;
+    case 401:
+      return RpcCode.Unauthorized;
+    case 403:
+      return RpcCode.Forbidden;
+    case 429:
+      return RpcCode.RateLimited;
     case 409:
       return RpcCode.Conflict;
     case 412:

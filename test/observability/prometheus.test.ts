@@ -1,0 +1,194 @@
+/**
+ * A real Prometheus scrapes two API replicas and a worker every second; every dashboard query and
+ * the HPA metric query of the prometheus-adapter rule must return data from it. promtool checks
+ * each process's /metrics exposition.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import {
+  ensureBuilt,
+  promtool,
+  startPrometheus,
+  startRegistryProcess,
+  waitFor,
+  type PromSample,
+  type PrometheusProcess,
+  type RegistryProcess,
+} from './support/processes.js';
+import { adapterMetricName, adapterQuery, dashboardQueries, HPA_METRIC, loadAdapterRules, loadDashboard, substituteVariables } from './support/queries.js';
+import { driveTraffic } from './support/traffic.js';
+
+/** The target labels a Kubernetes scrape (ServiceMonitor, kubernetes_sd relabelling) attaches. */
+const NAMESPACE = 'a2a-observability-test';
+const API_PODS = ['a2a-registry-api-0', 'a2a-registry-api-1'];
+const WORKER_POD = 'a2a-registry-worker-0';
+
+/**
+ * promtool lint findings about metrics this project does not own are accepted: prom-client's
+ * default metrics (nodejs_*, process_*), whose names it chose (nodejs_active_handles_total is a
+ * gauge with a _total suffix). Their names come from prom-client itself, see defaultMetricNames.
+ * Any finding about another metric (http_*, a2a_*), and any parse error, fails.
+ */
+async function defaultMetricNames(): Promise<Set<string>> {
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const names = new Set((await registry.getMetricsAsJSON()).map((metric) => metric.name));
+  registry.clear();
+  return names;
+}
+
+const hasFiniteValue = (samples: PromSample[]) => samples.some((s) => Number.isFinite(Number(s.value[1])));
+
+describe('dashboard and HPA queries on a real Prometheus scraping real replicas', () => {
+  const prefix = uniquePrefix();
+  const redis = connect();
+  const processes: RegistryProcess[] = [];
+  let apis: RegistryProcess[] = [];
+  let worker: RegistryProcess;
+  let prometheus: PrometheusProcess | undefined;
+  const timings: Record<string, number> = {};
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    await ensureBuilt();
+    const starting = [
+      ...API_PODS.map(() => startRegistryProcess({ role: 'api', redisUrl: redisUrl(), redisPrefix: prefix })),
+      startRegistryProcess({ role: 'worker', redisUrl: redisUrl(), redisPrefix: prefix, env: { SWEEP_INTERVAL_SECONDS: '1' } }),
+    ];
+    // Keep every process that started, even when another failed, so afterAll stops it.
+    const settled = await Promise.allSettled(starting);
+    for (const s of settled) if (s.status === 'fulfilled') processes.push(s.value);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    apis = processes.slice(0, API_PODS.length);
+    worker = processes[API_PODS.length]!;
+    timings.registryStart = Date.now() - t0;
+
+    const target = (process: RegistryProcess, pod: string) => ({ targets: [process.target], labels: { namespace: NAMESPACE, pod } });
+    const config = {
+      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+      scrape_configs: [
+        { job_name: 'a2a-registry-api', static_configs: apis.map((api, i) => target(api, API_PODS[i]!)) },
+        { job_name: 'a2a-registry-worker', static_configs: [target(worker, WORKER_POD)] },
+      ],
+    };
+    const t1 = Date.now();
+    prometheus = await startPrometheus(stringify(config));
+    timings.prometheusStart = Date.now() - t1;
+    // Traffic goes out only once every target has been scraped, so counters' increases are seen.
+    await waitFor('Prometheus scraped all three processes', 15_000, async () => {
+      const up = await prometheus!.query(`up{namespace="${NAMESPACE}"} == 1`);
+      return up.length === processes.length;
+    });
+    const t2 = Date.now();
+    for (let round = 0; round < 3; round++) {
+      await driveTraffic(
+        apis.map((api) => api.origin),
+        round,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    timings.traffic = Date.now() - t2;
+  }, 90_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await Promise.all(processes.map((p) => p.stop()));
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+    console.info(`observability/prometheus timings (ms): ${JSON.stringify(timings)}`);
+  }, 30_000);
+
+  it('promtool check metrics passes on every process (lint findings only about prom-client default metrics)', async () => {
+    const notOurs = await defaultMetricNames();
+    for (const process of processes) {
+      const body = await (await fetch(`${process.origin}/metrics`)).text();
+      const { status, output } = promtool(['check', 'metrics'], body);
+      // 0: clean; 3: lint findings only (1 would be a parse error).
+      expect([0, 3], `${process.role}: promtool exited ${status}\n${output}`).toContain(status);
+      const findings = output.split('\n').filter((line) => line.trim() !== '');
+      const ours = findings.filter((line) => !notOurs.has(line.split(' ')[0] ?? ''));
+      expect(ours, `${process.role}: lint findings about our metrics`).toEqual([]);
+      if (status === 3) expect(findings.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the namespace variable lists the registry namespace', async () => {
+    const definition = loadDashboard().templating.list.find((v) => v.name === 'namespace')?.definition ?? '';
+    const metric = /^label_values\((\w+), namespace\)$/.exec(definition)?.[1];
+    expect(metric).toBeDefined();
+    const response = await fetch(`${prometheus!.url}/api/v1/label/namespace/values?${new URLSearchParams({ 'match[]': metric! })}`);
+    expect(((await response.json()) as { data: string[] }).data).toEqual([NAMESPACE]);
+  });
+
+  it('every dashboard query returns data, for All namespaces (.*) and for the registry namespace', async () => {
+    const started = Date.now();
+    const queries = dashboardQueries(loadDashboard());
+    for (const namespace of ['.*', NAMESPACE]) {
+      const exprs = queries.map((q) => ({ ...q, expr: substituteVariables(q.expr, { namespace }) }));
+      // Rates need two scrapes after the traffic: poll until every query has a finite value.
+      let empty: string[] = [];
+      try {
+        await waitFor('every query has data', 20_000, async () => {
+          const results = await Promise.all(exprs.map(async (q) => ({ ...q, samples: await prometheus!.query(q.expr) })));
+          empty = results.filter((r) => !hasFiniteValue(r.samples)).map((r) => `${r.name}: ${r.expr}`);
+          return empty.length === 0;
+        });
+      } catch {
+        expect(empty, `namespace=${namespace}: queries without a finite value`).toEqual([]);
+      }
+    }
+    timings.dashboardQueries = Date.now() - started;
+  }, 60_000);
+
+  it('every dashboard query is filtered by namespace: another namespace gets no data', async () => {
+    for (const q of dashboardQueries(loadDashboard())) {
+      const expr = substituteVariables(q.expr, { namespace: 'some-other-namespace' });
+      expect(await prometheus!.query(expr), `${q.name}: ${expr}`).toEqual([]);
+    }
+  });
+
+  it('panels show what the traffic did', { timeout: 30_000 }, async () => {
+    const byLabel = async (expr: string, label: string) =>
+      Object.fromEntries((await prometheus!.query(expr)).map((s) => [s.metric[label] ?? '', Number(s.value[1])]));
+    const routes = await byLabel(`sum by (route) (http_requests_total{namespace="${NAMESPACE}"})`, 'route');
+    expect(routes['/agents/:id/heartbeat']).toBe(3 * API_PODS.length);
+    expect(routes['/agents']).toBeGreaterThanOrEqual(3 * API_PODS.length * 2);
+    // Each round registered one kept and one lapsing agent per replica; the sweep expires the lapsing ones.
+    const expected = { active: 3 * API_PODS.length, inactive: 3 * API_PODS.length };
+    let statuses: Record<string, number> = {};
+    await waitFor('the sweep expired every lapsing agent', 15_000, async () => {
+      statuses = await byLabel(`max by (status) (a2a_agents{namespace="${NAMESPACE}"})`, 'status');
+      return statuses.inactive === expected.inactive;
+    }).catch(() => undefined);
+    expect(statuses).toEqual(expected);
+    const expiries = await prometheus!.query(`sum(a2a_agent_expiries_total{namespace="${NAMESPACE}", stage="inactive"})`);
+    expect(Number(expiries[0]?.value[1])).toBe(expected.inactive);
+    const hits = await prometheus!.query(`sum(a2a_cache_hits_total{namespace="${NAMESPACE}"})`);
+    expect(Number(hits[0]?.value[1])).toBeGreaterThan(0);
+    const replicas = await prometheus!.query(
+      `count(a2a_cache_entries{namespace="${NAMESPACE}"} unless on (instance) a2a_sweep_queue_jobs{namespace="${NAMESPACE}"})`,
+    );
+    expect(Number(replicas[0]?.value[1])).toBe(API_PODS.length);
+  });
+
+  it('the HPA metric query of the adapter rule gives each API pod its request rate', async () => {
+    const rule = loadAdapterRules().find((r) => adapterMetricName(r, 'http_requests_total') === HPA_METRIC);
+    expect(rule).toBeDefined();
+    // What the adapter sends for `kubectl get --raw .../namespaces/NS/pods/*/http_requests_per_second`.
+    const expr = adapterQuery(rule!, {
+      series: 'http_requests_total',
+      labelMatchers: `namespace="${NAMESPACE}",pod=~"${API_PODS.join('|')}"`,
+      groupBy: 'pod',
+    });
+    const samples = await prometheus!.query(expr);
+    expect(samples.map((s) => s.metric.pod).sort()).toEqual([...API_PODS].sort());
+    for (const sample of samples) expect(Number(sample.value[1]), `${sample.metric.pod}`).toBeGreaterThan(0);
+    // And the adapter's series discovery query finds the registry's series with both labels.
+    const series = await fetch(`${prometheus!.url}/api/v1/series?${new URLSearchParams({ 'match[]': rule!.seriesQuery })}`);
+    const found = ((await series.json()) as { data: Record<string, string>[] }).data;
+    expect(new Set(found.map((s) => s.pod))).toEqual(new Set([...API_PODS, WORKER_POD]));
+  });
+});
