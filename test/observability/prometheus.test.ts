@@ -161,7 +161,7 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
     let statuses: Record<string, number> = {};
     await waitFor('the sweep expired every lapsing agent', 15_000, async () => {
       statuses = await byLabel(`max by (status) (a2a_agents{namespace="${NAMESPACE}"})`, 'status');
-      return statuses.inactive === expected.inactive;
+      return statuses.active === expected.active && statuses.inactive === expected.inactive;
     }).catch(() => undefined);
     expect(statuses).toEqual(expected);
     const expiries = await prometheus!.query(`sum(a2a_agent_expiries_total{namespace="${NAMESPACE}", stage="inactive"})`);
