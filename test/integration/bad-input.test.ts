@@ -1,36 +1,14 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
-import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
-import { sendJson, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
+import { sendJson } from '../helpers/registry-server.js';
+import { useRegistry } from '../helpers/use-registry.js';
 
 interface ErrorBody {
   error: { code: string; message: string; violations?: { path: string; message: string }[] };
   detail: string;
 }
 
-/** A registry on real Redis under a prefix of its own, and the means to tear both down. */
-function useRegistry(env: Record<string, string> = {}) {
-  const prefix = uniquePrefix();
-  const redis = connect();
-  const state: { running?: RunningRegistry } = {};
-  beforeAll(async () => {
-    state.running = await startRegistry({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, ...env });
-  });
-  afterAll(async () => {
-    await state.running?.close();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  });
-  return {
-    prefix,
-    redis,
-    get base(): string {
-      if (!state.running) throw new Error('registry not started');
-      return state.running.baseUrl;
-    },
-  };
-}
 
 /**
  * Everything the registry stores under `prefix`: each key with its type and full content (a test

@@ -82,6 +82,7 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
       const up = await prometheus!.query(`up{namespace="${NAMESPACE}"} == 1`);
       return up.length === processes.length;
     });
+    timings.firstScrapes = Date.now() - t1 - timings.prometheusStart;
     const t2 = Date.now();
     for (let round = 0; round < 3; round++) {
       await driveTraffic(
@@ -94,8 +95,10 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
   }, 90_000);
 
   afterAll(async () => {
+    const t3 = Date.now();
     await prometheus?.stop();
     await Promise.all(processes.map((p) => p.stop()));
+    timings.stop = Date.now() - t3;
     await deleteKeys(redis, prefix);
     redis.disconnect();
     console.info(`observability/prometheus timings (ms): ${JSON.stringify(timings)}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jsonDepth, rawJsonAt } from '../../src/http/raw-json.js';
+import { seededRandom } from '../../bench/scenarios.js';
 
 describe('rawJsonAt', () => {
   it('returns the whole value, without surrounding whitespace, for the empty path', () => {
@@ -119,17 +120,6 @@ describe('jsonDepth', () => {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TRICKY_PIECES = ['a', 'Z', ' ', '"', '\\', '/', '{', '}', '[', ']', ',', ':', '\n', '\t', '\u0001', 'é', '名', '🌦', '\u2028', '0', '-'];
 

@@ -1,5 +1,5 @@
 import type { CardV03, CardV1, LegacyCard } from './card-schemas.js';
-import type { AgentInterface, NormalisedCard } from './normalised-card.js';
+import type { AgentInterface, NormalisedCard, NormalisedSkill } from './normalised-card.js';
 
 const unique = (values: Iterable<string>): string[] => [...new Set(values)];
 
@@ -13,6 +13,19 @@ function optionalFields(fields: { documentationUrl?: string | undefined; iconUrl
 function providerOf(provider: { organization: string; url?: string | undefined } | undefined) {
   if (!provider) return {};
   return { provider: { organization: provider.organization, ...(provider.url ? { url: provider.url } : {}) } };
+}
+
+type CamelSkill = CardV1['skills'][number] | CardV03['skills'][number];
+
+function skillOf(skill: CamelSkill): NormalisedSkill {
+  return {
+    id: skill.id,
+    name: skill.name,
+    description: skill.description,
+    tags: skill.tags,
+    inputModes: skill.inputModes ?? [],
+    outputModes: skill.outputModes ?? [],
+  };
 }
 
 export function normaliseV1(card: CardV1): NormalisedCard {
@@ -29,14 +42,7 @@ export function normaliseV1(card: CardV1): NormalisedCard {
     protocolVersions: unique(card.supportedInterfaces.map((i) => i.protocolVersion)),
     interfaces,
     ...providerOf(card.provider),
-    skills: card.skills.map((s) => ({
-      id: s.id,
-      name: s.name,
-      description: s.description,
-      tags: s.tags,
-      inputModes: s.inputModes ?? [],
-      outputModes: s.outputModes ?? [],
-    })),
+    skills: card.skills.map(skillOf),
     defaultInputModes: card.defaultInputModes,
     defaultOutputModes: card.defaultOutputModes,
     capabilities: {
@@ -73,14 +79,7 @@ export function normaliseV03(card: CardV03): NormalisedCard {
     protocolVersions: [card.protocolVersion],
     interfaces: interfacesV03(card.url, card.preferredTransport, card.protocolVersion, card.additionalInterfaces),
     ...providerOf(card.provider),
-    skills: card.skills.map((s) => ({
-      id: s.id,
-      name: s.name,
-      description: s.description,
-      tags: s.tags,
-      inputModes: s.inputModes ?? [],
-      outputModes: s.outputModes ?? [],
-    })),
+    skills: card.skills.map(skillOf),
     defaultInputModes: card.defaultInputModes,
     defaultOutputModes: card.defaultOutputModes,
     capabilities: {
