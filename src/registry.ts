@@ -30,6 +30,9 @@ import { RedisAgentStore } from './store/redis-agent-store.js';
 import { createRedisConnection, waitUntilReady } from './store/redis-connection.js';
 import { redisKeys } from './store/redis-keys.js';
 import { VERSION } from './version.js';
+import { createSafeFetcher } from './outbound/safe-fetch.js';
+import { signaturePolicy } from './signatures/signature-policy.js';
+import type { JSONWebKeySet } from 'jose';
 
 /** How long start-up waits for Redis before serving (with 503s until it answers). */
 const REDIS_STARTUP_WAIT_MS = 5000;
@@ -153,6 +156,12 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   if (scheduler) metrics.queueCounts = () => scheduler.jobCounts();
   const exposition = { text: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
 
+  const fetcher = createSafeFetcher(config.outbound);
+  const signatures = signaturePolicy({
+    requireSigned: config.signatures.requireSigned,
+    trustedJwks: config.signatures.trustedJwks as JSONWebKeySet | undefined,
+    originFetcher: config.signatures.originJwks ? fetcher : undefined,
+  });
   const authenticator = authenticatorOf(config.auth);
   if (authenticator.mode === 'none' && servesApi) {
     logger.warn('AUTH_MODE=none: anyone may register, change and delete agents. Set AUTH_MODE=apikey or jwt in production.');
@@ -176,7 +185,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       ? new RedisRateLimiter(redis.connection, config.redisPrefix, config.rateLimits, logger)
       : new MemoryRateLimiter(config.rateLimits);
     const limit = (budgetOf: (req: Request) => Budget | undefined) => rateLimit(limiter, config.rateLimits, budgetOf);
-    const agents = new AgentService(store, config.heartbeatTtlSeconds);
+    const agents = new AgentService(store, { defaultTtlSeconds: config.heartbeatTtlSeconds, signatures });
     const search = new SearchService(store);
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });

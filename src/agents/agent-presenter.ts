@@ -31,6 +31,7 @@ function recordFields(record: AgentRecord) {
     status: record.status,
     heartbeat_ttl_seconds: record.ttlSeconds,
     format: record.summary.format,
+    signature_status: record.summary.signatureStatus,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };

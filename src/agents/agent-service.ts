@@ -1,5 +1,6 @@
 import { AgentNotFoundError, PreconditionFailedError } from '../errors.js';
-import { indexTermsOf } from '../search/index-terms.js';
+import { indexTermsOf, term } from '../search/index-terms.js';
+import { unsignedCardError, type SignaturePolicy } from '../signatures/signature-policy.js';
 import type { Actor, AgentRecord, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { agentIdFromName, assertValidAgentId } from './agent-id.js';
@@ -26,28 +27,38 @@ export interface RegisterCommand {
   actor: Actor;
 }
 
+export interface AgentServiceOptions {
+  /** Liveness TTL of agents that register without one; 0 means none. */
+  defaultTtlSeconds: number;
+  signatures: SignaturePolicy;
+}
+
 /** Registration, reads and removal of agent cards: the rules both API doors share. */
 export class AgentService {
   constructor(
     private readonly store: AgentStore,
-    /** Liveness TTL of agents that register without one; 0 means none. */
-    private readonly defaultTtlSeconds = 0,
+    private readonly options: AgentServiceOptions,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async register(command: RegisterCommand): Promise<SaveResult> {
-    const summary = validateCard(command.card, command.cardPath);
+    const cardPath = command.cardPath ?? '$';
+    const summary = validateCard(command.card, cardPath);
     const id = command.id === undefined ? agentIdFromName(summary.name) : assertValidAgentId(command.id);
+    const verification = await this.options.signatures.check(command.cardJson);
+    if (this.options.signatures.requireSigned && verification.status !== 'verified') {
+      throw unsignedCardError(verification, cardPath);
+    }
     const expectedRevision = await this.resolveExpectedRevision(id, command.expectedRevision);
     return this.store.save(
       {
         id,
         card: command.cardJson,
-        summary: recordSummaryOf(summary),
-        terms: indexTermsOf(summary),
+        summary: recordSummaryOf(summary, verification.status),
+        terms: [...indexTermsOf(summary), term('sig', verification.status)],
         now: this.now().toISOString(),
         ...(command.ttlSeconds !== undefined ? { ttlSeconds: command.ttlSeconds } : {}),
-        defaultTtlSeconds: this.defaultTtlSeconds,
+        defaultTtlSeconds: this.options.defaultTtlSeconds,
         actor: command.actor,
       },
       {

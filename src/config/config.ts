@@ -77,6 +77,23 @@ const envSchema = z.object({
   RATE_LIMIT_WRITES_PER_MINUTE: integer(0, 10_000_000).default(0),
   TRUST_PROXY: z.string().default('false'),
   CORS_ORIGINS: z.string().default(''),
+  REQUIRE_SIGNED_CARDS: boolean.default(false),
+  SIGNATURE_TRUSTED_JWKS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        const parsed = JSON.parse(value) as { keys?: unknown };
+        if (Array.isArray(parsed.keys)) return parsed as { keys: Record<string, unknown>[] };
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON Web Key Set: {"keys": [...]}' });
+      return z.NEVER;
+    })
+    .optional(),
+  SIGNATURE_ORIGIN_JWKS: boolean.default(true),
+  OUTBOUND_ALLOW_HTTP: boolean.default(false),
+  OUTBOUND_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
 }).superRefine((env, ctx) => {
   if (env.AUTH_MODE === 'apikey' && !env.API_KEYS?.length) {
@@ -150,6 +167,20 @@ export interface Config {
   readonly corsOrigins: string[];
   /** Longest a client may take to send a whole request, against slow-loris clients. @defaultValue 30000 */
   readonly requestTimeoutMs: number;
+  /** Card signatures: refuse cards without a verified one; keys trusted for every card; keys from each card's origin. */
+  readonly signatures: {
+    /** @defaultValue false */
+    requireSigned: boolean;
+    /** A JWKS (`SIGNATURE_TRUSTED_JWKS`, JSON) whose keys are trusted for any card. @defaultValue none */
+    trustedJwks: { keys: Record<string, unknown>[] } | undefined;
+    /** Also trust the JWKS at the card's own origin (`/.well-known/jwks.json`). @defaultValue true */
+    originJwks: boolean;
+  };
+  /**
+   * Outbound fetches (register by URL, card refresh, origin JWKS): https only and public addresses
+   * only unless these allow more, for tests and private deployments. @defaultValue both false
+   */
+  readonly outbound: { allowHttp: boolean; allowPrivateNetworks: boolean };
 }
 
 function trustProxyOf(value: string): boolean | number | string {
@@ -214,5 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy: trustProxyOf(v.TRUST_PROXY),
     corsOrigins: v.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+    signatures: { requireSigned: v.REQUIRE_SIGNED_CARDS, trustedJwks: v.SIGNATURE_TRUSTED_JWKS, originJwks: v.SIGNATURE_ORIGIN_JWKS },
+    outbound: { allowHttp: v.OUTBOUND_ALLOW_HTTP, allowPrivateNetworks: v.OUTBOUND_ALLOW_PRIVATE_NETWORKS },
   });
 }

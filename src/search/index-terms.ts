@@ -16,6 +16,7 @@ export type TermKind =
   | 'ext'
   | 'org'
   | 'format'
+  | 'sig'
   | 'tok'
   | 'ntok';
 

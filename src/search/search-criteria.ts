@@ -11,6 +11,8 @@ export interface SearchCriteria {
   bindings: string[];
   providers: string[];
   extensions: string[];
+  /** `verified`, `invalid` or `unsigned`; several: any of them is not supported, all must hold. */
+  signatureStatuses: string[];
   streaming?: boolean;
   pushNotifications?: boolean;
   /** Free text; every indexable word of it must appear in the card. */
@@ -34,6 +36,7 @@ const LIST_FILTERS = {
   bindings: ['binding', 'bindings', 'protocol_binding', 'protocolBinding'],
   providers: ['provider', 'providers', 'organization'],
   extensions: ['extension', 'extensions'],
+  signatureStatuses: ['signature_status', 'signatureStatus'],
 } as const;
 
 const FLAG_FILTERS = {
@@ -105,6 +108,7 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
     bindings: [],
     providers: [],
     extensions: [],
+    signatureStatuses: [],
     includeInactive: pick<boolean>(FLAG_FILTERS.includeInactive) ?? false,
     limit: pick<number>(SCALARS.limit) ?? DEFAULT_PAGE_SIZE,
   };

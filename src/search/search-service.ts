@@ -24,6 +24,7 @@ function structuredTerms(criteria: SearchCriteria): string[] {
   add('binding', criteria.bindings);
   add('org', criteria.providers);
   add('ext', criteria.extensions);
+  add('sig', criteria.signatureStatuses);
   if (criteria.streaming !== undefined) add('streaming', [String(criteria.streaming)]);
   if (criteria.pushNotifications !== undefined) add('push', [String(criteria.pushNotifications)]);
   return [...terms];

@@ -1,4 +1,5 @@
 import type { CardFormat } from '../agents/card/card-schemas.js';
+import type { SignatureStatus } from '../signatures/card-signature-verifier.js';
 
 /** Whether an agent shows up in listings and search. */
 export type AgentStatus = 'active' | 'inactive';
@@ -10,6 +11,8 @@ export interface RecordSummary {
   description: string;
   /** The first interface's URL. */
   url?: string;
+  /** Whether one of the card's signatures verified with a trusted key, when it was registered. */
+  signatureStatus: SignatureStatus;
 }
 
 /** One registered agent as stored: the card exactly as sent, and the registry's data beside it. */

@@ -23,7 +23,7 @@ export function writeOf(
   return {
     id,
     card: JSON.stringify(card),
-    summary: recordSummaryOf(normalised),
+    summary: recordSummaryOf(normalised, 'unsigned'),
     terms: indexTermsOf(normalised),
     now,
     actor: TEST_OWNER,

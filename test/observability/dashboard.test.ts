@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
-import { ensureBuilt, startRegistryProcess, waitFor, type RegistryProcess } from './support/processes.js';
+import { ensureBuilt, startAll, startRegistryProcess, waitFor, type RegistryProcess } from './support/processes.js';
 import {
   adapterMetricName,
   adapterQuery,
@@ -162,11 +162,13 @@ describe('metrics the queries name exist in /metrics of running registry process
 
   beforeAll(async () => {
     await ensureBuilt();
-    const [api, worker] = await Promise.all([
-      startRegistryProcess({ role: 'api', redisUrl: redisUrl(), redisPrefix: prefix }),
-      startRegistryProcess({ role: 'worker', redisUrl: redisUrl(), redisPrefix: prefix, env: { SWEEP_INTERVAL_SECONDS: '1' } }),
-    ]);
-    processes.push(api, worker);
+    processes.push(
+      ...(await startAll([
+        startRegistryProcess({ role: 'api', redisUrl: redisUrl(), redisPrefix: prefix }),
+        startRegistryProcess({ role: 'worker', redisUrl: redisUrl(), redisPrefix: prefix, env: { SWEEP_INTERVAL_SECONDS: '1' } }),
+      ])),
+    );
+    const [api, worker] = processes as [RegistryProcess, RegistryProcess];
     await driveTraffic([api.origin]);
     // The worker's sweep (every second) expires the agent registered with a 1 s TTL.
     await waitFor('the sweep expired the lapsing agent', 10_000, async () =>

@@ -5,7 +5,7 @@ import { RecordCache } from '../../src/cache/record-cache.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
 import { cardV1 } from '../helpers/cards.js';
 
-const summary = recordSummaryOf(validateCard(cardV1()));
+const summary = recordSummaryOf(validateCard(cardV1()), 'unsigned');
 
 function record(id: string, revision: number, cardText = '{}'): AgentRecord {
   return { id, card: cardText, summary, revision, createdAt: '', updatedAt: '', status: 'active', ttlSeconds: 0, owner: 'owner' };

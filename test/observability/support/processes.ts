@@ -163,7 +163,19 @@ export async function startRegistryProcess(options: {
   return running;
 }
 
-/** Polls `check` every 100 ms until it returns a truthy value; fails after `timeoutMs`. */
+/** Starts several processes at once; when one fails, stops those that started and throws. */
+export async function startAll<T extends { stop(): Promise<void> }>(starting: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(starting);
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((p) => p.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
+/** Polls `check` every 100 ms until it returns a truthy value (a throw counts as not yet); fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
