@@ -154,6 +154,12 @@ describe('environment variables of the deployment', () => {
     for (const name of ['PORT', 'METRICS_PORT', 'ROLE', 'REDIS_URL', 'API_KEYS']) expect(values.config).not.toHaveProperty(name);
   });
 
+  it('of the config can all be set through the chart: under config:, or by the chart itself', () => {
+    const values = readYaml<{ config: Record<string, string> }>(CHART_DIR, 'values.yaml');
+    const settable = new Set([...Object.keys(values.config), 'PORT', 'METRICS_PORT', 'ROLE', 'REDIS_URL', 'API_KEYS']);
+    expect([...known].filter((name) => !settable.has(name))).toEqual([]);
+  });
+
   const load = (env: Record<string, string | undefined>) => {
     try {
       return loadConfig(env);

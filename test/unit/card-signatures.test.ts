@@ -3,12 +3,8 @@ import { createSecretKey } from 'node:crypto';
 import {
   base64url,
   CompactSign,
-  exportJWK,
   FlattenedSign,
-  generateKeyPair,
-  type CryptoKey,
   type JSONWebKeySet,
-  type JWK,
 } from 'jose';
 import { canonicalJson, signingFormOf, signingPayloadOf } from '../../src/signatures/card-canonical.js';
 import {
@@ -17,15 +13,9 @@ import {
   type KeyResolver,
 } from '../../src/signatures/card-signature-verifier.js';
 import { firstOf, originJwksResolver, trustStoreResolver } from '../../src/signatures/key-resolvers.js';
+import { flattenedSignature, header, newSigner, type Signer } from '../helpers/signing.js';
 
 type Card = Record<string, unknown>;
-interface Signer {
-  kid: string;
-  alg: 'ES256' | 'EdDSA';
-  privateKey: CryptoKey;
-  publicJwk: JWK;
-}
-
 const ORIGIN = 'https://agent.example.com';
 
 function baseCard(): Card {
@@ -40,22 +30,6 @@ function baseCard(): Card {
     defaultOutputModes: ['application/json'],
     skills: [{ id: 'forecast', name: 'Forecast', description: 'Forecasts for a city — 天気 🌦', tags: ['weather'] }],
   };
-}
-
-async function newSigner(alg: Signer['alg'], kid: string): Promise<Signer> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
-  return { kid, alg, privateKey, publicJwk };
-}
-
-function header(signer: Signer, extra: Record<string, unknown> = {}) {
-  return { alg: signer.alg, typ: 'JOSE', kid: signer.kid, ...extra };
-}
-
-/** A detached flattened JWS over the card's canonical payload, as an AgentCardSignature. */
-async function flattenedSignature(card: Card, signer: Signer, extra: Record<string, unknown> = {}) {
-  const jws = await new FlattenedSign(signingPayloadOf(card)).setProtectedHeader(header(signer, extra)).sign(signer.privateKey);
-  return { protected: jws.protected as string, signature: jws.signature };
 }
 
 /** The same with the compact serialisation: keep the first and third parts, drop the payload. */

@@ -1,0 +1,85 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cardV1 } from '../helpers/cards.js';
+import { sendJson } from '../helpers/registry-server.js';
+import { flattenedSignature, newSigner, type Signer } from '../helpers/signing.js';
+import { useRegistry } from '../helpers/use-registry.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (response: Response): Promise<any> => response.json();
+
+let trusted: Signer;
+let stranger: Signer;
+
+beforeAll(async () => {
+  trusted = await newSigner('ES256', 'trusted-key');
+  stranger = await newSigner('EdDSA', 'stranger-key');
+});
+
+async function signedCard(name: string, signer: Signer): Promise<Record<string, unknown>> {
+  const card = cardV1({ name });
+  return { ...card, signatures: [await flattenedSignature(card, signer)] };
+}
+
+/** A registry that trusts the `trusted` key (made in beforeAll, so the environment is read when it starts). */
+function trustingRegistry(extra: Record<string, string> = {}) {
+  return useRegistry(() => ({
+    ROLE: 'api',
+    SIGNATURE_ORIGIN_JWKS: 'false',
+    SIGNATURE_TRUSTED_JWKS: JSON.stringify({ keys: [trusted.publicJwk] }),
+    ...extra,
+  }));
+}
+
+describe('signature status of registered cards', () => {
+  const registry = trustingRegistry();
+
+  it('marks a card signed by a trusted key verified, and keeps its bytes for later checks', async () => {
+    const card = await signedCard('Signed Agent', trusted);
+    const text = JSON.stringify({ agent_card: card }, null, 2);
+    const created = await json(await sendJson(`${registry.base}/agents`, 'POST', text));
+    expect(created.signature_status).toBe('verified');
+    const stored = await (await fetch(`${registry.base}/agents/signed-agent/card`)).text();
+    expect(JSON.parse(stored)).toEqual(card);
+  });
+
+  it('marks a card changed after signing invalid', async () => {
+    const card = await signedCard('Tampered Agent', trusted);
+    const tampered = { ...card, description: 'Something else entirely' };
+    expect((await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: tampered }))).signature_status).toBe('invalid');
+  });
+
+  it('marks a card signed by an unknown key invalid and a card without signatures unsigned', async () => {
+    const foreign = await signedCard('Foreign Agent', stranger);
+    expect((await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: foreign }))).signature_status).toBe('invalid');
+    const plain = cardV1({ name: 'Plain Agent' });
+    expect((await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: plain }))).signature_status).toBe('unsigned');
+  });
+
+  it('filters search results by signature status', async () => {
+    const page = await json(await fetch(`${registry.base}/agents?signature_status=verified`));
+    expect(page.results.map((r: { agent_id: string }) => r.agent_id)).toEqual(['signed-agent']);
+    expect(page.results[0].signature_status).toBe('verified');
+    const unsigned = await json(await fetch(`${registry.base}/agents?signature_status=unsigned`));
+    expect(unsigned.results.map((r: { agent_id: string }) => r.agent_id)).toContain('plain-agent');
+  });
+});
+
+describe('REQUIRE_SIGNED_CARDS', () => {
+  const registry = trustingRegistry({ REQUIRE_SIGNED_CARDS: 'true' });
+
+  it('accepts a card with a verified signature', async () => {
+    const response = await sendJson(`${registry.base}/agents`, 'POST', { agent_card: await signedCard('Required Agent', trusted) });
+    expect(response.status).toBe(201);
+  });
+
+  it('refuses unsigned and invalid cards with a clear 400 and stores nothing', async () => {
+    const unsigned = await sendJson(`${registry.base}/agents`, 'POST', { agent_card: cardV1({ name: 'Bare Agent' }) });
+    expect(unsigned.status).toBe(400);
+    const body = await json(unsigned);
+    expect(body.error.code).toBe('signature_required');
+    expect(body.error.violations[0].path).toBe('$.agent_card.signatures');
+    const invalid = await sendJson(`${registry.base}/agents`, 'POST', { agent_card: await signedCard('Stranger Agent', stranger) });
+    expect(invalid.status).toBe(400);
+    expect(await registry.redis.exists(`${registry.prefix}agent:bare-agent`, `${registry.prefix}agent:stranger-agent`)).toBe(0);
+  });
+});
