@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { Router, type Express, type Request, type RequestHandler } from 'express';
 import { authenticate, requireAuth } from './auth/auth-middleware.js';
 import { apiKeyAuthenticator, jwtAuthenticator, openAuthenticator, type Authenticator } from './auth/authenticators.js';
@@ -32,6 +32,7 @@ import { redisKeys } from './store/redis-keys.js';
 import { VERSION } from './version.js';
 import { createSafeFetcher } from './outbound/safe-fetch.js';
 import { signaturePolicy } from './signatures/signature-policy.js';
+import { CardRefresher } from './sources/card-refresher.js';
 import type { JSONWebKeySet } from 'jose';
 
 /** How long start-up waits for Redis before serving (with 503s until it answers). */
@@ -93,7 +94,38 @@ async function listenOn(app: Express, port: number, config: Config): Promise<Ser
   // Headers must arrive within the request timeout, and never after an idle keep-alive socket closed.
   server.headersTimeout = Math.min(config.requestTimeoutMs, config.keepAliveTimeoutMs + 1000);
   server.requestTimeout = config.requestTimeoutMs;
+  trackResponses(server);
   return server;
+}
+
+/** The responses each server is answering, so that closing it can end their keep-alive connections. */
+const responsesInFlight = new WeakMap<Server, Set<ServerResponse>>();
+
+/**
+ * Once a server stops listening, every response it still sends asks for `Connection: close`, so a
+ * keep-alive connection ends with its last request; otherwise close() would wait for it to idle
+ * out (65 s) and a graceful shutdown would always run into its deadline.
+ */
+function trackResponses(server: Server): void {
+  const responses = new Set<ServerResponse>();
+  responsesInFlight.set(server, responses);
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (!server.listening) res.setHeader('Connection', 'close');
+    responses.add(res);
+    res.once('close', () => responses.delete(res));
+    // A response whose headers went out before the close began leaves an idle connection behind.
+    res.once('finish', () => {
+      if (!server.listening) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+}
+
+/** Stops accepting connections; resolves once the requests in flight are answered and every connection closed. */
+function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const res of responsesInFlight.get(server) ?? []) if (!res.headersSent) res.setHeader('Connection', 'close');
+  server.closeIdleConnections();
+  return closed;
 }
 
 /** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
@@ -135,7 +167,20 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const servesApi = config.role !== 'worker';
   const runsSweep = config.role !== 'api';
 
-  const sweep = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger);
+  const fetcher = createSafeFetcher(config.outbound);
+  const signatures = signaturePolicy({
+    requireSigned: config.signatures.requireSigned,
+    trustedJwks: config.signatures.trustedJwks as JSONWebKeySet | undefined,
+    originFetcher: config.signatures.originJwks ? fetcher : undefined,
+  });
+  const agents = new AgentService(store, {
+    defaultTtlSeconds: config.heartbeatTtlSeconds,
+    signatures,
+    refreshIntervalSeconds: config.cardRefreshIntervalSeconds,
+  });
+  const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger);
+  const refresher = new CardRefresher(store, agents, fetcher, logger);
+  const sweep = async () => ({ ...(await expiry.run()), ...(await refresher.run()) });
   const intervalMs = config.sweepIntervalSeconds * 1000;
   const scheduler: SweepScheduler | undefined = !runsSweep
     ? undefined
@@ -156,12 +201,6 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   if (scheduler) metrics.queueCounts = () => scheduler.jobCounts();
   const exposition = { text: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
 
-  const fetcher = createSafeFetcher(config.outbound);
-  const signatures = signaturePolicy({
-    requireSigned: config.signatures.requireSigned,
-    trustedJwks: config.signatures.trustedJwks as JSONWebKeySet | undefined,
-    originFetcher: config.signatures.originJwks ? fetcher : undefined,
-  });
   const authenticator = authenticatorOf(config.auth);
   if (authenticator.mode === 'none' && servesApi) {
     logger.warn('AUTH_MODE=none: anyone may register, change and delete agents. Set AUTH_MODE=apikey or jwt in production.');
@@ -185,14 +224,13 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       ? new RedisRateLimiter(redis.connection, config.redisPrefix, config.rateLimits, logger)
       : new MemoryRateLimiter(config.rateLimits);
     const limit = (budgetOf: (req: Request) => Budget | undefined) => rateLimit(limiter, config.rateLimits, budgetOf);
-    const agents = new AgentService(store, { defaultTtlSeconds: config.heartbeatTtlSeconds, signatures });
     const search = new SearchService(store);
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
-    const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, ...info }), logger);
+    const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, fetcher, ...info }), logger);
     routers.push(
       accessRoutes(authenticator, config.readsRequireAuth, limit(restBudget)),
-      agentRoutes({ agents, search, heartbeats, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
+      agentRoutes({ agents, search, heartbeats, fetcher, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
       jsonRpcRoutes(dispatcher, body, limit(jsonRpcBudget)),
     );
   }
@@ -203,13 +241,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
 
   const servers: Server[] = [];
   const drain = async () => {
-    await Promise.all(
-      servers.map((closing) => {
-        const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
-        closing.closeIdleConnections();
-        return closed;
-      }),
-    );
+    await Promise.all(servers.map(closeServer));
     await scheduler?.stop();
     await redis?.subscriber.close();
     await store.close();

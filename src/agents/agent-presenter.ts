@@ -32,6 +32,8 @@ function recordFields(record: AgentRecord) {
     heartbeat_ttl_seconds: record.ttlSeconds,
     format: record.summary.format,
     signature_status: record.summary.signatureStatus,
+    source_url: record.sourceUrl,
+    previous_revision: record.previousRevision,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };

@@ -2,11 +2,14 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { actorOf } from '../auth/auth-middleware.js';
 import { ValidationError } from '../errors.js';
 import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
+import type { SafeFetcher } from '../outbound/safe-fetch.js';
+import { parseRegisterFromUrl, registerFromUrl } from '../sources/register-from-url.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
 import { sendJson } from '../http/send-json.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
-import { etagOf } from '../store/agent-record.js';
+import { RawJson } from '../http/json-text.js';
+import { etagOf, type SaveResult } from '../store/agent-record.js';
 import { presentDeleted, presentHeartbeat, presentPage, presentRecord, presentSaved } from './agent-presenter.js';
 import type { AgentService } from './agent-service.js';
 import { receiveCard } from './card-envelope.js';
@@ -15,6 +18,8 @@ export interface AgentRoutesDependencies {
   agents: AgentService;
   search: SearchService;
   heartbeats: HeartbeatService;
+  /** Fetches cards for `POST /agents/register-url`. */
+  fetcher: SafeFetcher;
   /** Middleware that parses and checks a JSON body. */
   jsonBody: RequestHandler[];
   /** `max-age` of the card endpoint, in seconds. */
@@ -30,13 +35,19 @@ function minRevisionOf(req: Request): number | undefined {
   throw new ValidationError('Invalid min_revision', [{ path: '$.min_revision', message: 'must be a whole number' }]);
 }
 
-export function agentRoutes({ agents, search, heartbeats, jsonBody, cardMaxAgeSeconds }: AgentRoutesDependencies): Router {
+export function agentRoutes(deps: AgentRoutesDependencies): Router {
+  const { agents, search, heartbeats, fetcher, jsonBody, cardMaxAgeSeconds } = deps;
   const router = Router();
 
   const searchHandler = (source: (req: Request) => unknown) => async (req: Request, res: Response) => {
     const criteria = parseSearchCriteria(source(req));
     const page = await search.search(criteria);
     sendJson(res, 200, presentPage(page, 'snake', { query: criteria.query ?? null }));
+  };
+
+  const answerSaved = (res: Response, saved: SaveResult) => {
+    res.set({ ETag: etagOf(saved.record), Location: `/agents/${encodeURIComponent(saved.record.id)}` });
+    sendJson(res, saved.created ? 201 : 200, presentSaved(saved, 'snake'));
   };
 
   const register = (idOf: (req: Request) => string | undefined) => async (req: Request, res: Response) => {
@@ -49,14 +60,17 @@ export function agentRoutes({ agents, search, heartbeats, jsonBody, cardMaxAgeSe
       ...(expectedRevision !== undefined ? { expectedRevision } : {}),
       createOnly: req.get('if-none-match')?.trim() === '*',
     });
-    res.set({ ETag: etagOf(saved.record), Location: `/agents/${encodeURIComponent(saved.record.id)}` });
-    sendJson(res, saved.created ? 201 : 200, presentSaved(saved, 'snake'));
+    answerSaved(res, saved);
   };
 
   router.get('/agents', searchHandler((req) => req.query));
   router.get('/agents/search', searchHandler((req) => req.query));
   router.post('/agents/search', ...jsonBody, searchHandler((req) => req.body));
   router.post('/agents', ...jsonBody, register(() => undefined));
+  router.post('/agents/register-url', ...jsonBody, async (req, res) => {
+    const actor = actorOf(req.principal);
+    answerSaved(res, await registerFromUrl(agents, fetcher, parseRegisterFromUrl(req.body), actor));
+  });
   router.put('/agents/:id', ...jsonBody, register((req) => req.params.id as string));
 
   router.post('/agents/:id/heartbeat', async (req, res) => {
@@ -78,6 +92,11 @@ export function agentRoutes({ agents, search, heartbeats, jsonBody, cardMaxAgeSe
     res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
     if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
     res.status(200).type('application/json').send(record.card);
+  });
+
+  router.get('/agents/:id/previous', async (req, res) => {
+    const previous = await agents.previous(req.params.id);
+    sendJson(res, 200, { agent_id: req.params.id, revision: previous.revision, agent_card: new RawJson(previous.card) });
   });
 
   router.delete('/agents/:id', async (req, res) => {

@@ -1,7 +1,7 @@
-import { AgentNotFoundError, PreconditionFailedError } from '../errors.js';
+import { AgentNotFoundError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import { indexTermsOf, term } from '../search/index-terms.js';
 import { unsignedCardError, type SignaturePolicy } from '../signatures/signature-policy.js';
-import type { Actor, AgentRecord, SaveResult } from '../store/agent-record.js';
+import type { Actor, AgentRecord, PreviousCard, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { agentIdFromName, assertValidAgentId } from './agent-id.js';
 import { validateCard } from './card/card-validation.js';
@@ -25,12 +25,16 @@ export interface RegisterCommand {
   ttlSeconds?: number;
   /** Who registers: the owner of a new agent; must own an existing one unless admin. */
   actor: Actor;
+  /** The URL the card was fetched from; the worker fetches it again on a schedule. */
+  sourceUrl?: string;
 }
 
 export interface AgentServiceOptions {
   /** Liveness TTL of agents that register without one; 0 means none. */
   defaultTtlSeconds: number;
   signatures: SignaturePolicy;
+  /** How often cards registered by URL are fetched again, in seconds. */
+  refreshIntervalSeconds: number;
 }
 
 /** Registration, reads and removal of agent cards: the rules both API doors share. */
@@ -60,6 +64,7 @@ export class AgentService {
         ...(command.ttlSeconds !== undefined ? { ttlSeconds: command.ttlSeconds } : {}),
         defaultTtlSeconds: this.options.defaultTtlSeconds,
         actor: command.actor,
+        ...(command.sourceUrl ? { source: { url: command.sourceUrl, nextRefreshAt: this.nextRefresh() } } : {}),
       },
       {
         ...(expectedRevision !== undefined ? { expectedRevision } : {}),
@@ -89,6 +94,18 @@ export class AgentService {
 
   count(): Promise<number> {
     return this.store.count();
+  }
+
+  /** The card an agent registered by URL had before its last change. */
+  async previous(id: string): Promise<PreviousCard> {
+    const previous = await this.store.previousCard(id);
+    if (!previous) throw new NotFoundError(`Agent '${id}' has no previous revision`, 'no_previous_revision');
+    return previous;
+  }
+
+  /** When a card registered by URL now is fetched again. */
+  nextRefresh(): Date {
+    return new Date(this.now().getTime() + this.options.refreshIntervalSeconds * 1000);
   }
 
   /** `*` asks only that the agent exist: it then stands for whatever revision is stored. */

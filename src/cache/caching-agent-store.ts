@@ -1,4 +1,12 @@
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from '../store/agent-record.js';
+import type {
+  Actor,
+  AgentRecord,
+  AgentWrite,
+  HeartbeatResult,
+  PreviousCard,
+  SaveOptions,
+  SaveResult,
+} from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import type { RecordCache } from './record-cache.js';
 
@@ -75,6 +83,18 @@ export class CachingAgentStore implements AgentStore {
 
   purgeDue(now: Date, limit: number): Promise<string[]> {
     return this.store.purgeDue(now, limit);
+  }
+
+  dueRefreshes(now: Date, limit: number): Promise<string[]> {
+    return this.store.dueRefreshes(now, limit);
+  }
+
+  scheduleRefresh(id: string, at: Date): Promise<void> {
+    return this.store.scheduleRefresh(id, at);
+  }
+
+  previousCard(id: string): Promise<PreviousCard | null> {
+    return this.store.previousCard(id);
   }
 
   ping(): Promise<void> {

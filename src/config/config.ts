@@ -93,6 +93,7 @@ const envSchema = z.object({
     .optional(),
   SIGNATURE_ORIGIN_JWKS: boolean.default(true),
   OUTBOUND_ALLOW_HTTP: boolean.default(false),
+  CARD_REFRESH_INTERVAL_SECONDS: integer(1, 31_536_000).default(3600),
   OUTBOUND_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
 }).superRefine((env, ctx) => {
@@ -181,6 +182,8 @@ export interface Config {
    * only unless these allow more, for tests and private deployments. @defaultValue both false
    */
   readonly outbound: { allowHttp: boolean; allowPrivateNetworks: boolean };
+  /** How often the worker fetches cards registered by URL again. @defaultValue 3600 */
+  readonly cardRefreshIntervalSeconds: number;
 }
 
 function trustProxyOf(value: string): boolean | number | string {
@@ -247,5 +250,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
     signatures: { requireSigned: v.REQUIRE_SIGNED_CARDS, trustedJwks: v.SIGNATURE_TRUSTED_JWKS, originJwks: v.SIGNATURE_ORIGIN_JWKS },
     outbound: { allowHttp: v.OUTBOUND_ALLOW_HTTP, allowPrivateNetworks: v.OUTBOUND_ALLOW_PRIVATE_NETWORKS },
+    cardRefreshIntervalSeconds: v.CARD_REFRESH_INTERVAL_SECONDS,
   });
 }

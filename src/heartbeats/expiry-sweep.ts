@@ -5,7 +5,7 @@ import type { AgentStore } from '../store/agent-store.js';
 /** Agents handled per atomic step; a sweep repeats steps until nothing is due. */
 const SWEEP_BATCH = 500;
 
-export interface SweepOutcome {
+export interface SweepOutcome extends Record<string, number> {
   expired: number;
   purged: number;
 }

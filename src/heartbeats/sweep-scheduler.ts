@@ -1,8 +1,9 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger.js';
-import type { ExpirySweep } from './expiry-sweep.js';
+/** One sweep: expiries, card refreshes; resolves with counts for the log. */
+export type Sweep = () => Promise<Record<string, number>>;
 
-/** Runs the expiry sweep periodically until stopped. */
+/** Runs the sweep periodically until stopped. */
 export interface SweepScheduler {
   start(): Promise<void>;
   /** Jobs by state, for metrics; empty where there is no queue. */
@@ -21,7 +22,7 @@ export interface BullSweepOptions {
   /** BullMQ key prefix; carries the registry's hash tag so the queue lives in the same slot. */
   prefix: string;
   intervalMs: number;
-  sweep: ExpirySweep;
+  sweep: Sweep;
   logger: Logger;
 }
 
@@ -44,7 +45,7 @@ export function bullSweepScheduler(options: BullSweepOptions): SweepScheduler {
         QUEUE_NAME,
         async (job) => {
           const startedAt = Date.now();
-          const outcome = await sweep.run();
+          const outcome = await sweep();
           logger.info({ jobId: job.id, startedAt, finishedAt: Date.now(), ...outcome }, 'sweep finished');
           return outcome;
         },
@@ -64,7 +65,7 @@ export function bullSweepScheduler(options: BullSweepOptions): SweepScheduler {
 }
 
 /** The embedded single-process sweep: a timer, never overlapping itself. */
-export function timerSweepScheduler(intervalMs: number, sweep: ExpirySweep, logger: Logger): SweepScheduler {
+export function timerSweepScheduler(intervalMs: number, sweep: Sweep, logger: Logger): SweepScheduler {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;
@@ -73,8 +74,7 @@ export function timerSweepScheduler(intervalMs: number, sweep: ExpirySweep, logg
       timer = setInterval(() => {
         if (busy) return;
         busy = true;
-        running = sweep
-          .run()
+        running = sweep()
           .catch((error: unknown) => logger.warn({ err: error }, 'Sweep failed; the next one picks up'))
           .finally(() => (busy = false));
       }, intervalMs);

@@ -15,6 +15,8 @@ import { ValidationError } from '../errors.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
 import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
+import type { SafeFetcher } from '../outbound/safe-fetch.js';
+import { parseRegisterFromUrl, registerFromUrl } from '../sources/register-from-url.js';
 import { registryCard } from '../service-info/registry-card.js';
 import type { CallContext, MethodHandler } from './jsonrpc-dispatcher.js';
 
@@ -22,6 +24,7 @@ export interface RegistryMethodsDependencies {
   agents: AgentService;
   search: SearchService;
   heartbeats: HeartbeatService;
+  fetcher: SafeFetcher;
   version: string;
   publicUrl: string;
   storeKind: string;
@@ -67,6 +70,13 @@ function registerHandler(agents: AgentService, style: NamingStyle): MethodHandle
   };
 }
 
+function registerUrlHandler(agents: AgentService, fetcher: SafeFetcher, style: NamingStyle): MethodHandler {
+  return async (params, context) => {
+    const request = parseRegisterFromUrl(params, '$.params');
+    return presentSaved(await registerFromUrl(agents, fetcher, request, actorOf(context.principal)), style);
+  };
+}
+
 function getHandler(agents: AgentService, style: NamingStyle): MethodHandler {
   return async (params) => {
     const p = readParams({ agent_id: agentId, min_revision: revision.optional() }, params);
@@ -104,6 +114,8 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set([
   'RegisterAgentCard',
   'DeleteAgentCard',
   'HeartbeatAgent',
+  'register_agent_url',
+  'RegisterAgentCardFromUrl',
 ]);
 
 /** Every JSON-RPC method: the names of the earlier registry and their A2A 1.0 style aliases. */
@@ -121,6 +133,8 @@ export function registryMethods(deps: RegistryMethodsDependencies): Map<string, 
     ['SearchAgentCards', searchHandler(search, 'camel')],
     ['DeleteAgentCard', deleteHandler(agents, 'camel')],
     ['heartbeat_agent', heartbeatHandler(deps.heartbeats, 'snake')],
+    ['register_agent_url', registerUrlHandler(agents, deps.fetcher, 'snake')],
+    ['RegisterAgentCardFromUrl', registerUrlHandler(agents, deps.fetcher, 'camel')],
     ['HeartbeatAgent', heartbeatHandler(deps.heartbeats, 'camel')],
     [
       'get_agent_card',

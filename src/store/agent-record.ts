@@ -30,6 +30,16 @@ export interface AgentRecord {
   ttlSeconds: number;
   /** The principal that registered the agent; only it or an admin may change it. */
   owner: string;
+  /** Where the card was fetched from, for agents registered by URL (kept in step by the worker). */
+  sourceUrl?: string;
+  /** The revision this one replaced, for agents registered by URL whose card changed. */
+  previousRevision?: number;
+}
+
+/** A card as it was before its last change, kept for agents registered by URL. */
+export interface PreviousCard {
+  revision: number;
+  card: string;
 }
 
 /** Who asks for a change: owners may change their own agents, admins any. */
@@ -51,6 +61,8 @@ export interface AgentWrite {
   defaultTtlSeconds?: number;
   /** Who writes: becomes the owner of a new agent, and must own an existing one unless admin. */
   actor: Actor;
+  /** For a card fetched from a URL: where, and when to fetch it again. Absent: the client sent it. */
+  source?: { url: string; nextRefreshAt: Date };
 }
 
 export interface SaveOptions {

@@ -1,4 +1,4 @@
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
 
 /**
  * Where agent records and their indexes live. Every write changes a record and all its index
@@ -36,6 +36,12 @@ export interface AgentStore {
   expireDue(now: Date, limit: number, graceMs: number): Promise<string[]>;
   /** Deletes up to `limit` inactive agents whose grace period ran out by `now`. */
   purgeDue(now: Date, limit: number): Promise<string[]>;
+  /** Up to `limit` ids of agents registered by URL whose card is due to be fetched again by `now`. */
+  dueRefreshes(now: Date, limit: number): Promise<string[]>;
+  /** Sets when an agent registered by URL is fetched again (nothing when it is gone or no longer sourced). */
+  scheduleRefresh(id: string, at: Date): Promise<void>;
+  /** The card an agent registered by URL had before its last change, or null. */
+  previousCard(id: string): Promise<PreviousCard | null>;
   /** Resolves when the backing store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { ACTIVE_TERM } from './redis-keys.js';
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
 import { mayChange, refusedWrite } from './store-outcome.js';
 
@@ -75,6 +75,8 @@ export class MemoryAgentStore implements AgentStore {
   private readonly activeIds = new SortedIds();
   private readonly liveness = new Deadlines();
   private readonly purges = new Deadlines();
+  private readonly refreshes = new Deadlines();
+  private readonly previous = new Map<string, PreviousCard>();
   private lastRevision = 0;
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
@@ -96,7 +98,11 @@ export class MemoryAgentStore implements AgentStore {
       status: 'active',
       ttlSeconds,
       owner: existing?.record.owner ?? write.actor.id,
+      ...(write.source ? { sourceUrl: write.source.url } : {}),
     };
+    this.keepSource(write, existing?.record);
+    const previous = this.previous.get(write.id);
+    if (previous) record.previousRevision = previous.revision;
     this.moveMemberships(write.id, existing?.terms ?? [], write.terms);
     this.entries.set(write.id, { record, terms: [...write.terms] });
     this.allIds.add(write.id);
@@ -190,7 +196,31 @@ export class MemoryAgentStore implements AgentStore {
     return purged;
   }
 
+  async dueRefreshes(now: Date, limit: number): Promise<string[]> {
+    return this.refreshes.due(now.getTime(), limit);
+  }
+
+  async scheduleRefresh(id: string, at: Date): Promise<void> {
+    if (this.entries.get(id)?.record.sourceUrl) this.refreshes.set(id, at.getTime());
+  }
+
+  async previousCard(id: string): Promise<PreviousCard | null> {
+    const previous = this.previous.get(id);
+    return previous ? { ...previous } : null;
+  }
+
   async ping(): Promise<void> {}
+
+  /** A card fetched from a URL keeps the revision it replaces and its refresh time; a card sent by a client drops both. */
+  private keepSource(write: AgentWrite, existing: AgentRecord | undefined): void {
+    if (!write.source) {
+      this.refreshes.delete(write.id);
+      this.previous.delete(write.id);
+      return;
+    }
+    if (existing && existing.card !== write.card) this.previous.set(write.id, { card: existing.card, revision: existing.revision });
+    this.refreshes.set(write.id, write.source.nextRefreshAt.getTime());
+  }
 
   async close(): Promise<void> {}
 
@@ -201,6 +231,8 @@ export class MemoryAgentStore implements AgentStore {
     this.allIds.remove(id);
     this.liveness.delete(id);
     this.purges.delete(id);
+    this.refreshes.delete(id);
+    this.previous.delete(id);
     this.lastRevision++;
   }
 

@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { AppError, UnavailableError } from '../errors.js';
-import type { Actor, AgentRecord, AgentStatus, AgentWrite, HeartbeatResult, SaveOptions, SaveResult } from './agent-record.js';
+import type {
+  Actor,
+  AgentRecord,
+  AgentStatus,
+  AgentWrite,
+  HeartbeatResult,
+  PreviousCard,
+  SaveOptions,
+  SaveResult,
+} from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
 import type { RedisKeys } from './redis-keys.js';
 import { refusedWrite, type RefusedOutcome } from './store-outcome.js';
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner'] as const;
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision'] as const;
 
 type ScriptReply = [string, string, string?, string?, string?, string?];
 
@@ -22,11 +31,11 @@ interface RegistryCommands {
 }
 
 const SCRIPTS: [keyof RegistryCommands, string, number][] = [
-  ['saveAgent', 'save-agent', 7],
-  ['deleteAgent', 'delete-agent', 7],
+  ['saveAgent', 'save-agent', 8],
+  ['deleteAgent', 'delete-agent', 8],
   ['heartbeatAgent', 'heartbeat-agent', 6],
   ['expireAgents', 'expire-agents', 5],
-  ['purgeAgents', 'purge-agents', 3],
+  ['purgeAgents', 'purge-agents', 4],
 ];
 
 const loadScript = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
@@ -40,7 +49,7 @@ function defineScripts(redis: Redis): Redis & RegistryCommands {
 }
 
 function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision] = values;
   if (card == null || meta == null || revision == null) return null;
   return {
     id,
@@ -52,6 +61,8 @@ function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
     status: (status ?? 'active') as AgentStatus,
     ttlSeconds: Number(ttl ?? 0),
     owner: owner ?? '',
+    ...(source ? { sourceUrl: source } : {}),
+    ...(previousRevision ? { previousRevision: Number(previousRevision) } : {}),
   };
 }
 
@@ -84,7 +95,7 @@ export class RedisAgentStore implements AgentStore {
   /** The keys every script that changes an agent's presence needs, in the order the scripts declare them. */
   private presenceKeys(id: string): string[] {
     const k = this.keys;
-    return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.active];
+    return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.active, k.refreshes];
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
@@ -104,6 +115,8 @@ export class RedisAgentStore implements AgentStore {
         String(Date.parse(write.now)),
         String(write.defaultTtlSeconds ?? 0),
         ...actorArgs(write.actor),
+        write.source?.url ?? '',
+        String(write.source?.nextRefreshAt.getTime() ?? 0),
       ),
     );
     const [outcome, revision, createdAt, created, ttl, owner] = reply;
@@ -120,6 +133,7 @@ export class RedisAgentStore implements AgentStore {
         status: 'active',
         ttlSeconds: Number(ttl ?? 0),
         owner: owner ?? write.actor.id,
+        ...(write.source ? { sourceUrl: write.source.url } : {}),
       },
     };
   }
@@ -221,6 +235,7 @@ export class RedisAgentStore implements AgentStore {
         k.purgeDeadlines,
         k.listing,
         k.revision,
+        k.refreshes,
         String(now.getTime()),
         String(limit),
         k.agentPrefix,
@@ -228,6 +243,19 @@ export class RedisAgentStore implements AgentStore {
         k.invalidations,
       ),
     );
+  }
+
+  dueRefreshes(now: Date, limit: number): Promise<string[]> {
+    return this.guard(this.redis.zrangebyscore(this.keys.refreshes, '-inf', now.getTime(), 'LIMIT', 0, limit));
+  }
+
+  async scheduleRefresh(id: string, at: Date): Promise<void> {
+    await this.guard(this.redis.zadd(this.keys.refreshes, 'XX', at.getTime(), id));
+  }
+
+  async previousCard(id: string): Promise<PreviousCard | null> {
+    const [card, revision] = await this.guard(this.redis.hmget(this.keys.agent(id), 'prevCard', 'prevRevision'));
+    return card != null && revision != null ? { card, revision: Number(revision) } : null;
   }
 
   async ping(): Promise<void> {

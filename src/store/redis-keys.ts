@@ -15,6 +15,8 @@ export interface RedisKeys {
   readonly livenessDeadlines: string;
   /** Sorted set: inactive agent id by the time (ms) it is deleted. */
   readonly purgeDeadlines: string;
+  /** Sorted set: id of an agent registered from a URL by the time (ms) its card is fetched again. */
+  readonly refreshes: string;
   /** Prefix of the agent hashes, for scripts that reach agents found in a deadline set. */
   readonly agentPrefix: string;
   /** Counter that hands out registry-wide revisions. */
@@ -40,6 +42,7 @@ export function redisKeys(prefix: string): RedisKeys {
     active: `${indexPrefix}${ACTIVE_TERM}`,
     livenessDeadlines: `${prefix}liveness`,
     purgeDeadlines: `${prefix}purges`,
+    refreshes: `${prefix}refreshes`,
     revision: `${prefix}revision`,
     indexPrefix,
     index: (term) => indexPrefix + term,

@@ -406,6 +406,8 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     request.end();
     const answered = await response;
     expect(answered.status).toBe(201);
+    // The kept-alive client is told the connection ends with this response, so the drain need not wait for it.
+    expect(answered.headers.connection).toBe('close');
     expect(answered.body).toMatchObject({ success: true, created: true, agent_id: name });
     expect(await exitCode).toBe(0);
     expect(await refused(extra.port)).toBe(true);

@@ -1,6 +1,7 @@
 -- Removes an agent record and every index membership it had in one atomic step.
 -- KEYS[1] agent hash, KEYS[2] listing zset, KEYS[3] revision counter, KEYS[4] active listing zset,
--- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] active agents set
+-- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] active agents set,
+-- KEYS[8] card refresh schedule zset
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] index key prefix, ARGV[4] invalidation channel,
 -- ARGV[5] now in milliseconds, ARGV[6] the deleting principal ('' for the registry itself),
 -- ARGV[7] '1' when it is an admin
@@ -23,6 +24,7 @@ redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('SREM', KEYS[7], ARGV[1])
+redis.call('ZREM', KEYS[8], ARGV[1])
 -- The removal takes a revision of its own, so a replica never caches what it read before it.
 local revision = redis.call('INCR', KEYS[3])
 redis.call('PUBLISH', ARGV[4], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[5])

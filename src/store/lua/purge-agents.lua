@@ -1,5 +1,6 @@
 -- Deletes, in one atomic step, up to ARGV[2] inactive agents whose grace period has passed.
--- KEYS[1] purge deadlines zset, KEYS[2] listing zset, KEYS[3] revision counter
+-- KEYS[1] purge deadlines zset, KEYS[2] listing zset, KEYS[3] revision counter,
+-- KEYS[4] card refresh schedule zset
 -- ARGV[1] now in milliseconds, ARGV[2] batch size, ARGV[3] agent hash key prefix,
 -- ARGV[4] index key prefix, ARGV[5] invalidation channel
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
@@ -14,6 +15,7 @@ for _, id in ipairs(due) do
     end
     redis.call('DEL', key)
     redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', KEYS[4], id)
     local revision = redis.call('INCR', KEYS[3])
     redis.call('PUBLISH', ARGV[5], id .. ' ' .. revision .. ' ' .. ARGV[1])
     table.insert(purged, id)

@@ -1,13 +1,15 @@
 -- Writes an agent record, moves its index memberships and marks it alive, in one atomic step.
 -- KEYS[1] agent hash, KEYS[2] listing zset, KEYS[3] revision counter, KEYS[4] active listing zset,
--- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] active agents set
+-- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] active agents set,
+-- KEYS[8] card refresh schedule zset
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] '1' when the agent must not exist yet,
 -- ARGV[4] now (ISO), ARGV[5] card, ARGV[6] meta, ARGV[7] index key prefix,
 -- ARGV[8] invalidation channel, ARGV[9] index terms joined by newlines,
 -- ARGV[10] liveness TTL in seconds (0: off; '': keep the agent's, or ARGV[12] for a new agent),
 -- ARGV[11] now in milliseconds, ARGV[12] default liveness TTL in seconds,
--- ARGV[13] the writer's principal, ARGV[14] '1' when the writer is an admin
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl', 'owner')
+-- ARGV[13] the writer's principal, ARGV[14] '1' when the writer is an admin,
+-- ARGV[15] the URL the card was fetched from ('' when the client sent it), ARGV[16] its next refresh (ms)
+local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl', 'owner', 'card')
 local exists = current[1] ~= false
 if exists and current[5] and current[5] ~= ARGV[13] and ARGV[14] ~= '1' then
   return {'forbidden', current[1]}
@@ -40,6 +42,17 @@ local owner = ARGV[13]
 if exists then
   createdAt = current[3]
   owner = current[5] or ARGV[13]
+end
+if ARGV[15] ~= '' then
+  -- A card kept in step with its source keeps the revision it replaces, for comparison.
+  if exists and current[6] ~= ARGV[5] then
+    redis.call('HSET', KEYS[1], 'prevCard', current[6], 'prevRevision', current[1])
+  end
+  redis.call('HSET', KEYS[1], 'source', ARGV[15])
+  redis.call('ZADD', KEYS[8], tonumber(ARGV[16]), ARGV[1])
+elseif exists then
+  redis.call('HDEL', KEYS[1], 'source', 'prevCard', 'prevRevision')
+  redis.call('ZREM', KEYS[8], ARGV[1])
 end
 redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9], 'revision', revision,
   'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ttl, 'owner', owner)
