@@ -118,11 +118,15 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     // The invalidation lag each API replica measured over the whole file, for the record.
     for (const [label, proc] of [['A', a], ['B', b], ['C', c]] as const) {
       if (!proc || proc.hasExited()) continue;
-      const series = await metrics(proc).catch(() => undefined);
-      if (!series) continue;
-      const count = series.get('a2a_cache_invalidation_lag_seconds_count') ?? 0;
-      const sum = series.get('a2a_cache_invalidation_lag_seconds_sum') ?? 0;
-      console.info(`replica ${label}: ${count} invalidations, mean lag ${count ? ((sum / count) * 1000).toFixed(2) : '-'} ms`);
+      const text = await fetch(`${proc.baseUrl}/metrics`).then((res) => res.text(), () => '');
+      const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}".]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const count = value('a2a_cache_invalidation_lag_seconds_count');
+      const mean = (value('a2a_cache_invalidation_lag_seconds_sum') / count) * 1000;
+      const within = (le: string) => value(`a2a_cache_invalidation_lag_seconds_bucket{le="${le}"}`);
+      console.info(
+        `replica ${label}: ${count} invalidations, mean lag ${mean.toFixed(2)} ms, ` +
+          `${within('0.0025')} within 2.5 ms, ${within('0.005')} within 5 ms, ${within('0.01')} within 10 ms, ${within('0.1')} within 100 ms`,
+      );
     }
     const all = [a, b, c, worker, secondWorker, ...others].filter((p): p is RegistryProcess => p !== undefined);
     await Promise.all(all.map((p) => p.stop('SIGTERM')));
