@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: seeds agents, starts the registry and two baselines that serve the same bytes,
  * drives every scenario against each in turn, and prints and saves the results.
- * Options: --agents 10000[,100000] --replicas 1 --duration 10 --scenarios get,search --redis-url URL --out DIR --check
+ * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --scenarios get,search --redis-url URL --out DIR --check
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -155,7 +155,7 @@ async function runAtSize(options: HarnessOptions, agents: number, measurements: 
     for (const scenario of ordered) {
       for (const target of ['registry', 'express', 'node'] as const) {
         const next = requestsFor(scenario, work, () => newAgent++);
-        await drive({ origin: origins[target], connections: 32, durationMs: 1000, next });
+        if (options.warmupSeconds > 0) await drive({ origin: origins[target], connections: 32, durationMs: options.warmupSeconds * 1000, next });
         const result = await drive({ origin: origins[target], connections: 32, durationMs: options.durationSeconds * 1000, next });
         measurements.push({ agents, scenario, target, ...result });
         process.stderr.write(`${agents} ${scenario} ${target}: ${result.rps.toFixed(0)} req/s p95 ${result.p95Ms.toFixed(2)} ms errors ${result.errors}\n`);

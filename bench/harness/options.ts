@@ -7,6 +7,8 @@ export interface HarnessOptions {
   replicas: number;
   /** Seconds each scenario is driven against each target. */
   durationSeconds: number;
+  /** Seconds of unmeasured load before each measurement (warms caches and connections). */
+  warmupSeconds: number;
   scenarios: ScenarioName[];
   /** An existing Redis to use; otherwise a throwaway redis-server is started (clean memory figures). */
   redisUrl: string | undefined;
@@ -22,6 +24,7 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
       agents: { type: 'string', default: '10000' },
       replicas: { type: 'string', default: '1' },
       duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '1' },
       scenarios: { type: 'string', default: Object.keys(SCENARIOS).join(',') },
       'redis-url': { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
@@ -36,13 +39,16 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
   const replicas = Number(values.replicas);
   const durationSeconds = Number(values.duration);
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error('--replicas takes a whole number of at least 1');
+  const warmupSeconds = Number(values.warmup);
   if (!(durationSeconds > 0)) throw new Error('--duration takes a positive number of seconds');
+  if (!(warmupSeconds >= 0)) throw new Error('--warmup takes a number of seconds');
   return {
     agentCounts,
     replicas,
     durationSeconds,
+    warmupSeconds,
     scenarios,
-    redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
+    redisUrl: values['redis-url'] || process.env.REDIS_URL || undefined,
     outDir: values.out,
     check: values.check,
   };
