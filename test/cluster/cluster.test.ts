@@ -132,9 +132,8 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     await Promise.all(all.map((p) => p.stop('SIGTERM')));
     await killLeftoverProcesses();
     await relay?.close();
-    // The registry's keys and the BullMQ keys of its sweep queue, which live under `${prefix}bull`.
+    // The registry's keys, and with them the BullMQ keys of its sweep queue, which live under `${prefix}bull`.
     await deleteKeys(redis, prefix);
-    await deleteKeys(redis, `${prefix}bull`);
     redis.disconnect();
   });
 
