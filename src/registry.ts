@@ -1,13 +1,10 @@
-import type { Server, ServerResponse } from 'node:http';
-import { Router, type Express, type Request, type RequestHandler } from 'express';
-import { authenticate, requireAuth } from './auth/auth-middleware.js';
-import { apiKeyAuthenticator, jwtAuthenticator, openAuthenticator, type Authenticator } from './auth/authenticators.js';
-import { MemoryRateLimiter, type Budget, type RateLimiter } from './rate-limit/rate-limiter.js';
-import { rateLimit } from './rate-limit/rate-limit-middleware.js';
-import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
+import type { Server } from 'node:http';
+import type { Express, Request, Router } from 'express';
 import { Redis } from 'ioredis';
+import type { JSONWebKeySet } from 'jose';
 import { agentRoutes } from './agents/agent-routes.js';
 import { AgentService } from './agents/agent-service.js';
+import { accessRoutes, authenticatorOf, jsonRpcBudget, restBudget } from './auth/access-routes.js';
 import { CachingAgentStore } from './cache/caching-agent-store.js';
 import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
 import { RecordCache } from './cache/record-cache.js';
@@ -16,24 +13,27 @@ import { ExpirySweep } from './heartbeats/expiry-sweep.js';
 import { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { bullSweepScheduler, timerSweepScheduler, type SweepScheduler } from './heartbeats/sweep-scheduler.js';
 import { createApp } from './http/app.js';
+import { closeServer, listenOn } from './http/http-server.js';
 import { jsonBody } from './http/json-body.js';
 import { JsonRpcDispatcher } from './jsonrpc/jsonrpc-dispatcher.js';
 import { jsonRpcRoutes } from './jsonrpc/jsonrpc-routes.js';
-import { registryMethods, WRITE_METHODS } from './jsonrpc/registry-methods.js';
+import { registryMethods } from './jsonrpc/registry-methods.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics/metrics.js';
+import { createSafeFetcher } from './outbound/safe-fetch.js';
+import { MemoryRateLimiter, type Budget, type RateLimiter } from './rate-limit/rate-limiter.js';
+import { rateLimit } from './rate-limit/rate-limit-middleware.js';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { SearchService } from './search/search-service.js';
 import { metricsRoutes, serviceInfoRoutes } from './service-info/service-info-routes.js';
+import { signaturePolicy } from './signatures/signature-policy.js';
+import { CardRefresher } from './sources/card-refresher.js';
 import type { AgentStore } from './store/agent-store.js';
 import { MemoryAgentStore } from './store/memory-agent-store.js';
 import { RedisAgentStore } from './store/redis-agent-store.js';
 import { createRedisConnection, waitUntilReady } from './store/redis-connection.js';
 import { redisKeys } from './store/redis-keys.js';
 import { VERSION } from './version.js';
-import { createSafeFetcher } from './outbound/safe-fetch.js';
-import { signaturePolicy } from './signatures/signature-policy.js';
-import { CardRefresher } from './sources/card-refresher.js';
-import type { JSONWebKeySet } from 'jose';
 
 /** How long start-up waits for Redis before serving (with 503s until it answers). */
 const REDIS_STARTUP_WAIT_MS = 5000;
@@ -50,82 +50,6 @@ export interface Registry {
    * running sweep finish, connections close. Resolves true when all of it fit the deadline.
    */
   close(): Promise<boolean>;
-}
-
-function authenticatorOf(auth: Config['auth']): Authenticator {
-  switch (auth.mode) {
-    case 'apikey':
-      return apiKeyAuthenticator(auth.keys);
-    case 'jwt':
-      return jwtAuthenticator(auth);
-    case 'none':
-      return openAuthenticator;
-  }
-}
-
-/** REST reads (GET, and POST /agents/search) spend the read budget, other methods the write budget. */
-function restBudget(req: Request): Budget | undefined {
-  if (req.path === '/jsonrpc') return undefined;
-  return req.method === 'GET' || req.method === 'HEAD' || req.path === '/agents/search' ? 'read' : 'write';
-}
-
-/** A JSON-RPC request spends the write budget when any of its calls changes agents. */
-function jsonRpcBudget(req: Request): Budget {
-  const calls: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
-  const writes = calls.some((call) => WRITE_METHODS.has(String((call as { method?: unknown } | null)?.method)));
-  return writes ? 'write' : 'read';
-}
-
-/** Authentication for every API route, then credentials for reads when required, then rate limits. */
-function accessRoutes(authenticator: Authenticator, readsRequireAuth: boolean, limit: RequestHandler): Router {
-  const router = Router();
-  router.use(authenticate(authenticator));
-  if (readsRequireAuth) router.use(requireAuth);
-  router.use(limit);
-  return router;
-}
-
-/** Starts an HTTP server with the timeouts a load balancer in front expects. */
-async function listenOn(app: Express, port: number, config: Config): Promise<Server> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
-  server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  // Headers must arrive within the request timeout, and never after an idle keep-alive socket closed.
-  server.headersTimeout = Math.min(config.requestTimeoutMs, config.keepAliveTimeoutMs + 1000);
-  server.requestTimeout = config.requestTimeoutMs;
-  trackResponses(server);
-  return server;
-}
-
-/** The responses each server is answering, so that closing it can end their keep-alive connections. */
-const responsesInFlight = new WeakMap<Server, Set<ServerResponse>>();
-
-/**
- * Once a server stops listening, every response it still sends asks for `Connection: close`, so a
- * keep-alive connection ends with its last request; otherwise close() would wait for it to idle
- * out (65 s) and a graceful shutdown would always run into its deadline.
- */
-function trackResponses(server: Server): void {
-  const responses = new Set<ServerResponse>();
-  responsesInFlight.set(server, responses);
-  server.prependListener('request', (_req, res: ServerResponse) => {
-    if (!server.listening) res.setHeader('Connection', 'close');
-    responses.add(res);
-    res.once('close', () => responses.delete(res));
-    // A response whose headers went out before the close began leaves an idle connection behind.
-    res.once('finish', () => {
-      if (!server.listening) setImmediate(() => server.closeIdleConnections());
-    });
-  });
-}
-
-/** Stops accepting connections; resolves once the requests in flight are answered and every connection closed. */
-function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const res of responsesInFlight.get(server) ?? []) if (!res.headersSent) res.setHeader('Connection', 'close');
-  server.closeIdleConnections();
-  return closed;
 }
 
 /** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
