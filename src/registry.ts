@@ -147,7 +147,9 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const limiter: RateLimiter = redis
       ? new RedisRateLimiter(redis.connection, config.redisPrefix, config.rateLimits, logger)
       : new MemoryRateLimiter(config.rateLimits);
-    const limit = (budgetOf: (req: Request) => Budget | undefined) => rateLimit(limiter, config.rateLimits, budgetOf);
+    const limited = config.rateLimits.read > 0 || config.rateLimits.write > 0;
+    const limit = (budgetOf: (req: Request) => Budget | undefined) =>
+      limited ? rateLimit(limiter, config.rateLimits, budgetOf) : undefined;
     const search = new SearchService(store);
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });

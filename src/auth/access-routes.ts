@@ -31,10 +31,10 @@ export function jsonRpcBudget(req: Request): Budget {
 }
 
 /** Authentication for every API route, then credentials for reads when required, then rate limits. */
-export function accessRoutes(authenticator: Authenticator, readsRequireAuth: boolean, limit: RequestHandler): Router {
+export function accessRoutes(authenticator: Authenticator, readsRequireAuth: boolean, limit: RequestHandler | undefined): Router {
   const router = Router();
   router.use(authenticate(authenticator));
   if (readsRequireAuth) router.use(requireAuth);
-  router.use(limit);
+  if (limit) router.use(limit);
   return router;
 }

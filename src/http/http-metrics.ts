@@ -7,14 +7,33 @@ function routeOf(req: Request): string {
   return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }
 
+interface Series {
+  count(): void;
+  time(seconds: number): void;
+}
+
 /** Counts and times every request by method, route template and status code. */
 export function httpMetrics(metrics: Metrics): RequestHandler {
+  // The label sets are few (methods x routes x statuses): resolve each one's series once, not per request.
+  const series = new Map<string, Series>();
+  const seriesOf = (method: string, route: string, status: number): Series => {
+    const key = `${method} ${route} ${status}`;
+    let found = series.get(key);
+    if (!found) {
+      const labels = { method, route, status_code: String(status) };
+      const counter = metrics.httpRequests.labels(labels);
+      const histogram = metrics.httpDuration.labels(labels);
+      found = { count: () => counter.inc(), time: (seconds) => histogram.observe(seconds) };
+      series.set(key, found);
+    }
+    return found;
+  };
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const labels = { method: req.method, route: routeOf(req), status_code: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const target = seriesOf(req.method, routeOf(req), res.statusCode);
+      target.count();
+      target.time(Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();
   };

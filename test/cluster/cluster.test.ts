@@ -311,7 +311,7 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
       await waitFor(`${silent} deleted`, SWEEP_BOUND_MS, async () => (await read(replica, silent)).status === 404);
     }
     expect(await listed('&include_inactive=true')).not.toContain(silent);
-  });
+  }, 30_000);
 
   describe('with two workers', () => {
     beforeAll(async () => {
