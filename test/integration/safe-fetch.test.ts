@@ -3,14 +3,8 @@ import https from 'node:https';
 import net, { type AddressInfo, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createSafeFetcher,
-  isJsonContentType,
-  OutboundConfigError,
-  OutboundFetchError,
-  type ResolvedAddress,
-  type SafeFetchOptions,
-} from '../../src/outbound/safe-fetch.js';
+import { OutboundConfigError, OutboundFetchError } from '../../src/outbound/outbound-errors.js';
+import { createSafeFetcher, isJsonContentType, type ResolvedAddress, type SafeFetchOptions } from '../../src/outbound/safe-fetch.js';
 
 // A self-signed certificate for `agent.test` (valid 2020–2120), used as its own CA.
 const TLS_KEY = `-----BEGIN PRIVATE KEY-----
