@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
-import { ensureBuilt, startAll, startRegistryProcess, waitFor, type RegistryProcess } from './support/processes.js';
+import { waitFor } from '../helpers/processes.js';
+import { ensureBuilt, startAll, startRegistryProcess, type RegistryProcess } from './support/processes.js';
 import {
   adapterMetricName,
   adapterQuery,

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { waitFor } from '../helpers/processes.js';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import {
   ensureBuilt,
@@ -12,7 +13,6 @@ import {
   startAll,
   startPrometheus,
   startRegistryProcess,
-  waitFor,
   type PromSample,
   type PrometheusProcess,
   type RegistryProcess,

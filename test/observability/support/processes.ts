@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { waitFor } from '../../helpers/processes.js';
 import { freePort } from '../../setup/redis-global-setup.js';
 import { REPO_ROOT } from './queries.js';
 
@@ -173,22 +174,6 @@ export async function startAll<T extends { stop(): Promise<void> }>(starting: Pr
     throw failed.reason;
   }
   return started;
-}
-
-/** Polls `check` every 100 ms until it returns a truthy value (a throw counts as not yet); fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The message when a tool these tests need is not on PATH. */
