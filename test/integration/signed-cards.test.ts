@@ -1,4 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardV1 } from '../helpers/cards.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { flattenedSignature, newSigner, type Signer } from '../helpers/signing.js';
@@ -81,5 +83,39 @@ describe('REQUIRE_SIGNED_CARDS', () => {
     const invalid = await sendJson(`${registry.base}/agents`, 'POST', { agent_card: await signedCard('Stranger Agent', stranger) });
     expect(invalid.status).toBe(400);
     expect(await registry.redis.exists(`${registry.prefix}agent:bare-agent`, `${registry.prefix}agent:stranger-agent`)).toBe(0);
+  });
+});
+
+describe("keys from the JWKS at the card's own origin", () => {
+  const served: string[] = [];
+  let origin = '';
+  let server: Server;
+  const registry = useRegistry(() => ({ ROLE: 'api', OUTBOUND_ALLOW_HTTP: 'true', OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true' }));
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      served.push(req.url ?? '');
+      if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [trusted.publicJwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function cardAtOrigin(name: string, signer: Signer): Promise<Record<string, unknown>> {
+    const card = cardV1({ name, supportedInterfaces: [{ url: `${origin}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }] });
+    return { ...card, signatures: [await flattenedSignature(card, signer)] };
+  }
+
+  it("verifies a card with a key its origin publishes, fetched from the origin's well-known JWKS", async () => {
+    const saved = await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: await cardAtOrigin('Origin Signed', trusted) }));
+    expect(saved.signature_status).toBe('verified');
+    expect(served).toContain('/.well-known/jwks.json');
+  });
+
+  it('marks a card signed with a key its origin does not publish invalid', async () => {
+    const saved = await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: await cardAtOrigin('Origin Stranger', stranger) }));
+    expect(saved.signature_status).toBe('invalid');
   });
 });
