@@ -71,9 +71,9 @@ export class RecordCache {
     }
   }
 
-  /** Drops the entry of `id`; records older than `revision` are refused from now on. */
+  /** Drops the entry of `id` when it is older than `revision`; records older than it are refused from now on. */
   invalidate(id: string, revision: number): void {
-    this.drop(id);
+    if ((this.slots.get(id)?.record.revision ?? 0) < revision) this.drop(id);
     const floor = Math.max(revision, this.floors.get(id) ?? 0);
     this.floors.delete(id);
     this.floors.set(id, floor);

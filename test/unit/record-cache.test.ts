@@ -40,6 +40,15 @@ describe('RecordCache', () => {
     expect(cache.get('a')).toBeUndefined();
   });
 
+  it('keeps an entry already at the revision an invalidation names', () => {
+    const cache = liveCache();
+    cache.set(record('a', 7));
+    cache.invalidate('a', 7);
+    expect(cache.get('a')?.revision).toBe(7);
+    cache.invalidate('a', 8);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
   it('refuses a record read before an invalidation that arrived meanwhile', () => {
     const cache = liveCache();
     cache.invalidate('a', 5);
