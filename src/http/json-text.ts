@@ -1,20 +1,40 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Marks where a RawJson value goes while JSON.stringify runs. The random part, made once per
+ * process and never sent anywhere, keeps a client's own strings from ever matching it.
+ */
+const PLACEHOLDER = `\u0000${randomBytes(8).toString('hex')}:`;
+const PLACEHOLDER_PATTERN = new RegExp(`"${JSON.stringify(PLACEHOLDER).slice(1, -1).replace(/\\/g, '\\\\')}(\\d+)"`, 'g');
+
+/** The RawJson texts of the serialisation under way (JSON.stringify is synchronous, so one at a time). */
+let collected: string[] | undefined;
+
 /** JSON text that is already serialised, such as a card kept byte for byte, to embed as it is. */
 export class RawJson {
   constructor(readonly text: string) {}
+
+  /** Called by JSON.stringify: a placeholder that toJsonText swaps for the text (elsewhere, the parsed value). */
+  toJSON(): unknown {
+    if (!collected) return JSON.parse(this.text);
+    collected.push(this.text);
+    return `${PLACEHOLDER}${collected.length - 1}`;
+  }
 }
 
 /**
  * JSON.stringify that embeds RawJson values verbatim, so stored cards reach clients unchanged
- * and without a parse and re-serialisation per request. Object keys are written in their order.
+ * and without a parse and re-serialisation per request. The native serialiser does the work;
+ * the cards are spliced in afterwards in one pass.
  */
 export function toJsonText(value: unknown): string {
-  if (value instanceof RawJson) return value.text;
-  if (Array.isArray(value)) return `[${value.map(toJsonText).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const members = Object.entries(value)
-      .filter(([, member]) => member !== undefined)
-      .map(([key, member]) => `${JSON.stringify(key)}:${toJsonText(member)}`);
-    return `{${members.join(',')}}`;
+  const raws: string[] = [];
+  collected = raws;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? 'null';
+  } finally {
+    collected = undefined;
   }
-  return JSON.stringify(value) ?? 'null';
+  return raws.length === 0 ? text : text.replace(PLACEHOLDER_PATTERN, (_match, index: string) => raws[Number(index)] as string);
 }
