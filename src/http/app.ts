@@ -55,7 +55,9 @@ export function createApp(routers: Router[], logger: Logger, metrics: Metrics, o
       }),
     );
   }
-  app.use(compression({ threshold: COMPRESSION_THRESHOLD_BYTES }));
+  const compress = compression({ threshold: COMPRESSION_THRESHOLD_BYTES });
+  // Clients that accept no encoding skip the response wrapping compression would do for nothing.
+  app.use((req, res, next) => (req.headers['accept-encoding'] ? compress(req, res, next) : next()));
   for (const router of routers) app.use(router);
   app.use((req, _res, next) => {
     next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'route_not_found'));

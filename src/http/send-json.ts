@@ -1,7 +1,14 @@
 import type { Response } from 'express';
 import { toJsonText } from './json-text.js';
 
-/** Sends a value as JSON, embedding stored cards verbatim. */
+/**
+ * Sends a value as JSON, embedding stored cards verbatim. Written straight to the response:
+ * Express's `send` would only add ETag and freshness checks the registry does not use.
+ */
 export function sendJson(res: Response, status: number, value: unknown): void {
-  res.status(status).type('application/json').send(toJsonText(value));
+  const text = toJsonText(value);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
