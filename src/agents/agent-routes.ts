@@ -5,7 +5,7 @@ import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import { parseRegisterFromUrl, registerFromUrl } from '../sources/register-from-url.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
-import { sendJson } from '../http/send-json.js';
+import { sendJson, sendJsonText } from '../http/send-json.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
 import { RawJson } from '../http/json-text.js';
@@ -91,7 +91,7 @@ export function agentRoutes(deps: AgentRoutesDependencies): Router {
     const etag = etagOf(record);
     res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
     if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
-    res.status(200).type('application/json').send(record.card);
+    sendJsonText(res, 200, record.card);
   });
 
   router.get('/agents/:id/previous', async (req, res) => {

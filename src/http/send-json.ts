@@ -6,7 +6,11 @@ import { toJsonText } from './json-text.js';
  * Express's `send` would only add ETag and freshness checks the registry does not use.
  */
 export function sendJson(res: Response, status: number, value: unknown): void {
-  const text = toJsonText(value);
+  sendJsonText(res, status, toJsonText(value));
+}
+
+/** Sends JSON text that is ready as it is, such as a stored card or a prepared document. */
+export function sendJsonText(res: Response, status: number, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));

@@ -1,5 +1,6 @@
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { toAppError } from '../http/error-middleware.js';
+import { sendJsonText } from '../http/send-json.js';
 import type { JsonRpcDispatcher } from './jsonrpc-dispatcher.js';
 
 /**
@@ -10,12 +11,12 @@ export function jsonRpcRoutes(dispatcher: JsonRpcDispatcher, jsonBody: RequestHa
   const router = Router();
   const parseErrors: ErrorRequestHandler = (error, _req, res, next) => {
     if (toAppError(error)?.code !== 'invalid_json') return next(error);
-    res.status(200).type('application/json').send(dispatcher.parseError('Parse error: the body is not valid JSON'));
+    sendJsonText(res, 200, dispatcher.parseError('Parse error: the body is not valid JSON'));
   };
   router.post('/jsonrpc', ...jsonBody, ...(limit ? [limit] : []), async (req, res) => {
     const answer = await dispatcher.handle(req.body, req.rawBody, req.principal);
     if (answer === undefined) return void res.status(204).end();
-    res.status(200).type('application/json').send(answer);
+    sendJsonText(res, 200, answer);
   });
   router.use('/jsonrpc', parseErrors);
   return router;

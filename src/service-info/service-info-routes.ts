@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { sendJson } from '../http/send-json.js';
+import { sendJson, sendJsonText } from '../http/send-json.js';
 import { registryCard } from './registry-card.js';
 
 export interface ServiceInfo {
@@ -40,7 +40,7 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Router {
   const health = JSON.stringify({ status: 'healthy', service: 'A2A Registry', version: info.version });
 
   router.get('/health', (_req, res) => {
-    res.type('application/json').send(health);
+    sendJsonText(res, 200, health);
   });
 
   router.get('/ready', async (_req, res) => {
@@ -53,7 +53,8 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Router {
 
   for (const path of ['/.well-known/agent-card.json', '/.well-known/agent.json']) {
     router.get(path, (_req, res) => {
-      res.set('Cache-Control', 'public, max-age=300').type('application/json').send(card);
+      res.set('Cache-Control', 'public, max-age=300');
+      sendJsonText(res, 200, card);
     });
   }
 
