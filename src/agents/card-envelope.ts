@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { rawJsonAt } from '../http/raw-json.js';
+import { jsonPath } from './card/card-validation.js';
 
 /** Longest liveness TTL an agent may ask for: one year. */
 const MAX_TTL_SECONDS = 31_536_000;
@@ -38,13 +39,11 @@ export function receiveCard(value: unknown, rawText: string | undefined, path: r
   const card = key && envelope ? envelope[key] : value;
   const cardPathSteps = key ? [...path, key] : [...path];
   const exact = rawText === undefined ? undefined : rawJsonAt(rawText, cardPathSteps);
-  const pathText = (steps: readonly (string | number)[]) =>
-    steps.reduce<string>((acc, step) => (typeof step === 'number' ? `${acc}[${step}]` : `${acc}.${step}`), '$');
-  const ttlSeconds = key && envelope ? ttlOf(envelope, pathText(path)) : undefined;
+  const ttlSeconds = key && envelope ? ttlOf(envelope, jsonPath(path)) : undefined;
   return {
     card,
     cardJson: exact ?? JSON.stringify(card) ?? 'null',
-    cardPath: pathText(cardPathSteps),
+    cardPath: jsonPath(cardPathSteps),
     ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
   };
 }

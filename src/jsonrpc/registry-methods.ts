@@ -12,6 +12,7 @@ import { receiveCard } from '../agents/card-envelope.js';
 import { PARSE_OPTIONS, violationsOf } from '../agents/card/card-validation.js';
 import { actorOf } from '../auth/auth-middleware.js';
 import { ValidationError } from '../errors.js';
+import { snakeCaseKeys } from '../snake-case-keys.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
 import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
@@ -30,14 +31,13 @@ export interface RegistryMethodsDependencies {
   storeKind: string;
 }
 
-const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 const agentId = z.string().min(1).max(200);
 const revision = z.number().int().positive();
 
 /** Reads named params in snake_case or camelCase (`agent_id` or `agentId`) against a strict schema. */
 function readParams<T extends z.ZodRawShape>(shape: T, params: Record<string, unknown>): z.infer<z.ZodObject<T>> {
-  const renamed = Object.fromEntries(Object.entries(params).map(([key, value]) => [snakeCase(key), value]));
+  const renamed = snakeCaseKeys(params);
   if ('id' in renamed && !('agent_id' in renamed) && 'agent_id' in shape) {
     renamed.agent_id = renamed.id;
     delete renamed.id;

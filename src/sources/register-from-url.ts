@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AgentService } from '../agents/agent-service.js';
 import { PARSE_OPTIONS, violationsOf } from '../agents/card/card-validation.js';
 import { ValidationError } from '../errors.js';
+import { snakeCaseKeys } from '../snake-case-keys.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import type { Actor, SaveResult } from '../store/agent-record.js';
 
@@ -14,13 +15,12 @@ const requestSchema = z.strictObject({
 /** What `POST /agents/register-url` and `register_agent_url` ask for. */
 export type RegisterFromUrlRequest = z.infer<typeof requestSchema>;
 
-const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Reads the request in snake_case or camelCase, listing every problem. */
 export function parseRegisterFromUrl(input: unknown, root = '$'): RegisterFromUrlRequest {
   const renamed =
     typeof input === 'object' && input !== null && !Array.isArray(input)
-      ? Object.fromEntries(Object.entries(input).map(([key, value]) => [snakeCase(key), value]))
+      ? snakeCaseKeys(input as Record<string, unknown>)
       : input;
   const parsed = requestSchema.safeParse(renamed, PARSE_OPTIONS);
   if (!parsed.success) throw new ValidationError('Invalid register-by-URL request', violationsOf(parsed.error, root));
