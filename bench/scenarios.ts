@@ -17,7 +17,13 @@ export interface ScenarioTargets {
   minRpsRatioToExpress?: number;
   /** Largest p99, as a multiple of the Express baseline's p99. */
   maxP99RatioToExpress?: number;
-  /** Largest p95 latency in milliseconds (at the scenario's connections and agent count). */
+  /**
+   * Largest p95 latency in milliseconds, judged in an open model: requests offered at a constant
+   * rate of {@link LATENCY_LOAD_SHARE} × the Express baseline's closed-loop req/s for the same
+   * scenario and agent count, at most {@link Scenario.connections} in flight, each request's latency
+   * counted from the time it was due (so queueing counts). Not judged in the closed loop, where
+   * p95 is connections / throughput and only measures throughput again.
+   */
   maxP95Ms?: number;
   /** Largest p95 at the largest agent count, as a multiple of the p95 at the smallest. */
   maxGrowthP95?: number;
@@ -82,16 +88,29 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   },
 };
 
+/**
+ * The offered load at which the `maxP95Ms` targets are judged, as a share of the Express
+ * baseline's closed-loop req/s for the same scenario and agent count. 0.3 is the lowest throughput
+ * ratio to Express the targets ask of any operation (`minRpsRatioToExpress` of register and
+ * search), so the statement is: at the throughput the registry promises, p95 stays within the limit.
+ */
+export const LATENCY_LOAD_SHARE = 0.3;
+
 /** Registry-wide bound: Redis memory per agent over the card's JSON size. */
 export const MAX_MEMORY_PER_AGENT_RATIO = 3;
 
-/** k6 thresholds from the absolute targets (ratios need the baselines, which only the harness runs). */
+/**
+ * k6 thresholds from the absolute targets (ratios need the baselines, which only the harness runs).
+ * A `maxP95Ms` scenario runs at a constant arrival rate (bench/k6/common.ts), where k6 drops an
+ * iteration that finds no free virtual user and so measures no latency for it: no iteration may be
+ * dropped, or the p95 would leave out exactly the requests that waited.
+ */
 export function k6Thresholds(name: ScenarioName): Record<string, string[]> {
   const { maxP95Ms } = SCENARIOS[name].targets;
   return {
     checks: ['rate>0.99'],
     http_req_failed: ['rate<0.01'],
-    ...(maxP95Ms !== undefined ? { http_req_duration: [`p(95)<${maxP95Ms}`] } : {}),
+    ...(maxP95Ms !== undefined ? { http_req_duration: [`p(95)<${maxP95Ms}`], dropped_iterations: ['count<1'] } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { compactRedisArgs } from '../src/store/redis-settings.js';
 
 /** Whether a Redis answers PING at `url` within about a second. */
 export async function redisAnswers(url: string): Promise<boolean> {
@@ -40,13 +41,13 @@ export interface LocalRedis {
 
 /**
  * Starts a throwaway redis-server from PATH on `port` (loopback only, nothing kept on disk unless
- * `extraArgs` say so) and waits until it answers.
+ * `extraArgs` say so, with the registry's compact settings) and waits until it answers.
  */
 export async function startRedisServer(port: number, extraArgs: string[] = []): Promise<LocalRedis & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'a2a-redis-'));
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...compactRedisArgs(), ...extraArgs],
     { stdio: 'ignore' },
   );
   const failed = new Promise<never>((_, reject) => {

@@ -33,6 +33,7 @@ import { MemoryAgentStore } from './store/memory-agent-store.js';
 import { RedisAgentStore } from './store/redis-agent-store.js';
 import { createRedisConnection, waitUntilReady } from './store/redis-connection.js';
 import { redisKeys } from './store/redis-keys.js';
+import { warnOfLooseRedisSettings } from './store/redis-settings.js';
 import { VERSION } from './version.js';
 
 /** How long start-up waits for Redis before serving (with 503s until it answers). */
@@ -86,6 +87,8 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics) : undefined;
   if (redis && !(await waitUntilReady(redis.connection, REDIS_STARTUP_WAIT_MS))) {
     logger.warn('Redis did not answer at start-up; serving 503 until it does');
+  } else if (redis) {
+    await warnOfLooseRedisSettings(redis.connection, logger);
   }
   const store: AgentStore = redis?.store ?? new MemoryAgentStore();
   const servesApi = config.role !== 'worker';

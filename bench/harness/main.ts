@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: seeds agents, starts the registry and two baselines that serve the same bytes,
- * drives every scenario against each in turn, and prints and saves the results.
+ * drives every scenario against each in turn in a closed loop (throughput), then drives every
+ * scenario with a p95 target against the registry and Express in an open model at
+ * LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency), and prints and saves the results.
  * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --scenarios get,search --redis-url URL --out DIR --check
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,11 +10,11 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
-import { agentIdOf, benchCard, listCursorAfter, searchQueryFor, seededRandom, type ScenarioName } from '../scenarios.js';
-import { drive, type DriverRequest } from './load-driver.js';
+import { agentIdOf, benchCard, LATENCY_LOAD_SHARE, listCursorAfter, SCENARIOS, searchQueryFor, seededRandom, type ScenarioName } from '../scenarios.js';
+import { drive, driveOpen, type DriveResult, type DriverRequest } from './load-driver.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
-import { checksTable, checkTargets, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
+import { checksTable, checkTargets, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
 
 /** Agents whose records the read scenarios ask for: a hot set, as real traffic has. */
 const HOT_AGENTS = 5000;
@@ -120,6 +122,41 @@ function requestsFor(scenario: ScenarioName, work: Workload, nextNewAgent: () =>
   }
 }
 
+/** What one scenario is driven with against one target. */
+interface Run {
+  options: HarnessOptions;
+  agents: number;
+  scenario: ScenarioName;
+  target: Target;
+  origin: string;
+  next: () => DriverRequest;
+}
+
+const log = (run: Run, mode: string, result: DriveResult) =>
+  process.stderr.write(
+    `${run.agents} ${run.scenario} ${run.target} ${mode}: ${result.rps.toFixed(0)} req/s p95 ${result.p95Ms.toFixed(2)} ms errors ${result.errors}\n`,
+  );
+
+/** Closed loop (throughput): the scenario's connections, each sending as soon as its last answer is read. */
+async function measureClosed(run: Run): Promise<Measurement> {
+  const { options, origin, next } = run;
+  const connections = SCENARIOS[run.scenario].connections;
+  if (options.warmupSeconds > 0) await drive({ origin, connections, durationMs: options.warmupSeconds * 1000, next });
+  const result = await drive({ origin, connections, durationMs: options.durationSeconds * 1000, next });
+  log(run, 'closed', result);
+  return { agents: run.agents, scenario: run.scenario, target: run.target, mode: 'closed', ...result };
+}
+
+/** Open model (latency): requests due at `offeredRps`, at most the scenario's connections in flight, latency from the due time. */
+async function measureOpen(run: Run, offeredRps: number): Promise<Measurement> {
+  const { options, origin, next } = run;
+  const connections = SCENARIOS[run.scenario].connections;
+  if (options.warmupSeconds > 0) await driveOpen({ origin, rate: offeredRps, connections, durationMs: options.warmupSeconds * 1000, next });
+  const result = await driveOpen({ origin, rate: offeredRps, connections, durationMs: options.durationSeconds * 1000, next });
+  log(run, `open @ ${offeredRps.toFixed(0)} req/s`, result);
+  return { agents: run.agents, scenario: run.scenario, target: run.target, mode: 'open', offeredRps, ...result };
+}
+
 async function runAtSize(options: HarnessOptions, agents: number, measurements: Measurement[]): Promise<SizeReport> {
   const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort());
   const redisUrl = options.redisUrl ?? (ownRedis?.url as string);
@@ -152,14 +189,24 @@ async function runAtSize(options: HarnessOptions, agents: number, measurements: 
 
     let newAgent = agents;
     const ordered = [...options.scenarios].sort((a, b) => Number(a === 'register') - Number(b === 'register'));
+    const runOf = (scenario: ScenarioName, target: Target): Run => ({
+      options,
+      agents,
+      scenario,
+      target,
+      origin: origins[target],
+      next: requestsFor(scenario, work, () => newAgent++),
+    });
     for (const scenario of ordered) {
+      const closed = new Map<Target, Measurement>();
       for (const target of ['registry', 'express', 'node'] as const) {
-        const next = requestsFor(scenario, work, () => newAgent++);
-        if (options.warmupSeconds > 0) await drive({ origin: origins[target], connections: 32, durationMs: options.warmupSeconds * 1000, next });
-        const result = await drive({ origin: origins[target], connections: 32, durationMs: options.durationSeconds * 1000, next });
-        measurements.push({ agents, scenario, target, ...result });
-        process.stderr.write(`${agents} ${scenario} ${target}: ${result.rps.toFixed(0)} req/s p95 ${result.p95Ms.toFixed(2)} ms errors ${result.errors}\n`);
+        const measurement = await measureClosed(runOf(scenario, target));
+        closed.set(target, measurement);
+        measurements.push(measurement);
       }
+      if (SCENARIOS[scenario].targets.maxP95Ms === undefined) continue;
+      const offeredRps = LATENCY_LOAD_SHARE * (closed.get('express') as Measurement).rps;
+      for (const target of ['registry', 'express'] as const) measurements.push(await measureOpen(runOf(scenario, target), offeredRps));
     }
     return { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds };
   } finally {
@@ -182,6 +229,8 @@ async function main(): Promise<void> {
     `Machine: ${machine}. Date: ${new Date().toISOString()}. Command: \`${command}\`. Replicas: ${options.replicas}.`,
     '',
     markdownTable(measurements),
+    '',
+    latencyTable(measurements),
     '',
     memoryTable(sizes),
     '',

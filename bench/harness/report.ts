@@ -1,12 +1,22 @@
-import { MAX_MEMORY_PER_AGENT_RATIO, SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { LATENCY_LOAD_SHARE, MAX_MEMORY_PER_AGENT_RATIO, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import type { DriveResult } from './load-driver.js';
 
 export type Target = 'registry' | 'express' | 'node';
+
+/**
+ * `closed`: the scenario's connections, each sending as soon as its last answer is read; measures
+ * throughput (its latency is connections / throughput). `open`: requests due at a constant
+ * `offeredRps`, latency from the due time; measures latency at that load.
+ */
+export type DriveMode = 'closed' | 'open';
 
 export interface Measurement extends DriveResult {
   agents: number;
   scenario: ScenarioName;
   target: Target;
+  mode: DriveMode;
+  /** The offered load of an `open` measurement, in req/s. */
+  offeredRps?: number;
 }
 
 export interface SizeReport {
@@ -27,17 +37,17 @@ export interface TargetCheck {
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
-function find(measurements: Measurement[], agents: number, scenario: ScenarioName, target: Target) {
-  return measurements.find((m) => m.agents === agents && m.scenario === scenario && m.target === target);
+function find(measurements: Measurement[], agents: number, scenario: ScenarioName, target: Target, mode: DriveMode = 'closed') {
+  return measurements.find((m) => m.agents === agents && m.scenario === scenario && m.target === target && m.mode === mode);
 }
 
-/** The operation | req/s | p50 | p95 | p99 | errors | ratio to Express | reference table, in Markdown. */
+/** The closed-loop operation | req/s | p50 | p95 | p99 | errors | ratio to Express | reference table, in Markdown. */
 export function markdownTable(measurements: Measurement[]): string {
   const lines = [
     '| agents | operation | target | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to Express | reference |',
     '| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
-  for (const m of measurements) {
+  for (const m of measurements.filter((x) => x.mode === 'closed')) {
     const express = find(measurements, m.agents, m.scenario, 'express');
     const reference = SCENARIOS[m.scenario].reference;
     lines.push(
@@ -47,6 +57,24 @@ export function markdownTable(measurements: Measurement[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The open-model measurements: latency at an offered load, in Markdown; empty when there are none. */
+export function latencyTable(measurements: Measurement[]): string {
+  const open = measurements.filter((m) => m.mode === 'open');
+  if (open.length === 0) return '';
+  const connections = [...new Set(open.map((m) => SCENARIOS[m.scenario].connections))].join(' or ');
+  return [
+    `Latency at offered load (open model: requests due at a constant rate of ${LATENCY_LOAD_SHARE} × Express's closed-loop req/s, ` +
+      `at most ${connections} in flight, latency from the due time; the p95 targets are judged here):`,
+    '',
+    '| agents | operation | target | offered req/s | achieved req/s | p50 ms | p95 ms | p99 ms | errors |',
+    '| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...open.map(
+      (m) =>
+        `| ${m.agents} | ${m.scenario} | ${m.target} | ${fmt(m.offeredRps ?? Number.NaN, 0)} | ${fmt(m.rps, 0)} | ${fmt(m.p50Ms)} | ${fmt(m.p95Ms)} | ${fmt(m.p99Ms)} | ${m.errors} |`,
+    ),
+  ].join('\n');
 }
 
 export function memoryTable(sizes: SizeReport[]): string {
@@ -82,9 +110,17 @@ export function checkTargets(measurements: Measurement[], sizes: SizeReport[]): 
         const value = registry.p99Ms / express.p99Ms;
         checks.push({ what: `${at}: p99 ratio to Express`, value, limit: `<= ${targets.maxP99RatioToExpress}`, pass: value <= targets.maxP99RatioToExpress });
       }
-      if (targets.maxP95Ms !== undefined) {
-        checks.push({ what: `${at}: p95 ms`, value: registry.p95Ms, limit: `<= ${targets.maxP95Ms}`, pass: registry.p95Ms <= targets.maxP95Ms });
+      const open = find(measurements, agents, scenario, 'registry', 'open');
+      if (targets.maxP95Ms !== undefined && open) {
+        const offered = `${fmt(open.offeredRps ?? Number.NaN, 0)} req/s offered (${LATENCY_LOAD_SHARE} × Express)`;
+        checks.push({ what: `${at}: errors at ${offered}`, value: open.errors, limit: '= 0', pass: open.errors === 0 });
+        checks.push({ what: `${at}: p95 ms at ${offered}`, value: open.p95Ms, limit: `<= ${targets.maxP95Ms}`, pass: open.p95Ms <= targets.maxP95Ms });
       }
+      // Growth compares closed-loop p95s, for get and search alike. Both sizes then run the same 32
+      // connections back to back, so the ratio reads as how much slower each request got (closed-loop
+      // p95 is connections / throughput). The open-model p95s would compare different offered rates
+      // (each follows that size's Express req/s) at low load, where a p95 of a few ms is mostly the
+      // driver's and the machine's noise.
       if (targets.maxGrowthP95 !== undefined && agents === largest && largest > smallest) {
         const small = find(measurements, smallest, scenario, 'registry');
         if (small) {

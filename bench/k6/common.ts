@@ -1,5 +1,6 @@
 import { check } from 'k6';
 import http from 'k6/http';
+import type { Options } from 'k6/options';
 import { agentIdOf, benchCard, k6Thresholds, SCENARIOS, type ScenarioName } from '../scenarios.ts';
 
 /** Where the registry under test listens: `k6 run -e BASE_URL=http://host:8000 ...`. */
@@ -9,12 +10,48 @@ export const AGENTS: number = Number(__ENV.AGENTS ?? 1000);
 
 const JSON_HEADERS = { headers: { 'Content-Type': 'application/json' } };
 
-/** k6 options of a scenario: its connections as virtual users, its thresholds from the shared targets. */
-export function optionsFor(name: ScenarioName) {
+/**
+ * Offered load, in iterations (requests) per second, of a scenario with a p95 target when neither
+ * `-e RATE=...` nor the scenario's reference figure gives one: 1,000 req/s.
+ */
+export const DEFAULT_ARRIVAL_RATE = 1000;
+
+/**
+ * The constant arrival rate of a scenario with a p95 target: `-e RATE=...` (rounded to a whole
+ * number, as k6 wants), else the earlier registry's published req/s for the operation, else
+ * {@link DEFAULT_ARRIVAL_RATE}. To judge as the local harness does, pass LATENCY_LOAD_SHARE
+ * (bench/scenarios.ts) × the req/s a minimal Express app reaches in a closed loop on that machine.
+ */
+export function arrivalRate(name: ScenarioName): number {
+  const rate = Math.round(Number(__ENV.RATE ?? SCENARIOS[name].reference?.rps ?? DEFAULT_ARRIVAL_RATE));
+  if (!(rate >= 1)) throw new Error(`RATE must be a number of requests per second of at least 1, got ${__ENV.RATE}`);
+  return rate;
+}
+
+/**
+ * k6 options of a scenario, with its thresholds from the shared targets. A scenario with a p95
+ * target runs in the open model its target is stated for: a `constant-arrival-rate` executor at
+ * {@link arrivalRate} with the scenario's connections as (pre-allocated and most) virtual users, so
+ * latency is measured at a fixed offered load instead of being connections / throughput. The
+ * others run their connections as constant virtual users (closed loop).
+ */
+export function optionsFor(name: ScenarioName): Options {
+  const { connections, targets } = SCENARIOS[name];
+  const duration = __ENV.DURATION ?? '30s';
+  const thresholds = k6Thresholds(name);
+  if (targets.maxP95Ms === undefined) return { vus: connections, duration, thresholds };
   return {
-    vus: SCENARIOS[name].connections,
-    duration: __ENV.DURATION ?? '30s',
-    thresholds: k6Thresholds(name),
+    scenarios: {
+      [name]: {
+        executor: 'constant-arrival-rate',
+        rate: arrivalRate(name),
+        timeUnit: '1s',
+        duration,
+        preAllocatedVUs: connections,
+        maxVUs: connections,
+      },
+    },
+    thresholds,
   };
 }
 

@@ -69,8 +69,12 @@ export class CachingAgentStore implements AgentStore {
     return this.store.listIds(after, limit, includeInactive);
   }
 
-  intersect(terms: readonly string[]): Promise<string[]> {
+  intersect(terms: readonly string[]): Promise<number[]> {
     return this.store.intersect(terms);
+  }
+
+  idsOf(agentNumbers: readonly number[]): Promise<string[]> {
+    return this.store.idsOf(agentNumbers);
   }
 
   count(includeInactive?: boolean): Promise<number> {

@@ -2,7 +2,7 @@ import type { AgentRecord } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { ACTIVE_TERM } from '../store/redis-keys.js';
 import { term, type TermKind } from './index-terms.js';
-import { decodeCursor, encodeCursor, isAfter, type CursorPosition } from './page-cursor.js';
+import { agentNumberKey, agentNumberOf, decodeCursor, encodeCursor, isAfter, type CursorPosition } from './page-cursor.js';
 import type { SearchCriteria } from './search-criteria.js';
 import { tokenize } from './tokenizer.js';
 
@@ -31,8 +31,10 @@ function structuredTerms(criteria: SearchCriteria): string[] {
 }
 
 /**
- * Listing and search over the index sets. Results are ordered deterministically: agents whose
- * name holds every query word first (tier 0), then the other matches (tier 1), each by id.
+ * Listing and search over the index sets. Listings are ordered by id. Search results are ordered
+ * deterministically: agents whose name holds every query word first (tier 0), then the other
+ * matches (tier 1), each oldest registration first (by agent number, which index sets hold, so a
+ * search maps only the page it shows back to ids).
  */
 export class SearchService {
   constructor(private readonly store: AgentStore) {}
@@ -49,31 +51,37 @@ export class SearchService {
       words.length > 0 ? this.store.intersect([...filters, ...words.map((w) => term('ntok', w))]) : [],
     ]);
     const inName = new Set(nameMatches);
+    // Numbers sort once; the stable sort by tier then keeps each tier in number order.
     const ranked = matches
-      .map((id): CursorPosition => ({ tier: inName.has(id) ? 0 : 1, id }))
-      .sort((a, b) => a.tier - b.tier || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort((a, b) => a - b)
+      .map((n): CursorPosition => ({ tier: inName.has(n) ? 0 : 1, key: agentNumberKey(n) }))
+      .sort((a, b) => a.tier - b.tier);
     const start = cursor === undefined ? 0 : ranked.findIndex((position) => isAfter(position, cursor));
     const window = start < 0 ? [] : ranked.slice(start, start + criteria.limit + 1);
-    return this.page(window, criteria.limit, ranked.length);
+    const ids = await this.store.idsOf(window.slice(0, criteria.limit).map(agentNumberOf));
+    return this.page(window, criteria.limit, ranked.length, ids);
   }
 
   private async listAll(cursor: CursorPosition | undefined, limit: number, includeInactive: boolean): Promise<SearchPage> {
     const [ids, total] = await Promise.all([
-      this.store.listIds(cursor?.id, limit + 1, includeInactive),
+      this.store.listIds(cursor?.key, limit + 1, includeInactive),
       this.store.count(includeInactive),
     ]);
     return this.page(
-      ids.map((id) => ({ tier: 0, id })),
+      ids.map((id) => ({ tier: 0, key: id })),
       limit,
       total,
+      ids.slice(0, limit),
     );
   }
 
-  /** Loads the page's records; `window` holds one position more than the page when another page follows. */
-  private async page(window: CursorPosition[], limit: number, total: number): Promise<SearchPage> {
-    const shown = window.slice(0, limit);
-    const records = await this.store.getMany(shown.map((p) => p.id));
-    const last = shown[shown.length - 1];
+  /**
+   * Loads the records of the page's agents (`ids`); `window` holds the page's positions, and one
+   * more when another page follows.
+   */
+  private async page(window: CursorPosition[], limit: number, total: number, ids: string[]): Promise<SearchPage> {
+    const records = await this.store.getMany(ids);
+    const last = window[Math.min(limit, window.length) - 1];
     return { records, total, ...(window.length > limit && last ? { nextCursor: encodeCursor(last) } : {}) };
   }
 }

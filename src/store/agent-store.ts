@@ -26,8 +26,13 @@ export interface AgentStore {
   delete(id: string, expectedRevision?: number, actor?: Actor): Promise<AgentRecord['revision']>;
   /** Up to `limit` ids in ascending order, strictly after `after` when given; active agents only unless asked. */
   listIds(after: string | undefined, limit: number, includeInactive?: boolean): Promise<string[]>;
-  /** Ids of the agents that belong to every one of the index terms. */
-  intersect(terms: readonly string[]): Promise<string[]>;
+  /**
+   * Numbers of the agents that belong to every one of the index terms, in any order. An agent's
+   * number is handed out when it is first stored, grows with every new agent, and is kept until it is deleted.
+   */
+  intersect(terms: readonly string[]): Promise<number[]>;
+  /** The ids of the agents with these numbers, in the same order; numbers of agents deleted since are left out. */
+  idsOf(agentNumbers: readonly number[]): Promise<string[]>;
   /** How many agents there are: active ones only unless asked. */
   count(includeInactive?: boolean): Promise<number>;
   /** Records a heartbeat at `now`; throws AgentNotFoundError, or ForbiddenError when `actor` may not. */

@@ -6,6 +6,7 @@ import { mayChange, refusedWrite } from './store-outcome.js';
 interface Entry {
   record: AgentRecord;
   terms: readonly string[];
+  agentNumber: number;
 }
 
 /** Ids kept in ascending order, for cursor pages. */
@@ -70,7 +71,10 @@ class Deadlines {
 export class MemoryAgentStore implements AgentStore {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
-  private readonly indexes = new Map<string, Set<string>>();
+  /** Agent numbers by index term. */
+  private readonly indexes = new Map<string, Set<number>>();
+  private readonly idsByNumber = new Map<number, string>();
+  private lastAgentNumber = 0;
   private readonly allIds = new SortedIds();
   private readonly activeIds = new SortedIds();
   private readonly liveness = new Deadlines();
@@ -103,10 +107,12 @@ export class MemoryAgentStore implements AgentStore {
     this.keepSource(write, existing?.record);
     const previous = this.previous.get(write.id);
     if (previous) record.previousRevision = previous.revision;
-    this.moveMemberships(write.id, existing?.terms ?? [], write.terms);
-    this.entries.set(write.id, { record, terms: [...write.terms] });
+    const agentNumber = existing?.agentNumber ?? ++this.lastAgentNumber;
+    this.idsByNumber.set(agentNumber, write.id);
+    this.moveMemberships(agentNumber, existing?.terms ?? [], write.terms);
+    this.entries.set(write.id, { record, terms: [...write.terms], agentNumber });
     this.allIds.add(write.id);
-    this.setActive(write.id, true);
+    this.setActive(write.id, agentNumber, true);
     this.purges.delete(write.id);
     if (ttlSeconds > 0) this.liveness.set(write.id, Date.parse(write.now) + ttlSeconds * 1000);
     else this.liveness.delete(write.id);
@@ -140,12 +146,16 @@ export class MemoryAgentStore implements AgentStore {
     return (includeInactive ? this.allIds : this.activeIds).after(after, limit);
   }
 
-  async intersect(terms: readonly string[]): Promise<string[]> {
-    const sets = terms.map((t) => this.indexes.get(t) ?? new Set<string>());
+  async intersect(terms: readonly string[]): Promise<number[]> {
+    const sets = terms.map((t) => this.indexes.get(t) ?? new Set<number>());
     if (sets.length === 0) return [];
     sets.sort((a, b) => a.size - b.size);
-    const [smallest, ...others] = sets as [Set<string>, ...Set<string>[]];
-    return [...smallest].filter((id) => others.every((set) => set.has(id)));
+    const [smallest, ...others] = sets as [Set<number>, ...Set<number>[]];
+    return [...smallest].filter((n) => others.every((set) => set.has(n)));
+  }
+
+  async idsOf(agentNumbers: readonly number[]): Promise<string[]> {
+    return agentNumbers.flatMap((n) => this.idsByNumber.get(n) ?? []);
   }
 
   async count(includeInactive = false): Promise<number> {
@@ -163,7 +173,7 @@ export class MemoryAgentStore implements AgentStore {
     if (reactivated) {
       record.status = 'active';
       record.revision = ++this.lastRevision;
-      this.setActive(id, true);
+      this.setActive(id, entry.agentNumber, true);
       this.purges.delete(id);
     }
     return { revision: record.revision, reactivated, ...(expiresAt ? { expiresAt } : {}) };
@@ -173,11 +183,11 @@ export class MemoryAgentStore implements AgentStore {
     const expired: string[] = [];
     for (const id of this.liveness.due(now.getTime(), limit)) {
       this.liveness.delete(id);
-      const record = this.entries.get(id)?.record;
-      if (record?.status !== 'active') continue;
-      record.status = 'inactive';
-      record.revision = ++this.lastRevision;
-      this.setActive(id, false);
+      const entry = this.entries.get(id);
+      if (entry?.record.status !== 'active') continue;
+      entry.record.status = 'inactive';
+      entry.record.revision = ++this.lastRevision;
+      this.setActive(id, entry.agentNumber, false);
       this.purges.set(id, now.getTime() + graceMs);
       expired.push(id);
     }
@@ -225,8 +235,9 @@ export class MemoryAgentStore implements AgentStore {
   async close(): Promise<void> {}
 
   private remove(id: string, entry: Entry): void {
-    this.moveMemberships(id, entry.terms, []);
-    this.setActive(id, false);
+    this.moveMemberships(entry.agentNumber, entry.terms, []);
+    this.setActive(id, entry.agentNumber, false);
+    this.idsByNumber.delete(entry.agentNumber);
     this.entries.delete(id);
     this.allIds.remove(id);
     this.liveness.delete(id);
@@ -236,30 +247,30 @@ export class MemoryAgentStore implements AgentStore {
     this.lastRevision++;
   }
 
-  private setActive(id: string, active: boolean): void {
+  private setActive(id: string, agentNumber: number, active: boolean): void {
     if (active) {
       this.activeIds.add(id);
-      this.memberOf(ACTIVE_TERM).add(id);
+      this.memberOf(ACTIVE_TERM).add(agentNumber);
     } else {
       this.activeIds.remove(id);
-      this.indexes.get(ACTIVE_TERM)?.delete(id);
+      this.indexes.get(ACTIVE_TERM)?.delete(agentNumber);
     }
   }
 
-  private memberOf(term: string): Set<string> {
+  private memberOf(term: string): Set<number> {
     let set = this.indexes.get(term);
     if (!set) this.indexes.set(term, (set = new Set()));
     return set;
   }
 
-  private moveMemberships(id: string, from: readonly string[], to: readonly string[]): void {
+  private moveMemberships(agentNumber: number, from: readonly string[], to: readonly string[]): void {
     const wanted = new Set(to);
     for (const t of from) {
       if (wanted.has(t)) continue;
       const set = this.indexes.get(t);
-      set?.delete(id);
+      set?.delete(agentNumber);
       if (set?.size === 0) this.indexes.delete(t);
     }
-    for (const t of wanted) this.memberOf(t).add(id);
+    for (const t of wanted) this.memberOf(t).add(agentNumber);
   }
 }

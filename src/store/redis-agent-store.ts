@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { AppError, UnavailableError } from '../errors.js';
 import type {
   Actor,
@@ -12,7 +12,8 @@ import type {
   SaveResult,
 } from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
-import type { RedisKeys } from './redis-keys.js';
+import { packTerms } from './packed-terms.js';
+import { AGENT_NUMBERS_PER_BUCKET, type RedisKeys } from './redis-keys.js';
 import { refusedWrite, type RefusedOutcome } from './store-outcome.js';
 
 const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision'] as const;
@@ -31,14 +32,17 @@ interface RegistryCommands {
 }
 
 const SCRIPTS: [keyof RegistryCommands, string, number][] = [
-  ['saveAgent', 'save-agent', 8],
+  ['saveAgent', 'save-agent', 9],
   ['deleteAgent', 'delete-agent', 8],
   ['heartbeatAgent', 'heartbeat-agent', 6],
   ['expireAgents', 'expire-agents', 5],
   ['purgeAgents', 'purge-agents', 4],
 ];
 
-const loadScript = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
+
+/** A script with the shared Lua functions before it (Redis scripts cannot include one another). */
+const loadScript = (name: string) => readLua('lib/packed-terms') + readLua(name);
 
 /** Registers the Lua scripts once per connection; ioredis sends EVALSHA and falls back to EVAL. */
 function defineScripts(redis: Redis): Redis & RegistryCommands {
@@ -92,16 +96,31 @@ export class RedisAgentStore implements AgentStore {
     }
   }
 
+  /** Runs a pipeline and unwraps its replies; a failed command fails the whole read like any other Redis failure. */
+  private async results(pipeline: ChainableCommander): Promise<unknown[]> {
+    const replies = (await this.guard(pipeline.exec())) ?? [];
+    return replies.map(([error, value]) => {
+      if (error) throw new UnavailableError(`Storage is unavailable: ${error.message}`);
+      return value;
+    });
+  }
+
   /** The keys every script that changes an agent's presence needs, in the order the scripts declare them. */
   private presenceKeys(id: string): string[] {
     const k = this.keys;
     return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.active, k.refreshes];
   }
 
+  /** The arguments that let a script find the number -> id hash of an agent number. */
+  private agentIdsArgs(): [string, string] {
+    return [this.keys.agentIdsPrefix, String(AGENT_NUMBERS_PER_BUCKET)];
+  }
+
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
     const reply = await this.guard(
       this.redis.saveAgent(
         ...this.presenceKeys(write.id),
+        this.keys.agentNumbers,
         write.id,
         options.expectedRevision === undefined ? '' : String(options.expectedRevision),
         options.mustNotExist ? '1' : '0',
@@ -110,13 +129,14 @@ export class RedisAgentStore implements AgentStore {
         JSON.stringify(write.summary),
         this.keys.indexPrefix,
         this.keys.invalidations,
-        write.terms.join('\n'),
+        packTerms(write.terms),
         write.ttlSeconds === undefined ? '' : String(write.ttlSeconds),
         String(Date.parse(write.now)),
         String(write.defaultTtlSeconds ?? 0),
         ...actorArgs(write.actor),
         write.source?.url ?? '',
         String(write.source?.nextRefreshAt.getTime() ?? 0),
+        ...this.agentIdsArgs(),
       ),
     );
     const [outcome, revision, createdAt, created, ttl, owner] = reply;
@@ -147,14 +167,8 @@ export class RedisAgentStore implements AgentStore {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.keys.agent(id), ...RECORD_FIELDS);
-    const replies = (await this.guard(pipeline.exec())) ?? [];
-    const records: AgentRecord[] = [];
-    replies.forEach(([error, values], index) => {
-      if (error) throw new UnavailableError(`Storage is unavailable: ${error.message}`);
-      const record = toRecord(ids[index] as string, values as (string | null)[]);
-      if (record) records.push(record);
-    });
-    return records;
+    const replies = await this.results(pipeline);
+    return replies.flatMap((values, index) => toRecord(ids[index] as string, values as (string | null)[]) ?? []);
   }
 
   async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
@@ -167,6 +181,7 @@ export class RedisAgentStore implements AgentStore {
         this.keys.invalidations,
         String(Date.now()),
         ...actorArgs(actor),
+        ...this.agentIdsArgs(),
       ),
     );
     if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, id, Number(revision));
@@ -179,10 +194,19 @@ export class RedisAgentStore implements AgentStore {
     return this.guard(this.redis.zrangebylex(listing, min, '+', 'LIMIT', 0, limit));
   }
 
-  intersect(terms: readonly string[]): Promise<string[]> {
+  async intersect(terms: readonly string[]): Promise<number[]> {
     const keys = terms.map((t) => this.keys.index(t));
-    if (keys.length === 0) return Promise.resolve([]);
-    return this.guard(keys.length === 1 ? this.redis.smembers(keys[0] as string) : this.redis.sinter(...keys));
+    if (keys.length === 0) return [];
+    const members = await this.guard(keys.length === 1 ? this.redis.smembers(keys[0] as string) : this.redis.sinter(...keys));
+    return members.map(Number);
+  }
+
+  async idsOf(agentNumbers: readonly number[]): Promise<string[]> {
+    if (agentNumbers.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const n of agentNumbers) pipeline.hget(this.keys.agentIds(n), String(n));
+    const replies = await this.results(pipeline);
+    return replies.filter((id): id is string => typeof id === 'string');
   }
 
   count(includeInactive = false): Promise<number> {
@@ -241,6 +265,7 @@ export class RedisAgentStore implements AgentStore {
         k.agentPrefix,
         k.indexPrefix,
         k.invalidations,
+        ...this.agentIdsArgs(),
       ),
     );
   }

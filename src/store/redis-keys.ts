@@ -3,13 +3,13 @@
  * `{hash tag}` puts them in one Redis Cluster slot so that scripts and SINTER may span them.
  */
 export interface RedisKeys {
-  /** Hash of one agent: card, meta, terms, revision, createdAt, updatedAt, status. */
+  /** Hash of one agent: card, meta, terms, revision, createdAt, updatedAt, status, n (its agent number). */
   agent(id: string): string;
   /** Sorted set of every agent id, all at score 0, for lexicographic cursor pagination. */
   readonly listing: string;
   /** The same for active agents only: what listings show unless inactive ones are asked for. */
   readonly activeListing: string;
-  /** Set of active agent ids, the index set of the term `status:active`. */
+  /** Set of active agent numbers, the index set of the term `status:active`. */
   readonly active: string;
   /** Sorted set: agent id by the time (ms) its liveness runs out without a heartbeat. */
   readonly livenessDeadlines: string;
@@ -21,7 +21,13 @@ export interface RedisKeys {
   readonly agentPrefix: string;
   /** Counter that hands out registry-wide revisions. */
   readonly revision: string;
-  /** Prefix of the index sets; an index set's key is this plus its term, `idx:skill:translate`. */
+  /** Counter that hands out agent numbers: each new agent gets the next, and keeps it until it is deleted. */
+  readonly agentNumbers: string;
+  /** Prefix of the hashes that map agent numbers back to ids, {@link AGENT_NUMBERS_PER_BUCKET} numbers each. */
+  readonly agentIdsPrefix: string;
+  /** The hash that maps `agentNumber` (among others) to its agent's id. */
+  agentIds(agentNumber: number): string;
+  /** Prefix of the index sets; an index set's key is this plus its term, `idx:skill:translate`. It holds agent numbers. */
   readonly indexPrefix: string;
   index(term: string): string;
   /** Pub/sub channel on which every write announces `id revision`. */
@@ -31,9 +37,16 @@ export interface RedisKeys {
 /** The index term of active agents; searches intersect with it unless inactive agents are asked for. */
 export const ACTIVE_TERM = 'status:active';
 
+/**
+ * Agent numbers per number -> id hash. Below Redis's `hash-max-listpack-entries` (128 by default),
+ * so each hash stays a compact listpack of about 25 bytes per agent.
+ */
+export const AGENT_NUMBERS_PER_BUCKET = 100;
+
 export function redisKeys(prefix: string): RedisKeys {
   const indexPrefix = `${prefix}idx:`;
   const agentPrefix = `${prefix}agent:`;
+  const agentIdsPrefix = `${prefix}ids:`;
   return {
     agent: (id) => agentPrefix + id,
     agentPrefix,
@@ -44,6 +57,9 @@ export function redisKeys(prefix: string): RedisKeys {
     purgeDeadlines: `${prefix}purges`,
     refreshes: `${prefix}refreshes`,
     revision: `${prefix}revision`,
+    agentNumbers: `${prefix}agent-numbers`,
+    agentIdsPrefix,
+    agentIds: (agentNumber) => agentIdsPrefix + Math.floor(agentNumber / AGENT_NUMBERS_PER_BUCKET),
     indexPrefix,
     index: (term) => indexPrefix + term,
     invalidations: `${prefix}invalidations`,

@@ -4,13 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../bench/scenarios.js';
+import { LATENCY_LOAD_SHARE, SCENARIOS } from '../../bench/scenarios.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Results {
   sizes: { agents: number; memoryPerAgentBytes: number; cardJsonBytes: number }[];
-  measurements: { scenario: string; target: string; requests: number; errors: number; p95Ms: number }[];
+  measurements: {
+    scenario: string;
+    target: string;
+    mode: 'closed' | 'open';
+    offeredRps?: number;
+    requests: number;
+    errors: number;
+    rps: number;
+    p95Ms: number;
+  }[];
   checks: { what: string; pass: boolean }[];
 }
 
@@ -37,15 +46,33 @@ describe('the benchmark harness, in a short smoke run', () => {
     const { code, output } = await runHarness(['--agents', '60', '--duration', '0.3', '--warmup', '0.1', '--out', out]);
     expect(code, output).toBe(0);
     expect(output).toContain('| agents | operation | target | req/s |');
+    expect(output).toContain('| agents | operation | target | offered req/s | achieved req/s |');
     const files = readdirSync(out).filter((name) => name.endsWith('.json'));
     expect(files).toHaveLength(1);
     const results = JSON.parse(readFileSync(join(out, files[0] as string), 'utf8')) as Results;
-    for (const scenario of Object.keys(SCENARIOS)) {
+    const measured = (scenario: string, target: string, mode: 'closed' | 'open') =>
+      results.measurements.find((x) => x.scenario === scenario && x.target === target && x.mode === mode);
+    for (const [scenario, { targets }] of Object.entries(SCENARIOS)) {
       for (const target of ['registry', 'express', 'node']) {
-        const m = results.measurements.find((x) => x.scenario === scenario && x.target === target);
+        const m = measured(scenario, target, 'closed');
         expect(m, `${scenario} ${target}`).toBeDefined();
         expect(m?.requests).toBeGreaterThan(0);
         expect(m?.errors, `${scenario} ${target} errors`).toBe(0);
+      }
+      const express = measured(scenario, 'express', 'closed');
+      for (const target of ['registry', 'express']) {
+        const open = measured(scenario, target, 'open');
+        if (targets.maxP95Ms === undefined) {
+          expect(open, `${scenario} ${target} has no p95 target, so no open-model run`).toBeUndefined();
+          continue;
+        }
+        expect(open, `${scenario} ${target} open`).toBeDefined();
+        expect(open?.requests).toBeGreaterThan(0);
+        expect(open?.errors, `${scenario} ${target} open errors`).toBe(0);
+        expect(open?.offeredRps).toBeCloseTo(LATENCY_LOAD_SHARE * (express?.rps ?? Number.NaN), 6);
+      }
+      if (targets.maxP95Ms !== undefined) {
+        expect(results.checks.some((c) => c.what.startsWith(`${scenario} @ 60: p95 ms at `) && c.what.includes('req/s offered'))).toBe(true);
       }
     }
     const [size] = results.sizes;

@@ -31,6 +31,11 @@ export function writeOf(
   };
 }
 
+/** The ids of the agents in every one of `terms`, as a search sees them: numbers from the index, mapped back. */
+export async function idsMatching(store: AgentStore, terms: readonly string[]): Promise<string[]> {
+  return store.idsOf(await store.intersect(terms));
+}
+
 export interface OpenStore {
   store: AgentStore;
   close(): Promise<void>;

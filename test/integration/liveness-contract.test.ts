@@ -7,7 +7,7 @@ import { term } from '../../src/search/index-terms.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { ACTIVE_TERM } from '../../src/store/redis-keys.js';
 import { cardV1 } from '../helpers/cards.js';
-import { storeBackends, writeOf } from '../helpers/store-backends.js';
+import { idsMatching, storeBackends, writeOf } from '../helpers/store-backends.js';
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
 const at = (offsetSeconds: number) => new Date(T0 + offsetSeconds * 1000);
@@ -72,8 +72,8 @@ describe.each(storeBackends.map((backend) => [backend.name, backend] as const))(
     expect(await store.listIds(undefined, 10, true)).toEqual(['a', 'b']);
     expect(await store.count()).toBe(1);
     expect(await store.count(true)).toBe(2);
-    expect(await store.intersect([ACTIVE_TERM, term('skill', 'forecast')])).toEqual(['b']);
-    expect((await store.intersect([term('skill', 'forecast')])).sort()).toEqual(['a', 'b']);
+    expect(await idsMatching(store, [ACTIVE_TERM, term('skill', 'forecast')])).toEqual(['b']);
+    expect((await idsMatching(store, [term('skill', 'forecast')])).sort()).toEqual(['a', 'b']);
   });
 
   it('expiring is idempotent: a second sweep over the same moment changes nothing', async () => {
@@ -111,7 +111,7 @@ describe.each(storeBackends.map((backend) => [backend.name, backend] as const))(
     expect(await store.purgeDue(at(31 + GRACE_MS / 1000 - 1), 100)).toEqual([]);
     expect(await store.purgeDue(at(31 + GRACE_MS / 1000), 100)).toEqual(['a']);
     expect(await store.get('a')).toBeNull();
-    expect(await store.intersect([term('skill', 'forecast')])).toEqual([]);
+    expect(await idsMatching(store, [term('skill', 'forecast')])).toEqual([]);
     expect(await store.count(true)).toBe(0);
   });
 

@@ -458,6 +458,9 @@ describe('REST API: filtering and searching', () => {
   });
 
   const sorted = (ids: string[]) => [...ids].sort();
+  /** Search results within a rank tier come oldest registration first: the order of `cards`. */
+  const registered = Object.keys(cards);
+  const inRegistrationOrder = (ids: string[]) => [...ids].sort((a, b) => registered.indexOf(a) - registered.indexOf(b));
 
   it.each([
     ['skill=forecast', ['forecast-pro', 'weather-agent']],
@@ -476,7 +479,7 @@ describe('REST API: filtering and searching', () => {
     ['extension=https%3A%2F%2Fexample.com%2Fext%2Fgeo', ['weather-agent']],
   ])('GET /agents?%s returns exactly the matching agents', async (query, expected) => {
     const page = await list(ctx.base, query);
-    expect(idsOf(page)).toEqual(sorted(expected));
+    expect(idsOf(page)).toEqual(inRegistrationOrder(expected));
     expect(page.total).toBe(expected.length);
     expect(page.count).toBe(expected.length);
   });
@@ -494,7 +497,7 @@ describe('REST API: filtering and searching', () => {
   });
 
   it.each(['tag=WEATHER', 'tag=Weather', 'tag=%20weather%20'])('tag matching ignores case and padding (%s)', async (query) => {
-    expect(idsOf(await list(ctx.base, query))).toEqual(['storm-tracker', 'weather-agent']);
+    expect(idsOf(await list(ctx.base, query))).toEqual(['weather-agent', 'storm-tracker']);
   });
 
   it('a tag registered in mixed case is found in lower case', async () => {
@@ -507,16 +510,16 @@ describe('REST API: filtering and searching', () => {
     expect(idsOf(await list(ctx.base, 'q=storm%20nonexistentword'))).toEqual([]);
   });
 
-  it('q ranks agents whose name holds every word first, then the others, each by id', async () => {
+  it('q ranks agents whose name holds every word first, then the others, each oldest registration first', async () => {
     const page = await list(ctx.base, 'q=storm%20alerts');
-    expect(idsOf(page)).toEqual(['zeta-storm-alerts', 'alpha-watcher', 'storm-tracker']);
+    expect(idsOf(page)).toEqual(['zeta-storm-alerts', 'storm-tracker', 'alpha-watcher']);
     expect(page.query).toBe('storm alerts');
     expect(page.total).toBe(3);
   });
 
   it('q gives the same order on every request', async () => {
     const first = idsOf(await list(ctx.base, 'q=storm'));
-    expect(first).toEqual(['beta-storm', 'storm-tracker', 'zeta-storm-alerts', 'alpha-watcher']);
+    expect(first).toEqual(['storm-tracker', 'zeta-storm-alerts', 'beta-storm', 'alpha-watcher']);
     for (let i = 0; i < 3; i++) expect(idsOf(await list(ctx.base, 'q=storm'))).toEqual(first);
   });
 
@@ -531,7 +534,7 @@ describe('REST API: filtering and searching', () => {
       cursor = page.next_cursor;
       pages++;
     } while (cursor !== null && pages < 10);
-    expect(seen).toEqual(['beta-storm', 'storm-tracker', 'zeta-storm-alerts', 'alpha-watcher']);
+    expect(seen).toEqual(['storm-tracker', 'zeta-storm-alerts', 'beta-storm', 'alpha-watcher']);
   });
 
   it('q matching is case- and accent-insensitive', async () => {
@@ -552,7 +555,7 @@ describe('REST API: filtering and searching', () => {
     const res = await sendJson(`${ctx.base}/agents/search`, 'POST', { skills: ['forecast'] });
     expect(res.status).toBe(200);
     const body = (await res.json()) as PageBody;
-    expect(idsOf(body)).toEqual(['forecast-pro', 'weather-agent']);
+    expect(idsOf(body)).toEqual(['weather-agent', 'forecast-pro']);
     expect(body.query).toBeNull();
   });
 

@@ -8,7 +8,7 @@ import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { ACTIVE_TERM, redisKeys } from '../../src/store/redis-keys.js';
 import { cardV03, cardV1 } from '../helpers/cards.js';
 import { connect, deleteKeys, uniquePrefix } from '../helpers/redis.js';
-import { storeBackends as backends, writeOf } from '../helpers/store-backends.js';
+import { idsMatching, storeBackends as backends, writeOf } from '../helpers/store-backends.js';
 
 const T1 = '2025-01-01T10:00:00.000Z';
 const T2 = '2025-01-02T11:30:00.000Z';
@@ -116,8 +116,8 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       ).rejects.toBeInstanceOf(PreconditionFailedError);
 
       expect(await store.get('weather')).toEqual(record);
-      expect(await store.intersect(['skill:forecast'])).toEqual(['weather']);
-      expect(await store.intersect(['skill:alerts'])).toEqual([]);
+      expect(await idsMatching(store, ['skill:forecast'])).toEqual(['weather']);
+      expect(await idsMatching(store, ['skill:alerts'])).toEqual([]);
     });
 
     it('refuses a save with expectedRevision for an agent that does not exist, creating nothing', async () => {
@@ -125,7 +125,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
 
       expect(await store.get('weather')).toBeNull();
       expect(await store.count()).toBe(0);
-      expect(await store.intersect(['skill:forecast'])).toEqual([]);
+      expect(await idsMatching(store, ['skill:forecast'])).toEqual([]);
     });
 
     it('refuses expectedRevision 0 for an agent that does not exist: no record has revision 0', async () => {
@@ -149,8 +149,8 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       );
 
       expect(await store.get('weather')).toEqual(record);
-      expect(await store.intersect(['skill:forecast'])).toEqual(['weather']);
-      expect(await store.intersect(['skill:alerts'])).toEqual([]);
+      expect(await idsMatching(store, ['skill:forecast'])).toEqual(['weather']);
+      expect(await idsMatching(store, ['skill:alerts'])).toEqual([]);
       expect(await store.count()).toBe(1);
     });
 
@@ -158,17 +158,17 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       await store.save(writeOf('weather', cardWithSkill('old-skill')));
       await store.save(writeOf('weather', cardWithSkill('new-skill'), T2));
 
-      expect(await store.intersect(['skill:old-skill'])).toEqual([]);
-      expect(await store.intersect(['tag:tag-old-skill'])).toEqual([]);
-      expect(await store.intersect(['skill:new-skill'])).toEqual(['weather']);
-      expect(await store.intersect(['tag:tag-new-skill'])).toEqual(['weather']);
-      expect(await store.intersect(['format:a2a-1.0'])).toEqual(['weather']);
+      expect(await idsMatching(store, ['skill:old-skill'])).toEqual([]);
+      expect(await idsMatching(store, ['tag:tag-old-skill'])).toEqual([]);
+      expect(await idsMatching(store, ['skill:new-skill'])).toEqual(['weather']);
+      expect(await idsMatching(store, ['tag:tag-new-skill'])).toEqual(['weather']);
+      expect(await idsMatching(store, ['format:a2a-1.0'])).toEqual(['weather']);
     });
 
     it('marks a saved agent active', async () => {
       await store.save(writeOf('weather'));
       expect((await store.get('weather'))?.status).toBe('active');
-      expect(await store.intersect([ACTIVE_TERM])).toEqual(['weather']);
+      expect(await idsMatching(store, [ACTIVE_TERM])).toEqual(['weather']);
     });
   });
 
@@ -204,7 +204,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       expect(await store.count()).toBe(1);
       expect(write.terms.length).toBeGreaterThan(10);
       for (const t of [...write.terms, ACTIVE_TERM]) {
-        expect(await store.intersect([t]), t).not.toContain('weather');
+        expect(await idsMatching(store, [t]), t).not.toContain('weather');
       }
     });
 
@@ -214,7 +214,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
 
       await store.delete('weather');
 
-      expect(await store.intersect(['skill:forecast'])).toEqual(['storms']);
+      expect(await idsMatching(store, ['skill:forecast'])).toEqual(['storms']);
     });
 
     it('returns the revision the record had', async () => {
@@ -246,7 +246,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       await expect(store.delete('weather', first.record.revision)).rejects.toBeInstanceOf(PreconditionFailedError);
 
       expect(await store.get('weather')).toEqual(second.record);
-      expect(await store.intersect(['skill:forecast'])).toEqual(['weather']);
+      expect(await idsMatching(store, ['skill:forecast'])).toEqual(['weather']);
       expect(await store.count()).toBe(1);
     });
   });
@@ -259,21 +259,41 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
     });
 
     it('returns every member of one term', async () => {
-      expect((await store.intersect(['skill:x'])).sort()).toEqual(['alpha', 'bravo']);
+      expect((await idsMatching(store, ['skill:x'])).sort()).toEqual(['alpha', 'bravo']);
     });
 
     it('returns only the agents that belong to every one of several terms', async () => {
-      expect(await store.intersect(['skill:x', 'streaming:true'])).toEqual(['alpha']);
-      expect(await store.intersect(['streaming:true', 'skill:y', 'format:a2a-1.0'])).toEqual(['charlie']);
+      expect(await idsMatching(store, ['skill:x', 'streaming:true'])).toEqual(['alpha']);
+      expect(await idsMatching(store, ['streaming:true', 'skill:y', 'format:a2a-1.0'])).toEqual(['charlie']);
     });
 
     it('returns nothing when no agent belongs to every term', async () => {
-      expect(await store.intersect(['skill:x', 'skill:y'])).toEqual([]);
+      expect(await idsMatching(store, ['skill:x', 'skill:y'])).toEqual([]);
+    });
+
+    it('numbers agents in the order they were first stored, and keeps the number across updates', async () => {
+      const [alpha, bravo, charlie] = await Promise.all(['skill:x', 'skill:y'].map((t) => store.intersect([t]))).then(
+        ([x, y]) => [...(x as number[]), ...(y as number[])].sort((a, b) => a - b),
+      );
+      expect(await store.idsOf([alpha as number, bravo as number, charlie as number])).toEqual(['alpha', 'bravo', 'charlie']);
+      await store.save(writeOf('alpha', cardWithSkill('y'), T2));
+      expect(await store.intersect(['skill:y'])).toEqual(expect.arrayContaining([alpha, charlie]));
+      expect(await store.idsOf([charlie as number, alpha as number])).toEqual(['charlie', 'alpha']);
+    });
+
+    it('leaves deleted agents out when mapping numbers to ids, and numbers a re-registered agent anew', async () => {
+      const [bravo] = await store.intersect(['skill:x', 'streaming:false']);
+      await store.delete('bravo');
+      expect(await store.idsOf([bravo as number])).toEqual([]);
+      await store.save(writeOf('bravo', cardWithSkill('x', { capabilities: { streaming: false } })));
+      const [again] = await store.intersect(['skill:x', 'streaming:false']);
+      expect(again).toBeGreaterThan(bravo as number);
+      expect(await store.idsOf([bravo as number, again as number])).toEqual(['bravo']);
     });
 
     it('returns nothing when one of the terms is unknown', async () => {
-      expect(await store.intersect(['skill:x', 'skill:unknown'])).toEqual([]);
-      expect(await store.intersect(['skill:unknown'])).toEqual([]);
+      expect(await idsMatching(store, ['skill:x', 'skill:unknown'])).toEqual([]);
+      expect(await idsMatching(store, ['skill:unknown'])).toEqual([]);
     });
   });
 
@@ -346,7 +366,7 @@ describe('RedisAgentStore keys', () => {
     await store.close();
   });
 
-  it('keeps only the revision counter once every agent is deleted', async () => {
+  it('keeps only the revision and agent number counters once every agent is deleted', async () => {
     await store.save(writeOf('weather', cardWithSkill('forecast')));
     await store.save(writeOf('storms', cardWithSkill('forecast')));
     await store.save(writeOf('translator', cardV03()));
@@ -357,7 +377,17 @@ describe('RedisAgentStore keys', () => {
     await store.delete('storms');
     await store.delete('translator');
 
-    expect(await keysUnderPrefix()).toEqual([`${prefix}revision`]);
+    expect(await keysUnderPrefix()).toEqual([`${prefix}agent-numbers`, `${prefix}revision`]);
+  });
+
+  it('keeps index sets as intsets of agent numbers, and maps the numbers back in small hashes', async () => {
+    await store.save(writeOf('weather', cardWithSkill('forecast')));
+    await store.save(writeOf('storms', cardWithSkill('forecast')));
+    const indexKeys = await keysUnderPrefix('idx:*');
+    for (const key of indexKeys) expect(await admin.object('ENCODING', key), key).toBe('intset');
+    expect((await admin.smembers(`${prefix}idx:skill:forecast`)).sort()).toEqual(['1', '2']);
+    expect(await admin.hgetall(`${prefix}ids:0`)).toEqual({ 1: 'weather', 2: 'storms' });
+    expect(await admin.object('ENCODING', `${prefix}ids:0`)).toBe('listpack');
   });
 
   it('leaves index sets consistent with the final record after 50 concurrent saves to one id', async () => {
@@ -388,9 +418,10 @@ describe('RedisAgentStore keys', () => {
     // The store adds the term of active agents to the terms the card itself yields.
     const finalTerms = [...indexTermsOf(validateCard(JSON.parse(finalRecord.card))), ACTIVE_TERM].sort();
     const indexPrefix = `${prefix}idx:`;
+    const agentNumber = (await admin.hget(`${prefix}agent:contested`, 'n')) as string;
     const setsWithId: string[] = [];
     for (const key of await keysUnderPrefix('idx:*')) {
-      if ((await admin.sismember(key, 'contested')) === 1) setsWithId.push(key.slice(indexPrefix.length));
+      if ((await admin.sismember(key, agentNumber)) === 1) setsWithId.push(key.slice(indexPrefix.length));
     }
     expect(setsWithId.sort()).toEqual(finalTerms);
     expect(await keysUnderPrefix('idx:*')).toHaveLength(finalTerms.length);

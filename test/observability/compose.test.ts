@@ -12,6 +12,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
+import { compactRedisArgs } from '../../src/store/redis-settings.js';
 import { promtool } from './support/processes.js';
 import { DASHBOARD_PATH, readRepoFile, REPO_ROOT } from './support/queries.js';
 
@@ -65,12 +66,13 @@ describe('docker-compose.yml', () => {
     expect(valid).toBe(true);
   });
 
-  it('runs Redis 7 with an append-only file and no eviction', () => {
+  it('runs Redis 7 with an append-only file, no eviction and the compact encodings', () => {
     const redis = services.redis!;
     expect(redis.image).toMatch(/^redis:7/);
     const command = redis.command!.join(' ');
     expect(command).toContain('--appendonly yes');
     expect(command).toContain('--maxmemory-policy noeviction');
+    expect(command).toContain(compactRedisArgs().join(' '));
     expect(redis.healthcheck).toBeDefined();
   });
 

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { matchesIfNoneMatch, parseIfMatch } from '../../src/http/conditional.js';
 import { ValidationError } from '../../src/errors.js';
-import { decodeCursor, encodeCursor, isAfter } from '../../src/search/page-cursor.js';
+import { agentNumberKey, agentNumberOf, decodeCursor, encodeCursor, isAfter } from '../../src/search/page-cursor.js';
 
 describe('page cursors', () => {
   it.each([
-    { tier: 0, id: 'weather-agent' },
-    { tier: 1, id: 'a.b_c~d-9' },
-    { tier: 1, id: 'id:with:colons' },
-    { tier: 0, id: 'météo 天気 🌦' },
-    { tier: 0, id: 'x' },
-  ])('decodes to the position it was encoded from: $id', (position) => {
+    { tier: 0, key: 'weather-agent' },
+    { tier: 1, key: 'a.b_c~d-9' },
+    { tier: 1, key: 'id:with:colons' },
+    { tier: 0, key: 'météo 天気 🌦' },
+    { tier: 0, key: 'x' },
+  ])('decodes to the position it was encoded from: $key', (position) => {
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
   });
 
   it('is URL-safe text', () => {
-    expect(encodeCursor({ tier: 1, id: 'ÿÿÿ???>>>' })).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(encodeCursor({ tier: 1, key: 'ÿÿÿ???>>>' })).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
   const rejected = (cursor: string) => () => decodeCursor(cursor);
@@ -32,14 +32,14 @@ describe('page cursors', () => {
   });
 
   it('rejects a cursor whose first character was changed so that its tier is no digit', () => {
-    const cursor = encodeCursor({ tier: 0, id: 'weather-agent' });
+    const cursor = encodeCursor({ tier: 0, key: 'weather-agent' });
     const tampered = `Z${cursor.slice(1)}`;
     expect(Buffer.from(tampered, 'base64url').toString('utf8')).toBe('d:weather-agent');
     expect(rejected(tampered)).toThrow(ValidationError);
   });
 
   it('rejects a cursor whose last character was changed in bits the encoding does not use', () => {
-    const cursor = encodeCursor({ tier: 0, id: 'ab' });
+    const cursor = encodeCursor({ tier: 0, key: 'ab' });
     expect(cursor).toBe('MDphYg');
     const tampered = 'MDphYh'; // decodes to the same bytes, but is not the encoding the registry issues
     expect(Buffer.from(tampered, 'base64url').toString('utf8')).toBe('0:ab');
@@ -47,7 +47,7 @@ describe('page cursors', () => {
   });
 
   it('rejects a cursor with extra characters appended', () => {
-    expect(rejected(`${encodeCursor({ tier: 0, id: 'weather-agent' })}x`)).toThrow(ValidationError);
+    expect(rejected(`${encodeCursor({ tier: 0, key: 'weather-agent' })}x`)).toThrow(ValidationError);
   });
 
   it('names the cursor parameter in its violation', () => {
@@ -60,12 +60,20 @@ describe('page cursors', () => {
     }
   });
 
-  it('orders positions by tier, then by id', () => {
-    const cursor = { tier: 0, id: 'm' };
-    expect(isAfter({ tier: 0, id: 'n' }, cursor)).toBe(true);
-    expect(isAfter({ tier: 1, id: 'a' }, cursor)).toBe(true);
-    expect(isAfter({ tier: 0, id: 'm' }, cursor)).toBe(false);
-    expect(isAfter({ tier: 0, id: 'l' }, cursor)).toBe(false);
+  it('orders agent number keys as numbers, and maps them back', () => {
+    const numbers = [1, 9, 10, 99, 100, 123_456, 2 ** 52];
+    const keys = numbers.map(agentNumberKey);
+    expect([...keys].sort()).toEqual(keys);
+    for (const n of numbers) expect(agentNumberOf(decodeCursor(encodeCursor({ tier: 1, key: agentNumberKey(n) })))).toBe(n);
+    expect(isAfter({ tier: 0, key: agentNumberKey(10) }, { tier: 0, key: agentNumberKey(9) })).toBe(true);
+  });
+
+  it('orders positions by tier, then by key', () => {
+    const cursor = { tier: 0, key: 'm' };
+    expect(isAfter({ tier: 0, key: 'n' }, cursor)).toBe(true);
+    expect(isAfter({ tier: 1, key: 'a' }, cursor)).toBe(true);
+    expect(isAfter({ tier: 0, key: 'm' }, cursor)).toBe(false);
+    expect(isAfter({ tier: 0, key: 'l' }, cursor)).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { indexTermsOf } from '../../src/search/index-terms.js';
+import { packTerms } from '../../src/store/packed-terms.js';
 import { distinctTokens, MAX_TOKENS_PER_CARD, tokenize } from '../../src/search/tokenizer.js';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
 
@@ -152,5 +153,24 @@ describe('indexTermsOf', () => {
     const terms = indexTermsOf(validateCard(legacyCard({ skills: [{ id: 'summarize', tags: ['  ', 'Text'] }] })));
     expect(terms).toContain('tag:text');
     expect(terms.filter((t) => t.startsWith('tag:'))).toEqual(['tag:text']);
+  });
+});
+
+describe('packTerms', () => {
+  it('writes each kind once, with its values separated by tabs', () => {
+    expect(packTerms(['tok:weather', 'skill:forecast', 'tok:alerts', 'ext:urn:a2a:ext'])).toBe(
+      'tok:weather\talerts\nskill:forecast\next:urn:a2a:ext',
+    );
+  });
+
+  it('keeps every term of a card, in far less text than one line per term', () => {
+    const terms = indexTermsOf(validateCard(cardV1()));
+    const packed = packTerms(terms);
+    const unpacked = packed.split('\n').flatMap((line) => {
+      const [kind, values] = [line.slice(0, line.indexOf(':') + 1), line.slice(line.indexOf(':') + 1)];
+      return values.split('\t').map((value) => kind + value);
+    });
+    expect(unpacked.sort()).toEqual([...terms].sort());
+    expect(packed.length).toBeLessThan(terms.join('\n').length);
   });
 });

@@ -4,8 +4,9 @@
 -- KEYS[8] card refresh schedule zset
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] index key prefix, ARGV[4] invalidation channel,
 -- ARGV[5] now in milliseconds, ARGV[6] the deleting principal ('' for the registry itself),
--- ARGV[7] '1' when it is an admin
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'owner')
+-- ARGV[7] '1' when it is an admin, ARGV[8] key prefix of the agent number -> id buckets,
+-- ARGV[9] agent numbers per bucket
+local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'owner', 'n')
 if current[1] == false then
   return {'missing', '0'}
 end
@@ -15,15 +16,15 @@ end
 if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
   return {'stale', current[1]}
 end
-for t in string.gmatch(current[2] or '', '[^\n]+') do
-  redis.call('SREM', ARGV[3] .. t, ARGV[1])
-end
+local number = current[4]
+eachTerm(current[2], function(t) redis.call('SREM', ARGV[3] .. t, number) end)
+redis.call('HDEL', ARGV[8] .. math.floor(tonumber(number) / tonumber(ARGV[9])), number)
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
-redis.call('SREM', KEYS[7], ARGV[1])
+redis.call('SREM', KEYS[7], number)
 redis.call('ZREM', KEYS[8], ARGV[1])
 -- The removal takes a revision of its own, so a replica never caches what it read before it.
 local revision = redis.call('INCR', KEYS[3])

@@ -10,11 +10,12 @@ local expired = {}
 for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[1], id)
   local key = ARGV[4] .. id
-  if redis.call('HGET', key, 'status') == 'active' then
+  local current = redis.call('HMGET', key, 'status', 'n')
+  if current[1] == 'active' then
     local revision = redis.call('INCR', KEYS[5])
     redis.call('HSET', key, 'status', 'inactive', 'revision', revision)
     redis.call('ZREM', KEYS[3], id)
-    redis.call('SREM', KEYS[4], id)
+    redis.call('SREM', KEYS[4], current[2])
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), id)
     redis.call('PUBLISH', ARGV[5], id .. ' ' .. revision .. ' ' .. ARGV[1])
     table.insert(expired, id)

@@ -3,7 +3,7 @@
 -- KEYS[4] liveness deadlines zset, KEYS[5] purge deadlines zset, KEYS[6] active agents set
 -- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel,
 -- ARGV[4] the principal sending it ('' for the registry itself), ARGV[5] '1' when it is an admin
-local current = redis.call('HMGET', KEYS[1], 'revision', 'status', 'ttl', 'owner')
+local current = redis.call('HMGET', KEYS[1], 'revision', 'status', 'ttl', 'owner', 'n')
 if current[1] == false then
   return {'missing', '0', '0'}
 end
@@ -23,7 +23,7 @@ end
 local revision = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'status', 'active', 'revision', revision)
 redis.call('ZADD', KEYS[3], 0, ARGV[1])
-redis.call('SADD', KEYS[6], ARGV[1])
+redis.call('SADD', KEYS[6], current[5])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])
 return {'reactivated', tostring(revision), tostring(deadline)}

@@ -1,15 +1,16 @@
 -- Writes an agent record, moves its index memberships and marks it alive, in one atomic step.
 -- KEYS[1] agent hash, KEYS[2] listing zset, KEYS[3] revision counter, KEYS[4] active listing zset,
 -- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] active agents set,
--- KEYS[8] card refresh schedule zset
+-- KEYS[8] card refresh schedule zset, KEYS[9] agent number counter
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] '1' when the agent must not exist yet,
 -- ARGV[4] now (ISO), ARGV[5] card, ARGV[6] meta, ARGV[7] index key prefix,
--- ARGV[8] invalidation channel, ARGV[9] index terms joined by newlines,
+-- ARGV[8] invalidation channel, ARGV[9] index terms, packed (see lib/packed-terms.lua),
 -- ARGV[10] liveness TTL in seconds (0: off; '': keep the agent's, or ARGV[12] for a new agent),
 -- ARGV[11] now in milliseconds, ARGV[12] default liveness TTL in seconds,
 -- ARGV[13] the writer's principal, ARGV[14] '1' when the writer is an admin,
--- ARGV[15] the URL the card was fetched from ('' when the client sent it), ARGV[16] its next refresh (ms)
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl', 'owner', 'card')
+-- ARGV[15] the URL the card was fetched from ('' when the client sent it), ARGV[16] its next refresh (ms),
+-- ARGV[17] key prefix of the agent number -> id buckets, ARGV[18] agent numbers per bucket
+local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl', 'owner', 'card', 'n')
 local exists = current[1] ~= false
 if exists and current[5] and current[5] ~= ARGV[13] and ARGV[14] ~= '1' then
   return {'forbidden', current[1]}
@@ -21,17 +22,24 @@ if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
   return {'stale', current[1] or '0'}
 end
 
+-- Index sets hold the agent's number, not its id: sets of integers are stored as compact intsets.
+local number = current[7]
+if not exists then
+  number = tostring(redis.call('INCR', KEYS[9]))
+  redis.call('HSET', ARGV[17] .. math.floor(tonumber(number) / tonumber(ARGV[18])), number, ARGV[1])
+end
+
 local wanted = {}
-for t in string.gmatch(ARGV[9], '[^\n]+') do wanted[t] = true end
+eachTerm(ARGV[9], function(t) wanted[t] = true end)
 local had = {}
-if exists and current[2] then
-  for t in string.gmatch(current[2], '[^\n]+') do
+if exists then
+  eachTerm(current[2], function(t)
     had[t] = true
-    if not wanted[t] then redis.call('SREM', ARGV[7] .. t, ARGV[1]) end
-  end
+    if not wanted[t] then redis.call('SREM', ARGV[7] .. t, number) end
+  end)
 end
 for t in pairs(wanted) do
-  if not had[t] then redis.call('SADD', ARGV[7] .. t, ARGV[1]) end
+  if not had[t] then redis.call('SADD', ARGV[7] .. t, number) end
 end
 
 local ttl = ARGV[10]
@@ -55,10 +63,10 @@ elseif exists then
   redis.call('ZREM', KEYS[8], ARGV[1])
 end
 redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9], 'revision', revision,
-  'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ttl, 'owner', owner)
+  'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ttl, 'owner', owner, 'n', number)
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[4], 0, ARGV[1])
-redis.call('SADD', KEYS[7], ARGV[1])
+redis.call('SADD', KEYS[7], number)
 redis.call('ZREM', KEYS[6], ARGV[1])
 ttl = tonumber(ttl) or 0
 if ttl > 0 then
