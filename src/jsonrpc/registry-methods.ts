@@ -35,27 +35,40 @@ export interface RegistryMethodsDependencies {
 const agentId = z.string().min(1).max(200);
 const revision = z.number().int().positive();
 
-/** Reads named params in snake_case or camelCase (`agent_id` or `agentId`) against a strict schema. */
-function readParams<T extends z.ZodRawShape>(shape: T, params: Record<string, unknown>): z.infer<z.ZodObject<T>> {
-  const renamed = snakeCaseKeys(params);
-  if ('id' in renamed && !('agent_id' in renamed) && 'agent_id' in shape) {
-    renamed.agent_id = renamed.id;
-    delete renamed.id;
-  }
-  const parsed = z.strictObject(shape).safeParse(renamed, PARSE_OPTIONS);
-  if (!parsed.success) throw new ValidationError('Invalid params', violationsOf(parsed.error, '$.params'));
-  return parsed.data;
+type ParamsReader<T extends z.ZodRawShape> = (params: Record<string, unknown>) => z.infer<z.ZodObject<T>>;
+
+/**
+ * A reader of named params in snake_case or camelCase (`agent_id` or `agentId`) against a strict
+ * schema. Made once per shape, because zod compiles each object schema on its first use.
+ */
+function paramsReader<T extends z.ZodRawShape>(shape: T): ParamsReader<T> {
+  const schema = z.strictObject(shape);
+  return (params) => {
+    const renamed = snakeCaseKeys(params);
+    if ('id' in renamed && !('agent_id' in renamed) && 'agent_id' in shape) {
+      renamed.agent_id = renamed.id;
+      delete renamed.id;
+    }
+    const parsed = schema.safeParse(renamed, PARSE_OPTIONS);
+    if (!parsed.success) throw new ValidationError('Invalid params', violationsOf(parsed.error, '$.params'));
+    return parsed.data;
+  };
 }
 
+const readNoParams = paramsReader({});
+const readAgentRead = paramsReader({ agent_id: agentId, min_revision: revision.optional() });
+const readAgentRef = paramsReader({ agent_id: agentId });
+const readAgentDelete = paramsReader({ agent_id: agentId, expected_revision: revision.optional() });
+const readRegister = paramsReader({
+  agent_card: z.unknown(),
+  agent_id: agentId.optional(),
+  expected_revision: revision.optional(),
+  heartbeat_ttl_seconds: z.unknown().optional(),
+});
+
 function registerHandler(agents: AgentService, style: NamingStyle): MethodHandler {
-  const shape = {
-    agent_card: z.unknown(),
-    agent_id: agentId.optional(),
-    expected_revision: revision.optional(),
-    heartbeat_ttl_seconds: z.unknown().optional(),
-  };
   return async (params, context: CallContext) => {
-    const p = readParams(shape, params);
+    const p = readRegister(params);
     if (p.agent_card === undefined) {
       throw new ValidationError('Invalid params', [{ path: '$.params.agent_card', message: 'is required' }]);
     }
@@ -79,21 +92,21 @@ function registerUrlHandler(agents: AgentService, fetcher: SafeFetcher, style: N
 
 function getHandler(agents: AgentService, style: NamingStyle): MethodHandler {
   return async (params) => {
-    const p = readParams({ agent_id: agentId, min_revision: revision.optional() }, params);
+    const p = readAgentRead(params);
     return presentRecord(await agents.get(p.agent_id, p.min_revision), style);
   };
 }
 
 function heartbeatHandler(heartbeats: HeartbeatService, style: NamingStyle): MethodHandler {
   return async (params, context) => {
-    const p = readParams({ agent_id: agentId }, params);
+    const p = readAgentRef(params);
     return presentHeartbeat(p.agent_id, await heartbeats.heartbeat(p.agent_id, actorOf(context.principal)), style);
   };
 }
 
 function deleteHandler(agents: AgentService, style: NamingStyle): MethodHandler {
   return async (params, context) => {
-    const p = readParams({ agent_id: agentId, expected_revision: revision.optional() }, params);
+    const p = readAgentDelete(params);
     return presentDeleted(p.agent_id, await agents.delete(p.agent_id, actorOf(context.principal), p.expected_revision), style);
   };
 }
@@ -139,14 +152,14 @@ export function registryMethods(deps: RegistryMethodsDependencies): Map<string, 
     [
       'get_agent_card',
       async (params) => {
-        readParams({}, params);
+        readNoParams(params);
         return { agent_card: registryCard(deps.publicUrl, deps.version) };
       },
     ],
     [
       'health_check',
       async (params) => {
-        readParams({}, params);
+        readNoParams(params);
         return {
           status: 'healthy',
           service: 'A2A Registry',
@@ -159,7 +172,7 @@ export function registryMethods(deps: RegistryMethodsDependencies): Map<string, 
     ],
   ]);
   methods.set('list_methods', async (params) => {
-    readParams({}, params);
+    readNoParams(params);
     return { methods: [...methods.keys()].sort() };
   });
   return methods;

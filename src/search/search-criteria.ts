@@ -68,6 +68,16 @@ const KNOWN_KEYS = new Set<string>(
   [...Object.values(LIST_FILTERS), ...Object.values(FLAG_FILTERS), ...Object.values(SCALARS)].flat(),
 );
 
+function schemaOf(key: string): z.ZodType {
+  if (Object.values(FLAG_FILTERS).some((keys) => (keys as readonly string[]).includes(key))) return flag;
+  if (SCALARS.limit.includes(key as never)) return limit;
+  if (SCALARS.query.includes(key as never) || SCALARS.cursor.includes(key as never)) return z.string().max(1024);
+  return filterValue;
+}
+
+/** Every known parameter, optional; built once, because zod compiles each object schema on first use. */
+const PARAMETERS = z.object(Object.fromEntries([...KNOWN_KEYS].map((key) => [key, schemaOf(key).optional()])));
+
 /**
  * Reads search criteria from a query string or a JSON body (the same names in both, with
  * snake_case, camelCase and singular/plural spellings), listing every bad or unknown parameter.
@@ -78,17 +88,8 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
     throw new ValidationError('Search parameters must be an object', [{ path: root, message: 'must be an object' }]);
   }
   const params = input as Record<string, unknown>;
-  const shape: Record<string, z.ZodType> = {};
-  for (const key of Object.keys(params)) {
-    if (!KNOWN_KEYS.has(key)) continue;
-    if (Object.values(FLAG_FILTERS).some((keys) => (keys as readonly string[]).includes(key))) shape[key] = flag;
-    else if (SCALARS.limit.includes(key as never)) shape[key] = limit;
-    else if (SCALARS.query.includes(key as never) || SCALARS.cursor.includes(key as never)) {
-      shape[key] = z.string().max(1024);
-    } else shape[key] = filterValue;
-  }
   const unknownKeys = Object.keys(params).filter((key) => !KNOWN_KEYS.has(key));
-  const parsed = z.object(shape).safeParse(params, PARSE_OPTIONS);
+  const parsed = PARAMETERS.safeParse(params, PARSE_OPTIONS);
   const violations = [
     ...(parsed.success ? [] : violationsOf(parsed.error, root)),
     ...unknownKeys.map((key) => ({ path: `${root}.${key}`, message: 'is not a known search parameter' })),
