@@ -58,7 +58,7 @@ export class SearchService {
       .sort((a, b) => a.tier - b.tier);
     const start = cursor === undefined ? 0 : ranked.findIndex((position) => isAfter(position, cursor));
     const window = start < 0 ? [] : ranked.slice(start, start + criteria.limit + 1);
-    const ids = await this.store.idsOf(window.slice(0, criteria.limit).map(agentNumberOf));
+    const ids = (await this.store.idsOf(window.slice(0, criteria.limit).map(agentNumberOf))).filter((id) => id !== null);
     return this.page(window, criteria.limit, ranked.length, ids);
   }
 

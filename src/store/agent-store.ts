@@ -31,8 +31,11 @@ export interface AgentStore {
    * number is handed out when it is first stored, grows with every new agent, and is kept until it is deleted.
    */
   intersect(terms: readonly string[]): Promise<number[]>;
-  /** The ids of the agents with these numbers, in the same order; numbers of agents deleted since are left out. */
-  idsOf(agentNumbers: readonly number[]): Promise<string[]>;
+  /**
+   * The id of the agent with each number, in the same order; null for a number whose agent was
+   * deleted since. A number never passes to another agent, so an id once found stays right for it.
+   */
+  idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]>;
   /** How many agents there are: active ones only unless asked. */
   count(includeInactive?: boolean): Promise<number>;
   /** Records a heartbeat at `now`; throws AgentNotFoundError, or ForbiddenError when `actor` may not. */

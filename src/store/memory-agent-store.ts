@@ -154,8 +154,8 @@ export class MemoryAgentStore implements AgentStore {
     return [...smallest].filter((n) => others.every((set) => set.has(n)));
   }
 
-  async idsOf(agentNumbers: readonly number[]): Promise<string[]> {
-    return agentNumbers.flatMap((n) => this.idsByNumber.get(n) ?? []);
+  async idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]> {
+    return agentNumbers.map((n) => this.idsByNumber.get(n) ?? null);
   }
 
   async count(includeInactive = false): Promise<number> {

@@ -201,12 +201,12 @@ export class RedisAgentStore implements AgentStore {
     return members.map(Number);
   }
 
-  async idsOf(agentNumbers: readonly number[]): Promise<string[]> {
+  async idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]> {
     if (agentNumbers.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const n of agentNumbers) pipeline.hget(this.keys.agentIds(n), String(n));
     const replies = await this.results(pipeline);
-    return replies.filter((id): id is string => typeof id === 'string');
+    return replies.map((id) => (typeof id === 'string' ? id : null));
   }
 
   count(includeInactive = false): Promise<number> {

@@ -33,7 +33,7 @@ export function writeOf(
 
 /** The ids of the agents in every one of `terms`, as a search sees them: numbers from the index, mapped back. */
 export async function idsMatching(store: AgentStore, terms: readonly string[]): Promise<string[]> {
-  return store.idsOf(await store.intersect(terms));
+  return (await store.idsOf(await store.intersect(terms))).filter((id) => id !== null);
 }
 
 export interface OpenStore {

@@ -281,14 +281,14 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       expect(await store.idsOf([charlie as number, alpha as number])).toEqual(['charlie', 'alpha']);
     });
 
-    it('leaves deleted agents out when mapping numbers to ids, and numbers a re-registered agent anew', async () => {
+    it('maps numbers of deleted agents to null, and numbers a re-registered agent anew', async () => {
       const [bravo] = await store.intersect(['skill:x', 'streaming:false']);
       await store.delete('bravo');
-      expect(await store.idsOf([bravo as number])).toEqual([]);
+      expect(await store.idsOf([bravo as number])).toEqual([null]);
       await store.save(writeOf('bravo', cardWithSkill('x', { capabilities: { streaming: false } })));
       const [again] = await store.intersect(['skill:x', 'streaming:false']);
       expect(again).toBeGreaterThan(bravo as number);
-      expect(await store.idsOf([bravo as number, again as number])).toEqual(['bravo']);
+      expect(await store.idsOf([bravo as number, again as number])).toEqual([null, 'bravo']);
     });
 
     it('returns nothing when one of the terms is unknown', async () => {
