@@ -98,6 +98,7 @@ export class CachingAgentStore implements AgentStore {
   }
 
   private rememberId(agentNumber: number, id: string): void {
+    if (this.rememberedIds === 0) return;
     if (this.idsByNumber.size >= this.rememberedIds) this.idsByNumber.delete(this.idsByNumber.keys().next().value as number);
     this.idsByNumber.set(agentNumber, id);
   }
