@@ -5,6 +5,7 @@ import type { JSONWebKeySet } from 'jose';
 import { agentRoutes } from './agents/agent-routes.js';
 import { AgentService } from './agents/agent-service.js';
 import { accessRoutes, authenticatorOf, jsonRpcBudget, restBudget } from './auth/access-routes.js';
+import { storedRecordTerms } from './agents/record-terms.js';
 import { CachingAgentStore, REMEMBERED_AGENT_IDS } from './cache/caching-agent-store.js';
 import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
 import { RecordCache } from './cache/record-cache.js';
@@ -79,7 +80,7 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
   });
   // CACHE_MAX_ENTRIES=0 turns every replica-side memory of Redis data off, agent ids included.
   const rememberedIds = config.cacheMaxEntries === 0 ? 0 : REMEMBERED_AGENT_IDS;
-  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, () => metrics.redisErrors.inc()), cache, rememberedIds);
+  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, storedRecordTerms, () => metrics.redisErrors.inc()), cache, rememberedIds);
   return { connection, subscriber, store };
 }
 

@@ -1,11 +1,11 @@
 import { AgentNotFoundError, NotFoundError, PreconditionFailedError } from '../errors.js';
-import { indexTermsOf, term } from '../search/index-terms.js';
 import { unsignedCardError, type SignaturePolicy } from '../signatures/signature-policy.js';
 import type { Actor, AgentRecord, PreviousCard, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { agentIdFromName, assertValidAgentId } from './agent-id.js';
 import { validateCard } from './card/card-validation.js';
 import { recordSummaryOf } from './record-summary.js';
+import { recordTermsOf } from './record-terms.js';
 
 /** A card to register, as both doors (REST and JSON-RPC) hand it over. */
 export interface RegisterCommand {
@@ -59,7 +59,7 @@ export class AgentService {
         id,
         card: command.cardJson,
         summary: recordSummaryOf(summary, verification.status),
-        terms: [...indexTermsOf(summary), term('sig', verification.status)],
+        terms: recordTermsOf(summary, verification.status),
         now: this.now().toISOString(),
         ...(command.ttlSeconds !== undefined ? { ttlSeconds: command.ttlSeconds } : {}),
         defaultTtlSeconds: this.options.defaultTtlSeconds,

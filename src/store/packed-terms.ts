@@ -1,9 +1,8 @@
 /**
- * Packs an agent's index terms for its hash, where the write scripts read them back to move its
- * memberships: one line per kind, `kind:value<TAB>value...`. Writing each kind once instead of once
- * per term saves about a third of the text (most terms are `tok:` words). Term values never hold a
- * tab or a newline, because `foldValue` turns every run of white space into one space.
- * `lua/lib/packed-terms.lua` reads the format.
+ * Packs index terms into one argument of the write scripts: one line per kind,
+ * `kind:value<TAB>value...`, about a third shorter than a line per term (most terms are `tok:`
+ * words). Term values never hold a tab or a newline, because `foldValue` turns every run of white
+ * space into one space. `lua/lib/packed-terms.lua` reads the format.
  */
 export function packTerms(terms: readonly string[]): string {
   const valuesByKind = new Map<string, string[]>();

@@ -8,6 +8,7 @@ import type {
   AgentWrite,
   HeartbeatResult,
   PreviousCard,
+  RecordSummary,
   SaveOptions,
   SaveResult,
 } from './agent-record.js';
@@ -18,7 +19,23 @@ import { refusedWrite, type RefusedOutcome } from './store-outcome.js';
 
 const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision'] as const;
 
-type ScriptReply = [string, string, string?, string?, string?, string?];
+type ScriptReply = [string, string?, string?, string?, string?, string?];
+
+/** The index terms of a stored record, packed, with the revision they were derived from. */
+interface StoredTerms {
+  packed: string;
+  revision: string;
+}
+
+/** What a write assumes when it saw no stored record. */
+const NO_STORED_TERMS: StoredTerms = { packed: '', revision: '' };
+
+/**
+ * How often a write derives a record's old terms again when the record keeps changing under it.
+ * Each round lets at least one of the competing writers through, so this many concurrent writers
+ * to one agent all succeed.
+ */
+const MAX_WRITE_ATTEMPTS = 64;
 
 /** The principal and admin flag arguments of a script: empty for the registry itself. */
 const actorArgs = (actor: Actor | undefined): [string, string] => (actor ? [actor.id, actor.admin ? '1' : '0'] : ['', '0']);
@@ -28,7 +45,7 @@ interface RegistryCommands {
   deleteAgent(...args: string[]): Promise<ScriptReply>;
   heartbeatAgent(...args: string[]): Promise<ScriptReply>;
   expireAgents(...args: string[]): Promise<string[]>;
-  purgeAgents(...args: string[]): Promise<string[]>;
+  purgeAgent(...args: string[]): Promise<ScriptReply>;
 }
 
 const SCRIPTS: [keyof RegistryCommands, string, number][] = [
@@ -36,7 +53,7 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['deleteAgent', 'delete-agent', 8],
   ['heartbeatAgent', 'heartbeat-agent', 6],
   ['expireAgents', 'expire-agents', 5],
-  ['purgeAgents', 'purge-agents', 4],
+  ['purgeAgent', 'purge-agent', 5],
 ];
 
 const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
@@ -79,6 +96,8 @@ export class RedisAgentStore implements AgentStore {
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
+    /** The index terms of a stored record, derived from its card: the hash keeps no copy of them. */
+    private readonly termsOf: (card: string, summary: RecordSummary) => string[],
     /** Told of every failed command, for metrics. */
     private readonly onCommandError: (error: Error) => void = () => {},
   ) {
@@ -111,13 +130,35 @@ export class RedisAgentStore implements AgentStore {
     return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.active, k.refreshes];
   }
 
+  /** The packed index terms of the record stored under `id`, and the revision they belong to. */
+  private async storedTerms(id: string): Promise<StoredTerms> {
+    const [card, meta, revision] = await this.guard(this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision'));
+    if (card == null || meta == null || revision == null) return NO_STORED_TERMS;
+    return { packed: packTerms(this.termsOf(card, JSON.parse(meta) as RecordSummary)), revision };
+  }
+
+  /**
+   * Runs a write script that moves a record's index memberships. The script refuses ('retry') when
+   * the record changed after its old terms were derived; they are then derived again, a bounded
+   * number of times. `assumeNew` skips the first read, for writes that mostly create.
+   */
+  private async withStoredTerms(id: string, assumeNew: boolean, run: (stored: StoredTerms) => Promise<ScriptReply>): Promise<ScriptReply> {
+    let stored = assumeNew ? NO_STORED_TERMS : await this.storedTerms(id);
+    for (let attempt = 1; ; attempt++) {
+      const reply = await this.guard(run(stored));
+      if (reply[0] !== 'retry') return reply;
+      if (attempt === MAX_WRITE_ATTEMPTS) throw new UnavailableError(`Agent ${id} kept changing during the write; try again`);
+      stored = await this.storedTerms(id);
+    }
+  }
+
   /** The arguments that let a script find the number -> id hash of an agent number. */
   private agentIdsArgs(): [string, string] {
     return [this.keys.agentIdsPrefix, String(AGENT_NUMBERS_PER_BUCKET)];
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
-    const reply = await this.guard(
+    const reply = await this.withStoredTerms(write.id, true, (stored) =>
       this.redis.saveAgent(
         ...this.presenceKeys(write.id),
         this.keys.agentNumbers,
@@ -137,6 +178,8 @@ export class RedisAgentStore implements AgentStore {
         write.source?.url ?? '',
         String(write.source?.nextRefreshAt.getTime() ?? 0),
         ...this.agentIdsArgs(),
+        stored.packed,
+        stored.revision,
       ),
     );
     const [outcome, revision, createdAt, created, ttl, owner] = reply;
@@ -172,7 +215,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
-    const [outcome, revision] = await this.guard(
+    const [outcome, revision] = await this.withStoredTerms(id, false, (stored) =>
       this.redis.deleteAgent(
         ...this.presenceKeys(id),
         id,
@@ -182,6 +225,8 @@ export class RedisAgentStore implements AgentStore {
         String(Date.now()),
         ...actorArgs(actor),
         ...this.agentIdsArgs(),
+        stored.packed,
+        stored.revision,
       ),
     );
     if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, id, Number(revision));
@@ -252,22 +297,30 @@ export class RedisAgentStore implements AgentStore {
     );
   }
 
-  purgeDue(now: Date, limit: number): Promise<string[]> {
+  async purgeDue(now: Date, limit: number): Promise<string[]> {
     const k = this.keys;
-    return this.guard(
-      this.redis.purgeAgents(
-        k.purgeDeadlines,
-        k.listing,
-        k.revision,
-        k.refreshes,
-        String(now.getTime()),
-        String(limit),
-        k.agentPrefix,
-        k.indexPrefix,
-        k.invalidations,
-        ...this.agentIdsArgs(),
-      ),
-    );
+    const due = await this.guard(this.redis.zrangebyscore(k.purgeDeadlines, '-inf', now.getTime(), 'LIMIT', 0, limit));
+    const purged: string[] = [];
+    for (const id of due) {
+      const [outcome] = await this.withStoredTerms(id, false, (stored) =>
+        this.redis.purgeAgent(
+          k.purgeDeadlines,
+          k.listing,
+          k.revision,
+          k.refreshes,
+          k.agent(id),
+          id,
+          String(now.getTime()),
+          k.indexPrefix,
+          k.invalidations,
+          ...this.agentIdsArgs(),
+          stored.packed,
+          stored.revision,
+        ),
+      );
+      if (outcome === 'purged') purged.push(id);
+    }
+    return purged;
   }
 
   dueRefreshes(now: Date, limit: number): Promise<string[]> {

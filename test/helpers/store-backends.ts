@@ -1,6 +1,6 @@
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
-import { indexTermsOf } from '../../src/search/index-terms.js';
+import { recordTermsOf, storedRecordTerms } from '../../src/agents/record-terms.js';
 import type { AgentWrite } from '../../src/store/agent-record.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
@@ -24,7 +24,7 @@ export function writeOf(
     id,
     card: JSON.stringify(card),
     summary: recordSummaryOf(normalised, 'unsigned'),
-    terms: indexTermsOf(normalised),
+    terms: recordTermsOf(normalised, 'unsigned'),
     now,
     actor: TEST_OWNER,
     ...extra,
@@ -54,7 +54,7 @@ export const storeBackends: StoreBackend[] = [
     async open() {
       const prefix = uniquePrefix();
       const connection = connect();
-      const store = new RedisAgentStore(connection, redisKeys(prefix));
+      const store = new RedisAgentStore(connection, redisKeys(prefix), storedRecordTerms);
       return {
         store,
         async close() {

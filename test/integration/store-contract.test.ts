@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { AgentNotFoundError, ConflictError, PreconditionFailedError } from '../../src/errors.js';
-import { indexTermsOf } from '../../src/search/index-terms.js';
+import { recordTermsOf, storedRecordTerms } from '../../src/agents/record-terms.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { ACTIVE_TERM, redisKeys } from '../../src/store/redis-keys.js';
@@ -359,7 +359,7 @@ describe('RedisAgentStore keys', () => {
   });
   beforeEach(() => {
     prefix = uniquePrefix();
-    store = new RedisAgentStore(connect(), redisKeys(prefix));
+    store = new RedisAgentStore(connect(), redisKeys(prefix), storedRecordTerms);
   });
   afterEach(async () => {
     await deleteKeys(admin, prefix);
@@ -388,6 +388,22 @@ describe('RedisAgentStore keys', () => {
     expect((await admin.smembers(`${prefix}idx:skill:forecast`)).sort()).toEqual(['1', '2']);
     expect(await admin.hgetall(`${prefix}ids:0`)).toEqual({ 1: 'weather', 2: 'storms' });
     expect(await admin.object('ENCODING', `${prefix}ids:0`)).toBe('listpack');
+    expect(await admin.hkeys(`${prefix}agent:weather`)).not.toContain('terms');
+  });
+
+  it('derives the old terms again when the record changed after they were read', async () => {
+    await store.save(writeOf('weather', cardWithSkill('forecast')));
+    // Both updates start from the same stored record; whichever runs second must move the
+    // memberships the first one made, not the ones it read before.
+    await Promise.all([
+      store.save(writeOf('weather', cardWithSkill('alerts'), T2)),
+      store.save(writeOf('weather', cardWithSkill('storms'), T2)),
+    ]);
+    const final = await store.get('weather');
+    const finalSkill = JSON.parse(final?.card ?? '{}').skills[0].id as string;
+    for (const skill of ['forecast', 'alerts', 'storms']) {
+      expect(await admin.scard(`${prefix}idx:skill:${skill}`), skill).toBe(skill === finalSkill ? 1 : 0);
+    }
   });
 
   it('leaves index sets consistent with the final record after 50 concurrent saves to one id', async () => {
@@ -416,7 +432,7 @@ describe('RedisAgentStore keys', () => {
 
     expect(finalRecord.status).toBe('active');
     // The store adds the term of active agents to the terms the card itself yields.
-    const finalTerms = [...indexTermsOf(validateCard(JSON.parse(finalRecord.card))), ACTIVE_TERM].sort();
+    const finalTerms = [...recordTermsOf(validateCard(JSON.parse(finalRecord.card)), 'unsigned'), ACTIVE_TERM].sort();
     const indexPrefix = `${prefix}idx:`;
     const agentNumber = (await admin.hget(`${prefix}agent:contested`, 'n')) as string;
     const setsWithId: string[] = [];

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { indexTermsOf } from '../../src/search/index-terms.js';
 import { packTerms } from '../../src/store/packed-terms.js';
+import { storedRecordTerms } from '../../src/agents/record-terms.js';
+import { recordSummaryOf } from '../../src/agents/record-summary.js';
 import { distinctTokens, MAX_TOKENS_PER_CARD, tokenize } from '../../src/search/tokenizer.js';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
 
@@ -172,5 +174,19 @@ describe('packTerms', () => {
     });
     expect(unpacked.sort()).toEqual([...terms].sort());
     expect(packed.length).toBeLessThan(terms.join('\n').length);
+  });
+});
+
+describe('storedRecordTerms', () => {
+  it('derives a stored card its terms and its signature status term', () => {
+    const card = cardV1();
+    const summary = recordSummaryOf(validateCard(card), 'verified');
+    expect(storedRecordTerms(JSON.stringify(card), summary)).toEqual([...indexTermsOf(validateCard(card)), 'sig:verified']);
+  });
+
+  it('yields no terms for a stored card that no longer validates, so writes to it still go through', () => {
+    const summary = recordSummaryOf(validateCard(cardV1()), 'unsigned');
+    expect(storedRecordTerms('{"name": 42}', summary)).toEqual([]);
+    expect(storedRecordTerms('not json', summary)).toEqual([]);
   });
 });

@@ -5,19 +5,23 @@
 -- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] index key prefix, ARGV[4] invalidation channel,
 -- ARGV[5] now in milliseconds, ARGV[6] the deleting principal ('' for the registry itself),
 -- ARGV[7] '1' when it is an admin, ARGV[8] key prefix of the agent number -> id buckets,
--- ARGV[9] agent numbers per bucket
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'owner', 'n')
+-- ARGV[9] agent numbers per bucket, ARGV[10] the record's index terms, packed, derived by the
+-- caller from its card, ARGV[11] the revision of the record ARGV[10] was derived from
+local current = redis.call('HMGET', KEYS[1], 'revision', 'owner', 'n')
 if current[1] == false then
   return {'missing', '0'}
 end
-if ARGV[6] ~= '' and ARGV[7] ~= '1' and current[3] and current[3] ~= ARGV[6] then
+if ARGV[6] ~= '' and ARGV[7] ~= '1' and current[2] and current[2] ~= ARGV[6] then
   return {'forbidden', current[1]}
 end
 if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
   return {'stale', current[1]}
 end
-local number = current[4]
-eachTerm(current[2], function(t) redis.call('SREM', ARGV[3] .. t, number) end)
+if current[1] ~= ARGV[11] then
+  return {'retry', current[1]}
+end
+local number = current[3]
+eachTerm(ARGV[10], function(t) redis.call('SREM', ARGV[3] .. t, number) end)
 redis.call('HDEL', ARGV[8] .. math.floor(tonumber(number) / tonumber(ARGV[9])), number)
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])

@@ -9,10 +9,12 @@
 -- ARGV[11] now in milliseconds, ARGV[12] default liveness TTL in seconds,
 -- ARGV[13] the writer's principal, ARGV[14] '1' when the writer is an admin,
 -- ARGV[15] the URL the card was fetched from ('' when the client sent it), ARGV[16] its next refresh (ms),
--- ARGV[17] key prefix of the agent number -> id buckets, ARGV[18] agent numbers per bucket
-local current = redis.call('HMGET', KEYS[1], 'revision', 'terms', 'createdAt', 'ttl', 'owner', 'card', 'n')
+-- ARGV[17] key prefix of the agent number -> id buckets, ARGV[18] agent numbers per bucket,
+-- ARGV[19] the index terms of the stored record, packed, derived by the caller from its card,
+-- ARGV[20] the revision of the record ARGV[19] was derived from ('' when the caller saw none)
+local current = redis.call('HMGET', KEYS[1], 'revision', 'createdAt', 'ttl', 'owner', 'card', 'n')
 local exists = current[1] ~= false
-if exists and current[5] and current[5] ~= ARGV[13] and ARGV[14] ~= '1' then
+if exists and current[4] and current[4] ~= ARGV[13] and ARGV[14] ~= '1' then
   return {'forbidden', current[1]}
 end
 if exists and ARGV[3] == '1' then
@@ -21,9 +23,14 @@ end
 if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
   return {'stale', current[1] or '0'}
 end
+-- The hash keeps no copy of its terms; the caller derives the old ones and must derive them again
+-- when the record changed since.
+if exists and current[1] ~= ARGV[20] then
+  return {'retry', current[1]}
+end
 
 -- Index sets hold the agent's number, not its id: sets of integers are stored as compact intsets.
-local number = current[7]
+local number = current[6]
 if not exists then
   number = tostring(redis.call('INCR', KEYS[9]))
   redis.call('HSET', ARGV[17] .. math.floor(tonumber(number) / tonumber(ARGV[18])), number, ARGV[1])
@@ -33,7 +40,7 @@ local wanted = {}
 eachTerm(ARGV[9], function(t) wanted[t] = true end)
 local had = {}
 if exists then
-  eachTerm(current[2], function(t)
+  eachTerm(ARGV[19], function(t)
     had[t] = true
     if not wanted[t] then redis.call('SREM', ARGV[7] .. t, number) end
   end)
@@ -43,18 +50,18 @@ for t in pairs(wanted) do
 end
 
 local ttl = ARGV[10]
-if ttl == '' then ttl = current[4] or ARGV[12] end
+if ttl == '' then ttl = current[3] or ARGV[12] end
 local revision = redis.call('INCR', KEYS[3])
 local createdAt = ARGV[4]
 local owner = ARGV[13]
 if exists then
-  createdAt = current[3]
-  owner = current[5] or ARGV[13]
+  createdAt = current[2]
+  owner = current[4] or ARGV[13]
 end
 if ARGV[15] ~= '' then
   -- A card kept in step with its source keeps the revision it replaces, for comparison.
-  if exists and current[6] ~= ARGV[5] then
-    redis.call('HSET', KEYS[1], 'prevCard', current[6], 'prevRevision', current[1])
+  if exists and current[5] ~= ARGV[5] then
+    redis.call('HSET', KEYS[1], 'prevCard', current[5], 'prevRevision', current[1])
   end
   redis.call('HSET', KEYS[1], 'source', ARGV[15])
   redis.call('ZADD', KEYS[8], tonumber(ARGV[16]), ARGV[1])
@@ -62,7 +69,7 @@ elseif exists then
   redis.call('HDEL', KEYS[1], 'source', 'prevCard', 'prevRevision')
   redis.call('ZREM', KEYS[8], ARGV[1])
 end
-redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'terms', ARGV[9], 'revision', revision,
+redis.call('HSET', KEYS[1], 'card', ARGV[5], 'meta', ARGV[6], 'revision', revision,
   'createdAt', createdAt, 'updatedAt', ARGV[4], 'status', 'active', 'ttl', ttl, 'owner', owner, 'n', number)
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('ZADD', KEYS[4], 0, ARGV[1])

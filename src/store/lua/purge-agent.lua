@@ -1,0 +1,30 @@
+-- Deletes one inactive agent whose grace period has passed, with every index membership, atomically.
+-- KEYS[1] purge deadlines zset, KEYS[2] listing zset, KEYS[3] revision counter,
+-- KEYS[4] card refresh schedule zset, KEYS[5] agent hash
+-- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] index key prefix, ARGV[4] invalidation channel,
+-- ARGV[5] key prefix of the agent number -> id buckets, ARGV[6] agent numbers per bucket,
+-- ARGV[7] the record's index terms, packed, derived by the caller from its card,
+-- ARGV[8] the revision of the record ARGV[7] was derived from
+-- Answers 'purged'; 'skipped' when it is not due or no longer inactive; 'retry' when the record
+-- changed since its terms were derived.
+local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not deadline or tonumber(deadline) > tonumber(ARGV[2]) then
+  return {'skipped'}
+end
+local current = redis.call('HMGET', KEYS[5], 'status', 'revision', 'n')
+if current[1] ~= 'inactive' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return {'skipped'}
+end
+if current[2] ~= ARGV[8] then
+  return {'retry'}
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+eachTerm(ARGV[7], function(t) redis.call('SREM', ARGV[3] .. t, current[3]) end)
+redis.call('HDEL', ARGV[5] .. math.floor(tonumber(current[3]) / tonumber(ARGV[6])), current[3])
+redis.call('DEL', KEYS[5])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+local revision = redis.call('INCR', KEYS[3])
+redis.call('PUBLISH', ARGV[4], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])
+return {'purged'}
