@@ -58,8 +58,10 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
 
 const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
 
-/** A script with the shared Lua functions before it (Redis scripts cannot include one another). */
-const loadScript = (name: string) => readLua('lib/packed-terms') + readLua(name);
+/** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
+const LUA_LIBRARY = readLua('lib/packed-terms');
+
+const loadScript = (name: string) => LUA_LIBRARY + readLua(name);
 
 /** Registers the Lua scripts once per connection; ioredis sends EVALSHA and falls back to EVAL. */
 function defineScripts(redis: Redis): Redis & RegistryCommands {
@@ -158,6 +160,8 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
+    const meta = JSON.stringify(write.summary);
+    const terms = packTerms(write.terms);
     const reply = await this.withStoredTerms(write.id, true, (stored) =>
       this.redis.saveAgent(
         ...this.presenceKeys(write.id),
@@ -167,10 +171,10 @@ export class RedisAgentStore implements AgentStore {
         options.mustNotExist ? '1' : '0',
         write.now,
         write.card,
-        JSON.stringify(write.summary),
+        meta,
         this.keys.indexPrefix,
         this.keys.invalidations,
-        packTerms(write.terms),
+        terms,
         write.ttlSeconds === undefined ? '' : String(write.ttlSeconds),
         String(Date.parse(write.now)),
         String(write.defaultTtlSeconds ?? 0),
