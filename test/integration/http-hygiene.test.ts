@@ -4,12 +4,18 @@ import { useRegistry } from '../helpers/use-registry.js';
 describe('response hygiene', () => {
   const registry = useRegistry({ ROLE: 'api', CORS_ORIGINS: 'https://app.example.com' });
 
-  it("sends helmet's security headers on every response, errors included", async () => {
+  it("sends helmet's API security headers on every response, errors included, and none meant for HTML pages", async () => {
     for (const path of ['/health', '/agents', '/agents/missing', '/no-such-route']) {
       const response = await fetch(`${registry.base}${path}`);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
-      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      for (const pageOnly of ['x-xss-protection', 'x-dns-prefetch-control', 'x-download-options', 'origin-agent-cluster']) {
+        expect(response.headers.get(pageOnly)).toBeNull();
+      }
       expect(response.headers.get('x-powered-by')).toBeNull();
     }
   });
