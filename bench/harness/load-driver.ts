@@ -49,11 +49,15 @@ export interface OpenDriveOptions {
 const percentile = (sorted: Float64Array, p: number): number =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
 
-/** Latencies and errors of one run, and their summary as a {@link DriveResult}. */
-class RunLog {
+/**
+ * Latencies, errors and elapsed time of one run, or of several runs against the same target
+ * (rounds interleaved with other targets), and their summary as a {@link DriveResult}.
+ */
+export class RunLog {
   private latencies = new Float64Array(1 << 16);
   private count = 0;
   private errors = 0;
+  private elapsedMs = 0;
 
   record(ms: number, ok: boolean): void {
     if (this.count === this.latencies.length) {
@@ -65,12 +69,17 @@ class RunLog {
     if (!ok) this.errors++;
   }
 
-  summary(elapsedMs: number): DriveResult {
+  /** Adds the duration of a run recorded here; req/s is answers over the sum. */
+  addElapsed(ms: number): void {
+    this.elapsedMs += ms;
+  }
+
+  summary(): DriveResult {
     const sorted = this.latencies.slice(0, this.count).sort();
     return {
       requests: this.count,
       errors: this.errors,
-      rps: this.count / (elapsedMs / 1000),
+      rps: this.count / (this.elapsedMs / 1000),
       p50Ms: percentile(sorted, 50),
       p95Ms: percentile(sorted, 95),
       p99Ms: percentile(sorted, 99),
@@ -101,10 +110,10 @@ async function send(pool: Pool, request: DriverRequest): Promise<boolean> {
  * as soon as the previous answer is read, for `durationMs`. Latency is measured per request from
  * send to the last byte of the body; any status of 400 or more, or a transport failure, is an error.
  * It measures throughput; its latency is connections / throughput (Little's law), see {@link driveOpen}.
+ * Given a `log`, it records there too and answers the summary of everything the log holds.
  */
-export async function drive(options: DriveOptions): Promise<DriveResult> {
+export async function drive(options: DriveOptions, log = new RunLog()): Promise<DriveResult> {
   const pool = openPool(options.origin, options.connections);
-  const log = new RunLog();
   const started = performance.now();
   const deadline = started + options.durationMs;
   const limit = options.stopAfter ?? Number.POSITIVE_INFINITY;
@@ -118,9 +127,9 @@ export async function drive(options: DriveOptions): Promise<DriveResult> {
     }
   };
   await Promise.all(Array.from({ length: options.connections }, loop));
-  const elapsedMs = performance.now() - started;
+  log.addElapsed(performance.now() - started);
   await pool.close();
-  return log.summary(elapsedMs);
+  return log.summary();
 }
 
 const sleepUntil = (time: number): Promise<void> =>
@@ -181,7 +190,7 @@ export async function driveOpen(options: OpenDriveOptions): Promise<DriveResult>
     wakeOnAnswer = undefined;
   }
   await Promise.all(inFlightRequests);
-  const elapsedMs = Math.max(options.durationMs, performance.now() - started);
+  log.addElapsed(Math.max(options.durationMs, performance.now() - started));
   await pool.close();
-  return log.summary(elapsedMs);
+  return log.summary();
 }

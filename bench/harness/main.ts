@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: seeds agents, starts the registry and two baselines that serve the same bytes,
- * drives every scenario against each in turn in a closed loop (throughput), then drives every
- * scenario with a p95 target against the registry and Express in an open model at
- * LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency), and prints and saves the results.
- * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --scenarios get,search --redis-url URL --out DIR --check
+ * drives every scenario against the three in a closed loop, taking turns in rounds (throughput),
+ * then drives every scenario with a p95 target against the registry and Express in an open model
+ * at LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency), and prints and saves the results.
+ * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search --redis-url URL --out DIR --check
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
 import { agentIdOf, benchCard, LATENCY_LOAD_SHARE, listCursorAfter, SCENARIOS, searchQueryFor, seededRandom, type ScenarioName } from '../scenarios.js';
-import { drive, driveOpen, type DriveResult, type DriverRequest } from './load-driver.js';
+import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
 import { checksTable, checkTargets, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
@@ -137,14 +137,27 @@ const log = (run: Run, mode: string, result: DriveResult) =>
     `${run.agents} ${run.scenario} ${run.target} ${mode}: ${result.rps.toFixed(0)} req/s p95 ${result.p95Ms.toFixed(2)} ms errors ${result.errors}\n`,
   );
 
-/** Closed loop (throughput): the scenario's connections, each sending as soon as its last answer is read. */
-async function measureClosed(run: Run): Promise<Measurement> {
-  const { options, origin, next } = run;
-  const connections = SCENARIOS[run.scenario].connections;
-  if (options.warmupSeconds > 0) await drive({ origin, connections, durationMs: options.warmupSeconds * 1000, next });
-  const result = await drive({ origin, connections, durationMs: options.durationSeconds * 1000, next });
-  log(run, 'closed', result);
-  return { agents: run.agents, scenario: run.scenario, target: run.target, mode: 'closed', ...result };
+/**
+ * Closed loop (throughput): the scenario's connections, each sending as soon as its last answer is
+ * read. After a warm-up of each, the targets take turns for `rounds` rounds of an equal share of
+ * the duration; each target's rounds are summed into its measurement.
+ */
+async function measureClosed(runs: Run[]): Promise<Measurement[]> {
+  const { options, scenario } = runs[0] as Run;
+  const connections = SCENARIOS[scenario].connections;
+  if (options.warmupSeconds > 0) {
+    for (const { origin, next } of runs) await drive({ origin, connections, durationMs: options.warmupSeconds * 1000, next });
+  }
+  const logs = runs.map(() => new RunLog());
+  const roundMs = (options.durationSeconds * 1000) / options.rounds;
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [i, { origin, next }] of runs.entries()) await drive({ origin, connections, durationMs: roundMs, next }, logs[i]);
+  }
+  return runs.map((run, i) => {
+    const result = (logs[i] as RunLog).summary();
+    log(run, 'closed', result);
+    return { agents: run.agents, scenario, target: run.target, mode: 'closed', ...result };
+  });
 }
 
 /** Open model (latency): requests due at `offeredRps`, at most the scenario's connections in flight, latency from the due time. */
@@ -198,14 +211,10 @@ async function runAtSize(options: HarnessOptions, agents: number, measurements: 
       next: requestsFor(scenario, work, () => newAgent++),
     });
     for (const scenario of ordered) {
-      const closed = new Map<Target, Measurement>();
-      for (const target of ['registry', 'express', 'node'] as const) {
-        const measurement = await measureClosed(runOf(scenario, target));
-        closed.set(target, measurement);
-        measurements.push(measurement);
-      }
+      const closed = await measureClosed((['registry', 'express', 'node'] as const).map((target) => runOf(scenario, target)));
+      measurements.push(...closed);
       if (SCENARIOS[scenario].targets.maxP95Ms === undefined) continue;
-      const offeredRps = LATENCY_LOAD_SHARE * (closed.get('express') as Measurement).rps;
+      const offeredRps = LATENCY_LOAD_SHARE * (closed.find((m) => m.target === 'express') as Measurement).rps;
       for (const target of ['registry', 'express'] as const) measurements.push(await measureOpen(runOf(scenario, target), offeredRps));
     }
     return { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds };

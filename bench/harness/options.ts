@@ -9,6 +9,12 @@ export interface HarnessOptions {
   durationSeconds: number;
   /** Seconds of unmeasured load before each measurement (warms caches and connections). */
   warmupSeconds: number;
+  /**
+   * Closed-loop measurements take turns between the registry and the baselines in this many
+   * rounds of `durationSeconds / rounds` each, so the machine's drift in speed falls on all of
+   * them alike. Default 3.
+   */
+  rounds: number;
   scenarios: ScenarioName[];
   /** An existing Redis to use; otherwise a throwaway redis-server is started (clean memory figures). */
   redisUrl: string | undefined;
@@ -25,6 +31,7 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
       replicas: { type: 'string', default: '1' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '3' },
       scenarios: { type: 'string', default: Object.keys(SCENARIOS).join(',') },
       'redis-url': { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
@@ -40,6 +47,8 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
   const durationSeconds = Number(values.duration);
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error('--replicas takes a whole number of at least 1');
   const warmupSeconds = Number(values.warmup);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
   if (!(durationSeconds > 0)) throw new Error('--duration takes a positive number of seconds');
   if (!(warmupSeconds >= 0)) throw new Error('--warmup takes a number of seconds');
   return {
@@ -47,6 +56,7 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
     replicas,
     durationSeconds,
     warmupSeconds,
+    rounds,
     scenarios,
     redisUrl: values['redis-url'] || process.env.REDIS_URL || undefined,
     outDir: values.out,

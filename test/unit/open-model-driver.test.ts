@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drive, driveOpen } from '../../bench/harness/load-driver.js';
+import { drive, driveOpen, RunLog } from '../../bench/harness/load-driver.js';
 
 /** Every answer of the test server takes this long. */
 const DELAY_MS = 20;
 
-describe('the open-model load driver', () => {
+describe('the load drivers', () => {
   let server: Server;
   let origin: string;
   const next = () => ({ method: 'GET' as const, path: '/' });
@@ -37,6 +37,18 @@ describe('the open-model load driver', () => {
     // The closed loop on the same connection reports the server time and hides the queue.
     const closed = await drive({ origin, connections: 1, durationMs: 300, next });
     expect(closed.p50Ms).toBeLessThan(open.p50Ms / 2);
+  });
+
+  it('sums rounds recorded in one log: their answers over their summed time', async () => {
+    // One connection, 20 ms per answer: about 50 req/s in each round, so about 50 req/s in the sum.
+    const log = new RunLog();
+    const first = await drive({ origin, connections: 1, durationMs: 200, next }, log);
+    const both = await drive({ origin, connections: 1, durationMs: 200, next }, log);
+    expect(both.requests).toBeGreaterThan(first.requests);
+    expect(both.requests).toBeGreaterThanOrEqual(2 * 8);
+    expect(both.rps).toBeGreaterThan(25);
+    expect(both.rps).toBeLessThan(55);
+    expect(both.p50Ms).toBeGreaterThanOrEqual(DELAY_MS - 2);
   });
 
   it('refuses a rate that is not positive', async () => {
