@@ -5,13 +5,12 @@
  * space into one space. `lua/lib/packed-terms.lua` reads the format.
  */
 export function packTerms(terms: readonly string[]): string {
-  const valuesByKind = new Map<string, string[]>();
+  const lines = new Map<string, string>();
   for (const term of terms) {
     const colon = term.indexOf(':');
     const kind = term.slice(0, colon + 1);
-    const values = valuesByKind.get(kind) ?? [];
-    values.push(term.slice(colon + 1));
-    valuesByKind.set(kind, values);
+    const line = lines.get(kind);
+    lines.set(kind, line === undefined ? term : `${line}\t${term.slice(colon + 1)}`);
   }
-  return [...valuesByKind].map(([kind, values]) => kind + values.join('\t')).join('\n');
+  return [...lines.values()].join('\n');
 }
