@@ -39,6 +39,13 @@ describe('tokenize', () => {
   it('yields nothing for empty text', () => {
     expect(tokenize('')).toEqual([]);
   });
+
+  it('splits text with one non-ASCII character by the same rule as ASCII text', () => {
+    const ascii = 'Route_planner v2: ROUTES for EV-charging, 24/7 (beta)';
+    expect(tokenize(`${ascii} ·`)).toEqual(tokenize(ascii));
+    expect(tokenize(`Ωmega ${ascii}`)).toEqual(['ωmega', ...tokenize(ascii)]);
+    expect(tokenize('naïve ＦＵＬＬ width')).toEqual(['naive', 'full', 'width']);
+  });
 });
 
 describe('distinctTokens', () => {
