@@ -3,7 +3,7 @@
  * `{hash tag}` puts them in one Redis Cluster slot so that scripts and SINTER may span them.
  */
 export interface RedisKeys {
-  /** Hash of one agent: card, meta, terms, revision, createdAt, updatedAt, status, n (its agent number). */
+  /** Hash of one agent: card, meta, revision, createdAt, updatedAt, status, n (its agent number); no copy of its index terms. */
   agent(id: string): string;
   /** Sorted set of every agent id, all at score 0, for lexicographic cursor pagination. */
   readonly listing: string;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { Logger } from '../logger.js';
 
 /**
  * Redis settings under which the registry's data stays compact; it works under any settings, only
