@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Express, Request, Router } from 'express';
+import type { Express, Request } from 'express';
 import { Redis } from 'ioredis';
 import type { JSONWebKeySet } from 'jose';
 import { agentRoutes } from './agents/agent-routes.js';
@@ -13,7 +13,7 @@ import type { Config } from './config/config.js';
 import { ExpirySweep } from './heartbeats/expiry-sweep.js';
 import { HeartbeatService } from './heartbeats/heartbeat-service.js';
 import { bullSweepScheduler, timerSweepScheduler, type SweepScheduler } from './heartbeats/sweep-scheduler.js';
-import { createApp } from './http/app.js';
+import { createApp, type Routes } from './http/app.js';
 import { closeServer, listenOn } from './http/http-server.js';
 import { jsonBody } from './http/json-body.js';
 import { JsonRpcDispatcher } from './jsonrpc/jsonrpc-dispatcher.js';
@@ -138,7 +138,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
 
   let shuttingDown = false;
   const info = { version: VERSION, publicUrl: config.publicUrl, storeKind: store.kind };
-  const routers: Router[] = [
+  const routes: Routes[] = [
     serviceInfoRoutes({
       ...info,
       readiness: async () => ({
@@ -160,14 +160,14 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
     const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, fetcher, ...info }), logger);
-    routers.push(
+    routes.push(
       accessRoutes(authenticator, config.readsRequireAuth, limit(restBudget)),
       agentRoutes({ agents, search, heartbeats, fetcher, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
       jsonRpcRoutes(dispatcher, body, limit(jsonRpcBudget)),
     );
   }
   const appOptions = { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins };
-  const app = createApp(routers, logger, metrics, appOptions);
+  const app = createApp(routes, logger, metrics, appOptions);
   const metricsApp =
     config.metricsPort === undefined ? undefined : createApp([metricsRoutes(exposition)], logger, metrics, appOptions);
 

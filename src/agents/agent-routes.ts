@@ -1,4 +1,5 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Routes } from '../http/app.js';
 import { actorOf } from '../auth/auth-middleware.js';
 import { ValidationError } from '../errors.js';
 import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
@@ -26,7 +27,6 @@ export interface AgentRoutesDependencies {
   cardMaxAgeSeconds: number;
 }
 
-/** The REST door: translates HTTP to the agent and search services and back, nothing more. */
 /** `min_revision` (query) or `X-Min-Revision` (header): the oldest revision the client accepts. */
 function minRevisionOf(req: Request): number | undefined {
   const value = req.query.min_revision ?? req.get('x-min-revision');
@@ -35,10 +35,9 @@ function minRevisionOf(req: Request): number | undefined {
   throw new ValidationError('Invalid min_revision', [{ path: '$.min_revision', message: 'must be a whole number' }]);
 }
 
-export function agentRoutes(deps: AgentRoutesDependencies): Router {
+/** The REST door: translates HTTP to the agent and search services and back, nothing more. */
+export function agentRoutes(deps: AgentRoutesDependencies): Routes {
   const { agents, search, heartbeats, fetcher, jsonBody, cardMaxAgeSeconds } = deps;
-  const router = Router();
-
   const searchHandler = (source: (req: Request) => unknown) => async (req: Request, res: Response) => {
     const criteria = parseSearchCriteria(source(req));
     const page = await search.search(criteria);
@@ -63,46 +62,47 @@ export function agentRoutes(deps: AgentRoutesDependencies): Router {
     answerSaved(res, saved);
   };
 
-  router.get('/agents', searchHandler((req) => req.query));
-  router.get('/agents/search', searchHandler((req) => req.query));
-  router.post('/agents/search', ...jsonBody, searchHandler((req) => req.body));
-  router.post('/agents', ...jsonBody, register(() => undefined));
-  router.post('/agents/register-url', ...jsonBody, async (req, res) => {
-    const actor = actorOf(req.principal);
-    answerSaved(res, await registerFromUrl(agents, fetcher, parseRegisterFromUrl(req.body), actor));
-  });
-  router.put('/agents/:id', ...jsonBody, register((req) => req.params.id as string));
+  return (router) => {
+    router.get('/agents', searchHandler((req) => req.query));
+    router.get('/agents/search', searchHandler((req) => req.query));
+    router.post('/agents/search', ...jsonBody, searchHandler((req) => req.body));
+    router.post('/agents', ...jsonBody, register(() => undefined));
+    router.post('/agents/register-url', ...jsonBody, async (req, res) => {
+      const actor = actorOf(req.principal);
+      answerSaved(res, await registerFromUrl(agents, fetcher, parseRegisterFromUrl(req.body), actor));
+    });
+    router.put('/agents/:id', ...jsonBody, register((req) => req.params.id as string));
 
-  router.post('/agents/:id/heartbeat', async (req, res) => {
-    const result = await heartbeats.heartbeat(req.params.id, actorOf(req.principal));
-    sendJson(res, 200, presentHeartbeat(req.params.id, result, 'snake'));
-  });
+    router.post('/agents/:id/heartbeat', async (req, res) => {
+      const result = await heartbeats.heartbeat(req.params.id, actorOf(req.principal));
+      sendJson(res, 200, presentHeartbeat(req.params.id, result, 'snake'));
+    });
 
-  router.get('/agents/:id', async (req, res) => {
-    const record = await agents.get(req.params.id, minRevisionOf(req));
-    const etag = etagOf(record);
-    res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
-    if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
-    sendJson(res, 200, presentRecord(record, 'snake'));
-  });
+    router.get('/agents/:id', async (req, res) => {
+      const record = await agents.get(req.params.id, minRevisionOf(req));
+      const etag = etagOf(record);
+      res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
+      if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
+      sendJson(res, 200, presentRecord(record, 'snake'));
+    });
 
-  router.get('/agents/:id/card', async (req, res) => {
-    const record = await agents.get(req.params.id, minRevisionOf(req));
-    const etag = etagOf(record);
-    res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
-    if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
-    sendJsonText(res, 200, record.card);
-  });
+    router.get('/agents/:id/card', async (req, res) => {
+      const record = await agents.get(req.params.id, minRevisionOf(req));
+      const etag = etagOf(record);
+      res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
+      if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
+      sendJsonText(res, 200, record.card);
+    });
 
-  router.get('/agents/:id/previous', async (req, res) => {
-    const previous = await agents.previous(req.params.id);
-    sendJson(res, 200, { agent_id: req.params.id, revision: previous.revision, agent_card: new RawJson(previous.card) });
-  });
+    router.get('/agents/:id/previous', async (req, res) => {
+      const previous = await agents.previous(req.params.id);
+      sendJson(res, 200, { agent_id: req.params.id, revision: previous.revision, agent_card: new RawJson(previous.card) });
+    });
 
-  router.delete('/agents/:id', async (req, res) => {
-    const revision = await agents.delete(req.params.id, actorOf(req.principal), parseIfMatch(req.get('if-match')));
-    sendJson(res, 200, presentDeleted(req.params.id, revision, 'snake'));
-  });
+    router.delete('/agents/:id', async (req, res) => {
+      const revision = await agents.delete(req.params.id, actorOf(req.principal), parseIfMatch(req.get('if-match')));
+      sendJson(res, 200, presentDeleted(req.params.id, revision, 'snake'));
+    });
 
-  return router;
+  };
 }

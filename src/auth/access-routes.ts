@@ -1,4 +1,5 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { Routes } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import { WRITE_METHODS } from '../jsonrpc/registry-methods.js';
 import type { Budget } from '../rate-limit/rate-limiter.js';
@@ -31,10 +32,10 @@ export function jsonRpcBudget(req: Request): Budget {
 }
 
 /** Authentication for every API route, then credentials for reads when required, then rate limits. */
-export function accessRoutes(authenticator: Authenticator, readsRequireAuth: boolean, limit: RequestHandler | undefined): Router {
-  const router = Router();
-  router.use(authenticate(authenticator));
-  if (readsRequireAuth) router.use(requireAuth);
-  if (limit) router.use(limit);
-  return router;
+export function accessRoutes(authenticator: Authenticator, readsRequireAuth: boolean, limit: RequestHandler | undefined): Routes {
+  return (router) => {
+    router.use(authenticate(authenticator));
+    if (readsRequireAuth) router.use(requireAuth);
+    if (limit) router.use(limit);
+  };
 }

@@ -1,6 +1,6 @@
 import compression from 'compression';
 import cors from 'cors';
-import express, { type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Express, type IRouter, type Request, type RequestHandler, type Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -47,6 +47,13 @@ export function securityHeaders(): RequestHandler {
   };
 }
 
+/**
+ * A feature's routes and middleware, added onto the application itself. Each nested Router would
+ * cost every request that passes through it a dispatch of its own, and one that leaves it
+ * unanswered a macrotask hop: together about a tenth of a GET's CPU.
+ */
+export type Routes = (router: IRouter) => void;
+
 export interface AppOptions {
   /** Express `trust proxy`: whose `X-Forwarded-For` names the client. */
   trustProxy: boolean | number | string;
@@ -54,8 +61,8 @@ export interface AppOptions {
   corsOrigins: string[];
 }
 
-/** The Express application: shared middleware around the feature routers, and one error renderer. */
-export function createApp(routers: Router[], logger: Logger, metrics: Metrics, options: AppOptions): Express {
+/** The Express application: shared middleware around the features' routes, and one error renderer. */
+export function createApp(routes: Routes[], logger: Logger, metrics: Metrics, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -75,7 +82,7 @@ export function createApp(routers: Router[], logger: Logger, metrics: Metrics, o
   const compress = compression({ threshold: COMPRESSION_THRESHOLD_BYTES });
   // Clients that accept no encoding skip the response wrapping compression would do for nothing.
   app.use((req, res, next) => (req.headers['accept-encoding'] ? compress(req, res, next) : next()));
-  for (const router of routers) app.use(router);
+  for (const add of routes) add(app);
   app.use((req, _res, next) => {
     next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'route_not_found'));
   });

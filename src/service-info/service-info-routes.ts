@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Routes } from '../http/app.js';
 import { sendJson, sendJsonText } from '../http/send-json.js';
 import { registryCard } from './registry-card.js';
 
@@ -25,67 +25,66 @@ export interface MetricsExposition {
 }
 
 /** `GET /metrics` alone, for the API router or a metrics port of its own. */
-export function metricsRoutes(metrics: MetricsExposition): Router {
-  const router = Router();
-  router.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.text());
-  });
-  return router;
+export function metricsRoutes(metrics: MetricsExposition): Routes {
+  return (router) => {
+    router.get('/metrics', async (_req, res) => {
+      res.type(metrics.contentType).send(await metrics.text());
+    });
+  };
 }
 
 /** The service document, liveness and the registry's own agent card. */
-export function serviceInfoRoutes(info: ServiceInfoDependencies): Router {
-  const router = Router();
+export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
   const card = JSON.stringify(registryCard(info.publicUrl, info.version));
   const health = JSON.stringify({ status: 'healthy', service: 'A2A Registry', version: info.version });
-
-  router.get('/health', (_req, res) => {
-    sendJsonText(res, 200, health);
-  });
-
-  router.get('/ready', async (_req, res) => {
-    const checks = await info.readiness();
-    const ready = Object.values(checks).every(Boolean);
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
-  });
-
-  if (info.metrics) router.use(metricsRoutes(info.metrics));
-
-  for (const path of ['/.well-known/agent-card.json', '/.well-known/agent.json']) {
-    router.get(path, (_req, res) => {
-      res.set('Cache-Control', 'public, max-age=300');
-      sendJsonText(res, 200, card);
+  return (router) => {
+    router.get('/health', (_req, res) => {
+      sendJsonText(res, 200, health);
     });
-  }
 
-  router.get('/', (_req, res) => {
-    sendJson(res, 200, {
-      service: 'A2A Registry',
-      version: info.version,
-      store: info.storeKind,
-      description: 'Registry of Agent2Agent (A2A) agent cards with REST and JSON-RPC 2.0 access',
-      protocols: {
-        primary: { transport: 'JSONRPC', endpoint: '/jsonrpc', description: 'JSON-RPC 2.0 (A2A default)' },
-        secondary: {
-          transport: 'HTTP+JSON',
-          endpoints: {
-            register: 'POST /agents',
-            put: 'PUT /agents/{id}',
-            get: 'GET /agents/{id}',
-            card: 'GET /agents/{id}/card',
-            list: 'GET /agents?skill=&tag=&q=&input_mode=&output_mode=&binding=&streaming=&push_notifications=&provider=&extension=&limit=&cursor=',
-            search: 'POST /agents/search',
-            unregister: 'DELETE /agents/{id}',
-            heartbeat: 'POST /agents/{id}/heartbeat',
+    router.get('/ready', async (_req, res) => {
+      const checks = await info.readiness();
+      const ready = Object.values(checks).every(Boolean);
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+    });
+
+    if (info.metrics) metricsRoutes(info.metrics)(router);
+
+    for (const path of ['/.well-known/agent-card.json', '/.well-known/agent.json']) {
+      router.get(path, (_req, res) => {
+        res.set('Cache-Control', 'public, max-age=300');
+        sendJsonText(res, 200, card);
+      });
+    }
+
+    router.get('/', (_req, res) => {
+      sendJson(res, 200, {
+        service: 'A2A Registry',
+        version: info.version,
+        store: info.storeKind,
+        description: 'Registry of Agent2Agent (A2A) agent cards with REST and JSON-RPC 2.0 access',
+        protocols: {
+          primary: { transport: 'JSONRPC', endpoint: '/jsonrpc', description: 'JSON-RPC 2.0 (A2A default)' },
+          secondary: {
+            transport: 'HTTP+JSON',
+            endpoints: {
+              register: 'POST /agents',
+              put: 'PUT /agents/{id}',
+              get: 'GET /agents/{id}',
+              card: 'GET /agents/{id}/card',
+              list: 'GET /agents?skill=&tag=&q=&input_mode=&output_mode=&binding=&streaming=&push_notifications=&provider=&extension=&limit=&cursor=',
+              search: 'POST /agents/search',
+              unregister: 'DELETE /agents/{id}',
+              heartbeat: 'POST /agents/{id}/heartbeat',
+            },
           },
         },
-      },
-      health_check: '/health',
-      readiness: '/ready',
-      metrics: '/metrics',
-      agent_card: '/.well-known/agent-card.json',
+        health_check: '/health',
+        readiness: '/ready',
+        metrics: '/metrics',
+        agent_card: '/.well-known/agent-card.json',
+      });
     });
-  });
 
-  return router;
+  };
 }
