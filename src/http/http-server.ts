@@ -1,5 +1,6 @@
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
+import { RegistryRequest } from './registry-request.js';
 
 /** Where a server listens and how long it lets clients take. */
 export interface ServerTimeouts {
@@ -13,7 +14,12 @@ export interface ServerTimeouts {
 /** Starts an HTTP server with the timeouts a load balancer in front expects. */
 export async function listenOn(app: Express, port: number, options: ServerTimeouts): Promise<Server> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, options.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const listening = createServer({ IncomingMessage: RegistryRequest }, app);
+    listening.once('error', reject);
+    listening.listen(port, options.host, () => {
+      listening.off('error', reject);
+      resolve(listening);
+    });
   });
   server.keepAliveTimeout = options.keepAliveTimeoutMs;
   // Headers must arrive within the request timeout, and never after an idle keep-alive socket closed.

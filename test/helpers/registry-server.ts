@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -5,6 +6,7 @@ import { createRegistry, type Registry } from '../../src/registry.js';
 
 export interface RunningRegistry {
   registry: Registry;
+  server: Server;
   baseUrl: string;
   close(): Promise<void>;
 }
@@ -17,6 +19,7 @@ export async function startRegistry(env: Record<string, string> = {}): Promise<R
   const { port } = server.address() as AddressInfo;
   return {
     registry,
+    server,
     baseUrl: `http://127.0.0.1:${port}`,
     close: async () => {
       await registry.close();

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from './redis.js';
 import { startRegistry, type RunningRegistry } from './registry-server.js';
@@ -25,6 +26,10 @@ export function useRegistry(env: Record<string, string> | (() => Record<string, 
     get base(): string {
       if (!state.running) throw new Error('registry not started');
       return state.running.baseUrl;
+    },
+    get server(): Server {
+      if (!state.running) throw new Error('registry not started');
+      return state.running.server;
     },
   };
 }
