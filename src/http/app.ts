@@ -12,6 +12,9 @@ import { requestId } from './request-id.js';
 /** Responses smaller than this are sent uncompressed: compressing them costs more than it saves. */
 const COMPRESSION_THRESHOLD_BYTES = 1024;
 
+/** An Accept-Encoding that names an encoding compression offers (or any, `*`); compression then negotiates. */
+const MAY_COMPRESS = /br|gzip|deflate|\*/i;
+
 /**
  * The headers of helmet that protect a JSON API (OWASP's REST Security Cheat Sheet): no content
  * may load or frame the responses, other sites may not embed them, transport stays on HTTPS,
@@ -80,8 +83,8 @@ export function createApp(routes: Routes[], logger: Logger, metrics: Metrics, op
     );
   }
   const compress = compression({ threshold: COMPRESSION_THRESHOLD_BYTES });
-  // Clients that accept no encoding skip the response wrapping compression would do for nothing.
-  app.use((req, res, next) => (req.headers['accept-encoding'] ? compress(req, res, next) : next()));
+  // Clients that accept none of its encodings skip the response wrapping compression would do for nothing.
+  app.use((req, res, next) => (MAY_COMPRESS.test(req.headers['accept-encoding'] ?? '') ? compress(req, res, next) : next()));
   for (const add of routes) add(app);
   app.use((req, _res, next) => {
     next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'route_not_found'));

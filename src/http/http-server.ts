@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
-import { RegistryRequest } from './registry-request.js';
+import { RegistryRequest, RegistryResponse } from './registry-messages.js';
 
 /** Where a server listens and how long it lets clients take. */
 export interface ServerTimeouts {
@@ -14,7 +14,7 @@ export interface ServerTimeouts {
 /** Starts an HTTP server with the timeouts a load balancer in front expects. */
 export async function listenOn(app: Express, port: number, options: ServerTimeouts): Promise<Server> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = createServer({ IncomingMessage: RegistryRequest }, app);
+    const listening = createServer({ IncomingMessage: RegistryRequest, ServerResponse: RegistryResponse }, app);
     listening.once('error', reject);
     listening.listen(port, options.host, () => {
       listening.off('error', reject);
