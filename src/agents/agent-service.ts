@@ -1,4 +1,5 @@
 import { AgentNotFoundError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { unsignedVerification } from '../signatures/card-signature-verifier.js';
 import { unsignedCardError, type SignaturePolicy } from '../signatures/signature-policy.js';
 import type { Actor, AgentRecord, PreviousCard, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
@@ -49,7 +50,11 @@ export class AgentService {
     const cardPath = command.cardPath ?? '$';
     const summary = validateCard(command.card, cardPath);
     const id = command.id === undefined ? agentIdFromName(summary.name) : assertValidAgentId(command.id);
-    const verification = await this.options.signatures.check(command.cardJson);
+    // The verifier reads the card's exact text; one without a signatures member (the card, being
+    // valid, is an object) is unsigned without parsing that text a second time.
+    const verification = Object.hasOwn(command.card as object, 'signatures')
+      ? await this.options.signatures.check(command.cardJson)
+      : unsignedVerification();
     if (this.options.signatures.requireSigned && verification.status !== 'verified') {
       throw unsignedCardError(verification, cardPath);
     }

@@ -4,10 +4,21 @@
  * without recursion, so no input can exhaust the stack.
  */
 
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+// Character codes: the scanners compare codes, not one-character strings, as they run on every body.
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+const isWhitespace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+const isOpener = (code: number) => code === OPEN_BRACE || code === OPEN_BRACKET;
+const isCloser = (code: number) => code === CLOSE_BRACE || code === CLOSE_BRACKET;
 
 function skipWhitespace(text: string, index: number): number {
-  while (index < text.length && WHITESPACE.has(text[index] as string)) index++;
+  while (index < text.length && isWhitespace(text.charCodeAt(index))) index++;
   return index;
 }
 
@@ -15,9 +26,9 @@ function skipWhitespace(text: string, index: number): number {
 function skipString(text: string, index: number): number {
   index++;
   while (index < text.length) {
-    const char = text[index];
-    if (char === '\\') index += 2;
-    else if (char === '"') return index + 1;
+    const code = text.charCodeAt(index);
+    if (code === BACKSLASH) index += 2;
+    else if (code === QUOTE) return index + 1;
     else index++;
   }
   return index;
@@ -25,23 +36,23 @@ function skipString(text: string, index: number): number {
 
 /** Index just past the JSON value that starts at `index`. */
 function skipValue(text: string, index: number): number {
-  const first = text[index];
-  if (first === '"') return skipString(text, index);
-  if (first !== '{' && first !== '[') {
-    while (index < text.length && !',]}'.includes(text[index] as string) && !WHITESPACE.has(text[index] as string)) {
-      index++;
+  const first = text.charCodeAt(index);
+  if (first === QUOTE) return skipString(text, index);
+  if (!isOpener(first)) {
+    for (let code = first; index < text.length && code !== COMMA && !isCloser(code) && !isWhitespace(code); ) {
+      code = text.charCodeAt(++index);
     }
     return index;
   }
   let depth = 0;
   while (index < text.length) {
-    const char = text[index];
-    if (char === '"') {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
       index = skipString(text, index);
       continue;
     }
-    if (char === '{' || char === '[') depth++;
-    else if (char === '}' || char === ']') {
+    if (isOpener(code)) depth++;
+    else if (isCloser(code)) {
       depth--;
       if (depth === 0) return index + 1;
     }
@@ -54,14 +65,14 @@ function skipValue(text: string, index: number): number {
 function memberSpan(text: string, index: number, key: string): [number, number] | undefined {
   let found: [number, number] | undefined;
   index = skipWhitespace(text, index + 1);
-  while (index < text.length && text[index] !== '}') {
+  while (index < text.length && text.charCodeAt(index) !== CLOSE_BRACE) {
     const keyEnd = skipString(text, index);
     const name = JSON.parse(text.slice(index, keyEnd)) as string;
     const valueStart = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1);
     const valueEnd = skipValue(text, valueStart);
     if (name === key) found = [valueStart, valueEnd];
     index = skipWhitespace(text, valueEnd);
-    if (text[index] === ',') index = skipWhitespace(text, index + 1);
+    if (text.charCodeAt(index) === COMMA) index = skipWhitespace(text, index + 1);
   }
   return found;
 }
@@ -69,11 +80,11 @@ function memberSpan(text: string, index: number, key: string): [number, number] 
 /** The [start, end) span of element `position` of the array at `index`. */
 function elementSpan(text: string, index: number, position: number): [number, number] | undefined {
   index = skipWhitespace(text, index + 1);
-  for (let i = 0; index < text.length && text[index] !== ']'; i++) {
+  for (let i = 0; index < text.length && text.charCodeAt(index) !== CLOSE_BRACKET; i++) {
     const end = skipValue(text, index);
     if (i === position) return [index, end];
     index = skipWhitespace(text, end);
-    if (text[index] === ',') index = skipWhitespace(text, index + 1);
+    if (text.charCodeAt(index) === COMMA) index = skipWhitespace(text, index + 1);
   }
   return undefined;
 }
@@ -84,21 +95,21 @@ function elementSpan(text: string, index: number, position: number): [number, nu
  */
 export function rawJsonAt(text: string, path: readonly (string | number)[]): string | undefined {
   let start = skipWhitespace(text, 0);
-  let end = skipValue(text, start);
+  let end: number | undefined;
   for (const step of path) {
-    const opener = text[start];
+    const opener = text.charCodeAt(start);
     const span =
       typeof step === 'number'
-        ? opener === '['
+        ? opener === OPEN_BRACKET
           ? elementSpan(text, start, step)
           : undefined
-        : opener === '{'
+        : opener === OPEN_BRACE
           ? memberSpan(text, start, step)
           : undefined;
     if (!span) return undefined;
     [start, end] = span;
   }
-  return text.slice(start, end);
+  return text.slice(start, end ?? skipValue(text, start));
 }
 
 /** How deeply arrays and objects nest in JSON text. */
@@ -106,10 +117,10 @@ export function jsonDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (char === '"') index = skipString(text, index) - 1;
-    else if (char === '{' || char === '[') deepest = Math.max(deepest, ++depth);
-    else if (char === '}' || char === ']') depth--;
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) index = skipString(text, index) - 1;
+    else if (isOpener(code)) deepest = Math.max(deepest, ++depth);
+    else if (isCloser(code)) depth--;
   }
   return deepest;
 }

@@ -277,6 +277,11 @@ function base64urlPayload(card: Record<string, unknown>): string {
   }
 }
 
+/** The verification of a card without signatures. */
+export function unsignedVerification(): SignatureVerification {
+  return { status: 'unsigned', problems: [] };
+}
+
 function invalid(problems: string[]): SignatureVerification {
   return { status: 'invalid', problems };
 }
@@ -311,9 +316,9 @@ export async function verifyCardSignatures(
     const card = parseCard(cardJson);
     if (typeof card === 'string') return invalid([card]);
     const signatures = card.signatures;
-    if (signatures === undefined || signatures === null) return { status: 'unsigned', problems: [] };
+    if (signatures === undefined || signatures === null) return unsignedVerification();
     if (!Array.isArray(signatures)) return invalid(['"signatures" is not an array']);
-    if (signatures.length === 0) return { status: 'unsigned', problems: [] };
+    if (signatures.length === 0) return unsignedVerification();
     const duplicate = firstDuplicateKey(cardJson);
     if (duplicate !== undefined) return invalid([`card repeats the member ${quoted(duplicate)}`]);
     const allowed = allowedAlgorithms(options);
