@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardV1 } from '../helpers/cards.js';
+import { cardV1, legacyCard } from '../helpers/cards.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { flattenedSignature, newSigner, type Signer } from '../helpers/signing.js';
 import { useRegistry } from '../helpers/use-registry.js';
@@ -55,6 +55,13 @@ describe('signature status of registered cards', () => {
     expect((await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: foreign }))).signature_status).toBe('invalid');
     const plain = cardV1({ name: 'Plain Agent' });
     expect((await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: plain }))).signature_status).toBe('unsigned');
+  });
+
+  it('checks the signatures of any card that has the member, legacy cards and empty lists included', async () => {
+    const legacy = { ...legacyCard({ name: 'Legacy Signed Agent' }), signatures: [{ protected: 'eyJhbGciOiJFUzI1NiJ9', signature: 'AAAA' }] };
+    expect((await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: legacy }))).signature_status).toBe('invalid');
+    const emptyList = cardV1({ name: 'Empty List Agent', signatures: [] });
+    expect((await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: emptyList }))).signature_status).toBe('unsigned');
   });
 
   it('filters search results by signature status', async () => {
