@@ -6,7 +6,9 @@ import type { NormalisedCard } from './card/normalised-card.js';
 
 /** Every index term of a registered card: the card's own terms and its signature status. */
 export function recordTermsOf(card: NormalisedCard, signatureStatus: SignatureStatus): string[] {
-  return [...indexTermsOf(card), term('sig', signatureStatus)];
+  const terms = indexTermsOf(card);
+  terms.push(term('sig', signatureStatus));
+  return terms;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { NormalisedCard } from '../agents/card/normalised-card.js';
-import { distinctTokens } from './tokenizer.js';
+import { addDistinctTokens } from './tokenizer.js';
 
 /**
  * The index a term belongs to. A term is `kind:value`; each term is one Redis set of agent ids.
@@ -61,7 +61,8 @@ export function indexTermsOf(card: NormalisedCard): string[] {
   for (const extension of card.capabilities.extensions) add('ext', extension);
   if (card.provider) add('org', card.provider.organization);
   add('format', card.format);
-  for (const token of distinctTokens(textsOf(card))) add('tok', token);
-  for (const token of distinctTokens([card.name])) add('ntok', token);
+  // Tokens are folded already: lower-case, without white space.
+  addDistinctTokens(terms, 'tok:', textsOf(card));
+  addDistinctTokens(terms, 'ntok:', [card.name]);
   return [...terms];
 }

@@ -26,14 +26,17 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
-/** Distinct tokens of several texts, in order of first appearance, at most `limit` of them. */
-export function distinctTokens(texts: Iterable<string>, limit = MAX_TOKENS_PER_CARD): string[] {
-  const seen = new Set<string>();
+/**
+ * Adds `prefix` + each distinct token of several texts to `terms`, in order of first appearance,
+ * at most `limit` tokens; `terms` must hold none with that prefix yet. Straight into the caller's
+ * set: a card's terms then take one set and no intermediate copies.
+ */
+export function addDistinctTokens(terms: Set<string>, prefix: string, texts: Iterable<string>, limit = MAX_TOKENS_PER_CARD): void {
+  const before = terms.size;
   for (const text of texts) {
     for (const token of tokenize(text)) {
-      if (seen.size >= limit) return [...seen];
-      seen.add(token);
+      if (terms.size - before >= limit) return;
+      terms.add(prefix + token);
     }
   }
-  return [...seen];
 }

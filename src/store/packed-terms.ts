@@ -6,9 +6,11 @@
  */
 export function packTerms(terms: readonly string[]): string {
   const lines = new Map<string, string>();
+  let kind = '';
   for (const term of terms) {
     const colon = term.indexOf(':');
-    const kind = term.slice(0, colon + 1);
+    // Terms of a kind mostly come together: the kind cut from the one before serves again.
+    if (colon !== kind.length - 1 || !term.startsWith(kind)) kind = term.slice(0, colon + 1);
     const line = lines.get(kind);
     lines.set(kind, line === undefined ? term : `${line}\t${term.slice(colon + 1)}`);
   }

@@ -4,7 +4,7 @@ import { indexTermsOf } from '../../src/search/index-terms.js';
 import { packTerms } from '../../src/store/packed-terms.js';
 import { storedRecordTerms } from '../../src/agents/record-terms.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
-import { distinctTokens, MAX_TOKENS_PER_CARD, tokenize } from '../../src/search/tokenizer.js';
+import { addDistinctTokens, MAX_TOKENS_PER_CARD, tokenize } from '../../src/search/tokenizer.js';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
 
 describe('tokenize', () => {
@@ -48,24 +48,29 @@ describe('tokenize', () => {
   });
 });
 
-describe('distinctTokens', () => {
-  it('yields each token once, in order of first appearance across texts', () => {
-    expect(distinctTokens(['Weather agent', 'agent for WEATHER alerts'])).toEqual(['weather', 'agent', 'alerts']);
+describe('addDistinctTokens', () => {
+  /** The terms addDistinctTokens adds to a set that already holds one of another kind. */
+  const added = (texts: string[], limit?: number): string[] => {
+    const terms = new Set(['skill:x']);
+    addDistinctTokens(terms, 'tok:', texts, limit);
+    return [...terms].slice(1);
+  };
+
+  it('adds each token once, prefixed, in order of first appearance across texts', () => {
+    expect(added(['Weather agent', 'agent for WEATHER alerts'])).toEqual(['tok:weather', 'tok:agent', 'tok:alerts']);
   });
 
-  it('stops at the limit it is given', () => {
-    expect(distinctTokens(['one two', 'three four five'], 3)).toEqual(['one', 'two', 'three']);
+  it('stops at the limit it is given, however many terms the set held before', () => {
+    expect(added(['one two', 'three four five'], 3)).toEqual(['tok:one', 'tok:two', 'tok:three']);
   });
 
   it('does not count repeated tokens towards the limit', () => {
-    expect(distinctTokens(['one one one two two three'], 2)).toEqual(['one', 'two']);
+    expect(added(['one one one two two three'], 2)).toEqual(['tok:one', 'tok:two']);
   });
 
   it('stops at MAX_TOKENS_PER_CARD by default', () => {
     const words = Array.from({ length: MAX_TOKENS_PER_CARD + 50 }, (_, i) => `word${i}`);
-    const tokens = distinctTokens([words.join(' ')]);
-    expect(tokens).toHaveLength(MAX_TOKENS_PER_CARD);
-    expect(tokens).toEqual(words.slice(0, MAX_TOKENS_PER_CARD));
+    expect(added([words.join(' ')])).toEqual(words.slice(0, MAX_TOKENS_PER_CARD).map((word) => `tok:${word}`));
   });
 });
 
