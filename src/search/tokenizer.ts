@@ -28,8 +28,8 @@ export function tokenize(text: string): string[] {
 
 /**
  * Adds `prefix` + each distinct token of several texts to `terms`, in order of first appearance,
- * at most `limit` tokens; `terms` must hold none with that prefix yet. Straight into the caller's
- * set: a card's terms then take one set and no intermediate copies.
+ * at most `limit` tokens (default {@link MAX_TOKENS_PER_CARD}); `terms` must hold none with that
+ * prefix yet. Straight into the caller's set: a card's terms then take one set and no copies.
  */
 export function addDistinctTokens(terms: Set<string>, prefix: string, texts: Iterable<string>, limit = MAX_TOKENS_PER_CARD): void {
   const before = terms.size;
