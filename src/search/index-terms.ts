@@ -45,8 +45,7 @@ function textsOf(card: NormalisedCard): string[] {
 export function indexTermsOf(card: NormalisedCard): string[] {
   const terms = new Set<string>();
   const add = (kind: TermKind, value: string) => {
-    const folded = foldValue(value);
-    if (folded !== '') terms.add(`${kind}:${folded}`);
+    if (value.trim() !== '') terms.add(term(kind, value));
   };
   const { skills } = card;
   for (const skill of skills) add('skill', skill.id);
