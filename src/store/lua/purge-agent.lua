@@ -20,7 +20,7 @@ if current[2] ~= ARGV[8] then
   return {'retry'}
 end
 redis.call('ZREM', KEYS[1], ARGV[1])
-eachTerm(ARGV[7], function(t) redis.call('SREM', ARGV[3] .. t, current[3]) end)
+eachTermKey(ARGV[7], ARGV[3], function(key) redis.call('SREM', key, current[3]) end)
 redis.call('HDEL', ARGV[5] .. math.floor(tonumber(current[3]) / tonumber(ARGV[6])), current[3])
 redis.call('DEL', KEYS[5])
 redis.call('ZREM', KEYS[2], ARGV[1])
