@@ -63,6 +63,23 @@ export function presentDeleted(id: string, revision: number, style: NamingStyle)
   return styled(style, { success: true, agent_id: id, revision, message: 'Agent unregistered successfully' });
 }
 
+/**
+ * Each record's entry in `results`, serialised once per record and style: the cache hands the same
+ * record objects to every page (stores hand out records nobody changes), and serialising these
+ * entries was most of a page's JSON work.
+ */
+const resultEntries: Record<NamingStyle, WeakMap<AgentRecord, RawJson>> = { snake: new WeakMap(), camel: new WeakMap() };
+
+function resultEntry(record: AgentRecord, style: NamingStyle): RawJson {
+  const entries = resultEntries[style];
+  let entry = entries.get(record);
+  if (entry === undefined) {
+    entry = new RawJson(JSON.stringify(styled(style, resultSummary(record))));
+    entries.set(record, entry);
+  }
+  return entry;
+}
+
 function resultSummary(record: AgentRecord) {
   return Object.assign(recordFields(record), {
     name: record.summary.name,
@@ -79,7 +96,7 @@ export function presentPage(page: SearchPage, style: NamingStyle, extra: Record<
   const cards = page.records.map((r) => new RawJson(r.card));
   return styled(style, {
     ...(style === 'snake' ? { agents: cards } : { agentCards: cards }),
-    results: page.records.map((r) => styled(style, resultSummary(r))),
+    results: page.records.map((r) => resultEntry(r, style)),
     count: page.records.length,
     total: page.total,
     next_cursor: page.nextCursor ?? null,

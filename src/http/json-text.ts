@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
  * process and never sent anywhere, keeps a client's own strings from ever matching it.
  */
 const PLACEHOLDER = `\u0000${randomBytes(8).toString('hex')}:`;
-const PLACEHOLDER_PATTERN = new RegExp(`"${JSON.stringify(PLACEHOLDER).slice(1, -1).replace(/\\/g, '\\\\')}(\\d+)"`, 'g');
+/** The placeholder as JSON.stringify writes it, up to the index. */
+const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER).slice(0, -1);
 
 /** The RawJson texts of the serialisation under way (JSON.stringify is synchronous, so one at a time). */
 let collected: string[] | undefined;
@@ -36,5 +37,19 @@ export function toJsonText(value: unknown): string {
   } finally {
     collected = undefined;
   }
-  return raws.length === 0 ? text : text.replace(PLACEHOLDER_PATTERN, (_match, index: string) => raws[Number(index)] as string);
+  return raws.length === 0 ? text : spliceRaws(text, raws);
+}
+
+/** Puts each RawJson text where its placeholder is; they appear in the order they were collected. */
+function spliceRaws(text: string, raws: readonly string[]): string {
+  let spliced = '';
+  let from = 0;
+  for (const [index, raw] of raws.entries()) {
+    const placeholder = `${PLACEHOLDER_JSON}${index}"`;
+    const at = text.indexOf(placeholder, from);
+    if (at < 0) throw new Error(`RawJson ${index} is missing from the serialised text`);
+    spliced += text.slice(from, at) + raw;
+    from = at + placeholder.length;
+  }
+  return spliced + text.slice(from);
 }

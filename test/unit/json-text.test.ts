@@ -21,4 +21,15 @@ describe('toJsonText', () => {
     const parsed = JSON.parse(toJsonText(value)) as Record<string, unknown>;
     expect(parsed).toEqual({ s: '\u00000', t: '\u0000abc:1', raw: { k: true } });
   });
+
+  it('puts many raw values, and the same one twice, each in its own place', () => {
+    const raws = Array.from({ length: 120 }, (_, i) => new RawJson(`{"n":${i}}`));
+    const value = { first: raws[3], list: raws, nested: { again: raws[3], last: raws[119] } };
+    expect(toJsonText(value)).toBe(JSON.stringify({ first: { n: 3 }, list: raws.map((_, i) => ({ n: i })), nested: { again: { n: 3 }, last: { n: 119 } } }));
+  });
+
+  it('leaves raw text that holds placeholder-like strings alone', () => {
+    const raw = new RawJson('{"t":"\\u0000abc:0"}');
+    expect(toJsonText([raw, new RawJson('1')])).toBe('[{"t":"\\u0000abc:0"},1]');
+  });
 });
