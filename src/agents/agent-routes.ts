@@ -22,7 +22,7 @@ export interface AgentRoutesDependencies {
   /** Fetches cards for `POST /agents/register-url`. */
   fetcher: SafeFetcher;
   /** Middleware that parses and checks a JSON body. */
-  jsonBody: RequestHandler[];
+  jsonBody: RequestHandler;
   /** `max-age` of the card endpoint, in seconds. */
   cardMaxAgeSeconds: number;
 }
@@ -65,13 +65,13 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes {
   return (router) => {
     router.get('/agents', searchHandler((req) => req.query));
     router.get('/agents/search', searchHandler((req) => req.query));
-    router.post('/agents/search', ...jsonBody, searchHandler((req) => req.body));
-    router.post('/agents', ...jsonBody, register(() => undefined));
-    router.post('/agents/register-url', ...jsonBody, async (req, res) => {
+    router.post('/agents/search', jsonBody, searchHandler((req) => req.body));
+    router.post('/agents', jsonBody, register(() => undefined));
+    router.post('/agents/register-url', jsonBody, async (req, res) => {
       const actor = actorOf(req.principal);
       answerSaved(res, await registerFromUrl(agents, fetcher, parseRegisterFromUrl(req.body), actor));
     });
-    router.put('/agents/:id', ...jsonBody, register((req) => req.params.id as string));
+    router.put('/agents/:id', jsonBody, register((req) => req.params.id as string));
 
     router.post('/agents/:id/heartbeat', async (req, res) => {
       const result = await heartbeats.heartbeat(req.params.id, actorOf(req.principal));

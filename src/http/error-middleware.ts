@@ -1,37 +1,19 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../logger.js';
-import {
-  AppError,
-  BadRequestError,
-  InvalidJsonError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../errors.js';
+import { AppError, BadRequestError, ValidationError } from '../errors.js';
 
 interface HttpLibraryError {
-  type?: unknown;
   message?: string;
   status?: unknown;
   expose?: unknown;
 }
 
-/** The errors body-parser and the router raise (by `type`, else by their client status) as the registry's own. */
+/** A client error the router raises (such as a malformed percent-encoding), by its status, as the registry's own. */
 function fromHttpLibrary(error: HttpLibraryError): AppError | undefined {
-  switch (error.type) {
-    case 'entity.parse.failed':
-      return new InvalidJsonError(`The request body is not valid JSON: ${error.message ?? ''}`.trim());
-    case 'entity.too.large':
-      return new PayloadTooLargeError('The request body is larger than the configured limit');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new UnsupportedMediaTypeError(error.message ?? 'Unsupported body encoding');
-    default:
-      if (typeof error.status === 'number' && error.status >= 400 && error.status < 500 && error.expose !== false) {
-        return new BadRequestError(error.message ?? 'Bad request', error.status);
-      }
-      return undefined;
+  if (typeof error.status === 'number' && error.status >= 400 && error.status < 500 && error.expose !== false) {
+    return new BadRequestError(error.message ?? 'Bad request', error.status);
   }
+  return undefined;
 }
 
 /** Any thrown value as an AppError, or undefined when it is a fault of the registry itself. */
