@@ -124,7 +124,7 @@ export interface Config {
   readonly redisCommandTimeoutMs: number;
   /** pino log level. @defaultValue `info` */
   readonly logLevel: (typeof LOG_LEVELS)[number];
-  /** Largest accepted request body, in bytes (`BODY_LIMIT` accepts `kb`/`mb` suffixes). @defaultValue 1 MiB */
+  /** Largest accepted request body once decompressed, in bytes (`BODY_LIMIT` accepts `kb`/`mb` suffixes). @defaultValue 1 MiB */
   readonly bodyLimitBytes: number;
   /** Deepest nesting of arrays and objects accepted in a JSON body. @defaultValue 64 */
   readonly jsonMaxDepth: number;
