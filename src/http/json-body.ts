@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { finished, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { BadRequestError, InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type AppError } from '../errors.js';
-import { jsonDepth } from './raw-json.js';
+import { jsonDepth, skipWhitespace } from './raw-json.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -13,9 +13,6 @@ const DECODERS = new Map<string, () => Transform>([
   ['deflate', createInflate],
   ['br', createBrotliDecompress],
 ]);
-
-/** JSON's white space (RFC 8259), which may come before the value. */
-const LEADING_WHITE_SPACE = /^[\x20\x09\x0a\x0d]*/;
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -93,7 +90,7 @@ function readBody(req: Request, limitBytes: number, done: (error: AppError | und
 function parseJson(text: string): unknown {
   // An empty body is read as {}, as the earlier registry's clients rely on, and then validated.
   if (text.length === 0) return {};
-  const first = text[LEADING_WHITE_SPACE.exec(text)?.[0].length ?? 0];
+  const first = text[skipWhitespace(text, 0)];
   if (first !== '{' && first !== '[') throw new InvalidJsonError('The request body is not valid JSON: expected an object or an array');
   try {
     return JSON.parse(text);

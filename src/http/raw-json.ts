@@ -17,7 +17,8 @@ const isWhitespace = (code: number) => code === 0x20 || code === 0x0a || code ==
 const isOpener = (code: number) => code === OPEN_BRACE || code === OPEN_BRACKET;
 const isCloser = (code: number) => code === CLOSE_BRACE || code === CLOSE_BRACKET;
 
-function skipWhitespace(text: string, index: number): number {
+/** Index of the first character at or after `index` that is not JSON white space (RFC 8259). */
+export function skipWhitespace(text: string, index: number): number {
   while (index < text.length && isWhitespace(text.charCodeAt(index))) index++;
   return index;
 }
