@@ -43,9 +43,24 @@ function recordFields(record: AgentRecord): Record<string, unknown> {
   };
 }
 
+/**
+ * Each record's card as a RawJson, one per record object: the cache hands the same record objects
+ * to every request (stores hand out records nobody changes), so the card's bytes are encoded once.
+ */
+const cardJsons = new WeakMap<AgentRecord, RawJson>();
+
+function cardJson(record: AgentRecord): RawJson {
+  let card = cardJsons.get(record);
+  if (card === undefined) {
+    card = new RawJson(record.card);
+    cardJsons.set(record, card);
+  }
+  return card;
+}
+
 /** A record with its card as registered. */
 export function presentRecord(record: AgentRecord, style: NamingStyle) {
-  return styled(style, Object.assign(recordFields(record), { found: true, agent_card: new RawJson(record.card) }));
+  return styled(style, Object.assign(recordFields(record), { found: true, agent_card: cardJson(record) }));
 }
 
 /** What a write answers: the new revision, and whether the agent was created. */
@@ -63,11 +78,7 @@ export function presentDeleted(id: string, revision: number, style: NamingStyle)
   return styled(style, { success: true, agent_id: id, revision, message: 'Agent unregistered successfully' });
 }
 
-/**
- * Each record's entry in `results`, serialised once per record and style: the cache hands the same
- * record objects to every page (stores hand out records nobody changes), and serialising these
- * entries was most of a page's JSON work.
- */
+/** Each record's entry in `results`, serialised once per record and style: it was most of a page's JSON work. */
 const resultEntries: Record<NamingStyle, WeakMap<AgentRecord, RawJson>> = { snake: new WeakMap(), camel: new WeakMap() };
 
 function resultEntry(record: AgentRecord, style: NamingStyle): RawJson {
@@ -93,7 +104,7 @@ function resultSummary(record: AgentRecord) {
  * expect; `results` holds, in the same order, each card's registry data.
  */
 export function presentPage(page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}) {
-  const cards = page.records.map((r) => new RawJson(r.card));
+  const cards = page.records.map(cardJson);
   return styled(style, {
     ...(style === 'snake' ? { agents: cards } : { agentCards: cards }),
     results: page.records.map((r) => resultEntry(r, style)),

@@ -3,7 +3,7 @@ import type { AgentRecord } from '../store/agent-record.js';
 export interface RecordCacheOptions {
   /** Most records held; 0 turns the cache off. */
   maxEntries: number;
-  /** Most bytes held, counting each record's card and summary text. */
+  /** Most bytes held, counting each record's card and summary as text and as the UTF-8 the presenters keep. */
   maxBytes: number;
 }
 
@@ -22,7 +22,11 @@ interface Slot {
 /** How many recent invalidations are remembered to refuse records read before them. */
 const REMEMBERED_INVALIDATIONS = 10_000;
 
-const sizeOf = (record: AgentRecord) => 2 * (record.card.length + JSON.stringify(record.summary).length) + 200;
+/**
+ * A record's footprint: its texts at up to two bytes a character, plus the card bytes and the
+ * results entry the presenters keep for each record object (about one byte a character).
+ */
+const sizeOf = (record: AgentRecord) => 3 * (record.card.length + JSON.stringify(record.summary).length) + 500;
 
 /**
  * A replica's least-recently-used cache of agent records, bounded by entries and bytes.

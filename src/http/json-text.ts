@@ -8,28 +8,40 @@ const PLACEHOLDER = `\u0000${randomBytes(8).toString('hex')}:`;
 /** The placeholder as JSON.stringify writes it, up to the index. */
 const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER).slice(0, -1);
 
-/** The RawJson texts of the serialisation under way (JSON.stringify is synchronous, so one at a time). */
-let collected: string[] | undefined;
+/** The RawJson values of the serialisation under way (JSON.stringify is synchronous, so one at a time). */
+let collected: RawJson[] | undefined;
 
 /** JSON text that is already serialised, such as a card kept byte for byte, to embed as it is. */
 export class RawJson {
+  private encoded: Buffer | undefined;
+
   constructor(readonly text: string) {}
 
-  /** Called by JSON.stringify: a placeholder that toJsonText swaps for the text (elsewhere, the parsed value). */
+  /**
+   * The text as UTF-8, encoded on first use and kept: presenters keep one RawJson per record,
+   * and every page that lists the record then copies these bytes instead of encoding its card again.
+   */
+  get bytes(): Buffer {
+    this.encoded ??= Buffer.from(this.text);
+    return this.encoded;
+  }
+
+  /** Called by JSON.stringify: a placeholder that toJsonBytes swaps for the bytes (elsewhere, the parsed value). */
   toJSON(): unknown {
     if (!collected) return JSON.parse(this.text);
-    collected.push(this.text);
+    collected.push(this);
     return `${PLACEHOLDER}${collected.length - 1}`;
   }
 }
 
 /**
- * JSON.stringify that embeds RawJson values verbatim, so stored cards reach clients unchanged
- * and without a parse and re-serialisation per request. The native serialiser does the work;
- * the cards are spliced in afterwards in one pass.
+ * JSON.stringify as UTF-8 bytes, with RawJson values embedded verbatim, so stored cards reach
+ * clients unchanged and without a parse and re-serialisation per request. The native serialiser
+ * writes the rest around placeholders; the raw values' kept bytes then go where those are, so a
+ * page of fifty cards is copied, not encoded, and never becomes one large string first.
  */
-export function toJsonText(value: unknown): string {
-  const raws: string[] = [];
+export function toJsonBytes(value: unknown): Buffer {
+  const raws: RawJson[] = [];
   collected = raws;
   let text: string;
   try {
@@ -37,19 +49,20 @@ export function toJsonText(value: unknown): string {
   } finally {
     collected = undefined;
   }
-  return raws.length === 0 ? text : spliceRaws(text, raws);
-}
-
-/** Puts each RawJson text where its placeholder is; they appear in the order they were collected. */
-function spliceRaws(text: string, raws: readonly string[]): string {
-  let spliced = '';
+  const skeleton = Buffer.from(text);
+  if (raws.length === 0) return skeleton;
+  // Offsets into the text are offsets into its bytes only while every character is one byte.
+  const oneBytePerCharacter = skeleton.length === text.length;
+  const slice = (from: number, to: number) => (oneBytePerCharacter ? skeleton.subarray(from, to) : Buffer.from(text.slice(from, to)));
+  const pieces: Buffer[] = [];
   let from = 0;
   for (const [index, raw] of raws.entries()) {
     const placeholder = `${PLACEHOLDER_JSON}${index}"`;
     const at = text.indexOf(placeholder, from);
     if (at < 0) throw new Error(`RawJson ${index} is missing from the serialised text`);
-    spliced += text.slice(from, at) + raw;
+    pieces.push(slice(from, at), raw.bytes);
     from = at + placeholder.length;
   }
-  return spliced + text.slice(from);
+  pieces.push(slice(from, text.length));
+  return Buffer.concat(pieces);
 }

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import { toAppError } from '../http/error-middleware.js';
-import { toJsonText } from '../http/json-text.js';
+import { toJsonBytes } from '../http/json-text.js';
 import { RpcCode, rpcErrorOf, type RpcError } from './jsonrpc-errors.js';
 
 /** Where a call's params sit in the request's JSON text (to keep exact card bytes), and who calls. */
@@ -31,25 +31,25 @@ export class JsonRpcDispatcher {
     private readonly logger: Logger,
   ) {}
 
-  /** The response text, or undefined when nothing is owed (only notifications). */
-  async handle(body: unknown, rawText: string | undefined, principal?: Principal): Promise<string | undefined> {
+  /** The response body, or undefined when nothing is owed (only notifications). */
+  async handle(body: unknown, rawText: string | undefined, principal?: Principal): Promise<Buffer | undefined> {
     if (!Array.isArray(body)) {
       const answer = await this.call(body, { rawText, paramsPath: ['params'], principal });
-      return answer === undefined ? undefined : toJsonText(answer);
+      return answer === undefined ? undefined : toJsonBytes(answer);
     }
-    if (body.length === 0) return toJsonText(this.invalidRequest('A batch must not be empty'));
+    if (body.length === 0) return toJsonBytes(this.invalidRequest('A batch must not be empty'));
     if (body.length > MAX_BATCH_SIZE) {
-      return toJsonText(this.invalidRequest(`A batch may hold at most ${MAX_BATCH_SIZE} calls`));
+      return toJsonBytes(this.invalidRequest(`A batch may hold at most ${MAX_BATCH_SIZE} calls`));
     }
     const answers = await Promise.all(
       body.map((call, index) => this.call(call, { rawText, paramsPath: [index, 'params'], principal })),
     );
     const owed = answers.filter((answer) => answer !== undefined);
-    return owed.length === 0 ? undefined : toJsonText(owed);
+    return owed.length === 0 ? undefined : toJsonBytes(owed);
   }
 
-  parseError(message: string): string {
-    return toJsonText(response(null, { error: { code: RpcCode.ParseError, message } }));
+  parseError(message: string): Buffer {
+    return toJsonBytes(response(null, { error: { code: RpcCode.ParseError, message } }));
   }
 
   private invalidRequest(message: string, id: RequestId = null) {

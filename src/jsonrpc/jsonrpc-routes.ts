@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Routes } from '../http/app.js';
 import { toAppError } from '../http/error-middleware.js';
-import { sendJsonText } from '../http/send-json.js';
+import { sendJsonBytes } from '../http/send-json.js';
 import type { JsonRpcDispatcher } from './jsonrpc-dispatcher.js';
 
 /**
@@ -12,12 +12,12 @@ export function jsonRpcRoutes(dispatcher: JsonRpcDispatcher, jsonBody: RequestHa
   return (router) => {
     const parseErrors: ErrorRequestHandler = (error, _req, res, next) => {
       if (toAppError(error)?.code !== 'invalid_json') return next(error);
-      sendJsonText(res, 200, dispatcher.parseError('Parse error: the body is not valid JSON'));
+      sendJsonBytes(res, 200, dispatcher.parseError('Parse error: the body is not valid JSON'));
     };
     router.post('/jsonrpc', jsonBody, ...(limit ? [limit] : []), async (req, res) => {
       const answer = await dispatcher.handle(req.body, req.rawBody, req.principal);
       if (answer === undefined) return void res.status(204).end();
-      sendJsonText(res, 200, answer);
+      sendJsonBytes(res, 200, answer);
     });
     router.use('/jsonrpc', parseErrors);
   };

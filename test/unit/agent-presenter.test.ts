@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { presentPage } from '../../src/agents/agent-presenter.js';
-import { toJsonText } from '../../src/http/json-text.js';
+import { presentPage, presentRecord } from '../../src/agents/agent-presenter.js';
+import { toJsonBytes } from '../../src/http/json-text.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
 
 const record = (n: number, status: AgentRecord['status'] = 'active'): AgentRecord => ({
@@ -15,17 +15,19 @@ const record = (n: number, status: AgentRecord['status'] = 'active'): AgentRecor
   owner: 'anonymous',
 });
 
+const bytesOf = (value: unknown) => toJsonBytes(value).toString('utf8');
+
 const page = (records: AgentRecord[]) => ({ records, total: records.length, nextCursor: undefined });
 
 describe('presentPage', () => {
   it('answers each record in both naming styles, the same on every page that shows it', () => {
     const records = [record(1), record(2, 'inactive')];
     for (let repeat = 0; repeat < 2; repeat++) {
-      const snake = JSON.parse(toJsonText(presentPage(page(records), 'snake')));
+      const snake = JSON.parse(bytesOf(presentPage(page(records), 'snake')));
       expect(snake.agents).toEqual([{ name: 'agent-1' }, { name: 'agent-2' }]);
       expect(snake.results[1]).toMatchObject({ agent_id: 'agent-2', status: 'inactive', revision: 2, description: 'Agent "2"' });
       expect(snake.results[0]).not.toHaveProperty('agentId');
-      const camel = JSON.parse(toJsonText(presentPage(page(records.slice(1)), 'camel')));
+      const camel = JSON.parse(bytesOf(presentPage(page(records.slice(1)), 'camel')));
       expect(camel.agentCards).toEqual([{ name: 'agent-2' }]);
       expect(camel.results[0]).toMatchObject({ agentId: 'agent-2', status: 'inactive', revision: 2 });
       expect(camel.results[0]).not.toHaveProperty('agent_id');
@@ -36,7 +38,18 @@ describe('presentPage', () => {
     const older = record(5);
     presentPage(page([older]), 'snake');
     const newer = { ...older, revision: 9, status: 'inactive' as const };
-    const { results } = JSON.parse(toJsonText(presentPage(page([newer]), 'snake')));
+    const { results } = JSON.parse(bytesOf(presentPage(page([newer]), 'snake')));
     expect(results[0]).toMatchObject({ revision: 9, status: 'inactive' });
+  });
+
+  it('sends a card byte for byte on pages and alone, and a changed card as changed', () => {
+    const older = { ...record(6), card: '{ "name": "café ☕",  "n": 1 }' };
+    for (let repeat = 0; repeat < 2; repeat++) {
+      expect(bytesOf(presentPage(page([older, older]), 'snake'))).toContain(`"agents":[${older.card},${older.card}]`);
+      expect(bytesOf(presentRecord(older, 'snake'))).toContain(`"agent_card":${older.card}}`);
+    }
+    const newer = { ...older, revision: 7, card: '{ "name": "café ☕",  "n": 2 }' };
+    expect(bytesOf(presentRecord(newer, 'snake'))).toContain(`"agent_card":${newer.card}}`);
+    expect(bytesOf(presentPage(page([newer]), 'camel'))).toContain(`"agentCards":[${newer.card}]`);
   });
 });
