@@ -3,7 +3,7 @@
  * drives every scenario against the three in a closed loop, taking turns in rounds (throughput),
  * then drives every scenario with a p95 target against the registry and Express in an open model
  * at LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency), and prints and saves the results.
- * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search --redis-url URL --out DIR --check
+ * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search --redis-url URL --out DIR --check --profile
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -14,6 +14,7 @@ import { agentIdOf, benchCard, LATENCY_LOAD_SHARE, listCursorAfter, SCENARIOS, s
 import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
+import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { checksTable, checkTargets, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
 
 /** Agents whose records the read scenarios ask for: a hot set, as real traffic has. */
@@ -41,12 +42,20 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
   redis.disconnect();
 }
 
-async function startRegistry(options: HarnessOptions, redisUrl: string, prefix: string): Promise<RunningProcess[]> {
+/** Node's arguments for each replica (by index): none, or the CPU profiler's, which writes `<dir>/<name>-<n>.cpuprofile` at exit. */
+type ReplicaNodeArgs = (replica: number) => string[];
+
+const profilerArgs =
+  (dir: string, name: string): ReplicaNodeArgs =>
+  (replica) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${replica + 1}.cpuprofile`];
+
+/** The registry's processes: its replicas, behind a balancer (listed first) when there are several. */
+async function startRegistry(options: HarnessOptions, redisUrl: string, prefix: string, nodeArgs: ReplicaNodeArgs = () => []): Promise<RunningProcess[]> {
   const replicas: RunningProcess[] = [];
   for (let i = 0; i < options.replicas; i++) {
     const port = await freePort();
     const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ROLE: 'api', LOG_LEVEL: 'warn', CACHE_MAX_ENTRIES: String(HOT_AGENTS * 2) };
-    replicas.push(await startNodeProcess('dist/main.js', [], port, env, '/ready'));
+    replicas.push(await startNodeProcess('dist/main.js', [], port, env, '/ready', nodeArgs(i)));
   }
   if (options.replicas === 1) return replicas;
   const port = await freePort();
@@ -170,16 +179,37 @@ async function measureOpen(run: Run, offeredRps: number): Promise<Measurement> {
   return { agents: run.agents, scenario: run.scenario, target: run.target, mode: 'open', offeredRps, ...result };
 }
 
-async function runAtSize(options: HarnessOptions, agents: number, measurements: Measurement[]): Promise<SizeReport> {
+const stopAll = async (processes: RunningProcess[]) => {
+  for (const running of [...processes].reverse()) await running.stop();
+};
+
+/** Where a run's results go: measurements, and with `--profile` the registry's CPU profiles and their summaries. */
+interface RunOutput {
+  measurements: Measurement[];
+  profiles: ProfileSummary[];
+  /** Where profiles are written, when profiling. */
+  profileDir: string | undefined;
+}
+
+/** Closed loop against all three targets; then, when the scenario has a p95 target, the open model against the registry and Express. */
+async function measureScenario(scenario: ScenarioName, runOf: (scenario: ScenarioName, target: Target) => Run, measurements: Measurement[]): Promise<void> {
+  const closed = await measureClosed((['registry', 'express', 'node'] as const).map((target) => runOf(scenario, target)));
+  measurements.push(...closed);
+  if (SCENARIOS[scenario].targets.maxP95Ms === undefined) return;
+  const offeredRps = LATENCY_LOAD_SHARE * (closed.find((m) => m.target === 'express') as Measurement).rps;
+  for (const target of ['registry', 'express'] as const) measurements.push(await measureOpen(runOf(scenario, target), offeredRps));
+}
+
+async function runAtSize(options: HarnessOptions, agents: number, output: RunOutput): Promise<SizeReport> {
   const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort());
   const redisUrl = options.redisUrl ?? (ownRedis?.url as string);
   const prefix = `bench:{${process.pid}-${agents}}:`;
   const dir = mkdtempSync(join(tmpdir(), 'a2a-bench-'));
-  const processes: RunningProcess[] = [];
+  const baselines: RunningProcess[] = [];
+  let registry: RunningProcess[] = [];
   try {
     const memoryBefore = await usedMemory(redisUrl);
-    const registry = await startRegistry(options, redisUrl, prefix);
-    processes.push(...registry);
+    registry = await startRegistry(options, redisUrl, prefix);
     const origin = (registry[0] as RunningProcess).origin;
     const seedStart = performance.now();
     await seed(origin, agents);
@@ -196,7 +226,7 @@ async function runAtSize(options: HarnessOptions, agents: number, measurements: 
     for (const kind of ['express', 'node'] as const) {
       const port = await freePort();
       const baseline = await startNodeProcess('bench/harness/baseline-server.ts', [kind, String(port), fixtures], port, {}, '/health');
-      processes.push(baseline);
+      baselines.push(baseline);
       origins[kind] = baseline.origin;
     }
 
@@ -211,15 +241,26 @@ async function runAtSize(options: HarnessOptions, agents: number, measurements: 
       next: requestsFor(scenario, work, () => newAgent++),
     });
     for (const scenario of ordered) {
-      const closed = await measureClosed((['registry', 'express', 'node'] as const).map((target) => runOf(scenario, target)));
-      measurements.push(...closed);
-      if (SCENARIOS[scenario].targets.maxP95Ms === undefined) continue;
-      const offeredRps = LATENCY_LOAD_SHARE * (closed.find((m) => m.target === 'express') as Measurement).rps;
-      for (const target of ['registry', 'express'] as const) measurements.push(await measureOpen(runOf(scenario, target), offeredRps));
+      const { profileDir } = output;
+      if (profileDir) {
+        // A fresh registry per scenario, so each profile holds one scenario; the records stay in Redis.
+        await stopAll(registry);
+        registry = await startRegistry(options, redisUrl, prefix, profilerArgs(profileDir, `${agents}-${scenario}`));
+        origins.registry = (registry[0] as RunningProcess).origin;
+      }
+      await measureScenario(scenario, runOf, output.measurements);
+      if (profileDir) {
+        await stopAll(registry);
+        registry = [];
+        for (let replica = 1; replica <= options.replicas; replica++) {
+          output.profiles.push(summariseProfile(join(profileDir, `${agents}-${scenario}-${replica}.cpuprofile`)));
+        }
+      }
     }
     return { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds };
   } finally {
-    for (const running of processes.reverse()) await running.stop();
+    await stopAll(registry);
+    await stopAll(baselines);
     if (ownRedis) await ownRedis.stop();
     else await deleteKeys(redisUrl, prefix);
     rmSync(dir, { recursive: true, force: true });
@@ -228,9 +269,12 @@ async function runAtSize(options: HarnessOptions, agents: number, measurements: 
 
 async function main(): Promise<void> {
   const options = parseHarnessOptions(process.argv.slice(2));
-  const measurements: Measurement[] = [];
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const output: RunOutput = { measurements: [], profiles: [], profileDir: options.profile ? join(options.outDir, `profiles-${stamp}`) : undefined };
+  const { measurements, profiles } = output;
+  if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
   const sizes: SizeReport[] = [];
-  for (const agents of options.agentCounts) sizes.push(await runAtSize(options, agents, measurements));
+  for (const agents of options.agentCounts) sizes.push(await runAtSize(options, agents, output));
   const checks = checkTargets(measurements, sizes);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -244,11 +288,14 @@ async function main(): Promise<void> {
     memoryTable(sizes),
     '',
     checksTable(checks),
+    ...(profiles.length > 0
+      ? ['', `CPU profiles of the registry (\`--profile\`, in ${output.profileDir}; open them in Chrome DevTools or speedscope for flame graphs). The profiler slows the registry: the tables above are not comparable with unprofiled runs.`, '', profilesTable(profiles)]
+      : []),
   ].join('\n');
   process.stdout.write(`${markdown}\n`);
   mkdirSync(options.outDir, { recursive: true });
-  const file = join(options.outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, checks }, null, 2));
+  const file = join(options.outDir, `bench-${stamp}.json`);
+  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, checks, profiles }, null, 2));
   process.stderr.write(`results written to ${file}\n`);
   if (options.check && checks.some((c) => !c.pass)) process.exitCode = 1;
 }

@@ -21,6 +21,13 @@ export interface HarnessOptions {
   outDir: string;
   /** Exit with status 1 when a target is missed. */
   check: boolean;
+  /**
+   * Run the registry under Node's CPU profiler, restarted for each scenario: one `.cpuprofile`
+   * per scenario, size and replica under `<out>/profiles-<time>/`, and a table of each one's
+   * hottest functions. Profiling slows the registry, so such runs find hot paths; they are not
+   * results to compare. Default false.
+   */
+  profile: boolean;
 }
 
 export function parseHarnessOptions(argv: string[]): HarnessOptions {
@@ -36,6 +43,7 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
       'redis-url': { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
       check: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
     },
   });
   const agentCounts = values.agents.split(',').map(Number).sort((a, b) => a - b);
@@ -61,5 +69,6 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
     redisUrl: values['redis-url'] || process.env.REDIS_URL || undefined,
     outDir: values.out,
     check: values.check,
+    profile: values.profile,
   };
 }

@@ -23,16 +23,20 @@ export async function waitForOk(url: string, timeoutMs = 20_000): Promise<void> 
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
 }
 
-/** Starts a Node process (TypeScript through tsx when `script` ends in .ts) and waits for `readyPath`. */
+/**
+ * Starts a Node process (TypeScript through tsx when `script` ends in .ts), with `nodeArgs` for
+ * Node itself, and waits for `readyPath`.
+ */
 export async function startNodeProcess(
   script: string,
   args: string[],
   port: number,
   env: Record<string, string>,
   readyPath: string,
+  nodeArgs: string[] = [],
 ): Promise<RunningProcess> {
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

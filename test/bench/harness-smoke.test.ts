@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ interface Results {
     p95Ms: number;
   }[];
   checks: { what: string; pass: boolean }[];
+  profiles: { file: string; busyMs: number; hottest: { name: string; selfShare: number }[] }[];
 }
 
 /** Runs `npm run bench`'s harness (the build is fresh: `npm test` builds first) and resolves with its exit code and output. */
@@ -80,5 +81,30 @@ describe('the benchmark harness, in a short smoke run', () => {
     expect(size?.memoryPerAgentBytes).toBeGreaterThan(0);
     expect(size?.cardJsonBytes).toBeGreaterThan(0);
     expect(results.checks.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('with --profile, profiles each replica of the registry per scenario and names its hottest functions', async () => {
+    const profiled = join(out, 'profiled');
+    const args = ['--agents', '40', '--scenarios', 'get,register', '--replicas', '2', '--duration', '0.3', '--warmup', '0.1', '--profile', '--out', profiled];
+    const { code, output } = await runHarness(args);
+    expect(code, output).toBe(0);
+    expect(output).toContain('| profile | busy s | function (self time) | share |');
+    const [resultsFile] = readdirSync(profiled).filter((name) => name.endsWith('.json'));
+    const results = JSON.parse(readFileSync(join(profiled, resultsFile as string), 'utf8')) as Results;
+    expect(results.measurements.filter((m) => m.target === 'registry' && m.mode === 'closed').every((m) => m.errors === 0 && m.requests > 0)).toBe(true);
+    expect(results.profiles.map((p) => p.file.split('/').pop())).toEqual([
+      '40-get-1.cpuprofile',
+      '40-get-2.cpuprofile',
+      '40-register-1.cpuprofile',
+      '40-register-2.cpuprofile',
+    ]);
+    for (const { file, busyMs, hottest } of results.profiles) {
+      expect(existsSync(file), file).toBe(true);
+      expect(busyMs).toBeGreaterThan(0);
+      expect(hottest.length).toBeGreaterThan(0);
+      const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: { callFrame: { url: string } }[] };
+      // The registry's own code ran under the profiler, not only Node's.
+      expect(profile.nodes.some((node) => node.callFrame.url.endsWith('/dist/agents/agent-routes.js')), file).toBe(true);
+    }
   }, 120_000);
 });
