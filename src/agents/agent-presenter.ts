@@ -44,19 +44,23 @@ function recordFields(record: AgentRecord): Record<string, unknown> {
 }
 
 /**
- * Each record's card as a RawJson, one per record object: the cache hands the same record objects
- * to every request (stores hand out records nobody changes), so the card's bytes are encoded once.
+ * `derive` kept per record object: the cache hands the same record objects to every request
+ * (stores hand out records nobody changes), so what is derived from a record is derived once.
  */
-const cardJsons = new WeakMap<AgentRecord, RawJson>();
-
-function cardJson(record: AgentRecord): RawJson {
-  let card = cardJsons.get(record);
-  if (card === undefined) {
-    card = new RawJson(record.card);
-    cardJsons.set(record, card);
-  }
-  return card;
+function perRecord<T>(derive: (record: AgentRecord) => T): (record: AgentRecord) => T {
+  const kept = new WeakMap<AgentRecord, T>();
+  return (record) => {
+    let value = kept.get(record);
+    if (value === undefined) {
+      value = derive(record);
+      kept.set(record, value);
+    }
+    return value;
+  };
 }
+
+/** Each record's card as a RawJson, so its bytes are encoded once. */
+const cardJson = perRecord((record) => new RawJson(record.card));
 
 /** A record with its card as registered. */
 export function presentRecord(record: AgentRecord, style: NamingStyle) {
@@ -79,17 +83,10 @@ export function presentDeleted(id: string, revision: number, style: NamingStyle)
 }
 
 /** Each record's entry in `results`, serialised once per record and style: it was most of a page's JSON work. */
-const resultEntries: Record<NamingStyle, WeakMap<AgentRecord, RawJson>> = { snake: new WeakMap(), camel: new WeakMap() };
-
-function resultEntry(record: AgentRecord, style: NamingStyle): RawJson {
-  const entries = resultEntries[style];
-  let entry = entries.get(record);
-  if (entry === undefined) {
-    entry = new RawJson(JSON.stringify(styled(style, resultSummary(record))));
-    entries.set(record, entry);
-  }
-  return entry;
-}
+const resultEntries: Record<NamingStyle, (record: AgentRecord) => RawJson> = {
+  snake: perRecord((record) => new RawJson(JSON.stringify(resultSummary(record)))),
+  camel: perRecord((record) => new RawJson(JSON.stringify(styled('camel', resultSummary(record))))),
+};
 
 function resultSummary(record: AgentRecord) {
   return Object.assign(recordFields(record), {
@@ -107,7 +104,7 @@ export function presentPage(page: SearchPage, style: NamingStyle, extra: Record<
   const cards = page.records.map(cardJson);
   return styled(style, {
     ...(style === 'snake' ? { agents: cards } : { agentCards: cards }),
-    results: page.records.map((r) => resultEntry(r, style)),
+    results: page.records.map(resultEntries[style]),
     count: page.records.length,
     total: page.total,
     next_cursor: page.nextCursor ?? null,
