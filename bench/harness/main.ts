@@ -7,7 +7,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
 import { agentIdOf, benchCard, LATENCY_LOAD_SHARE, listCursorAfter, SCENARIOS, searchQueryFor, seededRandom, type ScenarioName } from '../scenarios.js';
@@ -187,7 +187,7 @@ const stopAll = async (processes: RunningProcess[]) => {
 interface RunOutput {
   measurements: Measurement[];
   profiles: ProfileSummary[];
-  /** Where profiles are written, when profiling. */
+  /** Where profiles are written, when profiling: absolute, because the replicas run in the repository's root. */
   profileDir: string | undefined;
 }
 
@@ -270,7 +270,7 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
 async function main(): Promise<void> {
   const options = parseHarnessOptions(process.argv.slice(2));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const output: RunOutput = { measurements: [], profiles: [], profileDir: options.profile ? join(options.outDir, `profiles-${stamp}`) : undefined };
+  const output: RunOutput = { measurements: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
   const { measurements, profiles } = output;
   if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
   const sizes: SizeReport[] = [];
