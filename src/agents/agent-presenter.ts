@@ -62,6 +62,11 @@ function perRecord<T>(derive: (record: AgentRecord) => T): (record: AgentRecord)
 /** Each record's card as a RawJson, so its bytes are encoded once. */
 const cardJson = perRecord((record) => new RawJson(record.card));
 
+/** A record's card as registered, as the bytes to send. */
+export function presentCard(record: AgentRecord): Buffer {
+  return cardJson(record).bytes;
+}
+
 /** A record with its card as registered. */
 export function presentRecord(record: AgentRecord, style: NamingStyle) {
   return styled(style, Object.assign(recordFields(record), { found: true, agent_card: cardJson(record) }));

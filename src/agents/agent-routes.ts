@@ -6,12 +6,12 @@ import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import { parseRegisterFromUrl, registerFromUrl } from '../sources/register-from-url.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
-import { sendJson, sendJsonText } from '../http/send-json.js';
+import { sendJson, sendJsonBytes } from '../http/send-json.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
 import { RawJson } from '../http/json-text.js';
 import { etagOf, type SaveResult } from '../store/agent-record.js';
-import { presentDeleted, presentHeartbeat, presentPage, presentRecord, presentSaved } from './agent-presenter.js';
+import { presentCard, presentDeleted, presentHeartbeat, presentPage, presentRecord, presentSaved } from './agent-presenter.js';
 import type { AgentService } from './agent-service.js';
 import { receiveCard } from './card-envelope.js';
 
@@ -91,7 +91,7 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes {
       const etag = etagOf(record);
       res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
       if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
-      sendJsonText(res, 200, record.card);
+      sendJsonBytes(res, 200, presentCard(record));
     });
 
     router.get('/agents/:id/previous', async (req, res) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presentPage, presentRecord } from '../../src/agents/agent-presenter.js';
+import { presentCard, presentPage, presentRecord } from '../../src/agents/agent-presenter.js';
 import { toJsonBytes } from '../../src/http/json-text.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
 
@@ -47,9 +47,11 @@ describe('presentPage', () => {
     for (let repeat = 0; repeat < 2; repeat++) {
       expect(bytesOf(presentPage(page([older, older]), 'snake'))).toContain(`"agents":[${older.card},${older.card}]`);
       expect(bytesOf(presentRecord(older, 'snake'))).toContain(`"agent_card":${older.card}}`);
+      expect(presentCard(older).toString('utf8')).toBe(older.card);
     }
     const newer = { ...older, revision: 7, card: '{ "name": "café ☕",  "n": 2 }' };
     expect(bytesOf(presentRecord(newer, 'snake'))).toContain(`"agent_card":${newer.card}}`);
+    expect(presentCard(newer).toString('utf8')).toBe(newer.card);
     expect(bytesOf(presentPage(page([newer]), 'camel'))).toContain(`"agentCards":[${newer.card}]`);
   });
 });
