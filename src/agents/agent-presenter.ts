@@ -1,4 +1,4 @@
-import { RawJson } from '../http/json-text.js';
+import { RawJson, RawJsonArray } from '../http/json-text.js';
 import type { SearchPage } from '../search/search-service.js';
 import { etagOf, type AgentRecord, type HeartbeatResult, type SaveResult } from '../store/agent-record.js';
 
@@ -106,10 +106,10 @@ function resultSummary(record: AgentRecord) {
  * expect; `results` holds, in the same order, each card's registry data.
  */
 export function presentPage(page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}) {
-  const cards = page.records.map(cardJson);
+  const cards = new RawJsonArray(page.records.map(cardJson));
   return styled(style, {
     ...(style === 'snake' ? { agents: cards } : { agentCards: cards }),
-    results: page.records.map(resultEntries[style]),
+    results: new RawJsonArray(page.records.map(resultEntries[style])),
     count: page.records.length,
     total: page.total,
     next_cursor: page.nextCursor ?? null,

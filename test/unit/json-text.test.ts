@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RawJson, toJsonBytes } from '../../src/http/json-text.js';
+import { RawJson, RawJsonArray, toJsonBytes } from '../../src/http/json-text.js';
 
 /** What a client reads: the bytes as UTF-8 text. */
 const textOf = (value: unknown): string => toJsonBytes(value).toString('utf8');
@@ -37,6 +37,24 @@ describe('toJsonBytes', () => {
   });
 });
 
+describe('RawJsonArray', () => {
+  it('embeds its items exactly as one array, beside other raw values and arrays', () => {
+    const card = '{ "name" : "x",\n  "b": [1, 2] }';
+    const value = { agents: new RawJsonArray([new RawJson(card), new RawJson('[]'), new RawJson(card)]), none: new RawJsonArray([]), one: new RawJson('7'), count: 3 };
+    expect(textOf(value)).toBe(`{"agents":[${card},[],${card}],"none":[],"one":7,"count":3}`);
+  });
+
+  it('embeds one item without commas, and arrays at the top level', () => {
+    expect(textOf(new RawJsonArray([new RawJson('{"a":1}')]))).toBe('[{"a":1}]');
+    expect(textOf([new RawJsonArray([new RawJson('1'), new RawJson('2')]), new RawJsonArray([new RawJson('3')])])).toBe('[[1,2],[3]]');
+  });
+
+  it('is the parsed array wherever it is serialised by JSON.stringify itself', () => {
+    const value = { list: new RawJsonArray([new RawJson('{ "k" : true }'), new RawJson('2')]) };
+    expect(JSON.stringify(value)).toBe('{"list":[{"k":true},2]}');
+  });
+});
+
 describe('toJsonBytes with text of more than one byte a character', () => {
   const card = '{ "name": "café ☕",\n "n": 1 }';
 
@@ -49,6 +67,8 @@ describe('toJsonBytes with text of more than one byte a character', () => {
     const raw = new RawJson(card);
     const value = { query: 'naïve ☕ search', agents: [raw, new RawJson('1'), raw], after: 'ü' };
     expect(textOf(value)).toBe(`{"query":"naïve ☕ search","agents":[${card},1,${card}],"after":"ü"}`);
+    const arrays = { query: 'naïve ☕', agents: new RawJsonArray([raw, raw]), after: 'ü', results: new RawJsonArray([new RawJson('"é"')]) };
+    expect(textOf(arrays)).toBe(`{"query":"naïve ☕","agents":[${card},${card}],"after":"ü","results":["é"]}`);
   });
 
   it('encodes a raw value once and reuses its bytes', () => {
