@@ -3,6 +3,7 @@ import type {
   AgentRecord,
   AgentWrite,
   HeartbeatResult,
+  IdPage,
   PreviousCard,
   SaveOptions,
   SaveResult,
@@ -72,8 +73,8 @@ export class CachingAgentStore implements AgentStore {
     return result;
   }
 
-  listIds(after: string | undefined, limit: number, includeInactive?: boolean): Promise<string[]> {
-    return this.store.listIds(after, limit, includeInactive);
+  listPage(after: string | undefined, limit: number, includeInactive?: boolean): Promise<IdPage> {
+    return this.store.listPage(after, limit, includeInactive);
   }
 
   intersect(terms: readonly string[]): Promise<number[]> {

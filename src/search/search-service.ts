@@ -63,10 +63,7 @@ export class SearchService {
   }
 
   private async listAll(cursor: CursorPosition | undefined, limit: number, includeInactive: boolean): Promise<SearchPage> {
-    const [ids, total] = await Promise.all([
-      this.store.listIds(cursor?.key, limit + 1, includeInactive),
-      this.store.count(includeInactive),
-    ]);
+    const { ids, total } = await this.store.listPage(cursor?.key, limit + 1, includeInactive);
     return this.page(
       ids.map((id) => ({ tier: 0, key: id })),
       limit,

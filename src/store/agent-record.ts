@@ -82,6 +82,13 @@ export function etagOf(record: Pick<AgentRecord, 'revision'>): string {
   return `"${record.revision}"`;
 }
 
+/** One page of a listing by id. */
+export interface IdPage {
+  ids: string[];
+  /** How many agents the listing holds in all pages. */
+  total: number;
+}
+
 /** What a heartbeat did. */
 export interface HeartbeatResult {
   revision: number;

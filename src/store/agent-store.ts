@@ -1,4 +1,4 @@
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdPage, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
 
 /**
  * Where agent records and their indexes live. Every write changes a record and all its index
@@ -24,8 +24,11 @@ export interface AgentStore {
    * or ForbiddenError when `actor` (absent: the registry itself) may not change it.
    */
   delete(id: string, expectedRevision?: number, actor?: Actor): Promise<AgentRecord['revision']>;
-  /** Up to `limit` ids in ascending order, strictly after `after` when given; active agents only unless asked. */
-  listIds(after: string | undefined, limit: number, includeInactive?: boolean): Promise<string[]>;
+  /**
+   * Up to `limit` ids in ascending order, strictly after `after` when given, and how many agents
+   * there are in all; active agents only unless asked. One read, so a page is one round trip.
+   */
+  listPage(after: string | undefined, limit: number, includeInactive?: boolean): Promise<IdPage>;
   /**
    * Numbers of the agents that belong to every one of the index terms, in any order. An agent's
    * number is handed out when it is first stored, grows with every new agent, and is kept until it is deleted.

@@ -1,5 +1,5 @@
 import { ACTIVE_TERM } from './redis-keys.js';
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdPage, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
 import type { AgentStore } from './agent-store.js';
 import { mayChange, refusedWrite } from './store-outcome.js';
 
@@ -142,8 +142,9 @@ export class MemoryAgentStore implements AgentStore {
     return existing.record.revision;
   }
 
-  async listIds(after: string | undefined, limit: number, includeInactive = false): Promise<string[]> {
-    return (includeInactive ? this.allIds : this.activeIds).after(after, limit);
+  async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {
+    const ids = includeInactive ? this.allIds : this.activeIds;
+    return { ids: ids.after(after, limit), total: ids.size };
   }
 
   async intersect(terms: readonly string[]): Promise<number[]> {

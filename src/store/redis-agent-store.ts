@@ -7,6 +7,7 @@ import type {
   AgentStatus,
   AgentWrite,
   HeartbeatResult,
+  IdPage,
   PreviousCard,
   RecordSummary,
   SaveOptions,
@@ -237,10 +238,11 @@ export class RedisAgentStore implements AgentStore {
     return Number(revision);
   }
 
-  listIds(after: string | undefined, limit: number, includeInactive = false): Promise<string[]> {
+  async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {
     const min = after === undefined ? '-' : `(${after}`;
     const listing = includeInactive ? this.keys.listing : this.keys.activeListing;
-    return this.guard(this.redis.zrangebylex(listing, min, '+', 'LIMIT', 0, limit));
+    const [ids, total] = await this.results(this.redis.pipeline().zrangebylex(listing, min, '+', 'LIMIT', 0, limit).zcard(listing));
+    return { ids: ids as string[], total: total as number };
   }
 
   async intersect(terms: readonly string[]): Promise<number[]> {

@@ -68,8 +68,8 @@ describe.each(storeBackends.map((backend) => [backend.name, backend] as const))(
     await register('a', 30);
     await register('b', 0);
     await store.expireDue(at(31), 100, GRACE_MS);
-    expect(await store.listIds(undefined, 10)).toEqual(['b']);
-    expect(await store.listIds(undefined, 10, true)).toEqual(['a', 'b']);
+    expect(await store.listPage(undefined, 10)).toEqual({ ids: ['b'], total: 1 });
+    expect(await store.listPage(undefined, 10, true)).toEqual({ ids: ['a', 'b'], total: 2 });
     expect(await store.count()).toBe(1);
     expect(await store.count(true)).toBe(2);
     expect(await idsMatching(store, [ACTIVE_TERM, term('skill', 'forecast')])).toEqual(['b']);
@@ -101,7 +101,7 @@ describe.each(storeBackends.map((backend) => [backend.name, backend] as const))(
     expect(result.reactivated).toBe(true);
     expect(result.revision).toBeGreaterThan(inactive?.revision ?? Infinity);
     expect((await store.get('a'))?.status).toBe('active');
-    expect(await store.listIds(undefined, 10)).toEqual(['a']);
+    expect((await store.listPage(undefined, 10)).ids).toEqual(['a']);
     expect(await store.purgeDue(at(10_000), 100)).toEqual([]);
   });
 

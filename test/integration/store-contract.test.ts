@@ -200,7 +200,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       await store.delete('weather');
 
       expect(await store.get('weather')).toBeNull();
-      expect(await store.listIds(undefined, 10)).toEqual(['translator']);
+      expect((await store.listPage(undefined, 10)).ids).toEqual(['translator']);
       expect(await store.count()).toBe(1);
       expect(write.terms.length).toBeGreaterThan(10);
       for (const t of [...write.terms, ACTIVE_TERM]) {
@@ -297,33 +297,39 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
     });
   });
 
-  describe('listIds and count', () => {
+  describe('listPage and count', () => {
     beforeEach(async () => {
       for (const id of ['delta', 'alpha', 'echo', 'charlie', 'bravo']) await store.save(writeOf(id));
     });
 
     it('lists ids in ascending order', async () => {
-      expect(await store.listIds(undefined, 10)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+      expect((await store.listPage(undefined, 10)).ids).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+    });
+
+    it('tells with every page how many agents the listing holds in all', async () => {
+      expect(await store.listPage(undefined, 2)).toEqual({ ids: ['alpha', 'bravo'], total: 5 });
+      expect(await store.listPage('delta', 2)).toEqual({ ids: ['echo'], total: 5 });
+      expect(await store.listPage('echo', 2)).toEqual({ ids: [], total: 5 });
     });
 
     it('lists at most `limit` ids', async () => {
-      expect(await store.listIds(undefined, 2)).toEqual(['alpha', 'bravo']);
+      expect((await store.listPage(undefined, 2)).ids).toEqual(['alpha', 'bravo']);
     });
 
     it('pages strictly after the cursor id', async () => {
-      expect(await store.listIds('bravo', 2)).toEqual(['charlie', 'delta']);
-      expect(await store.listIds('delta', 2)).toEqual(['echo']);
-      expect(await store.listIds('echo', 2)).toEqual([]);
+      expect((await store.listPage('bravo', 2)).ids).toEqual(['charlie', 'delta']);
+      expect((await store.listPage('delta', 2)).ids).toEqual(['echo']);
+      expect((await store.listPage('echo', 2)).ids).toEqual([]);
     });
 
     it('pages after a cursor id that is not itself stored', async () => {
-      expect(await store.listIds('b', 2)).toEqual(['bravo', 'charlie']);
-      expect(await store.listIds('bravo-2', 10)).toEqual(['charlie', 'delta', 'echo']);
+      expect((await store.listPage('b', 2)).ids).toEqual(['bravo', 'charlie']);
+      expect((await store.listPage('bravo-2', 10)).ids).toEqual(['charlie', 'delta', 'echo']);
     });
 
     it('lists an updated id once', async () => {
       await store.save(writeOf('charlie', cardV1(), T2));
-      expect(await store.listIds(undefined, 10)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+      expect((await store.listPage(undefined, 10)).ids).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
     });
 
     it('counts the stored agents, not the writes', async () => {
@@ -332,7 +338,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       expect(await store.count()).toBe(5);
       await store.delete('echo');
       expect(await store.count()).toBe(4);
-      expect(await store.listIds(undefined, 10)).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
+      expect((await store.listPage(undefined, 10)).ids).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
     });
   });
 });
