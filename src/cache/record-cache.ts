@@ -17,6 +17,8 @@ export interface RecordCacheEvents {
 interface Slot {
   record: AgentRecord;
   bytes: number;
+  /** Read since eviction last passed over it. */
+  read: boolean;
 }
 
 /** How many recent invalidations are remembered to refuse records read before them. */
@@ -29,7 +31,12 @@ const REMEMBERED_INVALIDATIONS = 10_000;
 const sizeOf = (record: AgentRecord) => 3 * (record.card.length + JSON.stringify(record.summary).length) + 500;
 
 /**
- * A replica's least-recently-used cache of agent records, bounded by entries and bytes.
+ * A replica's cache of agent records, bounded by entries and bytes, that evicts the records read
+ * least recently, approximately: a hit only marks its entry (second chance, or CLOCK), and eviction
+ * moves a marked entry to the back, unmarked, instead of dropping it. Moving every hit to the back
+ * instead (exact LRU) rewrote the Map on each of a page's fifty reads; the Map's rebuilt tables
+ * and the ids kept as its keys then outlived young-generation collections, and the old generation
+ * filled with them between full collections.
  *
  * Invalidations carry the revision of the write; the cache remembers the newest one per id and
  * refuses a record older than it, so a read that raced a write can never put a stale record back.
@@ -53,8 +60,7 @@ export class RecordCache {
       this.events.onMiss?.();
       return undefined;
     }
-    this.slots.delete(id);
-    this.slots.set(id, slot);
+    slot.read = true;
     this.events.onHit?.();
     return slot.record;
   }
@@ -66,13 +72,9 @@ export class RecordCache {
     const bytes = sizeOf(record);
     if (bytes > this.options.maxBytes) return;
     this.drop(record.id);
-    this.slots.set(record.id, { record, bytes });
+    this.slots.set(record.id, { record, bytes, read: false });
     this.bytes += bytes;
-    while (this.slots.size > this.options.maxEntries || this.bytes > this.options.maxBytes) {
-      const oldest = this.slots.keys().next().value as string;
-      this.drop(oldest);
-      this.events.onEvict?.();
-    }
+    while (this.slots.size > this.options.maxEntries || this.bytes > this.options.maxBytes) this.evictOne();
   }
 
   /** Drops the entry of `id` when it is older than `revision`; records older than it are refused from now on. */
@@ -111,6 +113,21 @@ export class RecordCache {
   private clear(): void {
     this.slots.clear();
     this.bytes = 0;
+  }
+
+  /** Drops the oldest entry not read since eviction last passed over it; read ones go to the back, unmarked. */
+  private evictOne(): void {
+    for (;;) {
+      const [id, slot] = this.slots.entries().next().value as [string, Slot];
+      if (!slot.read) {
+        this.drop(id);
+        this.events.onEvict?.();
+        return;
+      }
+      slot.read = false;
+      this.slots.delete(id);
+      this.slots.set(id, slot);
+    }
   }
 
   private drop(id: string): void {

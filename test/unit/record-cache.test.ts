@@ -83,6 +83,20 @@ describe('RecordCache', () => {
     expect(evictions).toBe(1);
   });
 
+  it('passes over an entry read since eviction last reached it, and evicts it once it was passed over and not read again', () => {
+    const cache = liveCache({ maxEntries: 3, maxBytes: 10_000_000 });
+    for (const id of ['a', 'b', 'c']) cache.set(record(id, 1));
+    cache.get('a');
+    cache.set(record('d', 1));
+    expect(cache.get('b')).toBeUndefined();
+    cache.set(record('e', 1));
+    cache.set(record('f', 1));
+    expect([cache.get('c'), cache.get('d')]).toEqual([undefined, undefined]);
+    cache.set(record('g', 1));
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.size).toBe(3);
+  });
+
   it('stays within the byte bound', () => {
     const big = 'x'.repeat(10_000);
     const cache = liveCache({ maxEntries: 1000, maxBytes: 100_000 });
