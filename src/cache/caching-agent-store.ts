@@ -77,8 +77,8 @@ export class CachingAgentStore implements AgentStore {
     return this.store.listPage(after, limit, includeInactive);
   }
 
-  intersect(terms: readonly string[]): Promise<number[]> {
-    return this.store.intersect(terms);
+  intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]> {
+    return this.store.intersectEach(termLists);
   }
 
   async idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]> {

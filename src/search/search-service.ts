@@ -30,6 +30,40 @@ function structuredTerms(criteria: SearchCriteria): string[] {
   return [...terms];
 }
 
+/** The matches in result order, as tiers: agents whose name holds every query word (0), then the others (1), each by number. */
+function rankedTiers(matches: number[], nameMatches: number[]): number[][] {
+  const inName = new Set(nameMatches);
+  const byNumber = matches.sort((a, b) => a - b);
+  return [byNumber.filter((n) => inName.has(n)), byNumber.filter((n) => !inName.has(n))];
+}
+
+/**
+ * Up to `count` positions of the ranked tiers, strictly after the cursor when given. Only these
+ * get sort keys: a search at 100,000 agents matches hundreds, and its page shows twenty.
+ */
+function windowAfter(tiers: number[][], cursor: CursorPosition | undefined, count: number): CursorPosition[] {
+  const window: CursorPosition[] = [];
+  tiers.forEach((numbers, tier) => {
+    for (let i = firstAfter(numbers, tier, cursor); i < numbers.length && window.length < count; i++) {
+      window.push({ tier, key: agentNumberKey(numbers[i] as number) });
+    }
+  });
+  return window;
+}
+
+/** Index of the first of a tier's ascending numbers whose position comes after the cursor; positions ascend with numbers, so a binary search finds it. */
+function firstAfter(numbers: number[], tier: number, cursor: CursorPosition | undefined): number {
+  if (cursor === undefined) return 0;
+  let low = 0;
+  let high = numbers.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (isAfter({ tier, key: agentNumberKey(numbers[middle] as number) }, cursor)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 /**
  * Listing and search over the index sets. Listings are ordered by id. Search results are ordered
  * deterministically: agents whose name holds every query word first (tier 0), then the other
@@ -46,20 +80,13 @@ export class SearchService {
     if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit, criteria.includeInactive);
     if (!criteria.includeInactive) filters.push(ACTIVE_TERM);
 
-    const [matches, nameMatches] = await Promise.all([
-      this.store.intersect([...filters, ...words.map((w) => term('tok', w))]),
-      words.length > 0 ? this.store.intersect([...filters, ...words.map((w) => term('ntok', w))]) : [],
+    const [matches = [], nameMatches = []] = await this.store.intersectEach([
+      [...filters, ...words.map((w) => term('tok', w))],
+      words.length > 0 ? [...filters, ...words.map((w) => term('ntok', w))] : [],
     ]);
-    const inName = new Set(nameMatches);
-    // Numbers sort once; the stable sort by tier then keeps each tier in number order.
-    const ranked = matches
-      .sort((a, b) => a - b)
-      .map((n): CursorPosition => ({ tier: inName.has(n) ? 0 : 1, key: agentNumberKey(n) }))
-      .sort((a, b) => a.tier - b.tier);
-    const start = cursor === undefined ? 0 : ranked.findIndex((position) => isAfter(position, cursor));
-    const window = start < 0 ? [] : ranked.slice(start, start + criteria.limit + 1);
+    const window = windowAfter(rankedTiers(matches, nameMatches), cursor, criteria.limit + 1);
     const ids = (await this.store.idsOf(window.slice(0, criteria.limit).map(agentNumberOf))).filter((id) => id !== null);
-    return this.page(window, criteria.limit, ranked.length, ids);
+    return this.page(window, criteria.limit, matches.length, ids);
   }
 
   private async listAll(cursor: CursorPosition | undefined, limit: number, includeInactive: boolean): Promise<SearchPage> {

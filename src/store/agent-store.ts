@@ -30,10 +30,12 @@ export interface AgentStore {
    */
   listPage(after: string | undefined, limit: number, includeInactive?: boolean): Promise<IdPage>;
   /**
-   * Numbers of the agents that belong to every one of the index terms, in any order. An agent's
-   * number is handed out when it is first stored, grows with every new agent, and is kept until it is deleted.
+   * For each list of index terms, the numbers of the agents that belong to every one of its terms,
+   * in any order (none for an empty list); all lists in one read, so a search is one round trip.
+   * An agent's number is handed out when it is first stored, grows with every new agent, and is
+   * kept until it is deleted.
    */
-  intersect(terms: readonly string[]): Promise<number[]>;
+  intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]>;
   /**
    * The id of the agent with each number, in the same order; null for a number whose agent was
    * deleted since. A number never passes to another agent, so an id once found stays right for it.

@@ -147,7 +147,11 @@ export class MemoryAgentStore implements AgentStore {
     return { ids: ids.after(after, limit), total: ids.size };
   }
 
-  async intersect(terms: readonly string[]): Promise<number[]> {
+  async intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]> {
+    return termLists.map((terms) => this.intersect(terms));
+  }
+
+  private intersect(terms: readonly string[]): number[] {
     const sets = terms.map((t) => this.indexes.get(t) ?? new Set<number>());
     if (sets.length === 0) return [];
     sets.sort((a, b) => a.size - b.size);

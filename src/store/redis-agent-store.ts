@@ -245,11 +245,14 @@ export class RedisAgentStore implements AgentStore {
     return { ids: ids as string[], total: total as number };
   }
 
-  async intersect(terms: readonly string[]): Promise<number[]> {
-    const keys = terms.map((t) => this.keys.index(t));
-    if (keys.length === 0) return [];
-    const members = await this.guard(keys.length === 1 ? this.redis.smembers(keys[0] as string) : this.redis.sinter(...keys));
-    return members.map(Number);
+  async intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]> {
+    const asked = termLists.filter((terms) => terms.length > 0);
+    if (asked.length === 0) return termLists.map(() => []);
+    const pipeline = this.redis.pipeline();
+    for (const terms of asked) pipeline.sinter(...terms.map((t) => this.keys.index(t)));
+    const replies = (await this.results(pipeline)) as string[][];
+    let next = 0;
+    return termLists.map((terms) => (terms.length === 0 ? [] : (replies[next++] as string[]).map(Number)));
   }
 
   async idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]> {

@@ -32,8 +32,14 @@ export function writeOf(
 }
 
 /** The ids of the agents in every one of `terms`, as a search sees them: numbers from the index, mapped back. */
+/** The numbers of the agents in every one of `terms`. */
+export async function numbersMatching(store: AgentStore, terms: readonly string[]): Promise<number[]> {
+  const [numbers] = await store.intersectEach([terms]);
+  return numbers ?? [];
+}
+
 export async function idsMatching(store: AgentStore, terms: readonly string[]): Promise<string[]> {
-  return (await store.idsOf(await store.intersect(terms))).filter((id) => id !== null);
+  return (await store.idsOf(await numbersMatching(store, terms))).filter((id) => id !== null);
 }
 
 export interface OpenStore {

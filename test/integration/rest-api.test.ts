@@ -523,12 +523,12 @@ describe('REST API: filtering and searching', () => {
     for (let i = 0; i < 3; i++) expect(idsOf(await list(ctx.base, 'q=storm'))).toEqual(first);
   });
 
-  it('paging a ranked search with a cursor visits every match once, in rank order', async () => {
+  it.each([1, 2, 3])('paging a ranked search with a cursor, %i a page, visits every match once, in rank order', async (limit) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: PageBody = await list(ctx.base, `q=storm&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: PageBody = await list(ctx.base, `q=storm&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(page.total).toBe(4);
       seen.push(...idsOf(page));
       cursor = page.next_cursor;

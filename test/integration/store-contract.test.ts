@@ -8,7 +8,7 @@ import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { ACTIVE_TERM, redisKeys } from '../../src/store/redis-keys.js';
 import { cardV03, cardV1 } from '../helpers/cards.js';
 import { connect, deleteKeys, uniquePrefix } from '../helpers/redis.js';
-import { idsMatching, storeBackends as backends, writeOf } from '../helpers/store-backends.js';
+import { idsMatching, numbersMatching, storeBackends as backends, writeOf } from '../helpers/store-backends.js';
 
 const T1 = '2025-01-01T10:00:00.000Z';
 const T2 = '2025-01-02T11:30:00.000Z';
@@ -251,7 +251,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
     });
   });
 
-  describe('intersect', () => {
+  describe('intersectEach', () => {
     beforeEach(async () => {
       await store.save(writeOf('alpha', cardWithSkill('x', { capabilities: { streaming: true } })));
       await store.save(writeOf('bravo', cardWithSkill('x', { capabilities: { streaming: false } })));
@@ -272,23 +272,30 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
     });
 
     it('numbers agents in the order they were first stored, and keeps the number across updates', async () => {
-      const [alpha, bravo, charlie] = await Promise.all(['skill:x', 'skill:y'].map((t) => store.intersect([t]))).then(
+      const [alpha, bravo, charlie] = await Promise.all(['skill:x', 'skill:y'].map((t) => numbersMatching(store, [t]))).then(
         ([x, y]) => [...(x as number[]), ...(y as number[])].sort((a, b) => a - b),
       );
       expect(await store.idsOf([alpha as number, bravo as number, charlie as number])).toEqual(['alpha', 'bravo', 'charlie']);
       await store.save(writeOf('alpha', cardWithSkill('y'), T2));
-      expect(await store.intersect(['skill:y'])).toEqual(expect.arrayContaining([alpha, charlie]));
+      expect(await numbersMatching(store, ['skill:y'])).toEqual(expect.arrayContaining([alpha, charlie]));
       expect(await store.idsOf([charlie as number, alpha as number])).toEqual(['charlie', 'alpha']);
     });
 
     it('maps numbers of deleted agents to null, and numbers a re-registered agent anew', async () => {
-      const [bravo] = await store.intersect(['skill:x', 'streaming:false']);
+      const [bravo] = await numbersMatching(store, ['skill:x', 'streaming:false']);
       await store.delete('bravo');
       expect(await store.idsOf([bravo as number])).toEqual([null]);
       await store.save(writeOf('bravo', cardWithSkill('x', { capabilities: { streaming: false } })));
-      const [again] = await store.intersect(['skill:x', 'streaming:false']);
+      const [again] = await numbersMatching(store, ['skill:x', 'streaming:false']);
       expect(again).toBeGreaterThan(bravo as number);
       expect(await store.idsOf([bravo as number, again as number])).toEqual([null, 'bravo']);
+    });
+
+    it('intersects several lists of terms in one read, each on its own, and answers none for an empty list', async () => {
+      const [x] = await numbersMatching(store, ['skill:x', 'streaming:false']);
+      const [both, none, unknown] = await store.intersectEach([['skill:x', 'streaming:false'], [], ['skill:unknown']]);
+      expect([both, none, unknown]).toEqual([[x], [], []]);
+      expect(await store.intersectEach([])).toEqual([]);
     });
 
     it('returns nothing when one of the terms is unknown', async () => {

@@ -7,7 +7,7 @@ import type { AgentRecord } from '../../src/store/agent-record.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
 import { ACTIVE_TERM } from '../../src/store/redis-keys.js';
 import { cardV1 } from '../helpers/cards.js';
-import { writeOf } from '../helpers/store-backends.js';
+import { numbersMatching, writeOf } from '../helpers/store-backends.js';
 
 const summary = recordSummaryOf(validateCard(cardV1()), 'unsigned');
 
@@ -157,7 +157,7 @@ describe('CachingAgentStore agent ids', () => {
 
   async function registered(store: MemoryAgentStore, ...ids: string[]): Promise<number[]> {
     for (const id of ids) await store.save(writeOf(id, cardV1({ name: id })));
-    return (await store.intersect([ACTIVE_TERM])).sort((a, b) => a - b);
+    return (await numbersMatching(store, [ACTIVE_TERM])).sort((a, b) => a - b);
   }
 
   it('maps each number once, then answers from memory, in the order asked', async () => {
