@@ -2,7 +2,9 @@
  * `npm run bench`: seeds agents, starts the registry and two baselines that serve the same bytes,
  * drives every scenario against the three in a closed loop, taking turns in rounds (throughput),
  * then drives every scenario with a p95 target against the registry and Express in an open model
- * at LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency), and prints and saves the results.
+ * at LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency). With several agent counts, the
+ * registries of the smallest and the largest stay up, and the scenarios with a growth target are
+ * then driven against both in turns. It prints and saves the results.
  * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search --redis-url URL --out DIR --check --profile
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from '
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
-import { checksTable, checkTargets, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
+import { checksTable, checkTargets, growthTable, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
 
 /** Agents whose records the read scenarios ask for: a hot set, as real traffic has. */
 const HOT_AGENTS = 5000;
@@ -148,10 +150,10 @@ const log = (run: Run, mode: string, result: DriveResult) =>
 
 /**
  * Closed loop (throughput): the scenario's connections, each sending as soon as its last answer is
- * read. After a warm-up of each, the targets take turns for `rounds` rounds of an equal share of
- * the duration; each target's rounds are summed into its measurement.
+ * read. After a warm-up of each, the runs take turns for `rounds` rounds of an equal share of the
+ * duration; each run's rounds are summed into its measurement.
  */
-async function measureClosed(runs: Run[]): Promise<Measurement[]> {
+async function measureClosed(runs: Run[], mode: 'closed' | 'growth' = 'closed'): Promise<Measurement[]> {
   const { options, scenario } = runs[0] as Run;
   const connections = SCENARIOS[scenario].connections;
   if (options.warmupSeconds > 0) {
@@ -164,8 +166,8 @@ async function measureClosed(runs: Run[]): Promise<Measurement[]> {
   }
   return runs.map((run, i) => {
     const result = (logs[i] as RunLog).summary();
-    log(run, 'closed', result);
-    return { agents: run.agents, scenario, target: run.target, mode: 'closed', ...result };
+    log(run, mode, result);
+    return { agents: run.agents, scenario, target: run.target, mode, ...result };
   });
 }
 
@@ -200,13 +202,27 @@ async function measureScenario(scenario: ScenarioName, runOf: (scenario: Scenari
   for (const target of ['registry', 'express'] as const) measurements.push(await measureOpen(runOf(scenario, target), offeredRps));
 }
 
-async function runAtSize(options: HarnessOptions, agents: number, output: RunOutput): Promise<SizeReport> {
+/** One agent count, measured: its report, and its registry, still running for the growth measurements. */
+interface SizeRun {
+  report: SizeReport;
+  /** A run of `scenario` against this size's registry. */
+  registryRun: (scenario: ScenarioName) => Run;
+  /** Stops the registry and its Redis (or deletes the run's keys from a Redis the harness did not start). */
+  stop: () => Promise<void>;
+}
+
+async function runAtSize(options: HarnessOptions, agents: number, output: RunOutput): Promise<SizeRun> {
   const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort());
   const redisUrl = options.redisUrl ?? (ownRedis?.url as string);
   const prefix = `bench:{${process.pid}-${agents}}:`;
   const dir = mkdtempSync(join(tmpdir(), 'a2a-bench-'));
   const baselines: RunningProcess[] = [];
   let registry: RunningProcess[] = [];
+  const stop = async () => {
+    await stopAll(registry);
+    if (ownRedis) await ownRedis.stop();
+    else await deleteKeys(redisUrl, prefix);
+  };
   try {
     const memoryBefore = await usedMemory(redisUrl);
     registry = await startRegistry(options, redisUrl, prefix);
@@ -257,13 +273,28 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
         }
       }
     }
-    return { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds };
+    if (output.profileDir) {
+      // Unprofiled again for the growth measurements.
+      registry = await startRegistry(options, redisUrl, prefix);
+      origins.registry = (registry[0] as RunningProcess).origin;
+    }
+    return { report: { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds }, registryRun: (scenario) => runOf(scenario, 'registry'), stop };
+  } catch (error) {
+    await stop();
+    throw error;
   } finally {
-    await stopAll(registry);
     await stopAll(baselines);
-    if (ownRedis) await ownRedis.stop();
-    else await deleteKeys(redisUrl, prefix);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The growth targets' measurements: the registry at the smallest and the largest agent count, in
+ * turns as the closed loop's targets take them, once every size has been measured on its own.
+ */
+async function measureGrowth(small: SizeRun, large: SizeRun, scenarios: ScenarioName[], measurements: Measurement[]): Promise<void> {
+  for (const scenario of scenarios.filter((name) => SCENARIOS[name].targets.maxGrowthP95 !== undefined)) {
+    measurements.push(...(await measureClosed([small.registryRun(scenario), large.registryRun(scenario)], 'growth')));
   }
 }
 
@@ -273,8 +304,15 @@ async function main(): Promise<void> {
   const output: RunOutput = { measurements: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
   const { measurements, profiles } = output;
   if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
-  const sizes: SizeReport[] = [];
-  for (const agents of options.agentCounts) sizes.push(await runAtSize(options, agents, output));
+  const runs: SizeRun[] = [];
+  try {
+    for (const agents of options.agentCounts) runs.push(await runAtSize(options, agents, output));
+    const [small, large] = [runs[0], runs.at(-1)] as [SizeRun, SizeRun];
+    if (runs.length > 1) await measureGrowth(small, large, options.scenarios, measurements);
+  } finally {
+    for (const run of runs) await run.stop();
+  }
+  const sizes = runs.map((run) => run.report);
   const checks = checkTargets(measurements, sizes);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -284,6 +322,8 @@ async function main(): Promise<void> {
     markdownTable(measurements),
     '',
     latencyTable(measurements),
+    '',
+    growthTable(measurements),
     '',
     memoryTable(sizes),
     '',

@@ -6,9 +6,11 @@ export type Target = 'registry' | 'express' | 'node';
 /**
  * `closed`: the scenario's connections, each sending as soon as its last answer is read; measures
  * throughput (its latency is connections / throughput). `open`: requests due at a constant
- * `offeredRps`, latency from the due time; measures latency at that load.
+ * `offeredRps`, latency from the due time; measures latency at that load. `growth`: closed loop
+ * against the registry at the smallest and the largest agent count, both kept running until every
+ * size is measured and then driven in turns, so the machine's drift falls on both sizes alike.
  */
-export type DriveMode = 'closed' | 'open';
+export type DriveMode = 'closed' | 'open' | 'growth';
 
 export interface Measurement extends DriveResult {
   agents: number;
@@ -77,6 +79,19 @@ export function latencyTable(measurements: Measurement[]): string {
   ].join('\n');
 }
 
+/** The growth measurements (both sizes in turns), in Markdown; empty when there are none. */
+export function growthTable(measurements: Measurement[]): string {
+  const growth = measurements.filter((m) => m.mode === 'growth');
+  if (growth.length === 0) return '';
+  return [
+    'Growth (closed loop against the registry at the smallest and the largest agent count in turns, after every size was measured; the growth targets are judged here):',
+    '',
+    '| agents | operation | req/s | p50 ms | p95 ms | p99 ms | errors |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...growth.map((m) => `| ${m.agents} | ${m.scenario} | ${fmt(m.rps, 0)} | ${fmt(m.p50Ms)} | ${fmt(m.p95Ms)} | ${fmt(m.p99Ms)} | ${m.errors} |`),
+  ].join('\n');
+}
+
 export function memoryTable(sizes: SizeReport[]): string {
   return [
     '| agents | Redis memory per agent | card JSON size | ratio | seeding |',
@@ -116,15 +131,17 @@ export function checkTargets(measurements: Measurement[], sizes: SizeReport[]): 
         checks.push({ what: `${at}: errors at ${offered}`, value: open.errors, limit: '= 0', pass: open.errors === 0 });
         checks.push({ what: `${at}: p95 ms at ${offered}`, value: open.p95Ms, limit: `<= ${targets.maxP95Ms}`, pass: open.p95Ms <= targets.maxP95Ms });
       }
-      // Growth compares closed-loop p95s, for get and search alike. Both sizes then run the same 32
-      // connections back to back, so the ratio reads as how much slower each request got (closed-loop
-      // p95 is connections / throughput). The open-model p95s would compare different offered rates
-      // (each follows that size's Express req/s) at low load, where a p95 of a few ms is mostly the
-      // driver's and the machine's noise.
-      if (targets.maxGrowthP95 !== undefined && agents === largest && largest > smallest) {
-        const small = find(measurements, smallest, scenario, 'registry');
+      // Growth compares closed-loop p95s, for get and search alike, measured with both sizes in turns
+      // (mode `growth`): the same 32 connections, so the ratio reads as how much slower each request
+      // got (closed-loop p95 is connections / throughput). Measured minutes apart instead, the ratio
+      // moved with the machine's speed: Express's own GET once served 28% less at the second size.
+      // The open-model p95s would compare different offered rates (each follows that size's Express
+      // req/s) at low load, where a p95 of a few ms is mostly the driver's and the machine's noise.
+      const large = find(measurements, largest, scenario, 'registry', 'growth');
+      if (targets.maxGrowthP95 !== undefined && agents === largest && large) {
+        const small = find(measurements, smallest, scenario, 'registry', 'growth');
         if (small) {
-          const value = registry.p95Ms / small.p95Ms;
+          const value = large.p95Ms / small.p95Ms;
           checks.push({ what: `${scenario}: p95 growth ${smallest} -> ${largest}`, value, limit: `<= ${targets.maxGrowthP95}`, pass: value <= targets.maxGrowthP95 });
         }
       }

@@ -13,7 +13,8 @@ interface Results {
   measurements: {
     scenario: string;
     target: string;
-    mode: 'closed' | 'open';
+    agents: number;
+    mode: 'closed' | 'open' | 'growth';
     offeredRps?: number;
     requests: number;
     errors: number;
@@ -81,6 +82,22 @@ describe('the benchmark harness, in a short smoke run', () => {
     expect(size?.memoryPerAgentBytes).toBeGreaterThan(0);
     expect(size?.cardJsonBytes).toBeGreaterThan(0);
     expect(results.checks.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('with two agent counts, measures growth with the registries of both sizes driven in turns', async () => {
+    const { code, output } = await runHarness(['--agents', '30,60', '--scenarios', 'get,search,health', '--duration', '0.3', '--warmup', '0.1', '--out', join(out, 'growth')]);
+    expect(code, output).toBe(0);
+    expect(output).toContain('| agents | operation | req/s | p50 ms | p95 ms | p99 ms | errors |');
+    const [file] = readdirSync(join(out, 'growth')).filter((name) => name.endsWith('.json'));
+    const results = JSON.parse(readFileSync(join(out, 'growth', file as string), 'utf8')) as Results;
+    const growth = results.measurements.filter((m) => m.mode === 'growth');
+    expect(growth.map((m) => `${m.scenario} ${m.agents} ${m.target}`).sort()).toEqual(['get 30 registry', 'get 60 registry', 'search 30 registry', 'search 60 registry']);
+    for (const m of growth) {
+      expect(m.requests).toBeGreaterThan(0);
+      expect(m.errors).toBe(0);
+    }
+    const checked = results.checks.filter((c) => c.what.includes('p95 growth')).map((c) => c.what);
+    expect(checked).toEqual(['get: p95 growth 30 -> 60', 'search: p95 growth 30 -> 60']);
   }, 120_000);
 
   it('with --profile, profiles each replica of the registry per scenario and names its hottest functions', async () => {

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { checkTargets, growthTable, type Measurement } from '../../bench/harness/report.js';
+
+const measurement = (agents: number, mode: Measurement['mode'], p95Ms: number): Measurement => ({
+  agents,
+  scenario: 'get',
+  target: 'registry',
+  mode,
+  requests: 100,
+  errors: 0,
+  rps: 1000,
+  p50Ms: p95Ms / 2,
+  p95Ms,
+  p99Ms: p95Ms * 2,
+});
+
+const sizes = [1000, 100_000].map((agents) => ({ agents, memoryPerAgentBytes: 2000, cardJsonBytes: 1000, seedSeconds: 1 }));
+const growthChecks = (measurements: Measurement[]) => checkTargets(measurements, sizes).filter((c) => c.what.includes('growth'));
+
+describe('the growth target', () => {
+  it('is judged on the measurements of both sizes in turns, not on the closed loops minutes apart', () => {
+    const measurements = [measurement(1000, 'closed', 4), measurement(100_000, 'closed', 8), measurement(1000, 'growth', 5), measurement(100_000, 'growth', 6)];
+    expect(growthChecks(measurements)).toEqual([{ what: 'get: p95 growth 1000 -> 100000', value: 1.2, limit: '<= 1.5', pass: true }]);
+    expect(growthChecks([...measurements.slice(0, 3), measurement(100_000, 'growth', 8)])[0]?.pass).toBe(false);
+  });
+
+  it('is not judged without measurements in turns', () => {
+    expect(growthChecks([measurement(1000, 'closed', 4), measurement(100_000, 'closed', 5)])).toEqual([]);
+    expect(growthTable([measurement(1000, 'closed', 4)])).toBe('');
+  });
+
+  it('tables the measurements in turns', () => {
+    const table = growthTable([measurement(1000, 'growth', 5), measurement(100_000, 'growth', 6)]);
+    expect(table).toContain('| 1000 | get | 1000 | 2.50 | 5.00 | 10.00 | 0 |');
+    expect(table).toContain('| 100000 | get | 1000 | 3.00 | 6.00 | 12.00 | 0 |');
+  });
+});
