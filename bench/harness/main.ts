@@ -273,7 +273,7 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
         }
       }
     }
-    if (output.profileDir) {
+    if (output.profileDir && options.agentCounts.length > 1) {
       // Unprofiled again for the growth measurements.
       registry = await startRegistry(options, redisUrl, prefix);
       origins.registry = (registry[0] as RunningProcess).origin;
@@ -304,15 +304,21 @@ async function main(): Promise<void> {
   const output: RunOutput = { measurements: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
   const { measurements, profiles } = output;
   if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
-  const runs: SizeRun[] = [];
+  const sizes: SizeReport[] = [];
+  // The smallest and the largest size (agent counts are sorted), kept running for the growth measurements.
+  const kept: SizeRun[] = [];
   try {
-    for (const agents of options.agentCounts) runs.push(await runAtSize(options, agents, output));
-    const [small, large] = [runs[0], runs.at(-1)] as [SizeRun, SizeRun];
-    if (runs.length > 1) await measureGrowth(small, large, options.scenarios, measurements);
+    for (const [index, agents] of options.agentCounts.entries()) {
+      const run = await runAtSize(options, agents, output);
+      sizes.push(run.report);
+      if (index === 0 || index === options.agentCounts.length - 1) kept.push(run);
+      else await run.stop();
+    }
+    const [small, large] = kept;
+    if (small && large) await measureGrowth(small, large, options.scenarios, measurements);
   } finally {
-    for (const run of runs) await run.stop();
+    for (const run of kept) await run.stop();
   }
-  const sizes = runs.map((run) => run.report);
   const checks = checkTargets(measurements, sizes);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
