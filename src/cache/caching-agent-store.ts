@@ -9,6 +9,7 @@ import type {
   SaveResult,
 } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
+import { OrderedMap } from '../ordered-map.js';
 import type { RecordCache } from './record-cache.js';
 
 /** Agent number -> id pairs a replica remembers (about 100 bytes each); the oldest are forgotten first. */
@@ -22,7 +23,7 @@ export const REMEMBERED_AGENT_IDS = 100_000;
  */
 export class CachingAgentStore implements AgentStore {
   readonly kind: AgentStore['kind'];
-  private readonly idsByNumber = new Map<number, string>();
+  private readonly idsByNumber = new OrderedMap<number, string>();
 
   constructor(
     private readonly store: AgentStore,
@@ -100,7 +101,7 @@ export class CachingAgentStore implements AgentStore {
 
   private rememberId(agentNumber: number, id: string): void {
     if (this.rememberedIds === 0) return;
-    if (this.idsByNumber.size >= this.rememberedIds) this.idsByNumber.delete(this.idsByNumber.keys().next().value as number);
+    if (this.idsByNumber.size >= this.rememberedIds) this.idsByNumber.delete(this.idsByNumber.oldestKey() as number);
     this.idsByNumber.set(agentNumber, id);
   }
 

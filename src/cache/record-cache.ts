@@ -1,3 +1,4 @@
+import { OrderedMap } from '../ordered-map.js';
 import type { AgentRecord } from '../store/agent-record.js';
 
 export interface RecordCacheOptions {
@@ -43,8 +44,10 @@ const sizeOf = (record: AgentRecord) => 3 * (record.card.length + JSON.stringify
  * While the cache is suspended (its invalidation feed is down) it holds and accepts nothing.
  */
 export class RecordCache {
-  private readonly slots = new Map<string, Slot>();
-  private readonly floors = new Map<string, number>();
+  /** Oldest first: eviction passes over them in that order. */
+  private readonly slots = new OrderedMap<string, Slot>();
+  /** Newest invalidation per id, the least recently invalidated first. */
+  private readonly floors = new OrderedMap<string, number>();
   private bytes = 0;
   private suspended = false;
 
@@ -80,10 +83,8 @@ export class RecordCache {
   /** Drops the entry of `id` when it is older than `revision`; records older than it are refused from now on. */
   invalidate(id: string, revision: number): void {
     if ((this.slots.get(id)?.record.revision ?? 0) < revision) this.drop(id);
-    const floor = Math.max(revision, this.floors.get(id) ?? 0);
-    this.floors.delete(id);
-    this.floors.set(id, floor);
-    if (this.floors.size > REMEMBERED_INVALIDATIONS) this.floors.delete(this.floors.keys().next().value as string);
+    this.floors.set(id, Math.max(revision, this.floors.get(id) ?? 0));
+    if (this.floors.size > REMEMBERED_INVALIDATIONS) this.floors.delete(this.floors.oldestKey() as string);
   }
 
   /** Empties the cache and accepts nothing until resumed: the invalidation feed can no longer be trusted. */
@@ -118,14 +119,14 @@ export class RecordCache {
   /** Drops the oldest entry not read since eviction last passed over it; read ones go to the back, unmarked. */
   private evictOne(): void {
     for (;;) {
-      const [id, slot] = this.slots.entries().next().value as [string, Slot];
+      const id = this.slots.oldestKey() as string;
+      const slot = this.slots.get(id) as Slot;
       if (!slot.read) {
         this.drop(id);
         this.events.onEvict?.();
         return;
       }
       slot.read = false;
-      this.slots.delete(id);
       this.slots.set(id, slot);
     }
   }

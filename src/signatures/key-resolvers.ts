@@ -3,6 +3,7 @@
  * (trusted for every card), the JWKS published at the card's own origin, or the first of several.
  */
 import { createLocalJWKSet, errors, type JSONWebKeySet, type LocalJWKSet } from 'jose';
+import { OrderedMap } from '../ordered-map.js';
 import type { KeyHint, KeyResolver, VerificationKey } from './card-signature-verifier.js';
 
 /**
@@ -99,7 +100,7 @@ interface CacheEntry {
 
 /** Fetched JWKS documents by URL, each for a bounded time, in a bounded number. */
 class JwksCache {
-  private readonly entries = new Map<string, CacheEntry>();
+  private readonly entries = new OrderedMap<string, CacheEntry>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly refetchOnMissAfterMs: number;
@@ -130,7 +131,6 @@ class JwksCache {
 
   fetch(origin: string, url: string): Promise<LocalJWKSet | undefined> {
     const keySet = this.fetchJwks(origin, url).then(toKeySet);
-    this.entries.delete(url);
     this.entries.set(url, { fetchedAt: this.now(), keySet });
     this.evictOldest();
     keySet.catch(() => {
@@ -140,11 +140,7 @@ class JwksCache {
   }
 
   private evictOldest(): void {
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) return;
-      this.entries.delete(oldest);
-    }
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.oldestKey() as string);
   }
 }
 
