@@ -55,9 +55,9 @@ export class OrderedMap<K, V> {
     return true;
   }
 
-  /** The key of the entry set longest ago, or undefined when the map is empty. */
-  oldestKey(): K | undefined {
-    return this.oldestLink?.key;
+  /** The entry set longest ago, or undefined when the map is empty. */
+  oldest(): { readonly key: K; readonly value: V } | undefined {
+    return this.oldestLink;
   }
 
   clear(): void {

@@ -101,7 +101,8 @@ export class CachingAgentStore implements AgentStore {
 
   private rememberId(agentNumber: number, id: string): void {
     if (this.rememberedIds === 0) return;
-    if (this.idsByNumber.size >= this.rememberedIds) this.idsByNumber.delete(this.idsByNumber.oldestKey() as number);
+    const oldest = this.idsByNumber.oldest();
+    if (oldest && this.idsByNumber.size >= this.rememberedIds) this.idsByNumber.delete(oldest.key);
     this.idsByNumber.set(agentNumber, id);
   }
 

@@ -35,7 +35,7 @@ const sizeOf = (record: AgentRecord) => 3 * (record.card.length + JSON.stringify
  * A replica's cache of agent records, bounded by entries and bytes, that evicts the records read
  * least recently, approximately: a hit only marks its entry (second chance, or CLOCK), and eviction
  * moves a marked entry to the back, unmarked, instead of dropping it. Moving every hit to the back
- * instead (exact LRU) rewrote the Map on each of a page's fifty reads, and V8 rebuilt its table
+ * instead (exact LRU), when the entries were kept in a plain Map, rewrote it on each of a page's fifty reads, and V8 rebuilt its table
  * every thousand or so moves, in the old generation where the Map lives: at 1,365 list pages a
  * second, a fifth of what filled the old generation between full collections.
  *
@@ -84,7 +84,8 @@ export class RecordCache {
   invalidate(id: string, revision: number): void {
     if ((this.slots.get(id)?.record.revision ?? 0) < revision) this.drop(id);
     this.floors.set(id, Math.max(revision, this.floors.get(id) ?? 0));
-    if (this.floors.size > REMEMBERED_INVALIDATIONS) this.floors.delete(this.floors.oldestKey() as string);
+    const oldest = this.floors.oldest();
+    if (oldest && this.floors.size > REMEMBERED_INVALIDATIONS) this.floors.delete(oldest.key);
   }
 
   /** Empties the cache and accepts nothing until resumed: the invalidation feed can no longer be trusted. */
@@ -119,8 +120,7 @@ export class RecordCache {
   /** Drops the oldest entry not read since eviction last passed over it; read ones go to the back, unmarked. */
   private evictOne(): void {
     for (;;) {
-      const id = this.slots.oldestKey() as string;
-      const slot = this.slots.get(id) as Slot;
+      const { key: id, value: slot } = this.slots.oldest() as { key: string; value: Slot };
       if (!slot.read) {
         this.drop(id);
         this.events.onEvict?.();

@@ -140,7 +140,11 @@ class JwksCache {
   }
 
   private evictOldest(): void {
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.oldestKey() as string);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.oldest();
+      if (!oldest) return;
+      this.entries.delete(oldest.key);
+    }
   }
 }
 

@@ -13,16 +13,16 @@ describe('OrderedMap', () => {
 
   it('names the entry set longest ago as the oldest', () => {
     const map = new OrderedMap<string, number>();
-    expect(map.oldestKey()).toBeUndefined();
-    for (const key of ['a', 'b', 'c']) map.set(key, 0);
-    expect(map.oldestKey()).toBe('a');
+    expect(map.oldest()).toBeUndefined();
+    ['a', 'b', 'c'].forEach((key, i) => map.set(key, i));
+    expect(map.oldest()).toMatchObject({ key: 'a', value: 0 });
   });
 
   it('makes an entry set again the newest, with its new value', () => {
     const map = new OrderedMap<string, number>();
     for (const key of ['a', 'b', 'c']) map.set(key, 0);
     map.set('a', 5);
-    expect(map.oldestKey()).toBe('b');
+    expect(map.oldest()?.key).toBe('b');
     expect(map.get('a')).toBe(5);
     expect(map.size).toBe(3);
   });
@@ -33,11 +33,11 @@ describe('OrderedMap', () => {
     expect(map.delete('c')).toBe(true);
     expect(map.delete('a')).toBe(true);
     expect(map.delete('a')).toBe(false);
-    expect(map.oldestKey()).toBe('b');
+    expect(map.oldest()?.key).toBe('b');
     expect(map.delete('d')).toBe(true);
     map.set('e', 0);
     expect(map.delete('b')).toBe(true);
-    expect(map.oldestKey()).toBe('e');
+    expect(map.oldest()?.key).toBe('e');
     expect(map.size).toBe(1);
   });
 
@@ -45,9 +45,9 @@ describe('OrderedMap', () => {
     const map = new OrderedMap<string, number>();
     map.set('a', 1);
     map.clear();
-    expect([map.size, map.oldestKey(), map.get('a')]).toEqual([0, undefined, undefined]);
+    expect([map.size, map.oldest()?.key, map.get('a')]).toEqual([0, undefined, undefined]);
     map.set('b', 2);
-    expect(map.oldestKey()).toBe('b');
+    expect(map.oldest()?.key).toBe('b');
   });
 
   it('agrees with a list kept in order of the last set, over any sequence of sets and deletes', () => {
@@ -68,13 +68,13 @@ describe('OrderedMap', () => {
             expect(map.delete(op.key)).toBe(model.some(([key]) => key === op.key));
             model = model.filter(([key]) => key !== op.key);
           } else {
-            const oldest = map.oldestKey();
+            const oldest = map.oldest()?.key;
             expect(oldest).toBe(model[0]?.[0]);
             if (oldest !== undefined) map.delete(oldest);
             model = model.slice(1);
           }
           expect(map.size).toBe(model.length);
-          expect(map.oldestKey()).toBe(model[0]?.[0]);
+          expect(map.oldest()?.key).toBe(model[0]?.[0]);
           for (const [key, value] of model) expect(map.get(key)).toBe(value);
         }
       }),
