@@ -27,10 +27,6 @@ export class OrderedMap<K, V> {
     return this.links.get(key)?.value;
   }
 
-  has(key: K): boolean {
-    return this.links.has(key);
-  }
-
   /** Sets the value of `key` and makes it the newest entry, whether or not it was there before. */
   set(key: K, value: V): void {
     const existing = this.links.get(key);

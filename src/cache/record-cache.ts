@@ -23,7 +23,7 @@ interface Slot {
 }
 
 /** How many recent invalidations are remembered to refuse records read before them. */
-const REMEMBERED_INVALIDATIONS = 10_000;
+export const REMEMBERED_INVALIDATIONS = 10_000;
 
 /**
  * A record's footprint: its texts at up to two bytes a character, plus the card bytes and the
@@ -35,9 +35,10 @@ const sizeOf = (record: AgentRecord) => 3 * (record.card.length + JSON.stringify
  * A replica's cache of agent records, bounded by entries and bytes, that evicts the records read
  * least recently, approximately: a hit only marks its entry (second chance, or CLOCK), and eviction
  * moves a marked entry to the back, unmarked, instead of dropping it. Moving every hit to the back
- * instead (exact LRU), when the entries were kept in a plain Map, rewrote it on each of a page's fifty reads, and V8 rebuilt its table
- * every thousand or so moves, in the old generation where the Map lives: at 1,365 list pages a
- * second, a fifth of what filled the old generation between full collections.
+ * instead (exact LRU), when the entries were kept in a plain Map, rewrote it on each of a page's
+ * fifty reads, and V8 rebuilt its table every thousand or so moves, in the old generation where the
+ * Map lives: at 1,365 list pages a second, a fifth of what filled the old generation between full
+ * collections.
  *
  * Invalidations carry the revision of the write; the cache remembers the newest one per id and
  * refuses a record older than it, so a read that raced a write can never put a stale record back.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
 import { CachingAgentStore } from '../../src/cache/caching-agent-store.js';
-import { RecordCache } from '../../src/cache/record-cache.js';
+import { RecordCache, REMEMBERED_INVALIDATIONS } from '../../src/cache/record-cache.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
 import { ACTIVE_TERM } from '../../src/store/redis-keys.js';
@@ -68,6 +68,20 @@ describe('RecordCache', () => {
     cache.invalidate('a', 7);
     cache.set(record('a', 8));
     expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('forgets the invalidations of the ids invalidated least recently beyond its bound, and no others', () => {
+    const cache = liveCache();
+    cache.invalidate('old', 5);
+    cache.invalidate('renewed', 5);
+    for (let i = 0; i < REMEMBERED_INVALIDATIONS - 2; i++) cache.invalidate(`other-${i}`, 1);
+    cache.invalidate('renewed', 5);
+    cache.invalidate('one-more', 1);
+    cache.invalidate('two-more', 1);
+    cache.set(record('old', 4));
+    cache.set(record('renewed', 4));
+    expect(cache.get('old')?.revision).toBe(4);
+    expect(cache.get('renewed')).toBeUndefined();
   });
 
   it('evicts the least recently used entry beyond the entry bound', () => {
