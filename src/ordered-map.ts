@@ -56,6 +56,11 @@ export class OrderedMap<K, V> {
     return this.oldestLink;
   }
 
+  /** Drops the oldest entries until at most `maxEntries` are left. */
+  trimTo(maxEntries: number): void {
+    while (this.links.size > maxEntries && this.oldestLink) this.delete(this.oldestLink.key);
+  }
+
   clear(): void {
     this.links.clear();
     this.oldestLink = undefined;

@@ -101,9 +101,8 @@ export class CachingAgentStore implements AgentStore {
 
   private rememberId(agentNumber: number, id: string): void {
     if (this.rememberedIds === 0) return;
-    const oldest = this.idsByNumber.oldest();
-    if (oldest && this.idsByNumber.size >= this.rememberedIds) this.idsByNumber.delete(oldest.key);
     this.idsByNumber.set(agentNumber, id);
+    this.idsByNumber.trimTo(this.rememberedIds);
   }
 
   count(includeInactive?: boolean): Promise<number> {

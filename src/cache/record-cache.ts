@@ -85,8 +85,7 @@ export class RecordCache {
   invalidate(id: string, revision: number): void {
     if ((this.slots.get(id)?.record.revision ?? 0) < revision) this.drop(id);
     this.floors.set(id, Math.max(revision, this.floors.get(id) ?? 0));
-    const oldest = this.floors.oldest();
-    if (oldest && this.floors.size > REMEMBERED_INVALIDATIONS) this.floors.delete(oldest.key);
+    this.floors.trimTo(REMEMBERED_INVALIDATIONS);
   }
 
   /** Empties the cache and accepts nothing until resumed: the invalidation feed can no longer be trusted. */

@@ -132,19 +132,11 @@ class JwksCache {
   fetch(origin: string, url: string): Promise<LocalJWKSet | undefined> {
     const keySet = this.fetchJwks(origin, url).then(toKeySet);
     this.entries.set(url, { fetchedAt: this.now(), keySet });
-    this.evictOldest();
+    this.entries.trimTo(this.maxEntries);
     keySet.catch(() => {
       if (this.entries.get(url)?.keySet === keySet) this.entries.delete(url);
     });
     return keySet;
-  }
-
-  private evictOldest(): void {
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.oldest();
-      if (!oldest) return;
-      this.entries.delete(oldest.key);
-    }
   }
 }
 

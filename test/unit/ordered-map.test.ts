@@ -41,6 +41,16 @@ describe('OrderedMap', () => {
     expect(map.size).toBe(1);
   });
 
+  it('trims to a bound by dropping the oldest entries, and keeps a map within it as it is', () => {
+    const map = new OrderedMap<string, number>();
+    for (const key of ['a', 'b', 'c', 'd']) map.set(key, 0);
+    map.set('a', 1);
+    map.trimTo(2);
+    expect([map.size, map.oldest()?.key, map.get('a'), map.get('b'), map.get('c')]).toEqual([2, 'd', 1, undefined, undefined]);
+    map.trimTo(5);
+    expect(map.size).toBe(2);
+  });
+
   it('is empty after clear and usable again', () => {
     const map = new OrderedMap<string, number>();
     map.set('a', 1);
