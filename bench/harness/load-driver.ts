@@ -1,11 +1,6 @@
-import { Pool } from 'undici';
+import { Http1Pool, type DriverRequest } from './http1-pool.js';
 
-/** One request the driver sends. */
-export interface DriverRequest {
-  method: 'GET' | 'POST';
-  path: string;
-  body?: string;
-}
+export type { DriverRequest };
 
 export interface DriveOptions {
   origin: string;
@@ -35,7 +30,7 @@ export interface OpenDriveOptions {
   /** Offered load in requests per second: request i is due at start + i / rate. Must be positive. */
   rate: number;
   /**
-   * Most requests in flight at once, and the connections of the undici Pool (keep-alive, no
+   * Most requests in flight at once, and the keep-alive connections they are sent on (no
    * pipelining). A request that falls due while all are busy waits for the next free one, and the
    * wait counts in its latency. Default {@link DEFAULT_OPEN_CONNECTIONS} (32).
    */
@@ -87,24 +82,6 @@ export class RunLog {
   }
 }
 
-const openPool = (origin: string, connections: number): Pool =>
-  new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-
-/** Sends one request and reads its body to the last byte; false on a status of 400 or more, or a transport failure. */
-async function send(pool: Pool, request: DriverRequest): Promise<boolean> {
-  try {
-    const response = await pool.request({
-      method: request.method,
-      path: request.path,
-      ...(request.body !== undefined ? { body: request.body, headers: { 'content-type': 'application/json' } } : {}),
-    });
-    await response.body.dump();
-    return response.statusCode < 400;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A closed-loop load driver: `connections` keep-alive connections, each sending its next request
  * as soon as the previous answer is read, for `durationMs`. Latency is measured per request from
@@ -113,7 +90,7 @@ async function send(pool: Pool, request: DriverRequest): Promise<boolean> {
  * Given a `log`, it records there too and answers the summary of everything the log holds.
  */
 export async function drive(options: DriveOptions, log = new RunLog()): Promise<DriveResult> {
-  const pool = openPool(options.origin, options.connections);
+  const pool = new Http1Pool(options.origin, options.connections);
   const started = performance.now();
   const deadline = started + options.durationMs;
   const limit = options.stopAfter ?? Number.POSITIVE_INFINITY;
@@ -122,13 +99,13 @@ export async function drive(options: DriveOptions, log = new RunLog()): Promise<
     while (performance.now() < deadline && issued++ < limit) {
       const request = options.next();
       const sent = performance.now();
-      const ok = await send(pool, request);
+      const ok = await pool.request(request);
       log.record(performance.now() - sent, ok);
     }
   };
   await Promise.all(Array.from({ length: options.connections }, loop));
   log.addElapsed(performance.now() - started);
-  await pool.close();
+  pool.close();
   return log.summary();
 }
 
@@ -155,7 +132,7 @@ export async function driveOpen(options: OpenDriveOptions): Promise<DriveResult>
   const connections = options.connections ?? DEFAULT_OPEN_CONNECTIONS;
   if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new Error(`driveOpen needs a positive rate, got ${options.rate}`);
   if (!Number.isInteger(connections) || connections < 1) throw new Error(`driveOpen needs at least 1 connection, got ${connections}`);
-  const pool = openPool(options.origin, connections);
+  const pool = new Http1Pool(options.origin, connections);
   const log = new RunLog();
   const total = Math.ceil((options.durationMs * options.rate) / 1000);
   const started = performance.now();
@@ -169,7 +146,7 @@ export async function driveOpen(options: OpenDriveOptions): Promise<DriveResult>
   const sendDue = (index: number) => {
     inFlight++;
     const request = options.next();
-    const done = send(pool, request).then((ok) => {
+    const done = pool.request(request).then((ok) => {
       log.record(performance.now() - dueAt(index), ok);
       inFlight--;
       inFlightRequests.delete(done);
@@ -191,6 +168,6 @@ export async function driveOpen(options: OpenDriveOptions): Promise<DriveResult>
   }
   await Promise.all(inFlightRequests);
   log.addElapsed(Math.max(options.durationMs, performance.now() - started));
-  await pool.close();
+  pool.close();
   return log.summary();
 }
