@@ -3,6 +3,7 @@ import type { Express, Request } from 'express';
 import { Redis } from 'ioredis';
 import type { JSONWebKeySet } from 'jose';
 import { agentRoutes } from './agents/agent-routes.js';
+import { PAGE_CACHE_BYTES, PageJsonCache } from './agents/page-json-cache.js';
 import { AgentService } from './agents/agent-service.js';
 import { accessRoutes, authenticatorOf, jsonRpcBudget, restBudget } from './auth/access-routes.js';
 import { storedRecordTerms } from './agents/record-terms.js';
@@ -157,12 +158,14 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const limit = (budgetOf: (req: Request) => Budget | undefined) =>
       limited ? rateLimit(limiter, config.rateLimits, budgetOf) : undefined;
     const search = new SearchService(store);
+    // A page is recognised by its record objects, which only the replica cache keeps from one read to the next.
+    const pages = new PageJsonCache(redis && config.cacheMaxEntries > 0 ? PAGE_CACHE_BYTES : 0);
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
-    const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, fetcher, ...info }), logger);
+    const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, fetcher, pages, ...info }), logger);
     routes.push(
       accessRoutes(authenticator, config.readsRequireAuth, limit(restBudget)),
-      agentRoutes({ agents, search, heartbeats, fetcher, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
+      agentRoutes({ agents, search, heartbeats, fetcher, pages, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
       jsonRpcRoutes(dispatcher, body, limit(jsonRpcBudget)),
     );
   }

@@ -1,6 +1,7 @@
-import { RawJson, RawJsonArray } from '../http/json-text.js';
+import { RawJson, RawJsonArray, toJsonBytes } from '../http/json-text.js';
 import type { SearchPage } from '../search/search-service.js';
 import { etagOf, type AgentRecord, type HeartbeatResult, type SaveResult } from '../store/agent-record.js';
+import type { PageJsonCache } from './page-json-cache.js';
 
 /**
  * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
@@ -102,10 +103,18 @@ function resultSummary(record: AgentRecord) {
 }
 
 /**
- * A page of agents. `agents` holds the cards as registered, as clients of the earlier registry
- * expect; `results` holds, in the same order, each card's registry data.
+ * A page of agents, as JSON. `agents` holds the cards as registered, as clients of the earlier
+ * registry expect; `results` holds, in the same order, each card's registry data. Taken from
+ * `pages` when it served the same page before.
  */
-export function presentPage(page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}) {
+export function presentPage(pages: PageJsonCache, page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}): RawJson {
+  const { records, total, nextCursor } = page;
+  // Everything the JSON is made of besides the records, which the cache compares itself.
+  const key = `${style}\n${JSON.stringify(extra)}\n${total}\n${nextCursor ?? ''}\n${records.length}\n${records[0]?.id ?? ''}\n${records.at(-1)?.id ?? ''}`;
+  return pages.jsonOf(key, records, () => toJsonBytes(pageFields(page, style, extra)));
+}
+
+function pageFields(page: SearchPage, style: NamingStyle, extra: Record<string, unknown>) {
   const cards = new RawJsonArray(page.records.map(cardJson));
   return styled(style, {
     ...(style === 'snake' ? { agents: cards } : { agentCards: cards }),

@@ -7,6 +7,7 @@ import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import { parseRegisterFromUrl, registerFromUrl } from '../sources/register-from-url.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
 import { sendJson, sendJsonBytes } from '../http/send-json.js';
+import type { PageJsonCache } from './page-json-cache.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
 import { RawJson } from '../http/json-text.js';
@@ -25,6 +26,8 @@ export interface AgentRoutesDependencies {
   jsonBody: RequestHandler;
   /** `max-age` of the card endpoint, in seconds. */
   cardMaxAgeSeconds: number;
+  /** Pages of agents already put together, shared with the JSON-RPC door. */
+  pages: PageJsonCache;
 }
 
 /** `min_revision` (query) or `X-Min-Revision` (header): the oldest revision the client accepts. */
@@ -37,11 +40,11 @@ function minRevisionOf(req: Request): number | undefined {
 
 /** The REST door: translates HTTP to the agent and search services and back, nothing more. */
 export function agentRoutes(deps: AgentRoutesDependencies): Routes {
-  const { agents, search, heartbeats, fetcher, jsonBody, cardMaxAgeSeconds } = deps;
+  const { agents, search, heartbeats, fetcher, jsonBody, cardMaxAgeSeconds, pages } = deps;
   const searchHandler = (source: (req: Request) => unknown) => async (req: Request, res: Response) => {
     const criteria = parseSearchCriteria(source(req));
     const page = await search.search(criteria);
-    sendJson(res, 200, presentPage(page, 'snake', { query: criteria.query ?? null }));
+    sendJsonBytes(res, 200, presentPage(pages, page, 'snake', { query: criteria.query ?? null }).bytes);
   };
 
   const answerSaved = (res: Response, saved: SaveResult) => {

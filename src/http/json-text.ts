@@ -26,20 +26,29 @@ abstract class EmbeddedJson {
   protected abstract parsed(): unknown;
 }
 
-/** JSON text that is already serialised, such as a card kept byte for byte, to embed as it is. */
+/** JSON that is already serialised, such as a card kept byte for byte, to embed as it is. */
 export class RawJson extends EmbeddedJson {
   private encoded: Buffer | undefined;
+  private decoded: string | undefined;
 
-  constructor(readonly text: string) {
+  /** From its text, or from its UTF-8 bytes. */
+  constructor(source: string | Buffer) {
     super();
+    if (typeof source === 'string') this.decoded = source;
+    else this.encoded = source;
+  }
+
+  get text(): string {
+    this.decoded ??= (this.encoded as Buffer).toString();
+    return this.decoded;
   }
 
   /**
-   * The text as UTF-8, encoded on first use and kept: presenters keep one RawJson per record,
+   * The JSON as UTF-8, encoded on first use and kept: presenters keep one RawJson per record,
    * and every page that lists the record then copies these bytes instead of encoding its card again.
    */
   get bytes(): Buffer {
-    this.encoded ??= Buffer.from(this.text);
+    this.encoded ??= Buffer.from(this.decoded as string);
     return this.encoded;
   }
 

@@ -20,6 +20,7 @@ import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import { parseRegisterFromUrl, registerFromUrl } from '../sources/register-from-url.js';
 import { registryCard } from '../service-info/registry-card.js';
 import type { CallContext, MethodHandler } from './jsonrpc-dispatcher.js';
+import type { PageJsonCache } from '../agents/page-json-cache.js';
 
 export interface RegistryMethodsDependencies {
   agents: AgentService;
@@ -29,6 +30,8 @@ export interface RegistryMethodsDependencies {
   version: string;
   publicUrl: string;
   storeKind: string;
+  /** Pages of agents already put together, shared with the REST door. */
+  pages: PageJsonCache;
 }
 
 
@@ -111,11 +114,11 @@ function deleteHandler(agents: AgentService, style: NamingStyle): MethodHandler 
   };
 }
 
-function searchHandler(search: SearchService, style: NamingStyle): MethodHandler {
+function searchHandler(search: SearchService, pages: PageJsonCache, style: NamingStyle): MethodHandler {
   return async (params) => {
     const criteria = parseSearchCriteria(params, '$.params');
     const page = await search.search(criteria);
-    return presentPage(page, style, { query: criteria.query ?? null, transport: 'JSONRPC' });
+    return presentPage(pages, page, style, { query: criteria.query ?? null, transport: 'JSONRPC' });
   };
 }
 
@@ -133,17 +136,17 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set([
 
 /** Every JSON-RPC method: the names of the earlier registry and their A2A 1.0 style aliases. */
 export function registryMethods(deps: RegistryMethodsDependencies): Map<string, MethodHandler> {
-  const { agents, search } = deps;
+  const { agents, search, pages } = deps;
   const methods = new Map<string, MethodHandler>([
     ['register_agent', registerHandler(agents, 'snake')],
     ['get_agent', getHandler(agents, 'snake')],
-    ['list_agents', searchHandler(search, 'snake')],
-    ['search_agents', searchHandler(search, 'snake')],
+    ['list_agents', searchHandler(search, pages, 'snake')],
+    ['search_agents', searchHandler(search, pages, 'snake')],
     ['unregister_agent', deleteHandler(agents, 'snake')],
     ['RegisterAgentCard', registerHandler(agents, 'camel')],
     ['GetAgentCard', getHandler(agents, 'camel')],
-    ['ListAgentCards', searchHandler(search, 'camel')],
-    ['SearchAgentCards', searchHandler(search, 'camel')],
+    ['ListAgentCards', searchHandler(search, pages, 'camel')],
+    ['SearchAgentCards', searchHandler(search, pages, 'camel')],
     ['DeleteAgentCard', deleteHandler(agents, 'camel')],
     ['heartbeat_agent', heartbeatHandler(deps.heartbeats, 'snake')],
     ['register_agent_url', registerUrlHandler(agents, deps.fetcher, 'snake')],

@@ -174,6 +174,28 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     }
   });
 
+  it('a page of agents replica B served shows an update made on replica A, and no longer the agent once A deleted it', async () => {
+    const id = newId('paged');
+    const first = await put(a, id, 'first page version');
+    // A search by the agent's own name: the page shows it alone.
+    const pageOn = async (replica: RegistryProcess) => (await call(replica, 'GET', `/agents?q=${id}`)).body;
+    for (let served = 0; served < 2; served++) {
+      const page = await pageOn(b);
+      expect(page.results.map((r: Body) => r.revision)).toEqual([first]);
+      expect(page.agents[0].description).toBe('first page version');
+    }
+
+    const second = await put(a, id, 'second page version');
+    const seen = await waitFor(`B's page shows revision ${second}`, SOON_MS, async () => {
+      const page = await pageOn(b);
+      return page.results[0]?.revision === second && page;
+    });
+    expect(seen.agents[0].description).toBe('second page version');
+
+    expect((await call(a, 'DELETE', `/agents/${id}`)).status).toBe(200);
+    await waitFor("B's page no longer shows the agent", SOON_MS, async () => (await pageOn(b)).total === 0);
+  });
+
   describe('min_revision', () => {
     it('a read on B with min_revision=R right after a write on A answered R returns revision R or newer, without polling', async () => {
       const id = newId('ryw');

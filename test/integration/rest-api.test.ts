@@ -365,6 +365,17 @@ describe('REST API: paging through GET /agents', () => {
     expect(seen).toEqual(ids);
   });
 
+  it('a page served again shows a change to one of its agents at once, on the replica that made it', async () => {
+    const before = await list(ctx.base, 'limit=5');
+    expect(await list(ctx.base, 'limit=5')).toEqual(before);
+    const changed = await register(ctx.base, v1Named('page agent 03', { description: 'changed while on a page' }));
+    const after = await list(ctx.base, 'limit=5');
+    expect(idsOf(after)).toEqual(idsOf(before));
+    expect(after.results[2]?.revision).toBe(changed.revision);
+    expect(after.agents[2]?.description).toBe('changed while on a page');
+    expect(after.results.filter((_, i) => i !== 2)).toEqual(before.results.filter((_, i) => i !== 2));
+  });
+
   it('the default page holds every agent when there are fewer than the default limit', async () => {
     const page = await list(ctx.base, '');
     expect(idsOf(page)).toEqual(ids);

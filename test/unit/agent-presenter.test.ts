@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { presentCard, presentPage, presentRecord } from '../../src/agents/agent-presenter.js';
+import { presentCard, presentPage as presentPageWith, presentRecord } from '../../src/agents/agent-presenter.js';
+import { PageJsonCache } from '../../src/agents/page-json-cache.js';
 import { toJsonBytes } from '../../src/http/json-text.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
 
@@ -18,6 +19,10 @@ const record = (n: number, status: AgentRecord['status'] = 'active'): AgentRecor
 const bytesOf = (value: unknown) => toJsonBytes(value).toString('utf8');
 
 const page = (records: AgentRecord[]) => ({ records, total: records.length, nextCursor: undefined });
+
+/** Pages through one cache for the whole file: a page shown again comes from it. */
+const pages = new PageJsonCache();
+const presentPage = (...args: [ReturnType<typeof page>, 'snake' | 'camel']) => presentPageWith(pages, ...args);
 
 describe('presentPage', () => {
   it('answers each record in both naming styles, the same on every page that shows it', () => {
