@@ -46,13 +46,9 @@ export class ResponseReader {
           at = end + HEAD_END.length;
           break;
         }
-        case 'length': {
-          const taken = Math.min(this.remaining, bytes.length - at);
-          this.remaining -= taken;
-          at += taken;
-          if (this.remaining === 0) return this.finish();
-          return 'more';
-        }
+        case 'length':
+          this.consume(bytes.length - at);
+          return this.remaining === 0 ? this.finish() : 'more';
         case 'chunk-size': {
           const end = bytes.indexOf(CRLF, at);
           if (end < 0) return this.keep(bytes, at, MAX_CHUNK_SIZE_LINE_BYTES);
@@ -63,13 +59,10 @@ export class ResponseReader {
           at = end + CRLF.length;
           break;
         }
-        case 'chunk-data': {
-          const taken = Math.min(this.remaining, bytes.length - at);
-          this.remaining -= taken;
-          at += taken;
+        case 'chunk-data':
+          at += this.consume(bytes.length - at);
           if (this.remaining === 0) this.phase = 'chunk-end';
           break;
-        }
         case 'chunk-end': {
           if (bytes.length - at < 2) return this.keep(bytes, at, 2);
           if (bytes[at] !== CR || bytes[at + 1] !== LF) return 'malformed';
@@ -103,6 +96,13 @@ export class ResponseReader {
     this.headRequest = headRequest;
     this.phase = 'head';
     this.pending = undefined;
+  }
+
+  /** Counts up to `available` body bytes against the ones still owed; answers how many it took. */
+  private consume(available: number): number {
+    const taken = Math.min(this.remaining, available);
+    this.remaining -= taken;
+    return taken;
   }
 
   private keep(bytes: Buffer, at: number, limit: number): 'more' | 'malformed' {
