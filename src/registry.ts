@@ -159,7 +159,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       limited ? rateLimit(limiter, config.rateLimits, budgetOf) : undefined;
     const search = new SearchService(store);
     // A page is recognised by its record objects, which only the replica cache keeps from one read to the next.
-    const pages = new PageJsonCache(redis && config.cacheMaxEntries > 0 ? PAGE_CACHE_BYTES : 0);
+    const pages = new PageJsonCache(redis && config.cacheMaxEntries > 0 ? PAGE_CACHE_BYTES : 0, {
+      onHit: () => metrics.pageCacheHits.inc(),
+      onMiss: () => metrics.pageCacheMisses.inc(),
+    });
+    metrics.pageCacheSize = () => pages.bytes;
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
     const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, fetcher, pages, ...info }), logger);

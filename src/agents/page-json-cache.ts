@@ -5,6 +5,12 @@ import type { AgentRecord } from '../store/agent-record.js';
 /** Bytes of page JSON one replica keeps: about 170 pages of fifty 1.3 KB cards and their entries. */
 export const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
 
+/** What the cache did, for metrics. */
+export interface PageJsonCacheEvents {
+  onHit?(): void;
+  onMiss?(): void;
+}
+
 interface KeptPage {
   records: readonly AgentRecord[];
   json: RawJson;
@@ -27,6 +33,7 @@ export class PageJsonCache {
   constructor(
     /** Most bytes of JSON kept; 0 keeps none (without a record cache, records are new objects on every read). @defaultValue {@link PAGE_CACHE_BYTES} */
     private readonly maxBytes = PAGE_CACHE_BYTES,
+    private readonly events: PageJsonCacheEvents = {},
   ) {}
 
   /**
@@ -37,8 +44,10 @@ export class PageJsonCache {
     const kept = this.pages.get(key);
     if (kept && sameObjects(kept.records, records)) {
       this.pages.set(key, kept);
+      this.events.onHit?.();
       return kept.json;
     }
+    this.events.onMiss?.();
     const json = new RawJson(render());
     this.forget(key);
     if (json.bytes.length <= this.maxBytes) {

@@ -56,6 +56,16 @@ export class Metrics {
   readonly cacheHits = new Counter({ name: 'a2a_cache_hits_total', help: 'Agent record reads answered from the replica cache', registers: [this.registry] });
   readonly cacheMisses = new Counter({ name: 'a2a_cache_misses_total', help: 'Agent record reads that went to the store', registers: [this.registry] });
   readonly cacheEvictions = new Counter({ name: 'a2a_cache_evictions_total', help: 'Records evicted from the replica cache to respect its bounds', registers: [this.registry] });
+  readonly pageCacheHits = new Counter({ name: 'a2a_page_cache_hits_total', help: 'Pages of agents sent as kept JSON', registers: [this.registry] });
+  readonly pageCacheMisses = new Counter({ name: 'a2a_page_cache_misses_total', help: 'Pages of agents put together anew', registers: [this.registry] });
+  /** Read at scrape time: bytes of page JSON the replica keeps. */
+  pageCacheSize: () => number = () => 0;
+  readonly pageCacheBytes: Gauge = new Gauge({
+    name: 'a2a_page_cache_bytes',
+    help: 'Bytes of page JSON held by the replica',
+    registers: [this.registry],
+    collect: (): void => this.pageCacheBytes.set(this.pageCacheSize()),
+  });
   /** Read at scrape time: how many records the replica cache holds. */
   cacheSize: () => number = () => 0;
   readonly cacheEntries: Gauge = new Gauge({

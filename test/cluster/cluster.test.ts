@@ -179,11 +179,15 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     const first = await put(a, id, 'first page version');
     // A search by the agent's own name: the page shows it alone.
     const pageOn = async (replica: RegistryProcess) => (await call(replica, 'GET', `/agents?q=${id}`)).body;
+    const hits: number[] = [];
     for (let served = 0; served < 2; served++) {
       const page = await pageOn(b);
       expect(page.results.map((r: Body) => r.revision)).toEqual([first]);
       expect(page.agents[0].description).toBe('first page version');
+      hits.push(metric(await metrics(b), 'a2a_page_cache_hits_total'));
     }
+    // Served the second time from the JSON B kept.
+    expect(hits[1]).toBe((hits[0] as number) + 1);
 
     const second = await put(a, id, 'second page version');
     const seen = await waitFor(`B's page shows revision ${second}`, SOON_MS, async () => {

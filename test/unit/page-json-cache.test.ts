@@ -26,7 +26,8 @@ function renderer(size = 100) {
 
 describe('PageJsonCache', () => {
   it('serves a page again while it shows the same record objects, and renders it anew once one is replaced', () => {
-    const cache = new PageJsonCache(10_000);
+    const events = { hits: 0, misses: 0 };
+    const cache = new PageJsonCache(10_000, { onHit: () => events.hits++, onMiss: () => events.misses++ });
     const { render, calls } = renderer();
     const records = [record(1), record(2)];
     const first = cache.jsonOf('page', records, render(records));
@@ -41,6 +42,7 @@ describe('PageJsonCache', () => {
     const copied = [record(1), record(2, 2)];
     cache.jsonOf('page', copied, render(copied));
     expect(calls()).toBe(3);
+    expect(events).toEqual({ hits: 1, misses: 3 });
   });
 
   it('tells pages apart by key, and by how many records they show', () => {
