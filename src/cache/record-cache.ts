@@ -119,8 +119,8 @@ export class RecordCache {
 
   /** Drops the oldest entry not read since eviction last passed over it; read ones go to the back, unmarked. */
   private evictOne(): void {
-    for (;;) {
-      const { key: id, value: slot } = this.slots.oldest() as { key: string; value: Slot };
+    for (let oldest = this.slots.oldest(); oldest; oldest = this.slots.oldest()) {
+      const { key: id, value: slot } = oldest;
       if (!slot.read) {
         this.drop(id);
         this.events.onEvict?.();
