@@ -131,6 +131,23 @@ describe('the load drivers’ HTTP/1.1 pool against servers that misbehave', () 
     await closed(server);
   });
 
+  it('reads a head that arrives in pieces, whatever the reads after them put into the read buffer', async () => {
+    const pieces = ['HTTP/1.1 200 OK\r\nContent-Le', 'ngth: 2\r\n', 'X-Padding: ' + 'p'.repeat(2000) + '\r\n\r\n', 'ok'];
+    const server = await rawServer((socket) => {
+      const writeFrom = (i: number) => {
+        if (i === pieces.length) return;
+        socket.write(pieces[i] as string);
+        setTimeout(() => writeFrom(i + 1), 20);
+      };
+      writeFrom(0);
+    });
+    const pool = new Http1Pool(originOf(server), 1);
+    expect(await pool.request({ method: 'GET', path: '/' })).toBe(true);
+    expect(await pool.request({ method: 'GET', path: '/' })).toBe(true);
+    pool.close();
+    await closed(server);
+  });
+
   it('fails a request answered with something that is not HTTP', async () => {
     const server = await rawServer((socket) => socket.write('SSH-2.0-OpenSSH\r\n\r\n'));
     const pool = new Http1Pool(originOf(server), 1);
