@@ -7,7 +7,7 @@ import { PAGE_CACHE_BYTES, PageJsonCache } from './agents/page-json-cache.js';
 import { AgentService } from './agents/agent-service.js';
 import { accessRoutes, authenticatorOf, jsonRpcBudget, restBudget } from './auth/access-routes.js';
 import { storedRecordTerms } from './agents/record-terms.js';
-import { CachingAgentStore, REMEMBERED_AGENT_IDS } from './cache/caching-agent-store.js';
+import { CachingAgentStore } from './cache/caching-agent-store.js';
 import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
 import { RecordCache } from './cache/record-cache.js';
 import type { Config } from './config/config.js';
@@ -79,9 +79,7 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
       metrics.invalidationLag.observe(lag);
     },
   });
-  // CACHE_MAX_ENTRIES=0 turns every replica-side memory of Redis data off, agent ids included.
-  const rememberedIds = config.cacheMaxEntries === 0 ? 0 : REMEMBERED_AGENT_IDS;
-  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, storedRecordTerms, () => metrics.redisErrors.inc()), cache, rememberedIds);
+  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, storedRecordTerms, () => metrics.redisErrors.inc()), cache);
   return { connection, subscriber, store };
 }
 
@@ -94,7 +92,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   } else if (redis) {
     await warnOfLooseRedisSettings(redis.connection, logger);
   }
-  const store: AgentStore = redis?.store ?? new MemoryAgentStore();
+  const store: AgentStore = redis?.store ?? new MemoryAgentStore(storedRecordTerms);
   const servesApi = config.role !== 'worker';
   const runsSweep = config.role !== 'api';
 

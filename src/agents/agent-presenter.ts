@@ -108,9 +108,9 @@ function resultSummary(record: AgentRecord) {
  * `pages` when it served the same page before.
  */
 export function presentPage(pages: PageJsonCache, page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}): RawJson {
-  const { records, total, nextCursor } = page;
+  const { records, total, totalExact, nextCursor } = page;
   // Everything the JSON is made of besides the records, which the cache compares itself.
-  const key = `${style}\n${JSON.stringify(extra)}\n${total}\n${nextCursor ?? ''}\n${records.length}\n${records[0]?.id ?? ''}\n${records.at(-1)?.id ?? ''}`;
+  const key = `${style}\n${JSON.stringify(extra)}\n${total}\n${totalExact}\n${nextCursor ?? ''}\n${records.length}\n${records[0]?.id ?? ''}\n${records.at(-1)?.id ?? ''}`;
   return pages.jsonOf(key, records, () => toJsonBytes(pageFields(page, style, extra)));
 }
 
@@ -121,6 +121,7 @@ function pageFields(page: SearchPage, style: NamingStyle, extra: Record<string, 
     results: new RawJsonArray(page.records.map(resultEntries[style])),
     count: page.records.length,
     total: page.total,
+    total_exact: page.totalExact,
     next_cursor: page.nextCursor ?? null,
     ...extra,
   });

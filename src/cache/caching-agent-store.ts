@@ -8,28 +8,20 @@ import type {
   SaveOptions,
   SaveResult,
 } from '../store/agent-record.js';
-import type { AgentStore } from '../store/agent-store.js';
-import { OrderedMap } from '../ordered-map.js';
+import type { AgentStore, TermSearch, TermSearchPage } from '../store/agent-store.js';
 import type { RecordCache } from './record-cache.js';
-
-/** Agent number -> id pairs a replica remembers (about 100 bytes each); the oldest are forgotten first. */
-export const REMEMBERED_AGENT_IDS = 100_000;
 
 /**
  * An AgentStore that answers reads of single records from the replica's cache when it can.
  * Writes go straight to the store; the invalidation feed (which the writer receives too) drops
- * the cached copies, and the writer drops its own at once so it reads its writes. It also
- * remembers which id each agent number stands for: that never changes, so it needs no invalidation.
+ * the cached copies, and the writer drops its own at once so it reads its writes.
  */
 export class CachingAgentStore implements AgentStore {
   readonly kind: AgentStore['kind'];
-  private readonly idsByNumber = new OrderedMap<number, string>();
 
   constructor(
     private readonly store: AgentStore,
     private readonly cache: RecordCache,
-    /** How many agent number -> id pairs to remember. @defaultValue {@link REMEMBERED_AGENT_IDS} */
-    private readonly rememberedIds = REMEMBERED_AGENT_IDS,
   ) {
     this.kind = store.kind;
   }
@@ -78,31 +70,8 @@ export class CachingAgentStore implements AgentStore {
     return this.store.listPage(after, limit, includeInactive);
   }
 
-  intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]> {
-    return this.store.intersectEach(termLists);
-  }
-
-  async idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]> {
-    const ids = new Map<number, string | null>();
-    for (const n of agentNumbers) {
-      const id = this.idsByNumber.get(n);
-      if (id !== undefined) ids.set(n, id);
-    }
-    const unknown = agentNumbers.filter((n) => !ids.has(n));
-    if (unknown.length > 0) {
-      (await this.store.idsOf(unknown)).forEach((id, index) => {
-        const n = unknown[index] as number;
-        ids.set(n, id);
-        if (id !== null) this.rememberId(n, id);
-      });
-    }
-    return agentNumbers.map((n) => ids.get(n) ?? null);
-  }
-
-  private rememberId(agentNumber: number, id: string): void {
-    if (this.rememberedIds === 0) return;
-    this.idsByNumber.set(agentNumber, id);
-    this.idsByNumber.trimTo(this.rememberedIds);
+  searchTerms(search: TermSearch): Promise<TermSearchPage> {
+    return this.store.searchTerms(search);
   }
 
   count(includeInactive?: boolean): Promise<number> {

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import type { SearchPosition } from '../store/agent-store.js';
 
 /**
  * Position after the last item of a page: its rank tier and its sort key. Listings sort by agent
@@ -13,12 +14,10 @@ export interface CursorPosition {
 const AGENT_NUMBER_DIGITS = 16;
 
 /** The sort key of an agent number: zero-padded, so that string order is number order. */
-export function agentNumberKey(agentNumber: number): string {
+function agentNumberKey(agentNumber: number): string {
   return String(agentNumber).padStart(AGENT_NUMBER_DIGITS, '0');
 }
 
-/** The agent number a search position stands for. */
-export const agentNumberOf = (position: CursorPosition): number => Number(position.key);
 
 /** Opaque to clients: base64url of `tier:key`. */
 export function encodeCursor(position: CursorPosition): string {
@@ -34,7 +33,15 @@ export function decodeCursor(cursor: string): CursorPosition {
   return { tier: Number(match[1]), key: match[2] as string };
 }
 
-/** Whether an item at `position` comes strictly after the cursor. */
-export function isAfter(position: CursorPosition, cursor: CursorPosition): boolean {
-  return position.tier > cursor.tier || (position.tier === cursor.tier && position.key > cursor.key);
+/** The cursor of a place in a search's order. */
+export function encodeSearchCursor(position: SearchPosition): string {
+  return encodeCursor({ tier: position.tier, key: agentNumberKey(position.agentNumber) });
+}
+
+/** The place in a search's order a cursor stands for; a listing's cursor (an id) is not one. */
+export function searchPositionOf(cursor: CursorPosition): SearchPosition {
+  if (cursor.tier > 1 || !/^\d{16}$/.test(cursor.key)) {
+    throw new ValidationError('Invalid cursor', [{ path: '$.cursor', message: 'is not a cursor of this search' }]);
+  }
+  return { tier: cursor.tier, agentNumber: Number(cursor.key) };
 }

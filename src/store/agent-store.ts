@@ -30,17 +30,10 @@ export interface AgentStore {
    */
   listPage(after: string | undefined, limit: number, includeInactive?: boolean): Promise<IdPage>;
   /**
-   * For each list of index terms, the numbers of the agents that belong to every one of its terms,
-   * in any order (none for an empty list); all lists in one read, so a search is one round trip.
-   * An agent's number is handed out when it is first stored, grows with every new agent, and is
-   * kept until it is deleted.
+   * One page of the agents that belong to every term of `search.terms`, in rank order; its work is
+   * bounded by the page and the walk budget (`term-layout.ts`), never by the matches or the agents.
    */
-  intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]>;
-  /**
-   * The id of the agent with each number, in the same order; null for a number whose agent was
-   * deleted since. A number never passes to another agent, so an id once found stays right for it.
-   */
-  idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]>;
+  searchTerms(search: TermSearch): Promise<TermSearchPage>;
   /** How many agents there are: active ones only unless asked. */
   count(includeInactive?: boolean): Promise<number>;
   /** Records a heartbeat at `now`; throws AgentNotFoundError, or ForbiddenError when `actor` may not. */
@@ -58,4 +51,51 @@ export interface AgentStore {
   /** Resolves when the backing store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A place in a search's order: its rank tier, then its agent number. Agent numbers grow with every
+ * new agent and an agent keeps its number until it is deleted, so the places of the agents that
+ * exist throughout a walk through the pages never move.
+ */
+export interface SearchPosition {
+  tier: number;
+  agentNumber: number;
+}
+
+/** What {@link AgentStore.searchTerms} looks for. */
+export interface TermSearch {
+  /** Terms every match belongs to; at least one. */
+  terms: readonly string[];
+  /**
+   * Matches that belong to every one of these too come first (tier 0), the others after them
+   * (tier 1); none: one tier. Within a tier, matches are in agent number order.
+   */
+  preferred: readonly string[];
+  /** Also match agents whose heartbeats stopped. */
+  includeInactive: boolean;
+  /** Start strictly after this place; absent: at the start. */
+  after?: SearchPosition;
+  /** Most hits to find. */
+  wanted: number;
+}
+
+export interface SearchHit {
+  id: string;
+  position: SearchPosition;
+}
+
+export interface TermSearchPage {
+  /** Up to `wanted` matches after `after`, in order. */
+  hits: SearchHit[];
+  /**
+   * Set when the walk spent its budget before it found `wanted` hits: every candidate up to this
+   * place was examined, and the walk may go on from it.
+   */
+  stoppedAt?: SearchPosition;
+  /** How many agents match in all pages: exact when `totalExact`, otherwise an estimate. */
+  total: number;
+  totalExact: boolean;
+  /** Candidates the walk examined, bucket visits included: the work the page cost. */
+  work: number;
 }

@@ -1,49 +1,16 @@
-import { ACTIVE_TERM } from './redis-keys.js';
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdPage, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
-import type { AgentStore } from './agent-store.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdPage, PreviousCard, RecordSummary, SaveOptions, SaveResult } from './agent-record.js';
+import type { AgentStore, TermSearch, TermSearchPage } from './agent-store.js';
+import { MemoryTermIndex } from './memory-term-index.js';
+import { SortedChunks } from './sorted-chunks.js';
 import { mayChange, refusedWrite } from './store-outcome.js';
+import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
 interface Entry {
   record: AgentRecord;
-  terms: readonly string[];
   agentNumber: number;
 }
 
-/** Ids kept in ascending order, for cursor pages. */
-class SortedIds {
-  private readonly ids: string[] = [];
-
-  /** Index of the first id greater than `value`. */
-  private upperBound(value: string): number {
-    let low = 0;
-    let high = this.ids.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if ((this.ids[mid] as string) <= value) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
-
-  add(id: string): void {
-    const at = this.upperBound(id);
-    if (this.ids[at - 1] !== id) this.ids.splice(at, 0, id);
-  }
-
-  remove(id: string): void {
-    const at = this.upperBound(id) - 1;
-    if (this.ids[at] === id) this.ids.splice(at, 1);
-  }
-
-  after(after: string | undefined, limit: number): string[] {
-    const start = after === undefined ? 0 : this.upperBound(after);
-    return this.ids.slice(start, start + limit);
-  }
-
-  get size(): number {
-    return this.ids.length;
-  }
-}
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Ids by a deadline in milliseconds; the due ones are read in deadline order. */
 class Deadlines {
@@ -71,17 +38,30 @@ class Deadlines {
 export class MemoryAgentStore implements AgentStore {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
-  /** Agent numbers by index term. */
-  private readonly indexes = new Map<string, Set<number>>();
+  private readonly index: MemoryTermIndex;
   private readonly idsByNumber = new Map<number, string>();
   private lastAgentNumber = 0;
-  private readonly allIds = new SortedIds();
-  private readonly activeIds = new SortedIds();
+  private readonly allIds = new SortedChunks(byId);
+  private readonly activeIds = new SortedChunks(byId);
   private readonly liveness = new Deadlines();
   private readonly purges = new Deadlines();
   private readonly refreshes = new Deadlines();
   private readonly previous = new Map<string, PreviousCard>();
   private lastRevision = 0;
+
+  constructor(
+    /** The index terms of a stored record, derived from its card: entries keep no copy of them. */
+    private readonly termsOf: (card: string, summary: RecordSummary) => string[],
+    tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
+  ) {
+    this.index = new MemoryTermIndex(tuning);
+  }
+
+  private termsOfEntry({ record }: Entry): string[] {
+    const terms = this.termsOf(record.card, record.summary);
+    if (record.status === 'inactive') terms.push(INACTIVE_TERM);
+    return terms;
+  }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
     const existing = this.entries.get(write.id);
@@ -109,10 +89,10 @@ export class MemoryAgentStore implements AgentStore {
     if (previous) record.previousRevision = previous.revision;
     const agentNumber = existing?.agentNumber ?? ++this.lastAgentNumber;
     this.idsByNumber.set(agentNumber, write.id);
-    this.moveMemberships(agentNumber, existing?.terms ?? [], write.terms);
-    this.entries.set(write.id, { record, terms: [...write.terms], agentNumber });
+    this.index.move(agentNumber, existing ? this.termsOfEntry(existing) : [], write.terms);
+    this.entries.set(write.id, { record, agentNumber });
     this.allIds.add(write.id);
-    this.setActive(write.id, agentNumber, true);
+    this.activeIds.add(write.id);
     this.purges.delete(write.id);
     if (ttlSeconds > 0) this.liveness.set(write.id, Date.parse(write.now) + ttlSeconds * 1000);
     else this.liveness.delete(write.id);
@@ -143,24 +123,18 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {
-    const ids = includeInactive ? this.allIds : this.activeIds;
-    return { ids: ids.after(after, limit), total: ids.size };
+    const listing = includeInactive ? this.allIds : this.activeIds;
+    const ids: string[] = [];
+    for (const id of listing.after(after)) {
+      if (ids.length === limit) break;
+      ids.push(id);
+    }
+    return { ids, total: listing.size };
   }
 
-  async intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]> {
-    return termLists.map((terms) => this.intersect(terms));
-  }
-
-  private intersect(terms: readonly string[]): number[] {
-    const sets = terms.map((t) => this.indexes.get(t) ?? new Set<number>());
-    if (sets.length === 0) return [];
-    sets.sort((a, b) => a.size - b.size);
-    const [smallest, ...others] = sets as [Set<number>, ...Set<number>[]];
-    return [...smallest].filter((n) => others.every((set) => set.has(n)));
-  }
-
-  async idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]> {
-    return agentNumbers.map((n) => this.idsByNumber.get(n) ?? null);
+  async searchTerms(search: TermSearch): Promise<TermSearchPage> {
+    const { hits, ...found } = this.index.search(search);
+    return { ...found, hits: hits.map(({ agentNumber, tier }) => ({ id: this.idsByNumber.get(agentNumber) as string, position: { tier, agentNumber } })) };
   }
 
   async count(includeInactive = false): Promise<number> {
@@ -178,7 +152,8 @@ export class MemoryAgentStore implements AgentStore {
     if (reactivated) {
       record.status = 'active';
       record.revision = ++this.lastRevision;
-      this.setActive(id, entry.agentNumber, true);
+      this.activeIds.add(id);
+      this.index.remove(INACTIVE_TERM, entry.agentNumber);
       this.purges.delete(id);
     }
     return { revision: record.revision, reactivated, ...(expiresAt ? { expiresAt } : {}) };
@@ -192,7 +167,8 @@ export class MemoryAgentStore implements AgentStore {
       if (entry?.record.status !== 'active') continue;
       entry.record.status = 'inactive';
       entry.record.revision = ++this.lastRevision;
-      this.setActive(id, entry.agentNumber, false);
+      this.activeIds.delete(id);
+      this.index.add(INACTIVE_TERM, entry.agentNumber);
       this.purges.set(id, now.getTime() + graceMs);
       expired.push(id);
     }
@@ -240,42 +216,15 @@ export class MemoryAgentStore implements AgentStore {
   async close(): Promise<void> {}
 
   private remove(id: string, entry: Entry): void {
-    this.moveMemberships(entry.agentNumber, entry.terms, []);
-    this.setActive(id, entry.agentNumber, false);
+    this.index.move(entry.agentNumber, this.termsOfEntry(entry), []);
+    this.activeIds.delete(id);
     this.idsByNumber.delete(entry.agentNumber);
     this.entries.delete(id);
-    this.allIds.remove(id);
+    this.allIds.delete(id);
     this.liveness.delete(id);
     this.purges.delete(id);
     this.refreshes.delete(id);
     this.previous.delete(id);
     this.lastRevision++;
-  }
-
-  private setActive(id: string, agentNumber: number, active: boolean): void {
-    if (active) {
-      this.activeIds.add(id);
-      this.memberOf(ACTIVE_TERM).add(agentNumber);
-    } else {
-      this.activeIds.remove(id);
-      this.indexes.get(ACTIVE_TERM)?.delete(agentNumber);
-    }
-  }
-
-  private memberOf(term: string): Set<number> {
-    let set = this.indexes.get(term);
-    if (!set) this.indexes.set(term, (set = new Set()));
-    return set;
-  }
-
-  private moveMemberships(agentNumber: number, from: readonly string[], to: readonly string[]): void {
-    const wanted = new Set(to);
-    for (const t of from) {
-      if (wanted.has(t)) continue;
-      const set = this.indexes.get(t);
-      set?.delete(agentNumber);
-      if (set?.size === 0) this.indexes.delete(t);
-    }
-    for (const t of wanted) this.memberOf(t).add(agentNumber);
   }
 }

@@ -13,9 +13,10 @@ import type {
   SaveOptions,
   SaveResult,
 } from './agent-record.js';
-import type { AgentStore } from './agent-store.js';
+import type { AgentStore, SearchHit, TermSearch, TermSearchPage } from './agent-store.js';
 import { packTerms } from './packed-terms.js';
 import { AGENT_NUMBERS_PER_BUCKET, type RedisKeys } from './redis-keys.js';
+import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 import { refusedWrite, type RefusedOutcome } from './store-outcome.js';
 
 const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision'] as const;
@@ -47,20 +48,25 @@ interface RegistryCommands {
   heartbeatAgent(...args: string[]): Promise<ScriptReply>;
   expireAgents(...args: string[]): Promise<string[]>;
   purgeAgent(...args: string[]): Promise<ScriptReply>;
+  searchAgents(...args: string[]): Promise<SearchReply>;
 }
+
+/** Hits (tier, number, id, ...), where the walk stopped (tier, number) or '', total, '1' when exact, work. */
+type SearchReply = [string[], string, string, string, string, string];
 
 const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['saveAgent', 'save-agent', 9],
   ['deleteAgent', 'delete-agent', 8],
   ['heartbeatAgent', 'heartbeat-agent', 6],
   ['expireAgents', 'expire-agents', 5],
-  ['purgeAgent', 'purge-agent', 5],
+  ['purgeAgent', 'purge-agent', 6],
+  ['searchAgents', 'search-agents', 2],
 ];
 
 const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
 
 /** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
-const LUA_LIBRARY = readLua('lib/packed-terms');
+const LUA_LIBRARY = readLua('lib/packed-terms') + readLua('lib/term-index');
 
 const loadScript = (name: string) => LUA_LIBRARY + readLua(name);
 
@@ -103,9 +109,14 @@ export class RedisAgentStore implements AgentStore {
     private readonly termsOf: (card: string, summary: RecordSummary) => string[],
     /** Told of every failed command, for metrics. */
     private readonly onCommandError: (error: Error) => void = () => {},
+    private readonly tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
   ) {
     this.redis = defineScripts(redis);
+    this.termLayoutArgs = [keys.smallTermPrefix, keys.termBucketPrefix, keys.largeTerms, String(tuning.bucketWidth), String(tuning.smallTermMax), INACTIVE_TERM];
   }
+
+  /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them). */
+  private readonly termLayoutArgs: string[];
 
   /** Any failure of Redis itself (down, timed out, refusing) becomes a 503 that tells the client to retry. */
   private async guard<T>(operation: Promise<T>): Promise<T> {
@@ -130,7 +141,7 @@ export class RedisAgentStore implements AgentStore {
   /** The keys every script that changes an agent's presence needs, in the order the scripts declare them. */
   private presenceKeys(id: string): string[] {
     const k = this.keys;
-    return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.active, k.refreshes];
+    return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.largeTerms, k.refreshes];
   }
 
   /** The packed index terms of the record stored under `id`, and the revision they belong to. */
@@ -173,7 +184,6 @@ export class RedisAgentStore implements AgentStore {
         write.now,
         write.card,
         meta,
-        this.keys.indexPrefix,
         this.keys.invalidations,
         terms,
         write.ttlSeconds === undefined ? '' : String(write.ttlSeconds),
@@ -185,6 +195,7 @@ export class RedisAgentStore implements AgentStore {
         ...this.agentIdsArgs(),
         stored.packed,
         stored.revision,
+        ...this.termLayoutArgs,
       ),
     );
     const [outcome, revision, createdAt, created, ttl, owner] = reply;
@@ -225,13 +236,13 @@ export class RedisAgentStore implements AgentStore {
         ...this.presenceKeys(id),
         id,
         expectedRevision === undefined ? '' : String(expectedRevision),
-        this.keys.indexPrefix,
         this.keys.invalidations,
         String(Date.now()),
         ...actorArgs(actor),
         ...this.agentIdsArgs(),
         stored.packed,
         stored.revision,
+        ...this.termLayoutArgs,
       ),
     );
     if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, id, Number(revision));
@@ -245,22 +256,38 @@ export class RedisAgentStore implements AgentStore {
     return { ids: ids as string[], total: total as number };
   }
 
-  async intersectEach(termLists: readonly (readonly string[])[]): Promise<number[][]> {
-    const asked = termLists.filter((terms) => terms.length > 0);
-    if (asked.length === 0) return termLists.map(() => []);
-    const pipeline = this.redis.pipeline();
-    for (const terms of asked) pipeline.sinter(...terms.map((t) => this.keys.index(t)));
-    const replies = (await this.results(pipeline)) as string[][];
-    let next = 0;
-    return termLists.map((terms) => (terms.length === 0 ? [] : (replies[next++] as string[]).map(Number)));
-  }
-
-  async idsOf(agentNumbers: readonly number[]): Promise<(string | null)[]> {
-    if (agentNumbers.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const n of agentNumbers) pipeline.hget(this.keys.agentIds(n), String(n));
-    const replies = await this.results(pipeline);
-    return replies.map((id) => (typeof id === 'string' ? id : null));
+  async searchTerms(search: TermSearch): Promise<TermSearchPage> {
+    const k = this.keys;
+    const [flat, stoppedTier, stoppedAt, total, exact, work] = await this.guard(
+      this.redis.searchAgents(
+        k.largeTerms,
+        k.agentNumbers,
+        ...this.termLayoutArgs,
+        ...this.agentIdsArgs(),
+        String(search.after?.tier ?? 0),
+        String(search.after?.agentNumber ?? 0),
+        String(search.wanted),
+        String(this.tuning.walkBudget),
+        String(this.tuning.bucketVisitCost),
+        String(this.tuning.countBudget),
+        String(this.tuning.estimateSamples),
+        search.includeInactive ? '0' : '1',
+        String(search.terms.length),
+        ...search.terms,
+        ...search.preferred,
+      ),
+    );
+    const hits: SearchHit[] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      hits.push({ id: flat[i + 2] as string, position: { tier: Number(flat[i]), agentNumber: Number(flat[i + 1]) } });
+    }
+    return {
+      hits,
+      ...(stoppedTier !== '' ? { stoppedAt: { tier: Number(stoppedTier), agentNumber: Number(stoppedAt) } } : {}),
+      total: Number(total),
+      totalExact: exact === '1',
+      work: Number(work),
+    };
   }
 
   count(includeInactive = false): Promise<number> {
@@ -276,11 +303,12 @@ export class RedisAgentStore implements AgentStore {
         k.activeListing,
         k.livenessDeadlines,
         k.purgeDeadlines,
-        k.active,
+        k.largeTerms,
         id,
         String(now.getTime()),
         k.invalidations,
         ...actorArgs(actor),
+        ...this.termLayoutArgs,
       ),
     );
     if (outcome === 'missing' || outcome === 'forbidden') throw refusedWrite(outcome, id, Number(revision));
@@ -295,13 +323,14 @@ export class RedisAgentStore implements AgentStore {
         k.livenessDeadlines,
         k.purgeDeadlines,
         k.activeListing,
-        k.active,
+        k.largeTerms,
         k.revision,
         String(now.getTime()),
         String(limit),
         String(graceMs),
         k.agentPrefix,
         k.invalidations,
+        ...this.termLayoutArgs,
       ),
     );
   }
@@ -318,13 +347,14 @@ export class RedisAgentStore implements AgentStore {
           k.revision,
           k.refreshes,
           k.agent(id),
+          k.largeTerms,
           id,
           String(now.getTime()),
-          k.indexPrefix,
           k.invalidations,
           ...this.agentIdsArgs(),
           stored.packed,
           stored.revision,
+          ...this.termLayoutArgs,
         ),
       );
       if (outcome === 'purged') purged.push(id);

@@ -9,8 +9,8 @@ export interface RedisKeys {
   readonly listing: string;
   /** The same for active agents only: what listings show unless inactive ones are asked for. */
   readonly activeListing: string;
-  /** Set of active agent numbers, the index set of the term `status:active`. */
-  readonly active: string;
+  /** Hash: member count of every large term (one split into buckets, see `lua/lib/term-index.lua`). */
+  readonly largeTerms: string;
   /** Sorted set: agent id by the time (ms) its liveness runs out without a heartbeat. */
   readonly livenessDeadlines: string;
   /** Sorted set: inactive agent id by the time (ms) it is deleted. */
@@ -27,15 +27,13 @@ export interface RedisKeys {
   readonly agentIdsPrefix: string;
   /** The hash that maps `agentNumber` (among others) to its agent's id. */
   agentIds(agentNumber: number): string;
-  /** Prefix of the index sets; an index set's key is this plus its term, `idx:skill:translate`. It holds agent numbers. */
-  readonly indexPrefix: string;
-  index(term: string): string;
+  /** Prefix of the set of a small term's agent numbers: `idx:skill:translate`. */
+  readonly smallTermPrefix: string;
+  /** Prefix of the sets of a large term's agent numbers, one per bucket: `bkt:12:tok:weather` (bucket 12). */
+  readonly termBucketPrefix: string;
   /** Pub/sub channel on which every write announces `id revision`. */
   readonly invalidations: string;
 }
-
-/** The index term of active agents; searches intersect with it unless inactive agents are asked for. */
-export const ACTIVE_TERM = 'status:active';
 
 /**
  * Agent numbers per number -> id hash. Below Redis's `hash-max-listpack-entries` (128 by default),
@@ -44,7 +42,9 @@ export const ACTIVE_TERM = 'status:active';
 export const AGENT_NUMBERS_PER_BUCKET = 100;
 
 export function redisKeys(prefix: string): RedisKeys {
-  const indexPrefix = `${prefix}idx:`;
+  const smallTermPrefix = `${prefix}idx:`;
+  const bucketPrefix = `${prefix}bkt:`;
+  const largeTerms = `${prefix}large-terms`;
   const agentPrefix = `${prefix}agent:`;
   const agentIdsPrefix = `${prefix}ids:`;
   return {
@@ -52,7 +52,7 @@ export function redisKeys(prefix: string): RedisKeys {
     agentPrefix,
     listing: `${prefix}agents`,
     activeListing: `${prefix}agents:active`,
-    active: `${indexPrefix}${ACTIVE_TERM}`,
+    largeTerms,
     livenessDeadlines: `${prefix}liveness`,
     purgeDeadlines: `${prefix}purges`,
     refreshes: `${prefix}refreshes`,
@@ -60,8 +60,8 @@ export function redisKeys(prefix: string): RedisKeys {
     agentNumbers: `${prefix}agent-numbers`,
     agentIdsPrefix,
     agentIds: (agentNumber) => agentIdsPrefix + Math.floor(agentNumber / AGENT_NUMBERS_PER_BUCKET),
-    indexPrefix,
-    index: (term) => indexPrefix + term,
+    smallTermPrefix,
+    termBucketPrefix: bucketPrefix,
     invalidations: `${prefix}invalidations`,
   };
 }

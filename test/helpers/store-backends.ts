@@ -2,7 +2,7 @@ import { validateCard } from '../../src/agents/card/card-validation.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
 import { recordTermsOf, storedRecordTerms } from '../../src/agents/record-terms.js';
 import type { AgentWrite } from '../../src/store/agent-record.js';
-import type { AgentStore } from '../../src/store/agent-store.js';
+import type { AgentStore, SearchHit, SearchPosition, TermSearch } from '../../src/store/agent-store.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
@@ -31,15 +31,27 @@ export function writeOf(
   };
 }
 
-/** The ids of the agents in every one of `terms`, as a search sees them: numbers from the index, mapped back. */
-/** The numbers of the agents in every one of `terms`. */
-export async function numbersMatching(store: AgentStore, terms: readonly string[]): Promise<number[]> {
-  const [numbers] = await store.intersectEach([terms]);
-  return numbers ?? [];
+/** Every hit of a search, page after page, following where each page stopped. */
+export async function searchAll(store: AgentStore, search: Omit<TermSearch, 'after' | 'wanted'>, wanted = 500): Promise<SearchHit[]> {
+  const hits: SearchHit[] = [];
+  let after: SearchPosition | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page = await store.searchTerms({ ...search, wanted, ...(after ? { after } : {}) });
+    hits.push(...page.hits);
+    after = page.hits.length === wanted ? page.hits.at(-1)?.position : page.stoppedAt;
+    if (!after) return hits;
+  }
+  throw new Error('the search did not end within 10,000 pages');
 }
 
-export async function idsMatching(store: AgentStore, terms: readonly string[]): Promise<string[]> {
-  return (await store.idsOf(await numbersMatching(store, terms))).filter((id) => id !== null);
+/** The agents in every one of `terms`, oldest first; inactive ones too unless `includeInactive` is false. */
+export async function idsMatching(store: AgentStore, terms: readonly string[], includeInactive = true): Promise<string[]> {
+  return (await searchAll(store, { terms, preferred: [], includeInactive })).map((hit) => hit.id);
+}
+
+/** The numbers of the agents in every one of `terms`, ascending. */
+export async function numbersMatching(store: AgentStore, terms: readonly string[]): Promise<number[]> {
+  return (await searchAll(store, { terms, preferred: [], includeInactive: true })).map((hit) => hit.position.agentNumber);
 }
 
 export interface OpenStore {
@@ -73,7 +85,7 @@ export const storeBackends: StoreBackend[] = [
   {
     name: 'MemoryAgentStore',
     async open() {
-      const store = new MemoryAgentStore();
+      const store = new MemoryAgentStore(storedRecordTerms);
       return { store, close: () => store.close() };
     },
   },

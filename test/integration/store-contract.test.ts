@@ -5,10 +5,11 @@ import { AgentNotFoundError, ConflictError, PreconditionFailedError } from '../.
 import { recordTermsOf, storedRecordTerms } from '../../src/agents/record-terms.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
-import { ACTIVE_TERM, redisKeys } from '../../src/store/redis-keys.js';
+import { redisKeys } from '../../src/store/redis-keys.js';
+import type { SearchPosition } from '../../src/store/agent-store.js';
 import { cardV03, cardV1 } from '../helpers/cards.js';
 import { connect, deleteKeys, uniquePrefix } from '../helpers/redis.js';
-import { idsMatching, numbersMatching, storeBackends as backends, writeOf } from '../helpers/store-backends.js';
+import { idsMatching, storeBackends as backends, writeOf } from '../helpers/store-backends.js';
 
 const T1 = '2025-01-01T10:00:00.000Z';
 const T2 = '2025-01-02T11:30:00.000Z';
@@ -168,7 +169,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
     it('marks a saved agent active', async () => {
       await store.save(writeOf('weather'));
       expect((await store.get('weather'))?.status).toBe('active');
-      expect(await idsMatching(store, [ACTIVE_TERM])).toEqual(['weather']);
+      expect(await idsMatching(store, ['format:a2a-1.0'], false)).toEqual(['weather']);
     });
   });
 
@@ -203,7 +204,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       expect((await store.listPage(undefined, 10)).ids).toEqual(['translator']);
       expect(await store.count()).toBe(1);
       expect(write.terms.length).toBeGreaterThan(10);
-      for (const t of [...write.terms, ACTIVE_TERM]) {
+      for (const t of write.terms) {
         expect(await idsMatching(store, [t]), t).not.toContain('weather');
       }
     });
@@ -251,15 +252,15 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
     });
   });
 
-  describe('intersectEach', () => {
+  describe('searchTerms', () => {
     beforeEach(async () => {
       await store.save(writeOf('alpha', cardWithSkill('x', { capabilities: { streaming: true } })));
       await store.save(writeOf('bravo', cardWithSkill('x', { capabilities: { streaming: false } })));
       await store.save(writeOf('charlie', cardWithSkill('y', { capabilities: { streaming: true } })));
     });
 
-    it('returns every member of one term', async () => {
-      expect((await idsMatching(store, ['skill:x'])).sort()).toEqual(['alpha', 'bravo']);
+    it('returns every member of one term, oldest registration first', async () => {
+      expect(await idsMatching(store, ['skill:x'])).toEqual(['alpha', 'bravo']);
     });
 
     it('returns only the agents that belong to every one of several terms', async () => {
@@ -267,40 +268,44 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       expect(await idsMatching(store, ['streaming:true', 'skill:y', 'format:a2a-1.0'])).toEqual(['charlie']);
     });
 
-    it('returns nothing when no agent belongs to every term', async () => {
+    it('returns nothing when no agent belongs to every term, or one of the terms is unknown', async () => {
       expect(await idsMatching(store, ['skill:x', 'skill:y'])).toEqual([]);
-    });
-
-    it('numbers agents in the order they were first stored, and keeps the number across updates', async () => {
-      const [alpha, bravo, charlie] = await Promise.all(['skill:x', 'skill:y'].map((t) => numbersMatching(store, [t]))).then(
-        ([x, y]) => [...(x as number[]), ...(y as number[])].sort((a, b) => a - b),
-      );
-      expect(await store.idsOf([alpha as number, bravo as number, charlie as number])).toEqual(['alpha', 'bravo', 'charlie']);
-      await store.save(writeOf('alpha', cardWithSkill('y'), T2));
-      expect(await numbersMatching(store, ['skill:y'])).toEqual(expect.arrayContaining([alpha, charlie]));
-      expect(await store.idsOf([charlie as number, alpha as number])).toEqual(['charlie', 'alpha']);
-    });
-
-    it('maps numbers of deleted agents to null, and numbers a re-registered agent anew', async () => {
-      const [bravo] = await numbersMatching(store, ['skill:x', 'streaming:false']);
-      await store.delete('bravo');
-      expect(await store.idsOf([bravo as number])).toEqual([null]);
-      await store.save(writeOf('bravo', cardWithSkill('x', { capabilities: { streaming: false } })));
-      const [again] = await numbersMatching(store, ['skill:x', 'streaming:false']);
-      expect(again).toBeGreaterThan(bravo as number);
-      expect(await store.idsOf([bravo as number, again as number])).toEqual([null, 'bravo']);
-    });
-
-    it('intersects several lists of terms in one read, each on its own, and answers none for an empty list', async () => {
-      const [x] = await numbersMatching(store, ['skill:x', 'streaming:false']);
-      const [both, none, unknown] = await store.intersectEach([['skill:x', 'streaming:false'], [], ['skill:unknown']]);
-      expect([both, none, unknown]).toEqual([[x], [], []]);
-      expect(await store.intersectEach([])).toEqual([]);
-    });
-
-    it('returns nothing when one of the terms is unknown', async () => {
       expect(await idsMatching(store, ['skill:x', 'skill:unknown'])).toEqual([]);
       expect(await idsMatching(store, ['skill:unknown'])).toEqual([]);
+    });
+
+    it('keeps an agent in its place when it is updated, and puts a re-registered one last', async () => {
+      await store.save(writeOf('alpha', cardWithSkill('x', { description: 'changed' }), T2));
+      expect(await idsMatching(store, ['format:a2a-1.0'])).toEqual(['alpha', 'bravo', 'charlie']);
+      await store.delete('alpha');
+      await store.save(writeOf('alpha', cardWithSkill('x')));
+      expect(await idsMatching(store, ['format:a2a-1.0'])).toEqual(['bravo', 'charlie', 'alpha']);
+    });
+
+    it('puts the agents in every preferred term first, each tier oldest first', async () => {
+      const page = await store.searchTerms({ terms: ['format:a2a-1.0'], preferred: ['streaming:true'], includeInactive: true, wanted: 10 });
+      expect(page.hits.map((hit) => [hit.id, hit.position.tier])).toEqual([
+        ['alpha', 0],
+        ['charlie', 0],
+        ['bravo', 1],
+      ]);
+      expect(page).toMatchObject({ total: 3, totalExact: true });
+    });
+
+    it('finds at most `wanted` hits, and goes on strictly after a place', async () => {
+      const first = await store.searchTerms({ terms: ['format:a2a-1.0'], preferred: ['streaming:true'], includeInactive: true, wanted: 2 });
+      expect(first.hits.map((hit) => hit.id)).toEqual(['alpha', 'charlie']);
+      const rest = await store.searchTerms({ terms: ['format:a2a-1.0'], preferred: ['streaming:true'], includeInactive: true, wanted: 2, after: first.hits[1]?.position as SearchPosition });
+      expect(rest.hits.map((hit) => hit.id)).toEqual(['bravo']);
+      expect(rest.stoppedAt).toBeUndefined();
+    });
+
+    it('counts the matches of every page exactly while counting is cheap', async () => {
+      const page = await store.searchTerms({ terms: ['streaming:true'], preferred: [], includeInactive: true, wanted: 1 });
+      expect(page.hits.map((hit) => hit.id)).toEqual(['alpha']);
+      expect(page).toMatchObject({ total: 2, totalExact: true });
+      const both = await store.searchTerms({ terms: ['streaming:true', 'format:a2a-1.0'], preferred: [], includeInactive: true, wanted: 1 });
+      expect(both).toMatchObject({ total: 2, totalExact: true });
     });
   });
 
@@ -444,8 +449,7 @@ describe('RedisAgentStore keys', () => {
     expect(finalRecord.revision).toBe(Math.max(...revisions));
 
     expect(finalRecord.status).toBe('active');
-    // The store adds the term of active agents to the terms the card itself yields.
-    const finalTerms = [...recordTermsOf(validateCard(JSON.parse(finalRecord.card)), 'unsigned'), ACTIVE_TERM].sort();
+    const finalTerms = recordTermsOf(validateCard(JSON.parse(finalRecord.card)), 'unsigned').sort();
     const indexPrefix = `${prefix}idx:`;
     const agentNumber = (await admin.hget(`${prefix}agent:contested`, 'n')) as string;
     const setsWithId: string[] = [];

@@ -18,7 +18,7 @@ const record = (n: number, status: AgentRecord['status'] = 'active'): AgentRecor
 
 const bytesOf = (value: unknown) => toJsonBytes(value).toString('utf8');
 
-const page = (records: AgentRecord[]) => ({ records, total: records.length, nextCursor: undefined });
+const page = (records: AgentRecord[]) => ({ records, total: records.length, totalExact: true, nextCursor: undefined });
 
 /** Pages through one cache for the whole file: a page shown again comes from it. */
 const pages = new PageJsonCache();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchesIfNoneMatch, parseIfMatch } from '../../src/http/conditional.js';
 import { ValidationError } from '../../src/errors.js';
-import { agentNumberKey, agentNumberOf, decodeCursor, encodeCursor, isAfter } from '../../src/search/page-cursor.js';
+import { decodeCursor, encodeCursor, encodeSearchCursor, searchPositionOf } from '../../src/search/page-cursor.js';
 
 describe('page cursors', () => {
   it.each([
@@ -60,20 +60,20 @@ describe('page cursors', () => {
     }
   });
 
-  it('orders agent number keys as numbers, and maps them back', () => {
-    const numbers = [1, 9, 10, 99, 100, 123_456, 2 ** 52];
-    const keys = numbers.map(agentNumberKey);
+  it('turns a place in a search into a cursor and back, ordering the cursors of one tier as their numbers', () => {
+    const numbers = [0, 1, 9, 10, 99, 100, 123_456, 2 ** 52];
+    const cursors = numbers.map((agentNumber) => decodeCursor(encodeSearchCursor({ tier: 1, agentNumber })));
+    expect(cursors.map(searchPositionOf)).toEqual(numbers.map((agentNumber) => ({ tier: 1, agentNumber })));
+    const keys = cursors.map((cursor) => cursor.key);
     expect([...keys].sort()).toEqual(keys);
-    for (const n of numbers) expect(agentNumberOf(decodeCursor(encodeCursor({ tier: 1, key: agentNumberKey(n) })))).toBe(n);
-    expect(isAfter({ tier: 0, key: agentNumberKey(10) }, { tier: 0, key: agentNumberKey(9) })).toBe(true);
   });
 
-  it('orders positions by tier, then by key', () => {
-    const cursor = { tier: 0, key: 'm' };
-    expect(isAfter({ tier: 0, key: 'n' }, cursor)).toBe(true);
-    expect(isAfter({ tier: 1, key: 'a' }, cursor)).toBe(true);
-    expect(isAfter({ tier: 0, key: 'm' }, cursor)).toBe(false);
-    expect(isAfter({ tier: 0, key: 'l' }, cursor)).toBe(false);
+  it.each([
+    ['a listing cursor (an id)', { tier: 0, key: 'weather-agent' }],
+    ['a tier the search does not have', { tier: 2, key: '0000000000000001' }],
+    ['a number of the wrong length', { tier: 0, key: '12' }],
+  ])('refuses %s as the place of a search', (_what, cursor) => {
+    expect(() => searchPositionOf(cursor)).toThrow(ValidationError);
   });
 });
 

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
-import { CachingAgentStore } from '../../src/cache/caching-agent-store.js';
 import { RecordCache, REMEMBERED_INVALIDATIONS } from '../../src/cache/record-cache.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
-import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
-import { ACTIVE_TERM } from '../../src/store/redis-keys.js';
 import { cardV1 } from '../helpers/cards.js';
-import { numbersMatching, writeOf } from '../helpers/store-backends.js';
 
 const summary = recordSummaryOf(validateCard(cardV1()), 'unsigned');
 
@@ -153,44 +149,5 @@ describe('RecordCache', () => {
     cache.set(record('a', 1));
     cache.get('a');
     expect([hits, misses]).toEqual([1, 1]);
-  });
-});
-
-describe('CachingAgentStore agent ids', () => {
-  /** A memory store that counts the numbers it was asked to map. */
-  function countingStore() {
-    const store = new MemoryAgentStore();
-    const asked: number[][] = [];
-    const idsOf = store.idsOf.bind(store);
-    store.idsOf = (numbers) => {
-      asked.push([...numbers]);
-      return idsOf(numbers);
-    };
-    return { store, asked };
-  }
-
-  async function registered(store: MemoryAgentStore, ...ids: string[]): Promise<number[]> {
-    for (const id of ids) await store.save(writeOf(id, cardV1({ name: id })));
-    return (await numbersMatching(store, [ACTIVE_TERM])).sort((a, b) => a - b);
-  }
-
-  it('maps each number once, then answers from memory, in the order asked', async () => {
-    const { store, asked } = countingStore();
-    const [a, b, c] = (await registered(store, 'alpha', 'bravo', 'charlie')) as [number, number, number];
-    const caching = new CachingAgentStore(store, liveCache());
-    expect(await caching.idsOf([c, a])).toEqual(['charlie', 'alpha']);
-    expect(await caching.idsOf([a, b, c])).toEqual(['alpha', 'bravo', 'charlie']);
-    expect(asked).toEqual([[c, a], [b]]);
-  });
-
-  it('does not remember numbers of deleted agents, and forgets the oldest pairs beyond its bound', async () => {
-    const { store, asked } = countingStore();
-    const [a, b, c] = (await registered(store, 'alpha', 'bravo', 'charlie')) as [number, number, number];
-    await store.delete('bravo');
-    const caching = new CachingAgentStore(store, liveCache(), 2);
-    expect(await caching.idsOf([a, b, c])).toEqual(['alpha', null, 'charlie']);
-    expect(await caching.idsOf([b])).toEqual([null]);
-    expect(await caching.idsOf([c, a])).toEqual(['charlie', 'alpha']);
-    expect(asked).toEqual([[a, b, c], [b]]);
   });
 });

@@ -1,11 +1,13 @@
 -- Marks inactive, in one atomic step, up to ARGV[2] agents whose liveness deadline has passed,
 -- and schedules their deletion after the grace period. Safe to run concurrently and to repeat.
 -- KEYS[1] liveness deadlines zset, KEYS[2] purge deadlines zset, KEYS[3] active listing zset,
--- KEYS[4] active agents set, KEYS[5] revision counter
+-- KEYS[4] large terms hash, KEYS[5] revision counter
 -- ARGV[1] now in milliseconds, ARGV[2] batch size, ARGV[3] grace in milliseconds,
--- ARGV[4] agent hash key prefix, ARGV[5] invalidation channel
+-- ARGV[4] agent hash key prefix, ARGV[5] invalidation channel, ARGV[6..11] the term layout
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local layout = termLayout(ARGV, 6)
+local index = termWriter(layout)
 local expired = {}
 for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[1], id)
@@ -15,10 +17,11 @@ for _, id in ipairs(due) do
     local revision = redis.call('INCR', KEYS[5])
     redis.call('HSET', key, 'status', 'inactive', 'revision', revision)
     redis.call('ZREM', KEYS[3], id)
-    redis.call('SREM', KEYS[4], current[2])
+    index.add(layout.inactiveTerm, tonumber(current[2]))
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), id)
     redis.call('PUBLISH', ARGV[5], id .. ' ' .. revision .. ' ' .. ARGV[1])
     table.insert(expired, id)
   end
 end
+index.flush()
 return expired

@@ -1,10 +1,10 @@
 -- Deletes one inactive agent whose grace period has passed, with every index membership, atomically.
 -- KEYS[1] purge deadlines zset, KEYS[2] listing zset, KEYS[3] revision counter,
--- KEYS[4] card refresh schedule zset, KEYS[5] agent hash
--- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] index key prefix, ARGV[4] invalidation channel,
--- ARGV[5] key prefix of the agent number -> id buckets, ARGV[6] agent numbers per bucket,
--- ARGV[7] the record's index terms, packed, derived by the caller from its card,
--- ARGV[8] the revision of the record ARGV[7] was derived from
+-- KEYS[4] card refresh schedule zset, KEYS[5] agent hash, KEYS[6] large terms hash
+-- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel,
+-- ARGV[4] key prefix of the agent number -> id buckets, ARGV[5] agent numbers per bucket,
+-- ARGV[6] the record's index terms, packed, derived by the caller from its card,
+-- ARGV[7] the revision of the record ARGV[6] was derived from, ARGV[8..13] the term layout
 -- Answers 'purged'; 'skipped' when it is not due or no longer inactive; 'retry' when the record
 -- changed since its terms were derived.
 local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -16,15 +16,20 @@ if current[1] ~= 'inactive' then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return {'skipped'}
 end
-if current[2] ~= ARGV[8] then
+if current[2] ~= ARGV[7] then
   return {'retry'}
 end
 redis.call('ZREM', KEYS[1], ARGV[1])
-eachTermKey(ARGV[7], ARGV[3], function(key) redis.call('SREM', key, current[3]) end)
-redis.call('HDEL', ARGV[5] .. math.floor(tonumber(current[3]) / tonumber(ARGV[6])), current[3])
+local layout = termLayout(ARGV, 8)
+local terms = termList(ARGV[6])
+terms[#terms + 1] = layout.inactiveTerm
+local index = termWriter(layout)
+index.move(tonumber(current[3]), terms, {})
+index.flush()
+redis.call('HDEL', ARGV[4] .. math.floor(tonumber(current[3]) / tonumber(ARGV[5])), current[3])
 redis.call('DEL', KEYS[5])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 local revision = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[4], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])
 return {'purged'}

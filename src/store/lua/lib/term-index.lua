@@ -1,0 +1,141 @@
+-- The term index: for each term, the numbers of the agents that belong to it (src/store/term-layout.ts).
+-- A term with at most smallMax members is one set, smallPrefix .. term. Past that it is large: one
+-- set per bucket of bucketWidth agent numbers, bucketPrefix .. bucket .. ':' .. term, each small
+-- enough to stay an intset, and the hash largeTerms holds its member count. A large term stays
+-- large until it has no member left; searches walk it bucket by bucket, in number order.
+
+-- The layout arguments, six of them from ARGV[at].
+local function termLayout(args, at)
+  return {
+    smallPrefix = args[at],
+    bucketPrefix = args[at + 1],
+    largeTerms = args[at + 2],
+    bucketWidth = tonumber(args[at + 3]),
+    smallMax = tonumber(args[at + 4]),
+    inactiveTerm = args[at + 5],
+  }
+end
+
+local function bucketKey(layout, term, bucket)
+  return layout.bucketPrefix .. bucket .. ':' .. term
+end
+
+local function bucketOf(layout, number)
+  return math.floor(number / layout.bucketWidth)
+end
+
+-- Member counts of large terms (false for a term that is not large), read in chunks of one HMGET each.
+local LOOKUP_CHUNK = 500
+local function readLargeCounts(layout, terms, into)
+  for from = 1, #terms, LOOKUP_CHUNK do
+    local chunk = {}
+    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do chunk[#chunk + 1] = terms[i] end
+    local counts = redis.call('HMGET', layout.largeTerms, unpack(chunk))
+    for i, term in ipairs(chunk) do into[term] = counts[i] and tonumber(counts[i]) or false end
+  end
+end
+
+-- A writer of index memberships for one script run: adds and removes agent numbers, moves a term
+-- that outgrows smallMax into buckets, and writes the changed member counts once, at flush().
+local function termWriter(layout)
+  local counts = {}
+  local changed = {}
+  local writer = {}
+
+  local function largeCount(term)
+    if counts[term] == nil then readLargeCounts(layout, {term}, counts) end
+    return counts[term]
+  end
+
+  -- Looks up the layout of many terms at once, so that add and remove need no lookup of their own.
+  function writer.preload(terms)
+    local unknown = {}
+    for _, term in ipairs(terms) do
+      if counts[term] == nil then unknown[#unknown + 1] = term end
+    end
+    readLargeCounts(layout, unknown, counts)
+  end
+
+  local function promote(term, key)
+    local members = redis.call('SMEMBERS', key)
+    local byBucket = {}
+    for _, member in ipairs(members) do
+      local bucket = bucketOf(layout, tonumber(member))
+      local list = byBucket[bucket]
+      if not list then
+        list = {}
+        byBucket[bucket] = list
+      end
+      list[#list + 1] = member
+    end
+    for bucket, list in pairs(byBucket) do redis.call('SADD', bucketKey(layout, term, bucket), unpack(list)) end
+    redis.call('DEL', key)
+    counts[term] = #members
+    changed[term] = true
+  end
+
+  function writer.add(term, number)
+    local count = largeCount(term)
+    if count then
+      if redis.call('SADD', bucketKey(layout, term, bucketOf(layout, number)), number) == 1 then
+        counts[term] = count + 1
+        changed[term] = true
+      end
+      return
+    end
+    local key = layout.smallPrefix .. term
+    if redis.call('SADD', key, number) == 1 and redis.call('SCARD', key) > layout.smallMax then promote(term, key) end
+  end
+
+  function writer.remove(term, number)
+    local count = largeCount(term)
+    if count then
+      if redis.call('SREM', bucketKey(layout, term, bucketOf(layout, number)), number) == 1 then
+        counts[term] = count - 1
+        changed[term] = true
+      end
+      return
+    end
+    redis.call('SREM', layout.smallPrefix .. term, number)
+  end
+
+  -- Moves an agent from the terms it had to the ones it has now.
+  function writer.move(number, had, wanted)
+    local keep = {}
+    for _, term in ipairs(wanted) do keep[term] = true end
+    local gone = {}
+    for _, term in ipairs(had) do
+      if keep[term] then keep[term] = 'had' else gone[#gone + 1] = term end
+    end
+    local all = {}
+    for _, term in ipairs(gone) do all[#all + 1] = term end
+    for _, term in ipairs(wanted) do all[#all + 1] = term end
+    writer.preload(all)
+    for _, term in ipairs(gone) do writer.remove(term, number) end
+    for _, term in ipairs(wanted) do
+      if keep[term] ~= 'had' then writer.add(term, number) end
+    end
+  end
+
+  -- Writes the member counts of the large terms that changed; a large term without members is gone.
+  function writer.flush()
+    local set, gone = {}, {}
+    for term in pairs(changed) do
+      if counts[term] > 0 then
+        set[#set + 1] = term
+        set[#set + 1] = counts[term]
+      else
+        gone[#gone + 1] = term
+      end
+    end
+    for from = 1, #set, 2 * LOOKUP_CHUNK do
+      redis.call('HSET', layout.largeTerms, unpack(set, from, math.min(from + 2 * LOOKUP_CHUNK - 1, #set)))
+    end
+    for from = 1, #gone, LOOKUP_CHUNK do
+      redis.call('HDEL', layout.largeTerms, unpack(gone, from, math.min(from + LOOKUP_CHUNK - 1, #gone)))
+    end
+    changed = {}
+  end
+
+  return writer
+end

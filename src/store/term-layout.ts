@@ -1,0 +1,56 @@
+/**
+ * How both stores keep the term index and bound the work of one search. An agent's index terms
+ * hold its number, which grows with every new agent, so a term's members in number order are its
+ * agents oldest registration first: the order searches show them in.
+ */
+export interface IndexTuning {
+  /**
+   * Agent numbers per bucket of a large term. A bucket is one Redis set, so it stays an intset
+   * (`set-max-intset-entries`, 512 by default, 1024 in the registry's recommended settings) and one
+   * intersection reads at most this many numbers of each term. Part of the stored data's layout:
+   * every process on one Redis must use the same.
+   * @defaultValue 1024
+   */
+  bucketWidth: number;
+  /**
+   * Most members a term keeps in one set before it is split into buckets. Below it a term costs one
+   * key; a search reads a small term's set whole, so this bounds that read too. Part of the layout.
+   * @defaultValue 1024
+   */
+  smallTermMax: number;
+  /**
+   * What one search page may spend, in candidates examined. A walk that spends it stops where it
+   * is and answers the page it has, with a cursor to go on from there.
+   * @defaultValue 32768
+   */
+  walkBudget: number;
+  /**
+   * What a walk is charged for visiting one bucket besides the numbers it examines there, so a
+   * walk through empty buckets stops too.
+   * @defaultValue 64
+   */
+  bucketVisitCost: number;
+  /**
+   * Membership checks a search may spend to count its matches exactly; past them it estimates.
+   * @defaultValue 1024
+   */
+  countBudget: number;
+  /**
+   * Buckets of the rarest large term sampled to estimate a total that is too dear to count.
+   * @defaultValue 8
+   */
+  estimateSamples: number;
+}
+
+/** The tuning every registry runs with; tests shrink it to reach buckets and budgets with few agents. */
+export const DEFAULT_INDEX_TUNING: Readonly<IndexTuning> = Object.freeze({
+  bucketWidth: 1024,
+  smallTermMax: 1024,
+  walkBudget: 32_768,
+  bucketVisitCost: 64,
+  countBudget: 1024,
+  estimateSamples: 8,
+});
+
+/** The term of agents whose heartbeats stopped; searches leave its members out unless asked. */
+export const INACTIVE_TERM = 'status:inactive';

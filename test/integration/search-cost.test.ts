@@ -1,0 +1,151 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedRecordTerms } from '../../src/agents/record-terms.js';
+import type { AgentStore, TermSearch } from '../../src/store/agent-store.js';
+import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
+import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
+import { redisKeys } from '../../src/store/redis-keys.js';
+import type { IndexTuning } from '../../src/store/term-layout.js';
+import { cardV1 } from '../helpers/cards.js';
+import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { writeOf } from '../helpers/store-backends.js';
+
+/**
+ * The cost of one search page must not grow with the catalogue or the matches. With buckets of 32
+ * numbers, 2,000 agents fill 63 buckets, so every shape below runs against large terms; each is
+ * measured at 200 and at 2,000 agents, in Redis commands (MONITOR, on a database of its own, the
+ * commands inside the script included) and in the work the store reports.
+ */
+const DB = 12;
+const TUNING: IndexTuning = { bucketWidth: 32, smallTermMax: 32, walkBudget: 512, bucketVisitCost: 16, countBudget: 64, estimateSamples: 2 };
+
+/** Agent `i`: every one takes text/plain, one in ten is tagged `tenth`, one in 500 has the skill `rare`; the name words differ. */
+function card(i: number): Record<string, unknown> {
+  return cardV1({
+    name: `Agent ${i} ${i % 2 === 0 ? 'even' : 'odd'}`,
+    description: `Common words for every agent ${i % 3 === 0 ? 'triple' : ''}`,
+    defaultInputModes: ['text/plain'],
+    capabilities: { streaming: i % 2 === 0, pushNotifications: false },
+    skills: [{ id: i % 500 === 7 ? 'rare' : `skill-${i % 40}`, name: 'Skill', description: 'Does it', tags: i % 10 === 0 ? ['tenth'] : ['plain'] }],
+  });
+}
+
+const SHAPES: Record<string, Omit<TermSearch, 'wanted' | 'includeInactive'>> = {
+  'a filter every agent matches': { terms: ['in:text/plain'], preferred: [] },
+  'a filter a tenth match': { terms: ['tag:tenth'], preferred: [] },
+  'a word in every card': { terms: ['tok:common'], preferred: ['ntok:common'] },
+  'two broad filters': { terms: ['in:text/plain', 'streaming:true'], preferred: [] },
+  'a broad filter with a rare word': { terms: ['in:text/plain', 'tok:triple', 'tok:even'], preferred: ['ntok:triple', 'ntok:even'] },
+  'a rare skill': { terms: ['skill:rare'], preferred: [] },
+};
+/** A shape whose walk finds nothing: among 2,000 agents it must stop at the budget. */
+const DISJOINT: TermSearch = { terms: ['streaming:true', 'tok:odd'], preferred: [], includeInactive: false, wanted: 11 };
+type Shape = keyof typeof SHAPES;
+
+interface Cost {
+  commands: string[];
+  work: number;
+  hits: number;
+}
+
+describe('a search page costs about the same at 200 and at 2,000 agents, whatever it matches', () => {
+  const prefix = uniquePrefix();
+  const url = new URL(redisUrl());
+  url.pathname = `/${DB}`;
+  const redis = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
+  const store = new RedisAgentStore(redis, redisKeys(prefix), storedRecordTerms, () => {}, TUNING);
+  const memory = new MemoryAgentStore(storedRecordTerms, TUNING);
+  let monitor: Redis;
+  let window: string[] | undefined;
+  const costs: Record<'small' | 'large', Partial<Record<Shape, Cost>>> = { small: {}, large: {} };
+  const memoryWork: Record<'small' | 'large', Partial<Record<Shape, number>>> = { small: {}, large: {} };
+
+  async function settle(): Promise<void> {
+    const marker = `search-cost-${Math.random()}`;
+    const seen = new Promise<void>((resolve) => {
+      const onCommand = (_time: string, args: string[]) => {
+        if (args[0] === 'echo' && args[1] === marker) {
+          monitor.off('monitor', onCommand);
+          resolve();
+        }
+      };
+      monitor.on('monitor', onCommand);
+    });
+    await redis.echo(marker);
+    await seen;
+  }
+
+  async function measure(size: 'small' | 'large'): Promise<void> {
+    for (const [shape, search] of Object.entries(SHAPES) as [Shape, TermSearch][]) {
+      await settle();
+      window = [];
+      const page = await store.searchTerms({ ...search, includeInactive: false, wanted: 11 });
+      await settle();
+      costs[size][shape] = { commands: window, work: page.work, hits: page.hits.length };
+      window = undefined;
+      memoryWork[size][shape] = (await memory.searchTerms({ ...search, includeInactive: false, wanted: 11 })).work;
+    }
+  }
+
+  async function seed(stores: AgentStore[], from: number, to: number): Promise<void> {
+    for (let i = from; i < to; i++) await Promise.all(stores.map((s) => s.save(writeOf(`agent-${i}`, card(i)))));
+  }
+
+  beforeAll(async () => {
+    monitor = await redis.monitor();
+    monitor.on('monitor', (_time: string, args: string[], _source: string, database: string) => {
+      if (Number(database) === DB && args[0] !== 'echo') window?.push((args[0] ?? '').toLowerCase());
+    });
+    await seed([store, memory], 0, 200);
+    await store.searchTerms({ terms: ['in:text/plain'], preferred: [], includeInactive: false, wanted: 1 });
+    await measure('small');
+    await seed([store, memory], 200, 2000);
+    await measure('large');
+  }, 120_000);
+
+  afterAll(async () => {
+    monitor?.disconnect();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('the catalogue has large terms split into buckets (the layout under test)', async () => {
+    expect(Number(await redis.hget(`${prefix}large-terms`, 'in:text/plain'))).toBe(2000);
+    expect(await redis.exists(`${prefix}idx:in:text/plain`)).toBe(0);
+    expect(await redis.scard(`${prefix}bkt:0:in:text/plain`)).toBe(31);
+  });
+
+  it.each(Object.keys(SHAPES) as Shape[])('%s: the same commands, and no more work, with ten times the agents', (shape) => {
+    const small = costs.small[shape] as Cost;
+    const large = costs.large[shape] as Cost;
+    expect(small.commands[0]).toBe('evalsha');
+    // Two more buckets of slack: a page may end a little further on among more agents.
+    expect(large.commands.length).toBeLessThanOrEqual(small.commands.length + 6);
+    expect(large.work).toBeLessThanOrEqual(Math.max(small.work, TUNING.walkBudget) + TUNING.bucketWidth + TUNING.bucketVisitCost);
+    expect(memoryWork.large[shape]).toBeLessThanOrEqual(TUNING.walkBudget);
+  });
+
+  it('a broad filter costs about what a rare one does: a bucket or two for a full page', () => {
+    const broad = costs.large['a filter every agent matches'] as Cost;
+    expect(broad.hits).toBe(11);
+    expect(broad.work).toBeLessThanOrEqual(2 * (TUNING.bucketWidth + TUNING.bucketVisitCost));
+    expect(memoryWork.large['a filter every agent matches']).toBeLessThanOrEqual(11);
+  });
+
+  it('two filters no agent has together stop at the budget instead of walking every bucket, and say where', async () => {
+    await settle();
+    window = [];
+    const none = await store.searchTerms(DISJOINT);
+    await settle();
+    const commands = window;
+    window = undefined;
+    expect(none.hits).toEqual([]);
+    expect(none.stoppedAt).toEqual({ tier: 0, agentNumber: expect.any(Number) });
+    expect(none.work).toBeLessThanOrEqual(TUNING.walkBudget + TUNING.bucketWidth + TUNING.bucketVisitCost);
+    // Each bucket visited costs at least the visit, so the walk saw at most budget / visit cost buckets of 63.
+    expect(commands.filter((c) => c === 'sinter').length).toBeLessThanOrEqual(TUNING.walkBudget / TUNING.bucketVisitCost);
+    const memoryPage = await memory.searchTerms(DISJOINT);
+    expect(memoryPage).toMatchObject({ hits: [], stoppedAt: { tier: 0 } });
+    expect(memoryPage.work).toBeLessThanOrEqual(TUNING.walkBudget);
+  });
+});
