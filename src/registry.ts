@@ -6,7 +6,7 @@ import { agentRoutes } from './agents/agent-routes.js';
 import { PAGE_CACHE_BYTES, PageJsonCache } from './agents/page-json-cache.js';
 import { AgentService } from './agents/agent-service.js';
 import { accessRoutes, authenticatorOf, jsonRpcBudget, restBudget } from './auth/access-routes.js';
-import { storedRecordTerms } from './agents/record-terms.js';
+import { storedCards } from './agents/stored-cards.js';
 import { CachingAgentStore } from './cache/caching-agent-store.js';
 import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
 import { RecordCache } from './cache/record-cache.js';
@@ -79,7 +79,7 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
       metrics.invalidationLag.observe(lag);
     },
   });
-  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, storedRecordTerms, () => metrics.redisErrors.inc()), cache);
+  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc()), cache);
   return { connection, subscriber, store };
 }
 
@@ -92,7 +92,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   } else if (redis) {
     await warnOfLooseRedisSettings(redis.connection, logger);
   }
-  const store: AgentStore = redis?.store ?? new MemoryAgentStore(storedRecordTerms);
+  const store: AgentStore = redis?.store ?? new MemoryAgentStore(storedCards);
   const servesApi = config.role !== 'worker';
   const runsSweep = config.role !== 'api';
 

@@ -1,4 +1,4 @@
-import type { RecordSummary } from '../store/agent-record.js';
+import type { KeptSummary, RecordSummary } from '../store/agent-record.js';
 import type { SignatureStatus } from '../signatures/card-signature-verifier.js';
 import type { NormalisedCard } from './card/normalised-card.js';
 
@@ -6,4 +6,13 @@ import type { NormalisedCard } from './card/normalised-card.js';
 export function recordSummaryOf(card: NormalisedCard, signatureStatus: SignatureStatus): RecordSummary {
   const url = card.interfaces[0]?.url;
   return { format: card.format, name: card.name, description: card.description, ...(url ? { url } : {}), signatureStatus };
+}
+
+/**
+ * The summary of a stored card from the fields kept beside it: name and description are top-level
+ * fields of every card shape, kept as sent, so the card's text holds them and they need no copy.
+ */
+export function storedRecordSummary(card: string, kept: KeptSummary): RecordSummary {
+  const { name, description } = JSON.parse(card) as Record<string, unknown>;
+  return { ...kept, name: typeof name === 'string' ? name : '', description: typeof description === 'string' ? description : '' };
 }

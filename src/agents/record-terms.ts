@@ -1,6 +1,6 @@
 import { indexTermsOf, term } from '../search/index-terms.js';
 import type { SignatureStatus } from '../signatures/card-signature-verifier.js';
-import type { RecordSummary } from '../store/agent-record.js';
+import type { KeptSummary } from '../store/agent-record.js';
 import { validateCard } from './card/card-validation.js';
 import type { NormalisedCard } from './card/normalised-card.js';
 
@@ -17,7 +17,7 @@ export function recordTermsOf(card: NormalisedCard, signatureStatus: SignatureSt
  * validates (a later, stricter version reading older data) yields no terms, so the write still
  * goes through; only its old memberships are then left behind.
  */
-export function storedRecordTerms(card: string, summary: RecordSummary): string[] {
+export function storedRecordTerms(card: string, summary: KeptSummary): string[] {
   try {
     return recordTermsOf(validateCard(JSON.parse(card)), summary.signatureStatus);
   } catch {

@@ -15,6 +15,20 @@ export interface RecordSummary {
   signatureStatus: SignatureStatus;
 }
 
+/** The summary fields a store keeps beside the card: those the card's text does not hold as they are. */
+export type KeptSummary = Omit<RecordSummary, 'name' | 'description'>;
+
+/**
+ * What stores derive from a stored card instead of keeping a copy of it: its index terms, and the
+ * summary fields the card holds itself. Derived again on reads and on changes, never stored twice.
+ */
+export interface CardReader {
+  /** The index terms of a stored card, whose signature checked out as `summary` says. */
+  termsOf(card: string, summary: KeptSummary): string[];
+  /** The whole summary of a stored card, from the fields kept beside it. */
+  summaryOf(card: string, kept: KeptSummary): RecordSummary;
+}
+
 /** One registered agent as stored: the card exactly as sent, and the registry's data beside it. */
 export interface AgentRecord {
   id: string;

@@ -1,4 +1,4 @@
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdPage, PreviousCard, RecordSummary, SaveOptions, SaveResult } from './agent-record.js';
+import type { Actor, AgentRecord, AgentWrite, CardReader, HeartbeatResult, IdPage, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
 import type { AgentStore, TermSearch, TermSearchPage } from './agent-store.js';
 import { MemoryTermIndex } from './memory-term-index.js';
 import { SortedChunks } from './sorted-chunks.js';
@@ -50,15 +50,15 @@ export class MemoryAgentStore implements AgentStore {
   private lastRevision = 0;
 
   constructor(
-    /** The index terms of a stored record, derived from its card: entries keep no copy of them. */
-    private readonly termsOf: (card: string, summary: RecordSummary) => string[],
+    /** Reads a stored card's index terms: entries keep no copy of them. */
+    private readonly cards: CardReader,
     tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
   ) {
     this.index = new MemoryTermIndex(tuning);
   }
 
   private termsOfEntry({ record }: Entry): string[] {
-    const terms = this.termsOf(record.card, record.summary);
+    const terms = this.cards.termsOf(record.card, record.summary);
     if (record.status === 'inactive') terms.push(INACTIVE_TERM);
     return terms;
   }

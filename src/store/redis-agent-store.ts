@@ -6,8 +6,10 @@ import type {
   AgentRecord,
   AgentStatus,
   AgentWrite,
+  CardReader,
   HeartbeatResult,
   IdPage,
+  KeptSummary,
   PreviousCard,
   RecordSummary,
   SaveOptions,
@@ -55,12 +57,12 @@ interface RegistryCommands {
 type SearchReply = [string[], string, string, string, string, string];
 
 const SCRIPTS: [keyof RegistryCommands, string, number][] = [
-  ['saveAgent', 'save-agent', 9],
-  ['deleteAgent', 'delete-agent', 8],
+  ['saveAgent', 'save-agent', 8],
+  ['deleteAgent', 'delete-agent', 7],
   ['heartbeatAgent', 'heartbeat-agent', 6],
   ['expireAgents', 'expire-agents', 5],
-  ['purgeAgent', 'purge-agent', 6],
-  ['searchAgents', 'search-agents', 2],
+  ['purgeAgent', 'purge-agent', 5],
+  ['searchAgents', 'search-agents', 1],
 ];
 
 const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
@@ -78,16 +80,22 @@ function defineScripts(redis: Redis): Redis & RegistryCommands {
   return redis as Redis & RegistryCommands;
 }
 
-function toRecord(id: string, values: (string | null)[]): AgentRecord | null {
+/** A time kept as milliseconds (9 bytes in a listpack where the ISO text takes 25), as ISO text. */
+const isoTime = (milliseconds: string | null | undefined): string => new Date(Number(milliseconds ?? 0)).toISOString();
+
+/** What the hash keeps of a summary: name and description are in the card. */
+const keptSummary = ({ format, url, signatureStatus }: RecordSummary): KeptSummary => ({ format, ...(url ? { url } : {}), signatureStatus });
+
+function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
   const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision] = values;
   if (card == null || meta == null || revision == null) return null;
   return {
     id,
     card,
-    summary: JSON.parse(meta),
+    summary: cards.summaryOf(card, JSON.parse(meta) as KeptSummary),
     revision: Number(revision),
-    createdAt: createdAt ?? '',
-    updatedAt: updatedAt ?? '',
+    createdAt: isoTime(createdAt),
+    updatedAt: isoTime(updatedAt),
     status: (status ?? 'active') as AgentStatus,
     ttlSeconds: Number(ttl ?? 0),
     owner: owner ?? '',
@@ -106,13 +114,13 @@ export class RedisAgentStore implements AgentStore {
     redis: Redis,
     private readonly keys: RedisKeys,
     /** The index terms of a stored record, derived from its card: the hash keeps no copy of them. */
-    private readonly termsOf: (card: string, summary: RecordSummary) => string[],
+    private readonly cards: CardReader,
     /** Told of every failed command, for metrics. */
     private readonly onCommandError: (error: Error) => void = () => {},
     private readonly tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
   ) {
     this.redis = defineScripts(redis);
-    this.termLayoutArgs = [keys.smallTermPrefix, keys.termBucketPrefix, keys.largeTerms, String(tuning.bucketWidth), String(tuning.smallTermMax), INACTIVE_TERM];
+    this.termLayoutArgs = [keys.smallTermPrefix, keys.termBucketPrefix, keys.largeTermCountPrefix, String(tuning.bucketWidth), String(tuning.smallTermMax), INACTIVE_TERM];
   }
 
   /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them). */
@@ -141,14 +149,14 @@ export class RedisAgentStore implements AgentStore {
   /** The keys every script that changes an agent's presence needs, in the order the scripts declare them. */
   private presenceKeys(id: string): string[] {
     const k = this.keys;
-    return [k.agent(id), k.listing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.largeTerms, k.refreshes];
+    return [k.agent(id), k.inactiveListing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.refreshes];
   }
 
   /** The packed index terms of the record stored under `id`, and the revision they belong to. */
   private async storedTerms(id: string): Promise<StoredTerms> {
     const [card, meta, revision] = await this.guard(this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision'));
     if (card == null || meta == null || revision == null) return NO_STORED_TERMS;
-    return { packed: packTerms(this.termsOf(card, JSON.parse(meta) as RecordSummary)), revision };
+    return { packed: packTerms(this.cards.termsOf(card, JSON.parse(meta) as KeptSummary)), revision };
   }
 
   /**
@@ -172,7 +180,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
-    const meta = JSON.stringify(write.summary);
+    const meta = JSON.stringify(keptSummary(write.summary));
     const terms = packTerms(write.terms);
     const reply = await this.withStoredTerms(write.id, true, (stored) =>
       this.redis.saveAgent(
@@ -181,7 +189,6 @@ export class RedisAgentStore implements AgentStore {
         write.id,
         options.expectedRevision === undefined ? '' : String(options.expectedRevision),
         options.mustNotExist ? '1' : '0',
-        write.now,
         write.card,
         meta,
         this.keys.invalidations,
@@ -207,7 +214,7 @@ export class RedisAgentStore implements AgentStore {
         card: write.card,
         summary: write.summary,
         revision: Number(revision),
-        createdAt: createdAt ?? write.now,
+        createdAt: createdAt ? isoTime(createdAt) : write.now,
         updatedAt: write.now,
         status: 'active',
         ttlSeconds: Number(ttl ?? 0),
@@ -219,7 +226,7 @@ export class RedisAgentStore implements AgentStore {
 
   async get(id: string): Promise<AgentRecord | null> {
     const values = await this.guard(this.redis.hmget(this.keys.agent(id), ...RECORD_FIELDS));
-    return toRecord(id, values);
+    return toRecord(id, values, this.cards);
   }
 
   async getMany(ids: readonly string[]): Promise<AgentRecord[]> {
@@ -227,7 +234,7 @@ export class RedisAgentStore implements AgentStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.keys.agent(id), ...RECORD_FIELDS);
     const replies = await this.results(pipeline);
-    return replies.flatMap((values, index) => toRecord(ids[index] as string, values as (string | null)[]) ?? []);
+    return replies.flatMap((values, index) => toRecord(ids[index] as string, values as (string | null)[], this.cards) ?? []);
   }
 
   async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
@@ -251,16 +258,24 @@ export class RedisAgentStore implements AgentStore {
 
   async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {
     const min = after === undefined ? '-' : `(${after}`;
-    const listing = includeInactive ? this.keys.listing : this.keys.activeListing;
-    const [ids, total] = await this.results(this.redis.pipeline().zrangebylex(listing, min, '+', 'LIMIT', 0, limit).zcard(listing));
-    return { ids: ids as string[], total: total as number };
+    const listings = includeInactive ? [this.keys.activeListing, this.keys.inactiveListing] : [this.keys.activeListing];
+    const pipeline = this.redis.pipeline();
+    for (const listing of listings) pipeline.zrangebylex(listing, min, '+', 'LIMIT', 0, limit).zcard(listing);
+    const replies = await this.results(pipeline);
+    const ids: string[] = [];
+    let total = 0;
+    for (let i = 0; i < replies.length; i += 2) {
+      ids.push(...(replies[i] as string[]));
+      total += replies[i + 1] as number;
+    }
+    // Both listings sort their ids as Redis compares them, byte by byte: so does this.
+    return { ids: ids.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).slice(0, limit), total };
   }
 
   async searchTerms(search: TermSearch): Promise<TermSearchPage> {
     const k = this.keys;
     const [flat, stoppedTier, stoppedAt, total, exact, work] = await this.guard(
       this.redis.searchAgents(
-        k.largeTerms,
         k.agentNumbers,
         ...this.termLayoutArgs,
         ...this.agentIdsArgs(),
@@ -290,8 +305,10 @@ export class RedisAgentStore implements AgentStore {
     };
   }
 
-  count(includeInactive = false): Promise<number> {
-    return this.guard(this.redis.zcard(includeInactive ? this.keys.listing : this.keys.activeListing));
+  async count(includeInactive = false): Promise<number> {
+    if (!includeInactive) return this.guard(this.redis.zcard(this.keys.activeListing));
+    const counts = await this.results(this.redis.pipeline().zcard(this.keys.activeListing).zcard(this.keys.inactiveListing));
+    return (counts[0] as number) + (counts[1] as number);
   }
 
   async heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult> {
@@ -303,7 +320,7 @@ export class RedisAgentStore implements AgentStore {
         k.activeListing,
         k.livenessDeadlines,
         k.purgeDeadlines,
-        k.largeTerms,
+        k.inactiveListing,
         id,
         String(now.getTime()),
         k.invalidations,
@@ -323,7 +340,7 @@ export class RedisAgentStore implements AgentStore {
         k.livenessDeadlines,
         k.purgeDeadlines,
         k.activeListing,
-        k.largeTerms,
+        k.inactiveListing,
         k.revision,
         String(now.getTime()),
         String(limit),
@@ -343,11 +360,10 @@ export class RedisAgentStore implements AgentStore {
       const [outcome] = await this.withStoredTerms(id, false, (stored) =>
         this.redis.purgeAgent(
           k.purgeDeadlines,
-          k.listing,
+          k.inactiveListing,
           k.revision,
           k.refreshes,
           k.agent(id),
-          k.largeTerms,
           id,
           String(now.getTime()),
           k.invalidations,

@@ -5,12 +5,12 @@
 export interface RedisKeys {
   /** Hash of one agent: card, meta, revision, createdAt, updatedAt, status, n (its agent number); no copy of its index terms. */
   agent(id: string): string;
-  /** Sorted set of every agent id, all at score 0, for lexicographic cursor pagination. */
-  readonly listing: string;
-  /** The same for active agents only: what listings show unless inactive ones are asked for. */
+  /** Sorted set of the ids of active agents, all at score 0, for lexicographic cursor pagination: what listings show. */
   readonly activeListing: string;
-  /** Hash: member count of every large term (one split into buckets, see `lua/lib/term-index.lua`). */
-  readonly largeTerms: string;
+  /** The same for inactive agents, which listings show too when asked; few, since they are deleted after a grace period. */
+  readonly inactiveListing: string;
+  /** Prefix of the member count of a large term (one split into buckets, see `lua/lib/term-index.lua`): `large:tok:weather`. */
+  readonly largeTermCountPrefix: string;
   /** Sorted set: agent id by the time (ms) its liveness runs out without a heartbeat. */
   readonly livenessDeadlines: string;
   /** Sorted set: inactive agent id by the time (ms) it is deleted. */
@@ -44,15 +44,14 @@ export const AGENT_NUMBERS_PER_BUCKET = 100;
 export function redisKeys(prefix: string): RedisKeys {
   const smallTermPrefix = `${prefix}idx:`;
   const bucketPrefix = `${prefix}bkt:`;
-  const largeTerms = `${prefix}large-terms`;
   const agentPrefix = `${prefix}agent:`;
   const agentIdsPrefix = `${prefix}ids:`;
   return {
     agent: (id) => agentPrefix + id,
     agentPrefix,
-    listing: `${prefix}agents`,
     activeListing: `${prefix}agents:active`,
-    largeTerms,
+    inactiveListing: `${prefix}agents:inactive`,
+    largeTermCountPrefix: `${prefix}large:`,
     livenessDeadlines: `${prefix}liveness`,
     purgeDeadlines: `${prefix}purges`,
     refreshes: `${prefix}refreshes`,

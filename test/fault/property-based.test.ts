@@ -34,7 +34,7 @@ async function storedState(): Promise<string> {
   const [revision, anchor, count] = await Promise.all([
     redis.get(`${prefix}revision`),
     redis.hget(`${prefix}agent:anchor`, 'revision'),
-    redis.zcard(`${prefix}agents`),
+    redis.zcard(`${prefix}agents:active`),
   ]);
   return `${revision}/${anchor}/${count}`;
 }

@@ -1,6 +1,7 @@
+import { storedCards } from '../../src/agents/stored-cards.js';
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
-import { recordTermsOf, storedRecordTerms } from '../../src/agents/record-terms.js';
+import { recordTermsOf } from '../../src/agents/record-terms.js';
 import type { AgentWrite } from '../../src/store/agent-record.js';
 import type { AgentStore, SearchHit, SearchPosition, TermSearch } from '../../src/store/agent-store.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
@@ -72,7 +73,7 @@ export const storeBackends: StoreBackend[] = [
     async open() {
       const prefix = uniquePrefix();
       const connection = connect();
-      const store = new RedisAgentStore(connection, redisKeys(prefix), storedRecordTerms);
+      const store = new RedisAgentStore(connection, redisKeys(prefix), storedCards);
       return {
         store,
         async close() {
@@ -85,7 +86,7 @@ export const storeBackends: StoreBackend[] = [
   {
     name: 'MemoryAgentStore',
     async open() {
-      const store = new MemoryAgentStore(storedRecordTerms);
+      const store = new MemoryAgentStore(storedCards);
       return { store, close: () => store.close() };
     },
   },

@@ -1,6 +1,6 @@
+import { storedCards } from '../../src/agents/stored-cards.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storedRecordTerms } from '../../src/agents/record-terms.js';
 import type { AgentStore, TermSearch } from '../../src/store/agent-store.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
@@ -53,8 +53,8 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
   const url = new URL(redisUrl());
   url.pathname = `/${DB}`;
   const redis = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
-  const store = new RedisAgentStore(redis, redisKeys(prefix), storedRecordTerms, () => {}, TUNING);
-  const memory = new MemoryAgentStore(storedRecordTerms, TUNING);
+  const store = new RedisAgentStore(redis, redisKeys(prefix), storedCards, () => {}, TUNING);
+  const memory = new MemoryAgentStore(storedCards, TUNING);
   let monitor: Redis;
   let window: string[] | undefined;
   const costs: Record<'small' | 'large', Partial<Record<Shape, Cost>>> = { small: {}, large: {} };
@@ -110,7 +110,7 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
   });
 
   it('the catalogue has large terms split into buckets (the layout under test)', async () => {
-    expect(Number(await redis.hget(`${prefix}large-terms`, 'in:text/plain'))).toBe(2000);
+    expect(Number(await redis.get(`${prefix}large:in:text/plain`))).toBe(2000);
     expect(await redis.exists(`${prefix}idx:in:text/plain`)).toBe(0);
     expect(await redis.scard(`${prefix}bkt:0:in:text/plain`)).toBe(31);
   });

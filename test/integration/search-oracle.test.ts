@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { storedCards } from '../../src/agents/stored-cards.js';
 import { validateCard } from '../../src/agents/card/card-validation.js';
-import { recordTermsOf, storedRecordTerms } from '../../src/agents/record-terms.js';
+import { recordTermsOf } from '../../src/agents/record-terms.js';
 import { term } from '../../src/search/index-terms.js';
 import type { SearchCriteria } from '../../src/search/search-criteria.js';
 import { SearchService } from '../../src/search/search-service.js';
@@ -173,11 +174,11 @@ const backends: Backend[] = [
     name: 'RedisAgentStore',
     open(tuning) {
       const prefix = uniquePrefix();
-      const store = new RedisAgentStore(admin, redisKeys(prefix), storedRecordTerms, () => {}, tuning);
+      const store = new RedisAgentStore(admin, redisKeys(prefix), storedCards, () => {}, tuning);
       return { store, close: () => deleteKeys(admin, prefix) };
     },
   },
-  { name: 'MemoryAgentStore', open: (tuning) => ({ store: new MemoryAgentStore(storedRecordTerms, tuning), close: async () => {} }) },
+  { name: 'MemoryAgentStore', open: (tuning) => ({ store: new MemoryAgentStore(storedCards, tuning), close: async () => {} }) },
 ];
 
 describe.each(backends.map((b) => [b.name, b] as const))('%s search against a brute-force filter', (_name, backend) => {

@@ -1,8 +1,9 @@
+import { storedCards } from '../../src/agents/stored-cards.js';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/agents/card/card-validation.js';
 import { AgentNotFoundError, ConflictError, PreconditionFailedError } from '../../src/errors.js';
-import { recordTermsOf, storedRecordTerms } from '../../src/agents/record-terms.js';
+import { recordTermsOf } from '../../src/agents/record-terms.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
@@ -377,7 +378,7 @@ describe('RedisAgentStore keys', () => {
   });
   beforeEach(() => {
     prefix = uniquePrefix();
-    store = new RedisAgentStore(connect(), redisKeys(prefix), storedRecordTerms);
+    store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
   });
   afterEach(async () => {
     await deleteKeys(admin, prefix);

@@ -1,7 +1,7 @@
 -- Marks inactive, in one atomic step, up to ARGV[2] agents whose liveness deadline has passed,
 -- and schedules their deletion after the grace period. Safe to run concurrently and to repeat.
 -- KEYS[1] liveness deadlines zset, KEYS[2] purge deadlines zset, KEYS[3] active listing zset,
--- KEYS[4] large terms hash, KEYS[5] revision counter
+-- KEYS[4] inactive listing zset, KEYS[5] revision counter
 -- ARGV[1] now in milliseconds, ARGV[2] batch size, ARGV[3] grace in milliseconds,
 -- ARGV[4] agent hash key prefix, ARGV[5] invalidation channel, ARGV[6..11] the term layout
 local now = tonumber(ARGV[1])
@@ -17,7 +17,8 @@ for _, id in ipairs(due) do
     local revision = redis.call('INCR', KEYS[5])
     redis.call('HSET', key, 'status', 'inactive', 'revision', revision)
     redis.call('ZREM', KEYS[3], id)
-    index.add(layout.inactiveTerm, tonumber(current[2]))
+    redis.call('ZADD', KEYS[4], 0, id)
+    index.agent(current[2]).add(layout.inactiveTerm)
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), id)
     redis.call('PUBLISH', ARGV[5], id .. ' ' .. revision .. ' ' .. ARGV[1])
     table.insert(expired, id)

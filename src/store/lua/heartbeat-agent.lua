@@ -1,6 +1,6 @@
 -- Records that an agent is alive: pushes its liveness deadline and reactivates it when inactive.
 -- KEYS[1] agent hash, KEYS[2] revision counter, KEYS[3] active listing zset,
--- KEYS[4] liveness deadlines zset, KEYS[5] purge deadlines zset, KEYS[6] large terms hash
+-- KEYS[4] liveness deadlines zset, KEYS[5] purge deadlines zset, KEYS[6] inactive listing zset
 -- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel,
 -- ARGV[4] the principal sending it ('' for the registry itself), ARGV[5] '1' when it is an admin,
 -- ARGV[6..11] the term layout
@@ -24,9 +24,10 @@ end
 local revision = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'status', 'active', 'revision', revision)
 redis.call('ZADD', KEYS[3], 0, ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
 local layout = termLayout(ARGV, 6)
 local index = termWriter(layout)
-index.remove(layout.inactiveTerm, tonumber(current[5]))
+index.agent(current[5]).remove(layout.inactiveTerm)
 index.flush()
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])

@@ -1,6 +1,6 @@
 -- Deletes one inactive agent whose grace period has passed, with every index membership, atomically.
--- KEYS[1] purge deadlines zset, KEYS[2] listing zset, KEYS[3] revision counter,
--- KEYS[4] card refresh schedule zset, KEYS[5] agent hash, KEYS[6] large terms hash
+-- KEYS[1] purge deadlines zset, KEYS[2] inactive listing zset, KEYS[3] revision counter,
+-- KEYS[4] card refresh schedule zset, KEYS[5] agent hash
 -- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel,
 -- ARGV[4] key prefix of the agent number -> id buckets, ARGV[5] agent numbers per bucket,
 -- ARGV[6] the record's index terms, packed, derived by the caller from its card,
@@ -24,7 +24,7 @@ local layout = termLayout(ARGV, 8)
 local terms = termList(ARGV[6])
 terms[#terms + 1] = layout.inactiveTerm
 local index = termWriter(layout)
-index.move(tonumber(current[3]), terms, {})
+index.agent(current[3]).move(terms, {})
 index.flush()
 redis.call('HDEL', ARGV[4] .. math.floor(tonumber(current[3]) / tonumber(ARGV[5])), current[3])
 redis.call('DEL', KEYS[5])

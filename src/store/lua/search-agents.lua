@@ -4,7 +4,7 @@
 -- agents: a small term's set is read whole (it holds at most smallMax numbers), large terms are
 -- walked one bucket at a time from the cursor, and the walk stops once it has the page or has
 -- spent its budget, answering where it stopped.
--- KEYS[1] large terms hash, KEYS[2] agent number counter
+-- KEYS[1] agent number counter
 -- ARGV[1..6] the term layout (lib/term-index.lua), ARGV[7] key prefix of the agent number -> id
 -- buckets, ARGV[8] agent numbers per id bucket, ARGV[9] tier to start in, ARGV[10] agent number
 -- to start after (0: from the first), ARGV[11] hits wanted, ARGV[12] walk budget, ARGV[13] cost
@@ -20,7 +20,10 @@ local budget = tonumber(ARGV[12])
 local visitCost = tonumber(ARGV[13])
 local countBudget = tonumber(ARGV[14])
 local samples = tonumber(ARGV[15])
-local lastBucket = bucketOf(layout, tonumber(redis.call('GET', KEYS[2]) or '0'))
+local function bucketKey(term, bucket)
+  return bucketKeyPrefix(layout, bucket) .. term
+end
+local lastBucket = bucketOf(layout, tonumber(redis.call('GET', KEYS[1]) or '0'))
 
 local matchCount = tonumber(ARGV[17])
 local match, preferred = {}, {}
@@ -64,7 +67,7 @@ end
 
 local function isMember(term, number)
   if large[term] then
-    return redis.call('SISMEMBER', bucketKey(layout, term, bucketOf(layout, number)), number) == 1
+    return redis.call('SISMEMBER', bucketKey(term, bucketOf(layout, number)), number) == 1
   end
   return smallSet(term).has[number] == true
 end
@@ -73,7 +76,7 @@ end
 local function bucketMatches(terms, bucket)
   local keys, smalls = {}, {}
   for _, term in ipairs(terms) do
-    if large[term] then keys[#keys + 1] = bucketKey(layout, term, bucket) else smalls[#smalls + 1] = smallSet(term) end
+    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) else smalls[#smalls + 1] = smallSet(term) end
   end
   local members
   if #keys == 0 then
@@ -201,7 +204,7 @@ local function walk(tier, terms, groups, after)
   for bucket = bucketOf(layout, after + 1), lastBucket do
     if spent >= budget then return 'budget', math.max(after, bucket * width - 1) end
     spent = spent + visitCost
-    local present = redis.call('SCARD', bucketKey(layout, driver, bucket))
+    local present = redis.call('SCARD', bucketKey(driver, bucket))
     if present > 0 then
       spent = spent + present
       local found = bucketMatches(terms, bucket)
@@ -287,7 +290,7 @@ local function total()
   else
     for i = 1, samples do
       local bucket = math.floor((i - 0.5) * (lastBucket + 1) / samples)
-      local present = redis.call('SCARD', bucketKey(layout, driver, bucket))
+      local present = redis.call('SCARD', bucketKey(driver, bucket))
       if present > 0 then
         seen = seen + present
         local excluded = exclusionIn(groups, bucket)

@@ -1,37 +1,42 @@
 -- The term index: for each term, the numbers of the agents that belong to it (src/store/term-layout.ts).
 -- A term with at most smallMax members is one set, smallPrefix .. term. Past that it is large: one
 -- set per bucket of bucketWidth agent numbers, bucketPrefix .. bucket .. ':' .. term, each small
--- enough to stay an intset, and the hash largeTerms holds its member count. A large term stays
--- large until it has no member left; searches walk it bucket by bucket, in number order.
+-- enough to stay an intset, and the string countPrefix .. term holds its member count. A large
+-- term stays large until it has no member left; searches walk it bucket by bucket, in number order.
 
 -- The layout arguments, six of them from ARGV[at].
 local function termLayout(args, at)
   return {
     smallPrefix = args[at],
     bucketPrefix = args[at + 1],
-    largeTerms = args[at + 2],
+    countPrefix = args[at + 2],
     bucketWidth = tonumber(args[at + 3]),
     smallMax = tonumber(args[at + 4]),
     inactiveTerm = args[at + 5],
   }
 end
 
-local function bucketKey(layout, term, bucket)
-  return layout.bucketPrefix .. bucket .. ':' .. term
-end
-
 local function bucketOf(layout, number)
   return math.floor(number / layout.bucketWidth)
 end
 
--- Member counts of large terms (false for a term that is not large), read in chunks of one HMGET each.
+-- The prefix of the bucket keys of the bucket that holds `number`, built once per agent: turning a
+-- number into text is a large share of a write's time when done per term.
+local function bucketKeyPrefix(layout, bucket)
+  return layout.bucketPrefix .. bucket .. ':'
+end
+
+-- Member counts of large terms (false for a term that is not large), read in chunks of one MGET each.
 local LOOKUP_CHUNK = 500
 local function readLargeCounts(layout, terms, into)
   for from = 1, #terms, LOOKUP_CHUNK do
-    local chunk = {}
-    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do chunk[#chunk + 1] = terms[i] end
-    local counts = redis.call('HMGET', layout.largeTerms, unpack(chunk))
-    for i, term in ipairs(chunk) do into[term] = counts[i] and tonumber(counts[i]) or false end
+    local keys = {}
+    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do keys[#keys + 1] = layout.countPrefix .. terms[i] end
+    local counts = redis.call('MGET', unpack(keys))
+    for i = 1, #keys do
+      local count = counts[i]
+      into[terms[from + i - 1]] = count and tonumber(count) or false
+    end
   end
 end
 
@@ -42,18 +47,18 @@ local function termWriter(layout)
   local changed = {}
   local writer = {}
 
-  local function largeCount(term)
-    if counts[term] == nil then readLargeCounts(layout, {term}, counts) end
-    return counts[term]
-  end
-
-  -- Looks up the layout of many terms at once, so that add and remove need no lookup of their own.
+  -- Looks up the layout of many terms at once, so that adding and removing need no lookup of their own.
   function writer.preload(terms)
     local unknown = {}
     for _, term in ipairs(terms) do
       if counts[term] == nil then unknown[#unknown + 1] = term end
     end
     readLargeCounts(layout, unknown, counts)
+  end
+
+  local function largeCount(term)
+    if counts[term] == nil then readLargeCounts(layout, {term}, counts) end
+    return counts[term]
   end
 
   local function promote(term, key)
@@ -68,53 +73,66 @@ local function termWriter(layout)
       end
       list[#list + 1] = member
     end
-    for bucket, list in pairs(byBucket) do redis.call('SADD', bucketKey(layout, term, bucket), unpack(list)) end
+    for bucket, list in pairs(byBucket) do redis.call('SADD', bucketKeyPrefix(layout, bucket) .. term, unpack(list)) end
     redis.call('DEL', key)
     counts[term] = #members
     changed[term] = true
   end
 
-  function writer.add(term, number)
-    local count = largeCount(term)
-    if count then
-      if redis.call('SADD', bucketKey(layout, term, bucketOf(layout, number)), number) == 1 then
-        counts[term] = count + 1
-        changed[term] = true
-      end
-      return
-    end
-    local key = layout.smallPrefix .. term
-    if redis.call('SADD', key, number) == 1 and redis.call('SCARD', key) > layout.smallMax then promote(term, key) end
-  end
+  -- The memberships of one agent; `number` is its number as text.
+  function writer.agent(number)
+    local inBucket = bucketKeyPrefix(layout, bucketOf(layout, tonumber(number)))
+    local agent = {}
 
-  function writer.remove(term, number)
-    local count = largeCount(term)
-    if count then
-      if redis.call('SREM', bucketKey(layout, term, bucketOf(layout, number)), number) == 1 then
-        counts[term] = count - 1
-        changed[term] = true
+    function agent.add(term)
+      local count = largeCount(term)
+      if count then
+        if redis.call('SADD', inBucket .. term, number) == 1 then
+          counts[term] = count + 1
+          changed[term] = true
+        end
+        return
       end
-      return
+      local key = layout.smallPrefix .. term
+      if redis.call('SADD', key, number) == 1 and redis.call('SCARD', key) > layout.smallMax then promote(term, key) end
     end
-    redis.call('SREM', layout.smallPrefix .. term, number)
-  end
 
-  -- Moves an agent from the terms it had to the ones it has now.
-  function writer.move(number, had, wanted)
-    local keep = {}
-    for _, term in ipairs(wanted) do keep[term] = true end
-    local gone = {}
-    for _, term in ipairs(had) do
-      if keep[term] then keep[term] = 'had' else gone[#gone + 1] = term end
+    function agent.remove(term)
+      local count = largeCount(term)
+      if count then
+        if redis.call('SREM', inBucket .. term, number) == 1 then
+          counts[term] = count - 1
+          changed[term] = true
+        end
+        return
+      end
+      redis.call('SREM', layout.smallPrefix .. term, number)
     end
-    local all = {}
-    for _, term in ipairs(gone) do all[#all + 1] = term end
-    for _, term in ipairs(wanted) do all[#all + 1] = term end
-    writer.preload(all)
-    for _, term in ipairs(gone) do writer.remove(term, number) end
-    for _, term in ipairs(wanted) do
-      if keep[term] ~= 'had' then writer.add(term, number) end
+
+    -- Moves the agent from the terms it had to the ones it has now.
+    function agent.move(had, wanted)
+      local keep = {}
+      for _, term in ipairs(wanted) do keep[term] = true end
+      local gone, all = {}, {}
+      for _, term in ipairs(had) do
+        if keep[term] then
+          keep[term] = 'had'
+        else
+          gone[#gone + 1] = term
+          all[#all + 1] = term
+        end
+      end
+      for _, term in ipairs(wanted) do
+        if keep[term] ~= 'had' then all[#all + 1] = term end
+      end
+      writer.preload(all)
+      for _, term in ipairs(gone) do agent.remove(term) end
+      for _, term in ipairs(wanted) do
+        if keep[term] ~= 'had' then agent.add(term) end
+      end
     end
+
+    return agent
   end
 
   -- Writes the member counts of the large terms that changed; a large term without members is gone.
@@ -122,17 +140,17 @@ local function termWriter(layout)
     local set, gone = {}, {}
     for term in pairs(changed) do
       if counts[term] > 0 then
-        set[#set + 1] = term
+        set[#set + 1] = layout.countPrefix .. term
         set[#set + 1] = counts[term]
       else
-        gone[#gone + 1] = term
+        gone[#gone + 1] = layout.countPrefix .. term
       end
     end
     for from = 1, #set, 2 * LOOKUP_CHUNK do
-      redis.call('HSET', layout.largeTerms, unpack(set, from, math.min(from + 2 * LOOKUP_CHUNK - 1, #set)))
+      redis.call('MSET', unpack(set, from, math.min(from + 2 * LOOKUP_CHUNK - 1, #set)))
     end
     for from = 1, #gone, LOOKUP_CHUNK do
-      redis.call('HDEL', layout.largeTerms, unpack(gone, from, math.min(from + LOOKUP_CHUNK - 1, #gone)))
+      redis.call('DEL', unpack(gone, from, math.min(from + LOOKUP_CHUNK - 1, #gone)))
     end
     changed = {}
   end
