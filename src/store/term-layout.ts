@@ -19,9 +19,11 @@ export interface IndexTuning {
    */
   smallTermMax: number;
   /**
-   * What one search page may spend, in candidates examined. A walk that spends it stops where it
-   * is and answers the page it has, with a cursor to go on from there.
-   * @defaultValue 32768
+   * What one search page may spend, in candidates examined: numbers probed one by one count one
+   * each, numbers read from an intersection one each, and the intersection's own scan one per
+   * eight numbers of its smallest set. A walk that spends it stops where it is and answers the
+   * page it has, with a cursor to go on from there.
+   * @defaultValue 2048
    */
   walkBudget: number;
   /**
@@ -46,7 +48,7 @@ export interface IndexTuning {
 export const DEFAULT_INDEX_TUNING: Readonly<IndexTuning> = Object.freeze({
   bucketWidth: 1024,
   smallTermMax: 1024,
-  walkBudget: 32_768,
+  walkBudget: 2048,
   bucketVisitCost: 64,
   countBudget: 1024,
   estimateSamples: 8,

@@ -190,6 +190,7 @@ describe('request paths cost O(sets touched), never a scan of all keys', () => {
     expect(await res.json()).toMatchObject({ count: 5, total: 199, total_exact: true });
     expect(sent(commands).map(name)).toEqual(['evalsha', ...Array(5).fill('hmget')]);
     // The script maps to ids the page's five numbers and the sixth that tells another page follows, no more.
-    expect(inScripts(commands).filter((c) => name(c) === 'hget' && c.args[1]?.includes(':ids:')).length).toBe(6);
+    const idReads = inScripts(commands).filter((c) => name(c) === 'hmget' && c.args[1]?.includes(':ids:'));
+    expect(idReads.flatMap((c) => c.args.slice(2))).toHaveLength(6);
   });
 });

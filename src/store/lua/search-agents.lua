@@ -46,19 +46,26 @@ local function sizeOf(term)
   return sizes[term]
 end
 
+-- Members as numbers, ascending. Intsets answer in order already, so the sort is mostly skipped.
+local function ascending(members)
+  local numbers, inOrder = {}, true
+  for i, member in ipairs(members) do
+    local number = tonumber(member)
+    numbers[i] = number
+    if i > 1 and number < numbers[i - 1] then inOrder = false end
+  end
+  if not inOrder then table.sort(numbers) end
+  return numbers
+end
+
 -- A small term's members, ascending and as a lookup; read once.
 local smallSets = {}
 local function smallSet(term)
   local set = smallSets[term]
   if not set then
-    local sorted = redis.call('SMEMBERS', layout.smallPrefix .. term)
+    local sorted = ascending(redis.call('SMEMBERS', layout.smallPrefix .. term))
     local has = {}
-    for i, member in ipairs(sorted) do
-      local number = tonumber(member)
-      sorted[i] = number
-      has[number] = true
-    end
-    table.sort(sorted)
+    for _, number in ipairs(sorted) do has[number] = true end
     set = {sorted = sorted, has = has}
     smallSets[term] = set
   end
@@ -91,8 +98,7 @@ local function bucketMatches(terms, bucket)
     members = redis.call('SINTER', unpack(keys))
   end
   local found = {}
-  for _, member in ipairs(members) do
-    local number = tonumber(member)
+  for _, number in ipairs(ascending(members)) do
     local belongs = true
     for _, set in ipairs(smalls) do
       if not set.has[number] then
@@ -102,7 +108,6 @@ local function bucketMatches(terms, bucket)
     end
     if belongs then found[#found + 1] = number end
   end
-  table.sort(found)
   return found
 end
 
@@ -149,6 +154,39 @@ local function exclusionIn(groups, bucket)
   end
 end
 
+-- How many numbers of bucket `bucket` belong to every one of `terms` and to no group; counted in
+-- Redis (SINTERCARD) when every term is large and no group leaves any out, as is usual.
+local function matchesIn(terms, groups, bucket)
+  local keys = {}
+  for _, term in ipairs(terms) do
+    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) end
+  end
+  if #groups == 0 and #keys == #terms then return redis.call('SINTERCARD', #keys, unpack(keys)) end
+  local count = 0
+  local excluded = exclusionIn(groups, bucket)
+  for _, number in ipairs(bucketMatches(terms, bucket)) do
+    if not excluded(number) then count = count + 1 end
+  end
+  return count
+end
+
+-- For each of `candidates` (numbers of bucket `bucket`, and the same as text), whether it belongs
+-- to every one of `terms`: one SMISMEMBER per large term, whatever the bucket holds.
+local function allAmong(terms, bucket, candidates, texts)
+  local all = {}
+  for i = 1, #candidates do all[i] = true end
+  for _, term in ipairs(terms) do
+    if large[term] then
+      local flags = redis.call('SMISMEMBER', bucketKey(term, bucket), unpack(texts))
+      for i = 1, #candidates do all[i] = all[i] and flags[i] == 1 end
+    else
+      local has = smallSet(term).has
+      for i, number in ipairs(candidates) do all[i] = all[i] and has[number] == true end
+    end
+  end
+  return all
+end
+
 -- The smallest of `terms` and its size; size 0 when one of them has no member.
 local function driverOf(terms)
   local driver, least
@@ -171,6 +209,65 @@ end
 
 local hits = {}
 local spent = 0
+
+-- The share of bucket `bucket` that may belong to every large one of `terms`, from their counts
+-- there as if they were independent, and the least count; 0 when one of them has none there.
+local function bucketDensity(terms, bucket)
+  local density, least = 1, width
+  for _, term in ipairs(terms) do
+    if large[term] then
+      local count = redis.call('SCARD', bucketKey(term, bucket))
+      if count == 0 then return 0, 0 end
+      density = density * count / width
+      if count < least then least = count end
+    end
+  end
+  return density, least
+end
+
+-- Checks the consecutive numbers from `low` to `top` of bucket `bucket` against every term and
+-- group at once (SMISMEMBER) and adds those that match; answers true once the page is full.
+local function probeWindow(terms, groups, bucket, low, top, add)
+  -- Numbers become text once here: Lua turns a number into text with sprintf on every use.
+  local candidates, texts = {}, {}
+  for number = low, top do
+    candidates[#candidates + 1] = number
+    texts[#texts + 1] = tostring(number)
+  end
+  local belongs = allAmong(terms, bucket, candidates, texts)
+  local excluded = {}
+  for _, group in ipairs(groups) do
+    local inGroup = allAmong(group, bucket, candidates, texts)
+    for i = 1, #candidates do excluded[i] = excluded[i] or inGroup[i] end
+  end
+  for i, number in ipairs(candidates) do
+    if belongs[i] and not excluded[i] and add(number) then return true end
+  end
+  return false
+end
+
+-- Adds the matches of bucket `bucket` above `after`; answers true once the page is full. Where
+-- the page needs only a part of a dense bucket, that part is probed number by number; otherwise,
+-- or when the probe fell short, the rest is read with one SINTER.
+local function visitBucket(terms, groups, bucket, after, add)
+  local density, least = bucketDensity(terms, bucket)
+  if density == 0 then return false end
+  local low = math.max(after + 1, bucket * width)
+  local high = (bucket + 1) * width - 1
+  local window = math.ceil((wanted - #hits) / density * 1.25) + 8
+  if window * 4 <= high - low + 1 then
+    spent = spent + window
+    if probeWindow(terms, groups, bucket, low, low + window - 1, add) then return true end
+    low = low + window
+  end
+  local found = bucketMatches(terms, bucket)
+  spent = spent + #found + math.floor(least / 8)
+  local excluded = #found > 0 and exclusionIn(groups, bucket)
+  for _, number in ipairs(found) do
+    if number >= low and not excluded(number) and add(number) then return true end
+  end
+  return false
+end
 
 -- Walks one tier from after `after`, adding its hits. Answers 'full', 'done', or 'budget' with
 -- the number up to which it examined every candidate.
@@ -204,15 +301,7 @@ local function walk(tier, terms, groups, after)
   for bucket = bucketOf(layout, after + 1), lastBucket do
     if spent >= budget then return 'budget', math.max(after, bucket * width - 1) end
     spent = spent + visitCost
-    local present = redis.call('SCARD', bucketKey(driver, bucket))
-    if present > 0 then
-      spent = spent + present
-      local found = bucketMatches(terms, bucket)
-      local excluded = #found > 0 and exclusionIn(groups, bucket)
-      for _, number in ipairs(found) do
-        if number > after and not excluded(number) and add(number) then return 'full' end
-      end
-    end
+    if visitBucket(terms, groups, bucket, after, add) then return 'full' end
   end
   return 'done'
 end
@@ -293,10 +382,7 @@ local function total()
       local present = redis.call('SCARD', bucketKey(driver, bucket))
       if present > 0 then
         seen = seen + present
-        local excluded = exclusionIn(groups, bucket)
-        for _, number in ipairs(bucketMatches(match, bucket)) do
-          if not excluded(number) then matched = matched + 1 end
-        end
+        matched = matched + matchesIn(match, groups, bucket)
       end
     end
   end
@@ -305,11 +391,34 @@ local function total()
 end
 
 local count, exact = total()
+
+-- The ids of the hits, one HMGET per number -> id hash they fall in: a page of neighbours is one read.
+local function idsOf(numbers)
+  local ids, byKey, order = {}, {}, {}
+  for i, number in ipairs(numbers) do
+    local key = ARGV[7] .. math.floor(number / tonumber(ARGV[8]))
+    if not byKey[key] then
+      byKey[key] = {}
+      order[#order + 1] = key
+    end
+    table.insert(byKey[key], i)
+  end
+  for _, key in ipairs(order) do
+    local fields = {}
+    for j, i in ipairs(byKey[key]) do fields[j] = tostring(numbers[i]) end
+    local found = redis.call('HMGET', key, unpack(fields))
+    for j, i in ipairs(byKey[key]) do ids[i] = found[j] or '' end
+  end
+  return ids
+end
+
+local numbers = {}
+for i, hit in ipairs(hits) do numbers[i] = hit[2] end
+local ids = idsOf(numbers)
 local flat = {}
-for _, hit in ipairs(hits) do
-  local number = hit[2]
+for i, hit in ipairs(hits) do
   flat[#flat + 1] = tostring(hit[1])
-  flat[#flat + 1] = tostring(number)
-  flat[#flat + 1] = redis.call('HGET', ARGV[7] .. math.floor(number / tonumber(ARGV[8])), number) or ''
+  flat[#flat + 1] = tostring(hit[2])
+  flat[#flat + 1] = ids[i]
 end
 return {flat, stoppedTier, stoppedAt, tostring(count), exact and '1' or '0', tostring(spent)}
