@@ -18,6 +18,11 @@ export interface RecordSummary {
 /** The summary fields a store keeps beside the card: those the card's text does not hold as they are. */
 export type KeptSummary = Omit<RecordSummary, 'name' | 'description'>;
 
+/** What a store keeps of a summary: name and description are in the card. */
+export function keptSummaryOf({ format, url, signatureStatus }: RecordSummary): KeptSummary {
+  return { format, ...(url ? { url } : {}), signatureStatus };
+}
+
 /**
  * What stores derive from a stored card instead of keeping a copy of it: its index terms, and the
  * summary fields the card holds itself. Derived again on reads and on changes, never stored twice.

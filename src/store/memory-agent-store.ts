@@ -1,36 +1,62 @@
-import type { Actor, AgentRecord, AgentWrite, CardReader, HeartbeatResult, IdPage, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
+import {
+  keptSummaryOf,
+  type Actor,
+  type AgentRecord,
+  type AgentWrite,
+  type CardReader,
+  type HeartbeatResult,
+  type IdPage,
+  type KeptSummary,
+  type PreviousCard,
+  type SaveOptions,
+  type SaveResult,
+} from './agent-record.js';
 import type { AgentStore, TermSearch, TermSearchPage } from './agent-store.js';
 import { MemoryTermIndex } from './memory-term-index.js';
 import { SortedChunks } from './sorted-chunks.js';
 import { mayChange, refusedWrite } from './store-outcome.js';
 import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
+/** A record as kept: without the summary fields its card holds (see CardReader), so they are not kept twice. */
+type StoredRecord = Omit<AgentRecord, 'summary'> & { kept: KeptSummary };
+
 interface Entry {
-  record: AgentRecord;
+  record: StoredRecord;
   agentNumber: number;
 }
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Ids by a deadline in milliseconds; the due ones are read in deadline order. */
+/** A deadline of one id: ordered by time, then by id. */
+type Due = readonly [at: number, id: string];
+const byDue = (a: Due, b: Due) => a[0] - b[0] || byId(a[1], b[1]);
+
+/** Ids by a deadline in milliseconds, kept in deadline order: the due ones are read from the front. */
 class Deadlines {
   private readonly byId = new Map<string, number>();
+  private readonly ordered = new SortedChunks<Due>(byDue);
 
   set(id: string, at: number): void {
+    this.delete(id);
     this.byId.set(id, at);
+    this.ordered.add([at, id]);
   }
 
   delete(id: string): void {
+    const at = this.byId.get(id);
+    if (at === undefined) return;
     this.byId.delete(id);
+    this.ordered.delete([at, id]);
   }
 
-  /** Up to `limit` ids due by `now`, soonest first. Linear in the ids held: fine for one embedded process. */
+  /** Up to `limit` ids due by `now`, soonest first. */
   due(now: number, limit: number): string[] {
-    return [...this.byId]
-      .filter(([, at]) => at <= now)
-      .sort((a, b) => a[1] - b[1])
-      .slice(0, limit)
-      .map(([id]) => id);
+    const due: string[] = [];
+    for (const [at, id] of this.ordered.after()) {
+      if (at > now || due.length === limit) break;
+      due.push(id);
+    }
+    return due;
   }
 }
 
@@ -50,15 +76,20 @@ export class MemoryAgentStore implements AgentStore {
   private lastRevision = 0;
 
   constructor(
-    /** Reads a stored card's index terms: entries keep no copy of them. */
+    /** Reads a stored card's index terms and summary: entries keep no copy of them. */
     private readonly cards: CardReader,
     tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
   ) {
     this.index = new MemoryTermIndex(tuning);
   }
 
+  /** A record as readers get it: a copy of their own, summary and all. */
+  private recordOf({ kept, ...record }: StoredRecord): AgentRecord {
+    return { ...record, summary: this.cards.summaryOf(record.card, kept) };
+  }
+
   private termsOfEntry({ record }: Entry): string[] {
-    const terms = this.cards.termsOf(record.card, record.summary);
+    const terms = this.cards.termsOf(record.card, record.kept);
     if (record.status === 'inactive') terms.push(INACTIVE_TERM);
     return terms;
   }
@@ -72,10 +103,10 @@ export class MemoryAgentStore implements AgentStore {
       throw refusedWrite('stale', write.id, currentRevision);
     }
     const ttlSeconds = write.ttlSeconds ?? existing?.record.ttlSeconds ?? write.defaultTtlSeconds ?? 0;
-    const record: AgentRecord = {
+    const record: StoredRecord = {
       id: write.id,
       card: write.card,
-      summary: structuredClone(write.summary),
+      kept: keptSummaryOf(write.summary),
       revision: ++this.lastRevision,
       createdAt: existing?.record.createdAt ?? write.now,
       updatedAt: write.now,
@@ -96,18 +127,18 @@ export class MemoryAgentStore implements AgentStore {
     this.purges.delete(write.id);
     if (ttlSeconds > 0) this.liveness.set(write.id, Date.parse(write.now) + ttlSeconds * 1000);
     else this.liveness.delete(write.id);
-    return { record: structuredClone(record), created: !existing };
+    return { record: this.recordOf(record), created: !existing };
   }
 
   async get(id: string): Promise<AgentRecord | null> {
     const entry = this.entries.get(id);
-    return entry ? structuredClone(entry.record) : null;
+    return entry ? this.recordOf(entry.record) : null;
   }
 
   async getMany(ids: readonly string[]): Promise<AgentRecord[]> {
     return ids.flatMap((id) => {
       const entry = this.entries.get(id);
-      return entry ? [structuredClone(entry.record)] : [];
+      return entry ? [this.recordOf(entry.record)] : [];
     });
   }
 
@@ -203,7 +234,7 @@ export class MemoryAgentStore implements AgentStore {
   async ping(): Promise<void> {}
 
   /** A card fetched from a URL keeps the revision it replaces and its refresh time; a card sent by a client drops both. */
-  private keepSource(write: AgentWrite, existing: AgentRecord | undefined): void {
+  private keepSource(write: AgentWrite, existing: StoredRecord | undefined): void {
     if (!write.source) {
       this.refreshes.delete(write.id);
       this.previous.delete(write.id);

@@ -3,7 +3,26 @@ import { SortedChunks } from './sorted-chunks.js';
 import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
 const byNumber = (a: number, b: number) => a - b;
-const NONE = new SortedChunks<number>(byNumber);
+
+/** What a search reads of a term's members. */
+type Members = Pick<SortedChunks<number>, 'size' | 'has' | 'after' | 'sample'>;
+
+const NONE: Members = new SortedChunks<number>(byNumber);
+
+/** The members of a term that has one, kept as that number alone; a view made when it is read. */
+class OneMember implements Members {
+  readonly size = 1;
+  constructor(private readonly member: number) {}
+  has(agentNumber: number): boolean {
+    return agentNumber === this.member;
+  }
+  *after(after?: number): Generator<number> {
+    if (after === undefined || this.member > after) yield this.member;
+  }
+  sample(): number[] {
+    return [this.member];
+  }
+}
 
 /** Hits of a search by the embedded index: agent numbers, which the store maps to ids. */
 export interface NumberHits {
@@ -26,23 +45,41 @@ interface Tier {
  * as the Redis store does, so a broad search costs about what a rare one does.
  */
 export class MemoryTermIndex {
-  private readonly members = new Map<string, SortedChunks<number>>();
+  /**
+   * Each term's agent numbers: one number alone for a term of one agent (most words of names and
+   * descriptions are), sorted chunks for more. A Map entry is all a term of one agent costs.
+   */
+  private readonly members = new Map<string, number | SortedChunks<number>>();
 
   constructor(private readonly tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING) {}
 
-  private of(term: string): SortedChunks<number> {
-    return this.members.get(term) ?? NONE;
+  private of(term: string): Members {
+    const members = this.members.get(term);
+    return members === undefined ? NONE : typeof members === 'number' ? new OneMember(members) : members;
   }
 
   add(term: string, agentNumber: number): void {
-    let set = this.members.get(term);
-    if (!set) this.members.set(term, (set = new SortedChunks(byNumber)));
-    set.add(agentNumber);
+    const members = this.members.get(term);
+    if (members === undefined) {
+      this.members.set(term, agentNumber);
+    } else if (typeof members === 'number') {
+      if (members === agentNumber) return;
+      const set = new SortedChunks(byNumber);
+      set.add(members);
+      set.add(agentNumber);
+      this.members.set(term, set);
+    } else {
+      members.add(agentNumber);
+    }
   }
 
   remove(term: string, agentNumber: number): void {
-    const set = this.members.get(term);
-    if (set?.delete(agentNumber) && set.size === 0) this.members.delete(term);
+    const members = this.members.get(term);
+    if (members === agentNumber) {
+      this.members.delete(term);
+    } else if (typeof members === 'object' && members.delete(agentNumber) && members.size === 1) {
+      this.members.set(term, members.after().next().value as number);
+    }
   }
 
   /** Moves an agent from the terms it had to the ones it has now. */
@@ -74,33 +111,32 @@ export class MemoryTermIndex {
     return found;
   }
 
-  private driverOf(terms: readonly string[]): SortedChunks<number> {
-    return terms.map((term) => this.of(term)).reduce((least, set) => (set.size < least.size ? set : least));
+  /** The rarest of `terms` (the one a walk follows) and its members. */
+  private driverOf(terms: readonly string[]): { term: string; members: Members } {
+    return terms.map((term) => ({ term, members: this.of(term) })).reduce((least, next) => (next.members.size < least.members.size ? next : least));
   }
 
   private excluded(groups: readonly (readonly string[])[], agentNumber: number): boolean {
     return groups.some((group) => group.every((term) => this.of(term).has(agentNumber)));
   }
 
-  private matches(terms: readonly string[], driver: SortedChunks<number>, agentNumber: number): boolean {
-    return terms.every((term) => {
-      const set = this.of(term);
-      return set === driver || set.has(agentNumber);
-    });
+  /** Whether `agentNumber`, a member of the driver, belongs to every other one of `terms`. */
+  private matches(terms: readonly string[], driver: string, agentNumber: number): boolean {
+    return terms.every((term) => term === driver || this.of(term).has(agentNumber));
   }
 
   /** Walks one tier's rarest term after `after`, adding hits until `wanted` are found or the budget is spent. */
   private walk(found: NumberHits, tier: number, { terms, groups }: Tier, after: number, wanted: number): 'full' | 'done' | 'budget' {
     const driver = this.driverOf(terms);
     let examined = after;
-    for (const agentNumber of driver.after(after)) {
+    for (const agentNumber of driver.members.after(after)) {
       if (found.work >= this.tuning.walkBudget) {
         found.stoppedAt = { tier, agentNumber: examined };
         return 'budget';
       }
       found.work++;
       examined = agentNumber;
-      if (!this.matches(terms, driver, agentNumber) || this.excluded(groups, agentNumber)) continue;
+      if (!this.matches(terms, driver.term, agentNumber) || this.excluded(groups, agentNumber)) continue;
       found.hits.push({ agentNumber, tier });
       if (found.hits.length === wanted) return 'full';
     }
@@ -109,13 +145,13 @@ export class MemoryTermIndex {
 
   /** How many agents are in every one of `terms` and in no group: exact when cheap to count, otherwise estimated from a sample. */
   private count(terms: readonly string[], groups: readonly (readonly string[])[]): Pick<NumberHits, 'total' | 'totalExact'> {
-    const driver = this.driverOf(terms);
-    const live = groups.filter((group) => this.driverOf(group).size > 0);
+    const { term: driverTerm, members: driver } = this.driverOf(terms);
+    const live = groups.filter((group) => this.driverOf(group).members.size > 0);
     if (terms.length === 1 && live.length === 0) return { total: driver.size, totalExact: true };
     const checks = terms.length - 1 + live.length;
     const matching = (numbers: Iterable<number>) => {
       let count = 0;
-      for (const n of numbers) if (this.matches(terms, driver, n) && !this.excluded(live, n)) count++;
+      for (const n of numbers) if (this.matches(terms, driverTerm, n) && !this.excluded(live, n)) count++;
       return count;
     };
     if (driver.size * checks <= this.tuning.countBudget) return { total: matching(driver.after()), totalExact: true };

@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { AppError, UnavailableError } from '../errors.js';
-import type {
-  Actor,
-  AgentRecord,
-  AgentStatus,
-  AgentWrite,
-  CardReader,
-  HeartbeatResult,
-  IdPage,
-  KeptSummary,
-  PreviousCard,
-  RecordSummary,
-  SaveOptions,
-  SaveResult,
+import {
+  keptSummaryOf,
+  type Actor,
+  type AgentRecord,
+  type AgentStatus,
+  type AgentWrite,
+  type CardReader,
+  type HeartbeatResult,
+  type IdPage,
+  type KeptSummary,
+  type PreviousCard,
+  type SaveOptions,
+  type SaveResult,
 } from './agent-record.js';
 import type { AgentStore, SearchHit, TermSearch, TermSearchPage } from './agent-store.js';
 import { packTerms } from './packed-terms.js';
@@ -82,9 +82,6 @@ function defineScripts(redis: Redis): Redis & RegistryCommands {
 
 /** A time kept as milliseconds (9 bytes in a listpack where the ISO text takes 25), as ISO text. */
 const isoTime = (milliseconds: string | null | undefined): string => new Date(Number(milliseconds ?? 0)).toISOString();
-
-/** What the hash keeps of a summary: name and description are in the card. */
-const keptSummary = ({ format, url, signatureStatus }: RecordSummary): KeptSummary => ({ format, ...(url ? { url } : {}), signatureStatus });
 
 function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
   const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision] = values;
@@ -180,7 +177,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
-    const meta = JSON.stringify(keptSummary(write.summary));
+    const meta = JSON.stringify(keptSummaryOf(write.summary));
     const terms = packTerms(write.terms);
     const reply = await this.withStoredTerms(write.id, true, (stored) =>
       this.redis.saveAgent(

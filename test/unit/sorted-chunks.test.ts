@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SortedChunks } from '../../src/store/sorted-chunks.js';
+
+const byNumber = (a: number, b: number) => a - b;
+
+describe('SortedChunks', () => {
+  it('holds what a sorted set holds after any adds and deletes, across many chunks', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3000 })), { maxLength: 4000 }), fc.integer({ min: -1, max: 3000 }), (steps, after) => {
+        const chunks = new SortedChunks(byNumber);
+        const model = new Set<number>();
+        for (const [adding, value] of steps) {
+          if (adding) expect(chunks.add(value)).toBe(!model.has(value));
+          else expect(chunks.delete(value)).toBe(model.has(value));
+          if (adding) model.add(value);
+          else model.delete(value);
+        }
+        const sorted = [...model].sort(byNumber);
+        expect(chunks.size).toBe(sorted.length);
+        expect([...chunks.after()]).toEqual(sorted);
+        expect([...chunks.after(after)]).toEqual(sorted.filter((v) => v > after));
+        for (const value of [after, after + 1, sorted[0] ?? 0]) expect(chunks.has(value)).toBe(model.has(value));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('samples values spread evenly over all of them, in order', () => {
+    const chunks = new SortedChunks(byNumber);
+    for (let i = 0; i < 2000; i++) chunks.add(i * 3);
+    const sample = chunks.sample(10);
+    expect(sample).toEqual([0, 600, 1200, 1800, 2400, 3000, 3600, 4200, 4800, 5400]);
+    expect(new SortedChunks(byNumber).sample(5)).toEqual([]);
+  });
+});
