@@ -1,16 +1,17 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { DEFAULT_INDEX_TUNING } from './term-layout.js';
 
 /**
  * Redis settings under which the registry's data stays compact; it works under any settings, only
  * with more memory per agent. Index sets hold agent numbers, which Redis keeps as intsets (4 bytes a
- * member instead of about 70) while a set has at most `set-max-intset-entries` members; an agent's
+ * member instead of about 50) while a set has at most `set-max-intset-entries` members; an agent's
  * hash stays one listpack while no value (the card) is longer than `hash-max-listpack-value`.
  * docker-compose, the test set-up and the benchmark harness run Redis with these.
  */
 export const COMPACT_REDIS_SETTINGS = {
-  /** More than the agents one registry is built for, so that even `status:active` stays an intset. */
-  'set-max-intset-entries': 1_000_000,
+  /** The most members an index set has: a small term's, or one bucket of a large one. */
+  'set-max-intset-entries': Math.max(DEFAULT_INDEX_TUNING.bucketWidth, DEFAULT_INDEX_TUNING.smallTermMax),
   /** Cards up to 8 KiB stay in a listpack; larger ones use a hashtable, whose overhead is small beside them. */
   'hash-max-listpack-value': 8192,
 } as const;

@@ -36,7 +36,7 @@ describe('the Redis settings check at start-up', () => {
     const lines: Record<string, unknown>[] = [];
     await warnOfLooseRedisSettings(redis, capturingLogger(lines));
     expect(lines).toEqual([
-      expect.objectContaining({ level: 40, setting: 'set-max-intset-entries', value: 512, recommended: 1_000_000 }),
+      expect.objectContaining({ level: 40, setting: 'set-max-intset-entries', value: 512, recommended: 1024 }),
     ]);
   });
 
