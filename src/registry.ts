@@ -79,8 +79,15 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
       metrics.invalidationLag.observe(lag);
     },
   });
-  const store = new CachingAgentStore(new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc()), cache);
-  return { connection, subscriber, store };
+  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc());
+  const checkLayout = async () => {
+    const problem = await redisStore.checkLayout().catch((error: Error) => logger.warn({ err: error }, 'Could not check the data layout'));
+    if (problem) logger.error(problem);
+  };
+  // Again on every reconnection: the Redis that answers may not be the one that did.
+  connection.on('ready', () => void checkLayout());
+  const store = new CachingAgentStore(redisStore, cache);
+  return { connection, subscriber, store, checkLayout };
 }
 
 /** The composition root: builds every part once for the configured role and hands each its dependencies. */
@@ -91,6 +98,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     logger.warn('Redis did not answer at start-up; serving 503 until it does');
   } else if (redis) {
     await warnOfLooseRedisSettings(redis.connection, logger);
+    await redis.checkLayout();
   }
   const store: AgentStore = redis?.store ?? new MemoryAgentStore(storedCards);
   const servesApi = config.role !== 'worker';

@@ -102,6 +102,9 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
 }
 
 
+/** The version of the data layout this code reads and writes; checkLayout compares it with Redis's. */
+const STORE_LAYOUT = '2';
+
 /** The production store: one hash per agent, one set per index term, sorted sets for listing and liveness. */
 export class RedisAgentStore implements AgentStore {
   readonly kind = 'redis';
@@ -122,11 +125,17 @@ export class RedisAgentStore implements AgentStore {
 
   /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them). */
   private readonly termLayoutArgs: string[];
+  /** Why the data under the prefix cannot be read, when checkLayout found it so. */
+  private layoutProblem: string | undefined;
 
-  /** Any failure of Redis itself (down, timed out, refusing) becomes a 503 that tells the client to retry. */
-  private async guard<T>(operation: Promise<T>): Promise<T> {
+  /**
+   * Any failure of Redis itself (down, timed out, refusing) becomes a 503 that tells the client to
+   * retry; so does data this version cannot read (see checkLayout), before any command is sent.
+   */
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.layoutProblem) throw new UnavailableError(this.layoutProblem);
     try {
-      return await operation;
+      return await operation();
     } catch (error) {
       if (error instanceof AppError) throw error;
       this.onCommandError(error as Error);
@@ -136,7 +145,7 @@ export class RedisAgentStore implements AgentStore {
 
   /** Runs a pipeline and unwraps its replies; a failed command fails the whole read like any other Redis failure. */
   private async results(pipeline: ChainableCommander): Promise<unknown[]> {
-    const replies = (await this.guard(pipeline.exec())) ?? [];
+    const replies = (await this.guard(() => pipeline.exec())) ?? [];
     return replies.map(([error, value]) => {
       if (error) throw new UnavailableError(`Storage is unavailable: ${error.message}`);
       return value;
@@ -151,7 +160,7 @@ export class RedisAgentStore implements AgentStore {
 
   /** The packed index terms of the record stored under `id`, and the revision they belong to. */
   private async storedTerms(id: string): Promise<StoredTerms> {
-    const [card, meta, revision] = await this.guard(this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision'));
+    const [card, meta, revision] = await this.guard(() => this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision'));
     if (card == null || meta == null || revision == null) return NO_STORED_TERMS;
     return { packed: packTerms(this.cards.termsOf(card, JSON.parse(meta) as KeptSummary)), revision };
   }
@@ -164,7 +173,7 @@ export class RedisAgentStore implements AgentStore {
   private async withStoredTerms(id: string, assumeNew: boolean, run: (stored: StoredTerms) => Promise<ScriptReply>): Promise<ScriptReply> {
     let stored = assumeNew ? NO_STORED_TERMS : await this.storedTerms(id);
     for (let attempt = 1; ; attempt++) {
-      const reply = await this.guard(run(stored));
+      const reply = await this.guard(() => run(stored));
       if (reply[0] !== 'retry') return reply;
       if (attempt === MAX_WRITE_ATTEMPTS) throw new UnavailableError(`Agent ${id} kept changing during the write; try again`);
       stored = await this.storedTerms(id);
@@ -222,7 +231,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async get(id: string): Promise<AgentRecord | null> {
-    const values = await this.guard(this.redis.hmget(this.keys.agent(id), ...RECORD_FIELDS));
+    const values = await this.guard(() => this.redis.hmget(this.keys.agent(id), ...RECORD_FIELDS));
     return toRecord(id, values, this.cards);
   }
 
@@ -271,7 +280,7 @@ export class RedisAgentStore implements AgentStore {
 
   async searchTerms(search: TermSearch): Promise<TermSearchPage> {
     const k = this.keys;
-    const [flat, stoppedTier, stoppedAt, total, exact, work] = await this.guard(
+    const [flat, stoppedTier, stoppedAt, total, exact, work] = await this.guard(() => 
       this.redis.searchAgents(
         k.agentNumbers,
         ...this.termLayoutArgs,
@@ -303,14 +312,14 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async count(includeInactive = false): Promise<number> {
-    if (!includeInactive) return this.guard(this.redis.zcard(this.keys.activeListing));
+    if (!includeInactive) return this.guard(() => this.redis.zcard(this.keys.activeListing));
     const counts = await this.results(this.redis.pipeline().zcard(this.keys.activeListing).zcard(this.keys.inactiveListing));
     return (counts[0] as number) + (counts[1] as number);
   }
 
   async heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult> {
     const k = this.keys;
-    const [outcome, revision, deadline] = await this.guard(
+    const [outcome, revision, deadline] = await this.guard(() => 
       this.redis.heartbeatAgent(
         k.agent(id),
         k.revision,
@@ -332,7 +341,7 @@ export class RedisAgentStore implements AgentStore {
 
   expireDue(now: Date, limit: number, graceMs: number): Promise<string[]> {
     const k = this.keys;
-    return this.guard(
+    return this.guard(() => 
       this.redis.expireAgents(
         k.livenessDeadlines,
         k.purgeDeadlines,
@@ -351,7 +360,7 @@ export class RedisAgentStore implements AgentStore {
 
   async purgeDue(now: Date, limit: number): Promise<string[]> {
     const k = this.keys;
-    const due = await this.guard(this.redis.zrangebyscore(k.purgeDeadlines, '-inf', now.getTime(), 'LIMIT', 0, limit));
+    const due = await this.guard(() => this.redis.zrangebyscore(k.purgeDeadlines, '-inf', now.getTime(), 'LIMIT', 0, limit));
     const purged: string[] = [];
     for (const id of due) {
       const [outcome] = await this.withStoredTerms(id, false, (stored) =>
@@ -376,20 +385,43 @@ export class RedisAgentStore implements AgentStore {
   }
 
   dueRefreshes(now: Date, limit: number): Promise<string[]> {
-    return this.guard(this.redis.zrangebyscore(this.keys.refreshes, '-inf', now.getTime(), 'LIMIT', 0, limit));
+    return this.guard(() => this.redis.zrangebyscore(this.keys.refreshes, '-inf', now.getTime(), 'LIMIT', 0, limit));
   }
 
   async scheduleRefresh(id: string, at: Date): Promise<void> {
-    await this.guard(this.redis.zadd(this.keys.refreshes, 'XX', at.getTime(), id));
+    await this.guard(() => this.redis.zadd(this.keys.refreshes, 'XX', at.getTime(), id));
   }
 
   async previousCard(id: string): Promise<PreviousCard | null> {
-    const [card, revision] = await this.guard(this.redis.hmget(this.keys.agent(id), 'prevCard', 'prevRevision'));
+    const [card, revision] = await this.guard(() => this.redis.hmget(this.keys.agent(id), 'prevCard', 'prevRevision'));
     return card != null && revision != null ? { card, revision: Number(revision) } : null;
   }
 
+  /**
+   * Checks that the data under the prefix is in this version's layout, and marks an empty prefix as
+   * such. Data written by an earlier layout (index sets of every member, a set of every id) would
+   * be read wrongly, so then every operation answers 503 saying so, until the prefix holds data
+   * this version can read. Run whenever the connection becomes ready: Redis may have been replaced.
+   */
+  async checkLayout(): Promise<string | undefined> {
+    const k = this.keys;
+    const [layout, earlier] = (await this.redis.pipeline().get(k.layout).exists(...k.earlierLayoutMarkers).exec()) ?? [];
+    const found = layout?.[1] as string | null;
+    if (found === STORE_LAYOUT && !earlier?.[1]) {
+      this.layoutProblem = undefined;
+    } else if (found === null && !earlier?.[1]) {
+      await this.redis.set(k.layout, STORE_LAYOUT, 'NX');
+      this.layoutProblem = undefined;
+    } else {
+      this.layoutProblem =
+        `Redis holds agents under this prefix in a data layout this version cannot read (layout ${found ?? 'of an earlier version'}, this version writes ${STORE_LAYOUT}); ` +
+        'point REDIS_PREFIX at an empty prefix, or empty this one, and register the agents again';
+    }
+    return this.layoutProblem;
+  }
+
   async ping(): Promise<void> {
-    await this.guard(this.redis.ping());
+    await this.guard(() => this.redis.ping());
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,10 @@ export interface RedisKeys {
   readonly termBucketPrefix: string;
   /** Pub/sub channel on which every write announces `id revision`. */
   readonly invalidations: string;
+  /** String: the version of the data layout under the prefix. */
+  readonly layout: string;
+  /** Keys only an earlier data layout wrote (a set of every id, an index set of active agents). */
+  readonly earlierLayoutMarkers: readonly string[];
 }
 
 /**
@@ -62,5 +66,7 @@ export function redisKeys(prefix: string): RedisKeys {
     smallTermPrefix,
     termBucketPrefix: bucketPrefix,
     invalidations: `${prefix}invalidations`,
+    layout: `${prefix}layout`,
+    earlierLayoutMarkers: [`${prefix}agents`, `${smallTermPrefix}status:active`],
   };
 }

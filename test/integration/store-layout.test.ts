@@ -1,0 +1,76 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { storedCards } from '../../src/agents/stored-cards.js';
+import { UnavailableError } from '../../src/errors.js';
+import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
+import { redisKeys } from '../../src/store/redis-keys.js';
+import { cardV1 } from '../helpers/cards.js';
+import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { sendJson, startRegistry } from '../helpers/registry-server.js';
+import { writeOf } from '../helpers/store-backends.js';
+
+/**
+ * An earlier version kept every id in one sorted set (`agents`) and the active agents in an index
+ * set (`idx:status:active`); read with this version's layout, its inactive agents would show up in
+ * searches and its records would not parse. Such data is refused, loudly, rather than read wrongly.
+ */
+describe('the data layout under the prefix', () => {
+  const admin = connect();
+  const prefixes: string[] = [];
+  const fresh = () => {
+    const prefix = uniquePrefix();
+    prefixes.push(prefix);
+    return prefix;
+  };
+  afterAll(async () => {
+    for (const prefix of prefixes) await deleteKeys(admin, prefix);
+    admin.disconnect();
+  });
+
+  it('is marked with this version on an empty prefix, and the store works', async () => {
+    const prefix = fresh();
+    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    expect(await store.checkLayout()).toBeUndefined();
+    expect(await admin.get(`${prefix}layout`)).toBe('2');
+    await store.save(writeOf('weather'));
+    expect(await store.checkLayout()).toBeUndefined();
+    expect((await store.get('weather'))?.id).toBe('weather');
+    await store.close();
+  });
+
+  it.each([['a set of every id', 'agents'], ['an index set of active agents', 'idx:status:active']])(
+    'refuses data of an earlier layout (%s): every operation answers 503 saying why, and nothing is written',
+    async (_what, marker) => {
+      const prefix = fresh();
+      await (marker === 'agents' ? admin.zadd(`${prefix}agents`, 0, 'old-agent') : admin.sadd(`${prefix}${marker}`, 1));
+      const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+      expect(await store.checkLayout()).toMatch(/data layout this version cannot read/);
+      await expect(store.save(writeOf('weather'))).rejects.toBeInstanceOf(UnavailableError);
+      await expect(store.get('old-agent')).rejects.toThrow(/data layout this version cannot read/);
+      await expect(store.ping()).rejects.toBeInstanceOf(UnavailableError);
+      expect(await admin.exists(`${prefix}agent:weather`, `${prefix}layout`)).toBe(0);
+      await store.close();
+    },
+  );
+
+  it('refuses a layout version it does not know', async () => {
+    const prefix = fresh();
+    await admin.set(`${prefix}layout`, '3');
+    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    expect(await store.checkLayout()).toMatch(/layout 3, this version writes 2/);
+    await store.close();
+  });
+
+  it('keeps a registry on such data not ready, answering 503 with the reason', async () => {
+    const prefix = fresh();
+    await admin.zadd(`${prefix}agents`, 0, 'old-agent');
+    const running = await startRegistry({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, ROLE: 'api' });
+    try {
+      expect((await fetch(`${running.baseUrl}/ready`)).status).toBe(503);
+      const res = await sendJson(`${running.baseUrl}/agents`, 'POST', { agent_card: cardV1() });
+      expect(res.status).toBe(503);
+      expect(JSON.stringify(await res.json())).toMatch(/data layout this version cannot read/);
+    } finally {
+      await running.close();
+    }
+  });
+});
