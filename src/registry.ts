@@ -163,7 +163,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const limited = config.rateLimits.read > 0 || config.rateLimits.write > 0;
     const limit = (budgetOf: (req: Request) => Budget | undefined) =>
       limited ? rateLimit(limiter, config.rateLimits, budgetOf) : undefined;
-    const search = new SearchService(store);
+    const search = new SearchService(store, (page) => {
+      metrics.searchCandidates.observe(page.work);
+      if (page.stoppedAt) metrics.searchBudgetStops.inc();
+      if (!page.totalExact) metrics.searchEstimatedTotals.inc();
+    });
     // A page is recognised by its record objects, which only the replica cache keeps from one read to the next.
     const pages = new PageJsonCache(redis && config.cacheMaxEntries > 0 ? PAGE_CACHE_BYTES : 0, {
       onHit: () => metrics.pageCacheHits.inc(),

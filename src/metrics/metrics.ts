@@ -81,6 +81,22 @@ export class Metrics {
     buckets: LAG_BUCKETS,
     registers: [this.registry],
   });
+  readonly searchCandidates = new Histogram({
+    name: 'a2a_search_candidates_examined',
+    help: 'Index candidates one filtered search page examined; the walk budget bounds them',
+    buckets: [16, 64, 256, 1024, 2048, 4096, 16384, 65536],
+    registers: [this.registry],
+  });
+  readonly searchBudgetStops = new Counter({
+    name: 'a2a_search_budget_stops_total',
+    help: 'Filtered search pages cut short because the walk spent its budget; they carry a cursor to go on',
+    registers: [this.registry],
+  });
+  readonly searchEstimatedTotals = new Counter({
+    name: 'a2a_search_estimated_totals_total',
+    help: 'Filtered search pages whose total is an estimate',
+    registers: [this.registry],
+  });
   readonly heartbeats = new Counter({ name: 'a2a_heartbeats_total', help: 'Heartbeats received', registers: [this.registry] });
   readonly expiries = new Counter({
     name: 'a2a_agent_expiries_total',

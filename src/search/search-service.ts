@@ -1,5 +1,5 @@
 import type { AgentRecord } from '../store/agent-record.js';
-import type { AgentStore, SearchPosition } from '../store/agent-store.js';
+import type { AgentStore, SearchPosition, TermSearchPage } from '../store/agent-store.js';
 import { term, type TermKind } from './index-terms.js';
 import { decodeCursor, encodeCursor, encodeSearchCursor, searchPositionOf, type CursorPosition } from './page-cursor.js';
 import type { SearchCriteria } from './search-criteria.js';
@@ -38,7 +38,11 @@ function structuredTerms(criteria: SearchCriteria): string[] {
  * that spends its budget first answers a shorter page, even an empty one, with a cursor to go on.
  */
 export class SearchService {
-  constructor(private readonly store: AgentStore) {}
+  constructor(
+    private readonly store: AgentStore,
+    /** Told what each filtered page cost, for metrics. @defaultValue does nothing */
+    private readonly observe: (page: TermSearchPage) => void = () => {},
+  ) {}
 
   async search(criteria: SearchCriteria): Promise<SearchPage> {
     const cursor = criteria.cursor === undefined ? undefined : decodeCursor(criteria.cursor);
@@ -53,6 +57,7 @@ export class SearchService {
       ...(cursor ? { after: searchPositionOf(cursor) } : {}),
       wanted: criteria.limit + 1,
     });
+    this.observe(found);
     const shown = found.hits.slice(0, criteria.limit);
     const next: SearchPosition | undefined = found.hits.length > criteria.limit ? shown.at(-1)?.position : found.stoppedAt;
     return {
