@@ -13,7 +13,7 @@ describe('what a search page cost, as metrics see it', () => {
   it('tells the observer the work of each filtered page, and when the walk spent its budget', async () => {
     const store = new MemoryAgentStore(storedCards, { ...DEFAULT_INDEX_TUNING, walkBudget: 10 });
     for (let i = 0; i < 30; i++) {
-      await store.save(writeOf(`agent-${i}`, cardV1({ name: `Agent ${i}`, capabilities: { streaming: i % 2 === 0 } })));
+      await store.save(writeOf(`agent-${i}`, cardV1({ name: `Agent ${i} ${i % 2 === 0 ? 'even' : 'odd'}`, capabilities: { streaming: i % 2 === 0 } })));
     }
     const seen: TermSearchPage[] = [];
     const search = new SearchService(store, (page) => seen.push(page));
@@ -22,7 +22,8 @@ describe('what a search page cost, as metrics see it', () => {
     await search.search(parseSearchCriteria({ streaming: 'true', limit: '5' }));
     expect(seen.at(-1)).toMatchObject({ work: 6, total: 15, totalExact: true });
     expect(seen.at(-1)?.stoppedAt).toBeUndefined();
-    const none = await search.search(parseSearchCriteria({ streaming: 'true', q: 'nowhere-to-be-found agent', limit: '5' }));
+    // No streaming agent is odd: the walk through the fifteen streaming ones stops at ten.
+    const none = await search.search(parseSearchCriteria({ streaming: 'true', q: 'odd', limit: '5' }));
     expect(none.records).toEqual([]);
     expect(seen.at(-1)).toMatchObject({ work: 10, stoppedAt: { tier: 0 } });
   });
