@@ -111,6 +111,14 @@ local function bucketMatches(terms, bucket)
   return found
 end
 
+-- Whether `number`, a member of `driver`, belongs to every other one of `terms`.
+local function inAllBut(terms, driver, number)
+  for _, term in ipairs(terms) do
+    if term ~= driver and not isMember(term, number) then return false end
+  end
+  return true
+end
+
 -- Whether `number` is left out: it belongs to every term of one of the groups.
 local function excludedBy(groups, number)
   for _, group in ipairs(groups) do
@@ -286,14 +294,7 @@ local function walk(tier, terms, groups, after)
         if spent >= budget then return 'budget', examined end
         spent = spent + 1
         examined = number
-        local belongs = true
-        for _, term in ipairs(terms) do
-          if term ~= driver and not isMember(term, number) then
-            belongs = false
-            break
-          end
-        end
-        if belongs and not excludedBy(groups, number) and add(number) then return 'full' end
+        if inAllBut(terms, driver, number) and not excludedBy(groups, number) and add(number) then return 'full' end
       end
     end
     return 'done'
@@ -344,11 +345,7 @@ local function total()
   if not large[driver] and least * (#match - 1 + #groups) <= countBudget then
     local count = 0
     for _, number in ipairs(smallSet(driver).sorted) do
-      local belongs = not excludedBy(groups, number)
-      for _, term in ipairs(match) do
-        if belongs and term ~= driver then belongs = isMember(term, number) end
-      end
-      if belongs then count = count + 1 end
+      if inAllBut(match, driver, number) and not excludedBy(groups, number) then count = count + 1 end
     end
     return count, true
   end
@@ -366,11 +363,7 @@ local function total()
   local seen, matched = 0, 0
   local function sampleOne(number)
     seen = seen + 1
-    local belongs = not excludedBy(groups, number)
-    for _, term in ipairs(match) do
-      if belongs and term ~= driver then belongs = isMember(term, number) end
-    end
-    if belongs then matched = matched + 1 end
+    if inAllBut(match, driver, number) and not excludedBy(groups, number) then matched = matched + 1 end
   end
   if not large[driver] then
     local sorted = smallSet(driver).sorted
