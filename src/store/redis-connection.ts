@@ -30,6 +30,7 @@ export function createRedisConnection({ url, commandTimeoutMs, logger, onError }
     connectTimeout: Math.max(commandTimeoutMs, 2000),
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
   });
+  sendOneWritePerTurn(redis);
   let healthy = true;
   redis.on('error', (error: Error) => {
     onError?.(error);
@@ -41,6 +42,28 @@ export function createRedisConnection({ url, commandTimeoutMs, logger, onError }
     healthy = true;
   });
   return redis;
+}
+
+/**
+ * Gathers the commands sent during one turn of the event loop into one write. Under load many
+ * requests reach Redis in the same turn, and every write is a system call here and a read there;
+ * the commands go out at the end of the turn (setImmediate), before the process waits for I/O again.
+ */
+function sendOneWritePerTurn(redis: Redis): void {
+  const send = redis.sendCommand.bind(redis);
+  let corked: Redis['stream'] | undefined;
+  redis.sendCommand = (command, stream) => {
+    if (corked === undefined && redis.stream?.writable) {
+      const socket = redis.stream;
+      corked = socket;
+      socket.cork();
+      setImmediate(() => {
+        corked = undefined;
+        socket.uncork();
+      });
+    }
+    return send(command, stream);
+  };
 }
 
 /** Resolves when the connection is ready, or after `timeoutMs` (the registry starts anyway and answers 503). */

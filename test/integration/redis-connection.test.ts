@@ -1,0 +1,41 @@
+import type { Socket } from 'node:net';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createRedisConnection, waitUntilReady } from '../../src/store/redis-connection.js';
+import { redisUrl } from '../helpers/redis.js';
+
+/** The methods by which a socket hands bytes to the operating system: each call is one system call. */
+const HANDLE_WRITES = ['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString'] as const;
+
+/** Counts the writes `socket` hands to the operating system from now on (through Node's stream handle). */
+function countWrites(socket: Socket): { readonly count: number } {
+  const handle = (socket as unknown as { _handle: Record<string, (...args: unknown[]) => unknown> })._handle;
+  const counter = { count: 0 };
+  for (const name of HANDLE_WRITES) {
+    const original = handle[name];
+    if (typeof original !== 'function') continue;
+    handle[name] = (...args: unknown[]) => {
+      counter.count++;
+      return original.apply(handle, args);
+    };
+  }
+  return counter;
+}
+
+describe('the command connection', () => {
+  it('sends the commands of one turn of the event loop in one write, and each later one at the end of its own turn', async () => {
+    const redis = createRedisConnection({ url: redisUrl(), commandTimeoutMs: 1000, logger: pino({ level: 'silent' }) });
+    try {
+      expect(await waitUntilReady(redis, 5000)).toBe(true);
+      const writes = countWrites(redis.stream as Socket);
+      const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => redis.echo(`command-${i}`)));
+      expect(replies[49]).toBe('command-49');
+      expect(writes.count).toBe(1);
+
+      for (let i = 0; i < 3; i++) expect(await redis.echo(`alone-${i}`)).toBe(`alone-${i}`);
+      expect(writes.count).toBe(4);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
