@@ -39,7 +39,7 @@ export interface IndexTuning {
   countBudget: number;
   /**
    * Buckets of the rarest large term sampled to estimate a total that is too dear to count.
-   * @defaultValue 8
+   * @defaultValue 4
    */
   estimateSamples: number;
 }
@@ -51,7 +51,7 @@ export const DEFAULT_INDEX_TUNING: Readonly<IndexTuning> = Object.freeze({
   walkBudget: 2048,
   bucketVisitCost: 64,
   countBudget: 1024,
-  estimateSamples: 8,
+  estimateSamples: 4,
 });
 
 /** The term of agents whose heartbeats stopped; searches leave its members out unless asked. */

@@ -58,15 +58,20 @@ local function ascending(members)
   return numbers
 end
 
--- A small term's members, ascending and as a lookup; read once.
+-- A small term's members, ascending, and as a lookup once one is asked for; read once.
 local smallSets = {}
 local function smallSet(term)
   local set = smallSets[term]
   if not set then
-    local sorted = ascending(redis.call('SMEMBERS', layout.smallPrefix .. term))
-    local has = {}
-    for _, number in ipairs(sorted) do has[number] = true end
-    set = {sorted = sorted, has = has}
+    set = setmetatable({sorted = ascending(redis.call('SMEMBERS', layout.smallPrefix .. term))}, {
+      __index = function(self, field)
+        if field ~= 'has' then return nil end
+        local has = {}
+        for _, number in ipairs(self.sorted) do has[number] = true end
+        self.has = has
+        return has
+      end,
+    })
     smallSets[term] = set
   end
   return set
