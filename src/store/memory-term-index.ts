@@ -130,7 +130,7 @@ export class MemoryTermIndex {
     const driver = this.driverOf(terms);
     let examined = after;
     for (const agentNumber of driver.members.after(after)) {
-      if (found.work >= this.tuning.walkBudget) {
+      if (found.work >= this.tuning.embeddedWalkBudget) {
         found.stoppedAt = { tier, agentNumber: examined };
         return 'budget';
       }

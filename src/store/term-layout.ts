@@ -27,6 +27,12 @@ export interface IndexTuning {
    */
   walkBudget: number;
   /**
+   * The same bound for the embedded store, in candidates examined: each costs a lookup in memory
+   * there rather than work inside Redis, so it examines more for the same time.
+   * @defaultValue 32768
+   */
+  embeddedWalkBudget: number;
+  /**
    * What a walk is charged for visiting one bucket besides the numbers it examines there, so a
    * walk through empty buckets stops too.
    * @defaultValue 64
@@ -49,6 +55,7 @@ export const DEFAULT_INDEX_TUNING: Readonly<IndexTuning> = Object.freeze({
   bucketWidth: 1024,
   smallTermMax: 1024,
   walkBudget: 2048,
+  embeddedWalkBudget: 32_768,
   bucketVisitCost: 64,
   countBudget: 1024,
   estimateSamples: 4,

@@ -11,7 +11,7 @@ import { writeOf } from '../helpers/store-backends.js';
 
 describe('what a search page cost, as metrics see it', () => {
   it('tells the observer the work of each filtered page, and when the walk spent its budget', async () => {
-    const store = new MemoryAgentStore(storedCards, { ...DEFAULT_INDEX_TUNING, walkBudget: 10 });
+    const store = new MemoryAgentStore(storedCards, { ...DEFAULT_INDEX_TUNING, embeddedWalkBudget: 10 });
     for (let i = 0; i < 30; i++) {
       await store.save(writeOf(`agent-${i}`, cardV1({ name: `Agent ${i} ${i % 2 === 0 ? 'even' : 'odd'}`, capabilities: { streaming: i % 2 === 0 } })));
     }
