@@ -18,7 +18,6 @@ function agentNumberKey(agentNumber: number): string {
   return String(agentNumber).padStart(AGENT_NUMBER_DIGITS, '0');
 }
 
-
 /** Opaque to clients: base64url of `tier:key`. */
 export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(`${position.tier}:${position.key}`).toString('base64url');
