@@ -78,6 +78,7 @@ export class MemoryAgentStore implements AgentStore {
   constructor(
     /** Reads a stored card's index terms and summary: entries keep no copy of them. */
     private readonly cards: CardReader,
+    /** The search budgets. @defaultValue {@link DEFAULT_INDEX_TUNING} */
     tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
   ) {
     this.index = new MemoryTermIndex(tuning);

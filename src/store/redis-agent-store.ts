@@ -101,7 +101,6 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
   };
 }
 
-
 /** The version of the data layout this code reads and writes; checkLayout compares it with Redis's. */
 const STORE_LAYOUT = '2';
 
@@ -109,24 +108,24 @@ const STORE_LAYOUT = '2';
 export class RedisAgentStore implements AgentStore {
   readonly kind = 'redis';
   private readonly redis: Redis & RegistryCommands;
+  /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them). */
+  private readonly termLayoutArgs: string[];
+  /** Why the data under the prefix cannot be read, when checkLayout found it so. */
+  private layoutProblem: string | undefined;
 
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
-    /** The index terms of a stored record, derived from its card: the hash keeps no copy of them. */
+    /** Reads a stored card's index terms and summary: the hash keeps no copy of them. */
     private readonly cards: CardReader,
-    /** Told of every failed command, for metrics. */
+    /** Told of every failed command, for metrics. @defaultValue does nothing */
     private readonly onCommandError: (error: Error) => void = () => {},
+    /** The index layout and search budgets. @defaultValue {@link DEFAULT_INDEX_TUNING} */
     private readonly tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
   ) {
     this.redis = defineScripts(redis);
     this.termLayoutArgs = [keys.smallTermPrefix, keys.termBucketPrefix, keys.largeTermCountPrefix, String(tuning.bucketWidth), String(tuning.smallTermMax), INACTIVE_TERM];
   }
-
-  /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them). */
-  private readonly termLayoutArgs: string[];
-  /** Why the data under the prefix cannot be read, when checkLayout found it so. */
-  private layoutProblem: string | undefined;
 
   /**
    * Any failure of Redis itself (down, timed out, refusing) becomes a 503 that tells the client to
