@@ -154,7 +154,7 @@ export class MemoryTermIndex {
       for (const n of numbers) if (this.matches(terms, driverTerm, n) && !this.excluded(live, n)) count++;
       return count;
     };
-    if (driver.size * checks <= this.tuning.countBudget) return { total: matching(driver.after()), totalExact: true };
+    if (driver.size <= this.tuning.countBudget) return { total: matching(driver.after()), totalExact: true };
     const [excluded] = live;
     if (terms.length === 1 && live.length === 1 && excluded?.length === 1) {
       const left = this.of(excluded[0] as string);

@@ -68,7 +68,7 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
 const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
 
 /** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
-const LUA_LIBRARY = readLua('lib/packed-terms') + readLua('lib/term-index');
+const LUA_LIBRARY = readLua('lib/numbers') + readLua('lib/packed-terms') + readLua('lib/term-index');
 
 const loadScript = (name: string) => LUA_LIBRARY + readLua(name);
 
@@ -289,6 +289,7 @@ export class RedisAgentStore implements AgentStore {
         String(search.wanted),
         String(this.tuning.walkBudget),
         String(this.tuning.bucketVisitCost),
+        String(this.tuning.checkCost),
         String(this.tuning.countBudget),
         String(this.tuning.estimateSamples),
         search.includeInactive ? '0' : '1',

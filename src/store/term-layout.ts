@@ -19,9 +19,10 @@ export interface IndexTuning {
    */
   smallTermMax: number;
   /**
-   * What one search page may spend, in candidates examined: numbers probed one by one count one
-   * each, numbers read from an intersection one each, and the intersection's own scan one per
-   * eight numbers of its smallest set. A walk that spends it stops where it is and answers the
+   * What one search page may spend, in candidates examined: each number checked or read from an
+   * intersection counts one, an intersection's own scan one per eight numbers of its smallest set,
+   * each membership command {@link IndexTuning.checkCost}, each bucket visited
+   * {@link IndexTuning.bucketVisitCost}. A walk that spends it stops where it is and answers the
    * page it has, with a cursor to go on from there.
    * @defaultValue 2048
    */
@@ -39,8 +40,15 @@ export interface IndexTuning {
    */
   bucketVisitCost: number;
   /**
-   * Membership checks a search may spend to count its matches exactly; past them it estimates.
-   * @defaultValue 1024
+   * What a walk is charged for one membership command (a batch of candidates checked against one
+   * term's bucket) besides the candidates themselves: each is a call into Redis from the script.
+   * @defaultValue 8
+   */
+  checkCost: number;
+  /**
+   * The most members a search's rarest term may have for it to count the matches exactly when they
+   * do not all fit on the page; past it the total is estimated.
+   * @defaultValue 128
    */
   countBudget: number;
   /**
@@ -57,7 +65,8 @@ export const DEFAULT_INDEX_TUNING: Readonly<IndexTuning> = Object.freeze({
   walkBudget: 2048,
   embeddedWalkBudget: 32_768,
   bucketVisitCost: 64,
-  countBudget: 1024,
+  checkCost: 8,
+  countBudget: 128,
   estimateSamples: 4,
 });
 

@@ -20,7 +20,7 @@ import { writeOf } from '../helpers/store-backends.js';
  * A tiny layout, so that catalogues of a few dozen agents already have large terms split into
  * buckets, terms that grow past the small bound and shrink again, and walks that spend their budget.
  */
-const TINY: IndexTuning = { bucketWidth: 8, smallTermMax: 3, walkBudget: 24, embeddedWalkBudget: 24, bucketVisitCost: 3, countBudget: 12, estimateSamples: 2 };
+const TINY: IndexTuning = { bucketWidth: 8, smallTermMax: 3, walkBudget: 24, embeddedWalkBudget: 24, bucketVisitCost: 3, checkCost: 2, countBudget: 12, estimateSamples: 2 };
 
 const SKILLS = ['plan', 'route', 'quote', 'chart'];
 const TAGS = ['travel', 'money', 'maps'];

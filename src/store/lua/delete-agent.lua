@@ -26,7 +26,7 @@ if current[4] == 'inactive' then terms[#terms + 1] = layout.inactiveTerm end
 local index = termWriter(layout)
 index.agent(current[3]).move(terms, {})
 index.flush()
-redis.call('HDEL', ARGV[7] .. math.floor(tonumber(current[3]) / tonumber(ARGV[8])), current[3])
+redis.call('HDEL', ARGV[7] .. digits(math.floor(tonumber(current[3]) / tonumber(ARGV[8]))), current[3])
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
@@ -35,5 +35,5 @@ redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 -- The removal takes a revision of its own, so a replica never caches what it read before it.
 local revision = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[4])
+redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. digits(revision) .. ' ' .. ARGV[4])
 return {'ok', current[1]}

@@ -20,7 +20,7 @@ for _, id in ipairs(due) do
     redis.call('ZADD', KEYS[4], 0, id)
     index.agent(current[2]).add(layout.inactiveTerm)
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), id)
-    redis.call('PUBLISH', ARGV[5], id .. ' ' .. revision .. ' ' .. ARGV[1])
+    redis.call('PUBLISH', ARGV[5], id .. ' ' .. digits(revision) .. ' ' .. ARGV[1])
     table.insert(expired, id)
   end
 end

@@ -19,7 +19,7 @@ if ttl > 0 then
   redis.call('ZADD', KEYS[4], deadline, ARGV[1])
 end
 if current[2] ~= 'inactive' then
-  return {'active', current[1], tostring(deadline)}
+  return {'active', current[1], digits(deadline)}
 end
 local revision = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'status', 'active', 'revision', revision)
@@ -30,5 +30,5 @@ local index = termWriter(layout)
 index.agent(current[5]).remove(layout.inactiveTerm)
 index.flush()
 redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])
-return {'reactivated', tostring(revision), tostring(deadline)}
+redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. digits(revision) .. ' ' .. ARGV[2])
+return {'reactivated', digits(revision), digits(deadline)}

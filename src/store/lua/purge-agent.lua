@@ -26,10 +26,10 @@ terms[#terms + 1] = layout.inactiveTerm
 local index = termWriter(layout)
 index.agent(current[3]).move(terms, {})
 index.flush()
-redis.call('HDEL', ARGV[4] .. math.floor(tonumber(current[3]) / tonumber(ARGV[5])), current[3])
+redis.call('HDEL', ARGV[4] .. digits(math.floor(tonumber(current[3]) / tonumber(ARGV[5]))), current[3])
 redis.call('DEL', KEYS[5])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 local revision = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. digits(revision) .. ' ' .. ARGV[2])
 return {'purged'}

@@ -33,8 +33,8 @@ end
 -- Index sets hold the agent's number, not its id: sets of integers are stored as compact intsets.
 local number = current[6]
 if not exists then
-  number = tostring(redis.call('INCR', KEYS[8]))
-  redis.call('HSET', ARGV[15] .. math.floor(tonumber(number) / tonumber(ARGV[16])), number, ARGV[1])
+  number = digits(redis.call('INCR', KEYS[8]))
+  redis.call('HSET', ARGV[15] .. digits(math.floor(tonumber(number) / tonumber(ARGV[16]))), number, ARGV[1])
 end
 
 local layout = termLayout(ARGV, 19)
@@ -83,5 +83,5 @@ if ttl > 0 then
 else
   redis.call('ZREM', KEYS[5], ARGV[1])
 end
-redis.call('PUBLISH', ARGV[6], ARGV[1] .. ' ' .. revision .. ' ' .. ARGV[9])
-return {'ok', tostring(revision), createdAt, exists and '0' or '1', tostring(ttl), owner}
+redis.call('PUBLISH', ARGV[6], ARGV[1] .. ' ' .. digits(revision) .. ' ' .. ARGV[9])
+return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner}

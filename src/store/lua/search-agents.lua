@@ -8,9 +8,9 @@
 -- ARGV[1..6] the term layout (lib/term-index.lua), ARGV[7] key prefix of the agent number -> id
 -- buckets, ARGV[8] agent numbers per id bucket, ARGV[9] tier to start in, ARGV[10] agent number
 -- to start after (0: from the first), ARGV[11] hits wanted, ARGV[12] walk budget, ARGV[13] cost
--- of visiting a bucket, ARGV[14] count budget, ARGV[15] buckets sampled for an estimate,
--- ARGV[16] '1' to leave inactive agents out, ARGV[17] number of match terms m,
--- ARGV[18..17+m] the match terms, ARGV[18+m..] the preferred terms.
+-- of visiting a bucket, ARGV[14] cost of a membership command, ARGV[15] count budget, ARGV[16]
+-- buckets sampled for an estimate, ARGV[17] '1' to leave inactive agents out, ARGV[18] number of
+-- match terms m, ARGV[19..18+m] the match terms, ARGV[19+m..] the preferred terms.
 -- Answers {hits (tier, number, id, tier, number, id, ...), tier and number where the walk stopped
 -- with its budget spent ('' when it did not), total, '1' when the total is exact, work spent}.
 local layout = termLayout(ARGV, 1)
@@ -18,17 +18,19 @@ local width = layout.bucketWidth
 local wanted = tonumber(ARGV[11])
 local budget = tonumber(ARGV[12])
 local visitCost = tonumber(ARGV[13])
-local countBudget = tonumber(ARGV[14])
-local samples = tonumber(ARGV[15])
-local function bucketKey(term, bucket)
-  return bucketKeyPrefix(layout, bucket) .. term
-end
+local callCost = tonumber(ARGV[14])
+local countBudget = tonumber(ARGV[15])
+local samples = tonumber(ARGV[16])
 local lastBucket = bucketOf(layout, tonumber(redis.call('GET', KEYS[1]) or '0'))
 
-local matchCount = tonumber(ARGV[17])
+local matchCount = tonumber(ARGV[18])
 local match, preferred = {}, {}
-for i = 18, #ARGV do
-  if i < 18 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
+for i = 19, #ARGV do
+  if i < 19 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
+end
+
+local function bucketKey(term, bucket)
+  return bucketKeyPrefix(layout, bucket) .. term
 end
 
 -- Member counts, and which terms are large.
@@ -77,127 +79,12 @@ local function smallSet(term)
   return set
 end
 
-local function isMember(term, number)
-  if large[term] then
-    return redis.call('SISMEMBER', bucketKey(term, bucketOf(layout, number)), number) == 1
-  end
-  return smallSet(term).has[number] == true
-end
-
--- The numbers of bucket `bucket` that belong to every one of `terms` (none of them empty), ascending.
-local function bucketMatches(terms, bucket)
-  local keys, smalls = {}, {}
-  for _, term in ipairs(terms) do
-    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) else smalls[#smalls + 1] = smallSet(term) end
-  end
-  local members
-  if #keys == 0 then
-    members = {}
-    local low, high = bucket * width, (bucket + 1) * width
-    for _, number in ipairs(smalls[1].sorted) do
-      if number >= low and number < high then members[#members + 1] = number end
-    end
-  elseif #keys == 1 then
-    members = redis.call('SMEMBERS', keys[1])
-  else
-    members = redis.call('SINTER', unpack(keys))
-  end
-  local found = {}
-  for _, number in ipairs(ascending(members)) do
-    local belongs = true
-    for _, set in ipairs(smalls) do
-      if not set.has[number] then
-        belongs = false
-        break
-      end
-    end
-    if belongs then found[#found + 1] = number end
-  end
-  return found
-end
-
--- Whether `number`, a member of `driver`, belongs to every other one of `terms`.
-local function inAllBut(terms, driver, number)
-  for _, term in ipairs(terms) do
-    if term ~= driver and not isMember(term, number) then return false end
-  end
-  return true
-end
-
--- Whether `number` is left out: it belongs to every term of one of the groups.
-local function excludedBy(groups, number)
-  for _, group in ipairs(groups) do
-    local all = true
-    for _, term in ipairs(group) do
-      if not isMember(term, number) then
-        all = false
-        break
-      end
-    end
-    if all then return true end
-  end
-  return false
-end
-
--- A test of whether a number of bucket `bucket` is left out by `groups`: one read per group with a
--- large term, instead of one per number.
-local function exclusionIn(groups, bucket)
-  local tests = {}
-  for _, group in ipairs(groups) do
-    local anyLarge = false
-    for _, term in ipairs(group) do anyLarge = anyLarge or large[term] end
-    if anyLarge then
-      local members = {}
-      for _, number in ipairs(bucketMatches(group, bucket)) do members[number] = true end
-      tests[#tests + 1] = function(number) return members[number] == true end
-    else
-      tests[#tests + 1] = function(number)
-        for _, term in ipairs(group) do
-          if not smallSet(term).has[number] then return false end
-        end
-        return true
-      end
-    end
-  end
-  return function(number)
-    for _, test in ipairs(tests) do
-      if test(number) then return true end
-    end
-    return false
-  end
-end
-
--- How many numbers of bucket `bucket` belong to every one of `terms` and to no group; counted in
--- Redis (SINTERCARD) when every term is large and no group leaves any out, as is usual.
-local function matchesIn(terms, groups, bucket)
-  local keys = {}
-  for _, term in ipairs(terms) do
-    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) end
-  end
-  if #groups == 0 and #keys == #terms then return redis.call('SINTERCARD', #keys, unpack(keys)) end
-  local count = 0
-  local excluded = exclusionIn(groups, bucket)
-  for _, number in ipairs(bucketMatches(terms, bucket)) do
-    if not excluded(number) then count = count + 1 end
-  end
-  return count
-end
-
--- For each of `candidates` (numbers of bucket `bucket`, and the same as text), whether it belongs
--- to every one of `terms`: one SMISMEMBER per large term, whatever the bucket holds.
-local function allAmong(terms, bucket, candidates, texts)
-  local all = {}
-  for i = 1, #candidates do all[i] = true end
-  for _, term in ipairs(terms) do
-    if large[term] then
-      local flags = redis.call('SMISMEMBER', bucketKey(term, bucket), unpack(texts))
-      for i = 1, #candidates do all[i] = all[i] and flags[i] == 1 end
-    else
-      local has = smallSet(term).has
-      for i, number in ipairs(candidates) do all[i] = all[i] and has[number] == true end
-    end
-  end
-  return all
+-- `terms` rarest first (sizes known), so that the first check drops most candidates.
+local function rarestFirst(terms)
+  local ordered = {}
+  for i, term in ipairs(terms) do ordered[i] = term end
+  table.sort(ordered, function(a, b) return sizeOf(a) < sizeOf(b) end)
+  return ordered
 end
 
 -- The smallest of `terms` and its size; size 0 when one of them has no member.
@@ -210,18 +97,53 @@ local function driverOf(terms)
   return driver, least
 end
 
--- Groups that leave an agent out; a group one of whose terms has no member leaves none out.
-local function liveGroups(groups)
-  local live = {}
-  for _, group in ipairs(groups) do
-    local _, least = driverOf(group)
-    if least > 0 then live[#live + 1] = group end
+local spent = 0
+
+-- Of `candidates`, ascending numbers of bucket `bucket`, those that belong to every one of `terms`
+-- but `skip`: one SMISMEMBER per large term for all of them, each charged to the walk.
+local function keepAll(terms, skip, bucket, candidates)
+  local kept = candidates
+  for _, term in ipairs(terms) do
+    if term ~= skip and #kept > 0 then
+      local survivors = {}
+      if large[term] then
+        local texts = {}
+        for i, number in ipairs(kept) do texts[i] = digits(number) end
+        local flags = redis.call('SMISMEMBER', bucketKey(term, bucket), unpack(texts))
+        spent = spent + callCost
+        for i, number in ipairs(kept) do
+          if flags[i] == 1 then survivors[#survivors + 1] = number end
+        end
+      else
+        local has = smallSet(term).has
+        for _, number in ipairs(kept) do
+          if has[number] then survivors[#survivors + 1] = number end
+        end
+      end
+      kept = survivors
+    end
   end
-  return live
+  return kept
 end
 
-local hits = {}
-local spent = 0
+-- Of `numbers` (one bucket's), the lookup of those that belong to every term of `group`.
+local function inGroup(group, bucket, numbers)
+  local members = {}
+  if group then
+    for _, number in ipairs(keepAll(group, nil, bucket, numbers)) do members[number] = true end
+  end
+  return members
+end
+
+-- The numbers of bucket `bucket` that belong to every one of `terms` (at least one large), ascending.
+local function bucketMatches(terms, bucket)
+  local keys, smalls = {}, {}
+  for _, term in ipairs(terms) do
+    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) else smalls[#smalls + 1] = term end
+  end
+  local found = ascending(#keys == 1 and redis.call('SMEMBERS', keys[1]) or redis.call('SINTER', unpack(keys)))
+  return #smalls == 0 and found or keepAll(smalls, nil, bucket, found)
+end
 
 -- The share of bucket `bucket` that may belong to every large one of `terms`, from their counts
 -- there as if they were independent, and the least count; 0 when one of them has none there.
@@ -238,91 +160,105 @@ local function bucketDensity(terms, bucket)
   return density, least
 end
 
--- Checks the consecutive numbers from `low` to `top` of bucket `bucket` against every term and
--- group at once (SMISMEMBER) and adds those that match; answers true once the page is full.
-local function probeWindow(terms, groups, bucket, low, top, add)
-  -- Numbers become text once here: Lua turns a number into text with sprintf on every use.
-  local candidates, texts = {}, {}
-  for number = low, top do
-    candidates[#candidates + 1] = number
-    texts[#texts + 1] = tostring(number)
-  end
-  local belongs = allAmong(terms, bucket, candidates, texts)
-  local excluded = {}
-  for _, group in ipairs(groups) do
-    local inGroup = allAmong(group, bucket, candidates, texts)
-    for i = 1, #candidates do excluded[i] = excluded[i] or inGroup[i] end
-  end
-  for i, number in ipairs(candidates) do
-    if belongs[i] and not excluded[i] and add(number) then return true end
-  end
-  return false
-end
+local hits = {}
+-- What the walk through the match tier saw of a small term: candidates, the matches among them,
+-- and whether it saw every one from the first (then `matched` is the exact total).
+local seen, matched, sawAll = 0, 0, false
 
--- Adds the matches of bucket `bucket` above `after`; answers true once the page is full. Where
--- the page needs only a part of a dense bucket, that part is probed number by number; otherwise,
--- or when the probe fell short, the rest is read with one SINTER.
-local function visitBucket(terms, groups, bucket, after, add)
-  local density, least = bucketDensity(terms, bucket)
-  if density == 0 then return false end
-  local low = math.max(after + 1, bucket * width)
-  local high = (bucket + 1) * width - 1
-  local window = math.ceil((wanted - #hits) / density * 1.25) + 8
-  if window * 4 <= high - low + 1 then
-    spent = spent + window
-    if probeWindow(terms, groups, bucket, low, low + window - 1, add) then return true end
-    low = low + window
-  end
-  local found = bucketMatches(terms, bucket)
-  spent = spent + #found + math.floor(least / 8)
-  local excluded = #found > 0 and exclusionIn(groups, bucket)
-  for _, number in ipairs(found) do
-    if number >= low and not excluded(number) and add(number) then return true end
-  end
-  return false
-end
-
--- Walks one tier from after `after`, adding its hits. Answers 'full', 'done', or 'budget' with
--- the number up to which it examined every candidate.
-local function walk(tier, terms, groups, after)
-  local driver, least = driverOf(terms)
+-- Walks one tier from after `after`, adding its hits. A tier is its terms, whether inactive agents
+-- are left out, and the preferred terms whose common members it leaves to tier 0. Answers 'full',
+-- 'done', or 'budget' with the number up to which it examined every candidate.
+local function walk(tier, spec, after)
+  local driver, least = driverOf(spec.terms)
   if least == 0 then return 'done' end
-  groups = liveGroups(groups)
-  local function add(number)
-    hits[#hits + 1] = {tier, number}
-    return #hits == wanted
-  end
-  if not large[driver] then
-    local examined = after
-    for _, number in ipairs(smallSet(driver).sorted) do
-      if number > after then
-        if spent >= budget then return 'budget', examined end
-        spent = spent + 1
-        examined = number
-        if inAllBut(terms, driver, number) and not excludedBy(groups, number) and add(number) then return 'full' end
+  local terms = rarestFirst(spec.terms)
+  local inactive = spec.leaveInactive and sizeOf(layout.inactiveTerm) > 0 and {layout.inactiveTerm} or nil
+  local _, preferredLeast = driverOf(spec.preferred or {})
+  local shared = spec.preferred and preferredLeast > 0 and spec.preferred or nil
+
+  -- Of `candidates`, adds those in every one of `checks` that neither group leaves out; answers
+  -- true once the page is full, and how many matched (tier 0's members included).
+  local function consider(bucket, candidates, checks)
+    local kept = keepAll(checks, nil, bucket, candidates)
+    if #kept == 0 then return false, 0 end
+    local dropped, inTier0 = inGroup(inactive, bucket, kept), inGroup(shared, bucket, kept)
+    local matches = 0
+    for _, number in ipairs(kept) do
+      if not dropped[number] then
+        matches = matches + 1
+        if not inTier0[number] then
+          hits[#hits + 1] = {tier, number}
+          if #hits == wanted then return true, matches end
+        end
       end
     end
+    return false, matches
+  end
+
+  if not large[driver] then
+    local others = {}
+    for _, term in ipairs(terms) do
+      if term ~= driver then others[#others + 1] = term end
+    end
+    local examined = after
+    local sorted = smallSet(driver).sorted
+    local i = 1
+    while i <= #sorted and sorted[i] <= after do i = i + 1 end
+    while i <= #sorted do
+      if spent >= budget then return 'budget', examined end
+      local bucket = bucketOf(layout, sorted[i])
+      local candidates = {}
+      while i <= #sorted and bucketOf(layout, sorted[i]) == bucket do
+        candidates[#candidates + 1] = sorted[i]
+        i = i + 1
+      end
+      spent = spent + #candidates
+      local full, matches = consider(bucket, candidates, others)
+      if spec.counts then seen, matched = seen + #candidates, matched + matches end
+      if full then return 'full' end
+      examined = candidates[#candidates]
+    end
+    if spec.counts and after == 0 then sawAll = true end
     return 'done'
   end
+
   for bucket = bucketOf(layout, after + 1), lastBucket do
     if spent >= budget then return 'budget', math.max(after, bucket * width - 1) end
     spent = spent + visitCost
-    if visitBucket(terms, groups, bucket, after, add) then return 'full' end
+    local density, fewest = bucketDensity(terms, bucket)
+    if density > 0 then
+      local low = math.max(after + 1, bucket * width)
+      -- Where the page needs only a part of a dense bucket, that part is probed number by number.
+      local window = math.ceil((wanted - #hits) / density * 1.25) + 8
+      if window * 4 <= (bucket + 1) * width - low then
+        local candidates = {}
+        for number = low, low + window - 1 do candidates[#candidates + 1] = number end
+        spent = spent + window
+        if consider(bucket, candidates, terms) then return 'full' end
+        low = low + window
+      end
+      -- The rest of the bucket is read with one intersection.
+      local found = bucketMatches(terms, bucket)
+      spent = spent + #found + math.floor(fewest / 8)
+      local rest = {}
+      for _, number in ipairs(found) do
+        if number >= low then rest[#rest + 1] = number end
+      end
+      if #rest > 0 and consider(bucket, rest, {}) then return 'full' end
+    end
   end
   return 'done'
 end
 
-local inactive = ARGV[16] == '1' and {{layout.inactiveTerm}} or {}
+local leaveInactive = ARGV[17] == '1'
 local tiers
 if #preferred > 0 then
   local both = {}
   for _, term in ipairs(match) do both[#both + 1] = term end
   for _, term in ipairs(preferred) do both[#both + 1] = term end
-  local notPreferred = {preferred}
-  for _, group in ipairs(inactive) do notPreferred[#notPreferred + 1] = group end
-  tiers = {{both, inactive}, {match, notPreferred}}
+  tiers = {{terms = both, leaveInactive = leaveInactive}, {terms = match, leaveInactive = leaveInactive, preferred = preferred, counts = true}}
 else
-  tiers = {{match, inactive}}
+  tiers = {{terms = match, leaveInactive = leaveInactive, counts = true}}
 end
 
 local startTier = tonumber(ARGV[9])
@@ -330,62 +266,83 @@ local stoppedTier, stoppedAt = '', ''
 local finished = false
 for tier = startTier, #tiers - 1 do
   local after = tier == startTier and tonumber(ARGV[10]) or 0
-  local outcome, position = walk(tier, tiers[tier + 1][1], tiers[tier + 1][2], after)
+  local outcome, position = walk(tier, tiers[tier + 1], after)
   if outcome == 'full' then break end
   if outcome == 'budget' then
-    stoppedTier, stoppedAt = tostring(tier), tostring(position)
+    stoppedTier, stoppedAt = digits(tier), digits(position)
     break
   end
   finished = tier == #tiers - 1
 end
 
--- How many agents match in all: exact when every match is on this page or counting is cheap,
--- otherwise estimated from a sample of buckets.
+-- How many of `numbers` (ascending, any buckets) belong to every one of `terms` but `skip` and not
+-- to `out` (a group, or nil), checked bucket by bucket.
+local function countAmong(numbers, terms, skip, out)
+  local count, i = 0, 1
+  while i <= #numbers do
+    local bucket = bucketOf(layout, numbers[i])
+    local candidates = {}
+    while i <= #numbers and bucketOf(layout, numbers[i]) == bucket do
+      candidates[#candidates + 1] = numbers[i]
+      i = i + 1
+    end
+    local kept = keepAll(terms, skip, bucket, candidates)
+    local dropped = inGroup(out, bucket, kept)
+    for _, number in ipairs(kept) do
+      if not dropped[number] then count = count + 1 end
+    end
+  end
+  return count
+end
+
+-- How many numbers of bucket `bucket` belong to every one of `terms` and not to `out`: counted
+-- inside Redis when every term is large and nothing is left out.
+local function countInBucket(terms, bucket, out)
+  local keys = {}
+  for _, term in ipairs(terms) do
+    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) end
+  end
+  if not out and #keys == #terms then return redis.call('SINTERCARD', #keys, unpack(keys)) end
+  local found = bucketMatches(terms, bucket)
+  return #found - countAmong(found, out, nil, nil)
+end
+
+-- How many agents match in all: exact when every match was seen or counting is cheap, otherwise
+-- estimated from what the walk saw or from a sample.
 local function total()
   if finished and startTier == 0 and tonumber(ARGV[10]) == 0 then return #hits, true end
+  if sawAll then return matched, true end
   local driver, least = driverOf(match)
   if least == 0 then return 0, true end
-  local groups = liveGroups(inactive)
-  if #match == 1 and #groups == 0 then return least, true end
-  if not large[driver] and least * (#match - 1 + #groups) <= countBudget then
-    local count = 0
-    for _, number in ipairs(smallSet(driver).sorted) do
-      if inAllBut(match, driver, number) and not excludedBy(groups, number) then count = count + 1 end
-    end
-    return count, true
+  local inactive = leaveInactive and sizeOf(layout.inactiveTerm) > 0 and {layout.inactiveTerm} or nil
+  if #match == 1 and not inactive then return least, true end
+  local terms = rarestFirst(match)
+  if not large[driver] and least <= countBudget then
+    return countAmong(smallSet(driver).sorted, terms, driver, inactive), true
   end
-  if #match == 1 then
-    local _, left = driverOf(groups[1])
-    if not large[layout.inactiveTerm] and left <= countBudget then
-      local out = 0
-      for _, number in ipairs(smallSet(layout.inactiveTerm).sorted) do
-        if isMember(driver, number) then out = out + 1 end
-      end
-      return least - out, true
-    end
+  if #match == 1 and not large[layout.inactiveTerm] and sizeOf(layout.inactiveTerm) <= countBudget then
+    return least - countAmong(smallSet(layout.inactiveTerm).sorted, {driver}, nil, nil), true
   end
-  -- Estimate: the share of a sample of the driver's members that match, spread over all of them.
-  local seen, matched = 0, 0
-  local function sampleOne(number)
-    seen = seen + 1
-    if inAllBut(match, driver, number) and not excludedBy(groups, number) then matched = matched + 1 end
-  end
-  if not large[driver] then
-    local sorted = smallSet(driver).sorted
-    local step = least / math.max(1, math.floor(countBudget / (#match - 1 + #groups)))
-    for position = 1, least, math.max(1, step) do sampleOne(sorted[math.floor(position)]) end
+  local estimate = 0
+  if seen >= 16 then
+    estimate = least * matched / seen
+  elseif not large[driver] then
+    local sorted, sample = smallSet(driver).sorted, {}
+    for position = 1, least, least / countBudget do sample[#sample + 1] = sorted[math.floor(position)] end
+    estimate = least * countAmong(sample, terms, driver, inactive) / #sample
   else
+    local sampled, found = 0, 0
     for i = 1, samples do
       local bucket = math.floor((i - 0.5) * (lastBucket + 1) / samples)
       local present = redis.call('SCARD', bucketKey(driver, bucket))
       if present > 0 then
-        seen = seen + present
-        matched = matched + matchesIn(match, groups, bucket)
+        sampled = sampled + present
+        found = found + countInBucket(terms, bucket, inactive)
       end
     end
+    if sampled > 0 then estimate = least * found / sampled end
   end
-  if seen == 0 then return math.max(#hits, 1), false end
-  return math.max(#hits, math.floor(least * matched / seen + 0.5)), false
+  return math.max(#hits, math.floor(estimate + 0.5)), false
 end
 
 local count, exact = total()
@@ -394,7 +351,7 @@ local count, exact = total()
 local function idsOf(numbers)
   local ids, byKey, order = {}, {}, {}
   for i, number in ipairs(numbers) do
-    local key = ARGV[7] .. math.floor(number / tonumber(ARGV[8]))
+    local key = ARGV[7] .. digits(math.floor(number / tonumber(ARGV[8])))
     if not byKey[key] then
       byKey[key] = {}
       order[#order + 1] = key
@@ -403,7 +360,7 @@ local function idsOf(numbers)
   end
   for _, key in ipairs(order) do
     local fields = {}
-    for j, i in ipairs(byKey[key]) do fields[j] = tostring(numbers[i]) end
+    for j, i in ipairs(byKey[key]) do fields[j] = digits(numbers[i]) end
     local found = redis.call('HMGET', key, unpack(fields))
     for j, i in ipairs(byKey[key]) do ids[i] = found[j] or '' end
   end
@@ -415,8 +372,8 @@ for i, hit in ipairs(hits) do numbers[i] = hit[2] end
 local ids = idsOf(numbers)
 local flat = {}
 for i, hit in ipairs(hits) do
-  flat[#flat + 1] = tostring(hit[1])
-  flat[#flat + 1] = tostring(hit[2])
+  flat[#flat + 1] = digits(hit[1])
+  flat[#flat + 1] = digits(hit[2])
   flat[#flat + 1] = ids[i]
 end
-return {flat, stoppedTier, stoppedAt, tostring(count), exact and '1' or '0', tostring(spent)}
+return {flat, stoppedTier, stoppedAt, digits(count), exact and '1' or '0', digits(spent)}

@@ -23,7 +23,7 @@ end
 -- The prefix of the bucket keys of the bucket that holds `number`, built once per agent: turning a
 -- number into text is a large share of a write's time when done per term.
 local function bucketKeyPrefix(layout, bucket)
-  return layout.bucketPrefix .. bucket .. ':'
+  return layout.bucketPrefix .. digits(bucket) .. ':'
 end
 
 -- Member counts of large terms (false for a term that is not large), read in chunks of one MGET each.
@@ -141,7 +141,7 @@ local function termWriter(layout)
     for term in pairs(changed) do
       if counts[term] > 0 then
         set[#set + 1] = layout.countPrefix .. term
-        set[#set + 1] = counts[term]
+        set[#set + 1] = digits(counts[term])
       else
         gone[#gone + 1] = layout.countPrefix .. term
       end
