@@ -205,7 +205,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
     );
   }, 120_000);
 
-  it('a walk through the pages shows each agent that exists and matches throughout exactly once while others come and go', async () => {
+  it('a walk through the pages shows each agent that stays as it is exactly once, in order, while others are registered, changed, expired and deleted', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(change, { minLength: 30, maxLength: 120 }),
@@ -225,7 +225,8 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
               const step = moving[next++];
               if (step) await apply(store, oracle, step, clock);
             });
-            expect(new Set(ids).size).toBe(ids.length);
+            // An agent changed between two pages may change its place, and be shown in both; the
+            // steady ones, in the first half of the slots, are shown once each, in order.
             expect(ids.filter((id) => Number(id.split('-')[1]) < SLOTS / 2)).toEqual(steady);
           } finally {
             await close();
