@@ -12,17 +12,14 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
-import { agentIdOf, benchCard, LATENCY_LOAD_SHARE, listCursorAfter, SCENARIOS, searchQueryFor, seededRandom, type ScenarioName } from '../scenarios.js';
+import { benchCard, LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
+import { captureFixtures, HOT_AGENTS, requestsFor, workload } from './workload.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { checksTable, checkTargets, growthTable, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
 
-/** Agents whose records the read scenarios ask for: a hot set, as real traffic has. */
-const HOT_AGENTS = 5000;
-/** Distinct list pages and searches the read scenarios cycle through. */
-const SAMPLED_QUERIES = 200;
 const SEED_CONNECTIONS = 64;
 
 const usedMemory = async (url: string): Promise<number> => {
@@ -76,61 +73,6 @@ async function seed(origin: string, count: number): Promise<void> {
     stopAfter: count,
   });
   if (result.errors > 0) throw new Error(`Seeding failed for ${result.errors} of ${count} agents`);
-}
-
-interface Workload {
-  hot: number[];
-  listPaths: string[];
-  searchPaths: string[];
-}
-
-function workload(agents: number): Workload {
-  const random = seededRandom(agents);
-  const pick = () => Math.floor(random() * agents);
-  return {
-    hot: Array.from({ length: Math.min(agents, HOT_AGENTS) }, pick),
-    listPaths: Array.from({ length: SAMPLED_QUERIES }, () => `/agents?limit=50&cursor=${listCursorAfter(pick())}`),
-    searchPaths: Array.from({ length: SAMPLED_QUERIES }, () => `/agents?${searchQueryFor(pick())}`),
-  };
-}
-
-/** The registry's own answers, for the baselines to serve byte for byte. */
-async function captureFixtures(origin: string, work: Workload, file: string): Promise<void> {
-  const paths = ['/health', ...work.hot.map((i) => `/agents/${agentIdOf(i)}`), ...work.listPaths, ...work.searchPaths];
-  const bodies: Record<string, string> = {};
-  for (const path of paths) bodies[path] = await (await fetch(`${origin}${path}`)).text();
-  const probe = { agent_card: benchCard(1_000_000_000) };
-  const registered = await (await fetch(`${origin}/agents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(probe) })).text();
-  const heartbeat = await (await fetch(`${origin}/agents/${agentIdOf(work.hot[0] ?? 0)}/heartbeat`, { method: 'POST' })).text();
-  writeFileSync(file, JSON.stringify({ bodies, registered, heartbeat }));
-}
-
-function requestsFor(scenario: ScenarioName, work: Workload, nextNewAgent: () => number): () => DriverRequest {
-  const random = seededRandom(7);
-  const any = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
-  const get = (): DriverRequest => ({ method: 'GET', path: `/agents/${agentIdOf(any(work.hot))}` });
-  const list = (): DriverRequest => ({ method: 'GET', path: any(work.listPaths) });
-  const search = (): DriverRequest => ({ method: 'GET', path: any(work.searchPaths) });
-  const heartbeat = (): DriverRequest => ({ method: 'POST', path: `/agents/${agentIdOf(any(work.hot))}/heartbeat`, body: '{}' });
-  switch (scenario) {
-    case 'register':
-      return () => ({ method: 'POST', path: '/agents', body: JSON.stringify({ agent_card: benchCard(nextNewAgent()) }) });
-    case 'get':
-      return get;
-    case 'list':
-      return list;
-    case 'search':
-      return search;
-    case 'health':
-      return () => ({ method: 'GET', path: '/health' });
-    case 'heartbeat':
-      return heartbeat;
-    case 'mixed':
-      return () => {
-        const roll = random();
-        return roll < 0.8 ? get() : roll < 0.9 ? search() : roll < 0.95 ? list() : heartbeat();
-      };
-  }
 }
 
 /** What one scenario is driven with against one target. */

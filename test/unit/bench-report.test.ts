@@ -35,3 +35,23 @@ describe('the growth target', () => {
     expect(table).toContain('| 100000 | get | 1000 | 3.00 | 6.00 | 12.00 | 0 |');
   });
 });
+
+describe('the closed-loop p99 target', () => {
+  it('judges the registry p99 of register against its limit in milliseconds', () => {
+    const register = (p99Ms: number): Measurement => ({ ...measurement(1000, 'closed', 10), scenario: 'register', p99Ms });
+    const p99Checks = (m: Measurement) => checkTargets([m], sizes).filter((c) => c.what.includes('closed-loop p99'));
+    expect(p99Checks(register(19))).toEqual([{ what: 'register @ 1000: closed-loop p99 ms', value: 19, limit: '<= 20', pass: true }]);
+    expect(p99Checks(register(21))[0]?.pass).toBe(false);
+  });
+});
+
+describe('the Redis memory target', () => {
+  it('allows 3 times the card JSON below 1,000,000 agents and 2 times from there', () => {
+    const memory = [100_000, 1_000_000].map((agents) => ({ agents, memoryPerAgentBytes: 2500, cardJsonBytes: 1000, seedSeconds: 1 }));
+    const verdicts = checkTargets([], memory).map((c) => [c.what, c.limit, c.pass]);
+    expect(verdicts).toEqual([
+      ['memory per agent / card JSON @ 100000', '<= 3', true],
+      ['memory per agent / card JSON @ 1000000', '<= 2', false],
+    ]);
+  });
+});
