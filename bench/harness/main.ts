@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: seeds agents, starts the registry and two baselines that serve the same bytes,
+ * `npm run bench`: seeds agents into Redis through the registry's own service and store (in child
+ * processes, bench/harness/seeding.ts), starts the registry and two baselines that serve the same bytes,
  * drives every scenario against the three in a closed loop, taking turns in rounds (throughput),
  * then drives every scenario with a p95 target against the registry and Express in an open model
  * at LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency). With several agent counts, the
@@ -15,12 +16,12 @@ import { freePort, startRedisServer } from '../../scripts/local-redis.js';
 import { benchCard, LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
 import { captureFixtures, HOT_AGENTS, requestsFor, workload } from './workload.js';
+import { seedThroughStore } from './seeding.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { checksTable, checkTargets, growthTable, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
 
-const SEED_CONNECTIONS = 64;
 
 const usedMemory = async (url: string): Promise<number> => {
   const redis = new Redis(url);
@@ -60,19 +61,6 @@ async function startRegistry(options: HarnessOptions, redisUrl: string, prefix: 
   const port = await freePort();
   const balancer = await startNodeProcess('bench/harness/load-balancer.ts', [String(port), ...replicas.map((r) => r.origin)], port, {}, '/ready');
   return [balancer, ...replicas];
-}
-
-/** Registers agents 0..count-1 through the API, as clients would. */
-async function seed(origin: string, count: number): Promise<void> {
-  let next = 0;
-  const result = await drive({
-    origin,
-    connections: SEED_CONNECTIONS,
-    durationMs: Number.MAX_SAFE_INTEGER,
-    next: () => ({ method: 'POST', path: '/agents', body: JSON.stringify({ agent_card: benchCard(next++) }) }),
-    stopAfter: count,
-  });
-  if (result.errors > 0) throw new Error(`Seeding failed for ${result.errors} of ${count} agents`);
 }
 
 /** What one scenario is driven with against one target. */
@@ -167,12 +155,11 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
   };
   try {
     const memoryBefore = await usedMemory(redisUrl);
+    const seedSeconds = await seedThroughStore(redisUrl, prefix, agents);
+    const memoryPerAgentBytes = ((await usedMemory(redisUrl)) - memoryBefore) / agents;
+    // Started after seeding, so it does not spend the machine on a million invalidations of records it never read.
     registry = await startRegistry(options, redisUrl, prefix);
     const origin = (registry[0] as RunningProcess).origin;
-    const seedStart = performance.now();
-    await seed(origin, agents);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-    const memoryPerAgentBytes = ((await usedMemory(redisUrl)) - memoryBefore) / agents;
     const sample = Array.from({ length: Math.min(agents, 1000) }, (_, i) => JSON.stringify(benchCard(i)).length);
     const cardJsonBytes = sample.reduce((a, b) => a + b, 0) / sample.length;
     process.stderr.write(`seeded ${agents} agents in ${seedSeconds.toFixed(1)} s\n`);

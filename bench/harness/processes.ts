@@ -54,3 +54,12 @@ export async function startNodeProcess(
     },
   };
 }
+
+/** Runs a TypeScript script (through tsx) to its end; rejects when it exits with another status than 0. */
+export function runScript(script: string, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${script} ${args.join(' ')} exited with ${signal ?? code}`))));
+  });
+}
