@@ -15,12 +15,14 @@ import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
 import { benchCard, LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
-import { captureFixtures, HOT_AGENTS, requestsFor, workload } from './workload.js';
+import { captureFixtures, HOT_AGENTS, isSearchScenario, requestsFor, workload } from './workload.js';
 import { seedThroughStore } from './seeding.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
-import { checksTable, checkTargets, growthTable, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
+import { checkTargets } from './checks.js';
+import { checksTable, growthTable, latencyTable, markdownTable, memoryTable, slowlogTable, type Measurement, type SizeReport, type Target } from './report.js';
+import { readSlowlog, resetSlowlog, slowlogRedisArgs, type SlowlogReport } from './slowlog.js';
 
 
 const usedMemory = async (url: string): Promise<number> => {
@@ -118,6 +120,7 @@ const stopAll = async (processes: RunningProcess[]) => {
 /** Where a run's results go: measurements, and with `--profile` the registry's CPU profiles and their summaries. */
 interface RunOutput {
   measurements: Measurement[];
+  slowlogs: SlowlogReport[];
   profiles: ProfileSummary[];
   /** Where profiles are written, when profiling: absolute, because the replicas run in the repository's root. */
   profileDir: string | undefined;
@@ -142,7 +145,7 @@ interface SizeRun {
 }
 
 async function runAtSize(options: HarnessOptions, agents: number, output: RunOutput): Promise<SizeRun> {
-  const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort());
+  const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort(), slowlogRedisArgs());
   const redisUrl = options.redisUrl ?? (ownRedis?.url as string);
   const prefix = `bench:{${process.pid}-${agents}}:`;
   const dir = mkdtempSync(join(tmpdir(), 'a2a-bench-'));
@@ -193,7 +196,9 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
         registry = await startRegistry(options, redisUrl, prefix, profilerArgs(profileDir, `${agents}-${scenario}`));
         origins.registry = (registry[0] as RunningProcess).origin;
       }
+      if (isSearchScenario(scenario)) await resetSlowlog(redisUrl);
       await measureScenario(scenario, runOf, output.measurements);
+      if (isSearchScenario(scenario)) output.slowlogs.push(await readSlowlog(redisUrl, agents, scenario));
       if (profileDir) {
         await stopAll(registry);
         registry = [];
@@ -230,8 +235,8 @@ async function measureGrowth(small: SizeRun, large: SizeRun, scenarios: Scenario
 async function main(): Promise<void> {
   const options = parseHarnessOptions(process.argv.slice(2));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const output: RunOutput = { measurements: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
-  const { measurements, profiles } = output;
+  const output: RunOutput = { measurements: [], slowlogs: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
+  const { measurements, slowlogs, profiles } = output;
   if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
   const sizes: SizeReport[] = [];
   // The smallest and the largest size (agent counts are sorted), kept running for the growth measurements.
@@ -248,7 +253,7 @@ async function main(): Promise<void> {
   } finally {
     for (const run of kept) await run.stop();
   }
-  const checks = checkTargets(measurements, sizes);
+  const checks = checkTargets({ measurements, sizes, slowlogs });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   const markdown = [
@@ -262,6 +267,8 @@ async function main(): Promise<void> {
     '',
     memoryTable(sizes),
     '',
+    slowlogTable(slowlogs),
+    '',
     checksTable(checks),
     ...(profiles.length > 0
       ? ['', `CPU profiles of the registry (\`--profile\`, in ${output.profileDir}; open them in Chrome DevTools or speedscope for flame graphs). The profiler slows the registry: the tables above are not comparable with unprofiled runs.`, '', profilesTable(profiles)]
@@ -270,7 +277,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${markdown}\n`);
   mkdirSync(options.outDir, { recursive: true });
   const file = join(options.outDir, `bench-${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, checks, profiles }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, slowlogs, checks, profiles }, null, 2));
   process.stderr.write(`results written to ${file}\n`);
   if (options.check && checks.some((c) => !c.pass)) process.exitCode = 1;
 }

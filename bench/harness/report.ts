@@ -1,5 +1,6 @@
-import { LATENCY_LOAD_SHARE, maxMemoryPerAgentRatio, SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { LATENCY_LOAD_SHARE, SCENARIOS, SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
 import type { DriveResult } from './load-driver.js';
+import type { SlowlogReport } from './slowlog.js';
 
 export type Target = 'registry' | 'express' | 'node';
 
@@ -37,9 +38,17 @@ export interface TargetCheck {
   pass: boolean;
 }
 
-const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+/** Everything one run measured, as its report and target checks read it. */
+export interface RunResults {
+  measurements: Measurement[];
+  sizes: SizeReport[];
+  /** SLOWLOG after each search scenario at each agent count. */
+  slowlogs: SlowlogReport[];
+}
 
-function find(measurements: Measurement[], agents: number, scenario: ScenarioName, target: Target, mode: DriveMode = 'closed') {
+export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+export function find(measurements: Measurement[], agents: number, scenario: ScenarioName, target: Target, mode: DriveMode = 'closed') {
   return measurements.find((m) => m.agents === agents && m.scenario === scenario && m.target === target && m.mode === mode);
 }
 
@@ -103,59 +112,18 @@ export function memoryTable(sizes: SizeReport[]): string {
   ].join('\n');
 }
 
-/** Every target of bench/scenarios.ts that this run measured, with its verdict. */
-export function checkTargets(measurements: Measurement[], sizes: SizeReport[]): TargetCheck[] {
-  const checks: TargetCheck[] = [];
-  const counts = sizes.map((s) => s.agents);
-  const smallest = Math.min(...counts);
-  const largest = Math.max(...counts);
-  for (const agents of counts) {
-    for (const scenario of Object.keys(SCENARIOS) as ScenarioName[]) {
-      const registry = find(measurements, agents, scenario, 'registry');
-      const express = find(measurements, agents, scenario, 'express');
-      if (!registry) continue;
-      const { targets } = SCENARIOS[scenario];
-      const at = `${scenario} @ ${agents}`;
-      checks.push({ what: `${at}: errors`, value: registry.errors, limit: '= 0', pass: registry.errors === 0 });
-      if (targets.minRpsRatioToExpress !== undefined && express) {
-        const value = registry.rps / express.rps;
-        checks.push({ what: `${at}: req/s ratio to Express`, value, limit: `>= ${targets.minRpsRatioToExpress}`, pass: value >= targets.minRpsRatioToExpress });
-      }
-      if (targets.maxP99Ms !== undefined) {
-        checks.push({ what: `${at}: closed-loop p99 ms`, value: registry.p99Ms, limit: `<= ${targets.maxP99Ms}`, pass: registry.p99Ms <= targets.maxP99Ms });
-      }
-      if (targets.maxP99RatioToExpress !== undefined && express) {
-        const value = registry.p99Ms / express.p99Ms;
-        checks.push({ what: `${at}: p99 ratio to Express`, value, limit: `<= ${targets.maxP99RatioToExpress}`, pass: value <= targets.maxP99RatioToExpress });
-      }
-      const open = find(measurements, agents, scenario, 'registry', 'open');
-      if (targets.maxP95Ms !== undefined && open) {
-        const offered = `${fmt(open.offeredRps ?? Number.NaN, 0)} req/s offered (${LATENCY_LOAD_SHARE} × Express)`;
-        checks.push({ what: `${at}: errors at ${offered}`, value: open.errors, limit: '= 0', pass: open.errors === 0 });
-        checks.push({ what: `${at}: p95 ms at ${offered}`, value: open.p95Ms, limit: `<= ${targets.maxP95Ms}`, pass: open.p95Ms <= targets.maxP95Ms });
-      }
-      // Growth compares closed-loop p95s, for get and search alike, measured with both sizes in turns
-      // (mode `growth`): the same 32 connections, so the ratio reads as how much slower each request
-      // got (closed-loop p95 is connections / throughput). Measured minutes apart instead, the ratio
-      // moved with the machine's speed: Express's own GET once served 28% less at the second size.
-      // The open-model p95s would compare different offered rates (each follows that size's Express
-      // req/s) at low load, where a p95 of a few ms is mostly the driver's and the machine's noise.
-      const large = find(measurements, largest, scenario, 'registry', 'growth');
-      if (targets.maxGrowthP95 !== undefined && agents === largest && large) {
-        const small = find(measurements, smallest, scenario, 'registry', 'growth');
-        if (small) {
-          const value = large.p95Ms / small.p95Ms;
-          checks.push({ what: `${scenario}: p95 growth ${smallest} -> ${largest}`, value, limit: `<= ${targets.maxGrowthP95}`, pass: value <= targets.maxGrowthP95 });
-        }
-      }
-    }
-  }
-  for (const size of sizes) {
-    const value = size.memoryPerAgentBytes / size.cardJsonBytes;
-    const limit = maxMemoryPerAgentRatio(size.agents);
-    checks.push({ what: `memory per agent / card JSON @ ${size.agents}`, value, limit: `<= ${limit}`, pass: value <= limit });
-  }
-  return checks;
+/** SLOWLOG after each search scenario, in Markdown; empty when none was read. */
+export function slowlogTable(slowlogs: SlowlogReport[]): string {
+  if (slowlogs.length === 0) return '';
+  const thresholds = [...new Set(slowlogs.map((s) => fmt(s.thresholdMs, 0)))].join(' or ');
+  return [
+    `Redis SLOWLOG during each search scenario (commands slower than ${thresholds} ms; reset before the scenario, read after it; ` +
+      `no search command may be logged from ${SLOWLOG_TARGET.judgedFromAgents} agents):`,
+    '',
+    '| agents | operation | entries | slowest ms | slowest command |',
+    '| ---: | --- | ---: | ---: | --- |',
+    ...slowlogs.map((s) => `| ${s.agents} | ${s.scenario} | ${s.entries} | ${fmt(s.slowestMs)} | ${s.slowestCommand ?? ''} |`),
+  ].join('\n');
 }
 
 export function checksTable(checks: TargetCheck[]): string {

@@ -9,6 +9,7 @@ import { LATENCY_LOAD_SHARE, SCENARIOS } from '../../bench/scenarios.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Results {
+  slowlogs: { agents: number; scenario: string; thresholdMs: number; entries: number }[];
   sizes: { agents: number; memoryPerAgentBytes: number; cardJsonBytes: number }[];
   measurements: {
     scenario: string;
@@ -77,6 +78,10 @@ describe('the benchmark harness, in a short smoke run', () => {
         expect(results.checks.some((c) => c.what.startsWith(`${scenario} @ 60: p95 ms at `) && c.what.includes('req/s offered'))).toBe(true);
       }
     }
+    expect(output).toContain('Redis SLOWLOG during each search scenario (commands slower than 5 ms');
+    const searches = Object.keys(SCENARIOS).filter((name) => name.startsWith('search'));
+    expect(results.slowlogs.map((s) => s.scenario)).toEqual(searches);
+    expect(results.slowlogs.every((s) => s.agents === 60 && s.thresholdMs === 5 && s.entries >= 0)).toBe(true);
     const [size] = results.sizes;
     expect(size?.agents).toBe(60);
     expect(size?.memoryPerAgentBytes).toBeGreaterThan(0);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkTargets, growthTable, type Measurement } from '../../bench/harness/report.js';
+import { checkTargets } from '../../bench/harness/checks.js';
+import { growthTable, slowlogTable, type Measurement, type SizeReport } from '../../bench/harness/report.js';
+import type { SlowlogReport } from '../../bench/harness/slowlog.js';
 
 const measurement = (agents: number, mode: Measurement['mode'], p95Ms: number): Measurement => ({
   agents,
@@ -14,8 +16,8 @@ const measurement = (agents: number, mode: Measurement['mode'], p95Ms: number): 
   p99Ms: p95Ms * 2,
 });
 
-const sizes = [1000, 100_000].map((agents) => ({ agents, memoryPerAgentBytes: 2000, cardJsonBytes: 1000, seedSeconds: 1 }));
-const growthChecks = (measurements: Measurement[]) => checkTargets(measurements, sizes).filter((c) => c.what.includes('growth'));
+const sizes: SizeReport[] = [1000, 100_000].map((agents) => ({ agents, memoryPerAgentBytes: 2000, cardJsonBytes: 1000, seedSeconds: 1 }));
+const growthChecks = (measurements: Measurement[]) => checkTargets({ measurements, sizes, slowlogs: [] }).filter((c) => c.what.includes('growth'));
 
 describe('the growth target', () => {
   it('is judged on the measurements of both sizes in turns, not on the closed loops minutes apart', () => {
@@ -39,7 +41,7 @@ describe('the growth target', () => {
 describe('the closed-loop p99 target', () => {
   it('judges the registry p99 of register against its limit in milliseconds', () => {
     const register = (p99Ms: number): Measurement => ({ ...measurement(1000, 'closed', 10), scenario: 'register', p99Ms });
-    const p99Checks = (m: Measurement) => checkTargets([m], sizes).filter((c) => c.what.includes('closed-loop p99'));
+    const p99Checks = (m: Measurement) => checkTargets({ measurements: [m], sizes, slowlogs: [] }).filter((c) => c.what.includes('closed-loop p99'));
     expect(p99Checks(register(19))).toEqual([{ what: 'register @ 1000: closed-loop p99 ms', value: 19, limit: '<= 20', pass: true }]);
     expect(p99Checks(register(21))[0]?.pass).toBe(false);
   });
@@ -48,10 +50,38 @@ describe('the closed-loop p99 target', () => {
 describe('the Redis memory target', () => {
   it('allows 3 times the card JSON below 1,000,000 agents and 2 times from there', () => {
     const memory = [100_000, 1_000_000].map((agents) => ({ agents, memoryPerAgentBytes: 2500, cardJsonBytes: 1000, seedSeconds: 1 }));
-    const verdicts = checkTargets([], memory).map((c) => [c.what, c.limit, c.pass]);
+    const verdicts = checkTargets({ measurements: [], sizes: memory, slowlogs: [] }).map((c) => [c.what, c.limit, c.pass]);
     expect(verdicts).toEqual([
       ['memory per agent / card JSON @ 100000', '<= 3', true],
       ['memory per agent / card JSON @ 1000000', '<= 2', false],
     ]);
+  });
+});
+
+describe('the SLOWLOG target', () => {
+  const slowlog = (agents: number, slowestMs: number): SlowlogReport => ({
+    agents,
+    scenario: 'search-two-broad',
+    thresholdMs: 5,
+    entries: slowestMs > 0 ? 3 : 0,
+    slowestMs,
+    ...(slowestMs > 0 ? { slowestCommand: 'EVALSHA' } : {}),
+  });
+  const slowlogChecks = (slowlogs: SlowlogReport[]) => checkTargets({ measurements: [], sizes: [], slowlogs });
+
+  it('is judged from 1,000,000 agents: no command of a search scenario logged', () => {
+    expect(slowlogChecks([slowlog(100_000, 7.5)])).toEqual([]);
+    expect(slowlogChecks([slowlog(1_000_000, 0)])).toEqual([
+      { what: 'search-two-broad @ 1000000: slowest Redis command in SLOWLOG, ms (logged above 5 ms)', value: 0, limit: '<= 5', pass: true },
+    ]);
+    expect(slowlogChecks([slowlog(1_000_000, 7.5)])[0]?.pass).toBe(false);
+  });
+
+  it('fails when Redis logged only slower commands than the target asks about', () => {
+    expect(slowlogChecks([{ ...slowlog(1_000_000, 0), thresholdMs: 10 }])[0]?.pass).toBe(false);
+  });
+
+  it('tables the entries and the slowest command of each scenario', () => {
+    expect(slowlogTable([slowlog(1_000_000, 7.5)])).toContain('| 1000000 | search-two-broad | 3 | 7.50 | EVALSHA |');
   });
 });
