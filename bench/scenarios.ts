@@ -23,7 +23,14 @@ export const SEARCH_SHAPES: readonly SearchShapeName[] = [
   'search-rare-skill',
 ];
 
+/** The scenarios that search: the original one and the search shapes. */
+export type SearchScenarioName = 'search' | SearchShapeName;
+
 export type ScenarioName = 'register' | 'get' | 'list' | 'search' | 'health' | 'heartbeat' | 'mixed' | SearchShapeName;
+
+/** Whether a scenario searches. */
+export const isSearchScenario = (scenario: ScenarioName): scenario is SearchScenarioName =>
+  scenario === 'search' || (SEARCH_SHAPES as readonly ScenarioName[]).includes(scenario);
 
 /** What the earlier Python registry published for the operation (its own machine, its own method). */
 export interface ReferenceFigure {

@@ -1,6 +1,6 @@
-import { LATENCY_LOAD_SHARE, maxMemoryPerAgentRatio, SCENARIOS, SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
-import { find, fmt, type RunResults, type TargetCheck } from './report.js';
-import type { SlowlogReport } from './slowlog.js';
+import { ISOLATION, LATENCY_LOAD_SHARE, maxMemoryPerAgentRatio, SCENARIOS, SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
+import { fmt } from './report.js';
+import { find, type IsolationReport, type RunResults, type SlowlogReport, type TargetCheck } from './results.js';
 
 /** No command of a search scenario in SLOWLOG, judged from {@link SLOWLOG_TARGET}'s agent count. */
 function slowlogChecks(slowlogs: SlowlogReport[]): TargetCheck[] {
@@ -15,8 +15,25 @@ function slowlogChecks(slowlogs: SlowlogReport[]): TargetCheck[] {
     }));
 }
 
+/** The probes' p99 beside the expensive searches against their quiet p99, and no errors, at the largest agent count. */
+function isolationChecks(reports: IsolationReport[], largest: number): TargetCheck[] {
+  return reports
+    .filter((r) => r.agents === largest)
+    .flatMap((r) =>
+      r.probes.flatMap((p) => {
+        const at = `isolation @ ${r.agents}: ${p.scenario} beside ${r.loadScenario} × ${r.loadConnections}`;
+        const ratio = p.loaded.p99Ms / p.quiet.p99Ms;
+        const errors = p.quiet.errors + p.loaded.errors + r.load.errors;
+        return [
+          { what: `${at}: errors`, value: errors, limit: '= 0', pass: errors === 0 },
+          { what: `${at}: p99 / quiet p99`, value: ratio, limit: `<= ${ISOLATION.maxP99RatioToQuiet}`, pass: ratio <= ISOLATION.maxP99RatioToQuiet },
+        ];
+      }),
+    );
+}
+
 /** Every target of bench/scenarios.ts that this run measured, with its verdict. */
-export function checkTargets({ measurements, sizes, slowlogs }: RunResults): TargetCheck[] {
+export function checkTargets({ measurements, sizes, slowlogs, isolation }: RunResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const counts = sizes.map((s) => s.agents);
   const smallest = Math.min(...counts);
@@ -62,7 +79,7 @@ export function checkTargets({ measurements, sizes, slowlogs }: RunResults): Tar
       }
     }
   }
-  checks.push(...slowlogChecks(slowlogs));
+  checks.push(...slowlogChecks(slowlogs), ...isolationChecks(isolation, largest));
   for (const size of sizes) {
     const value = size.memoryPerAgentBytes / size.cardJsonBytes;
     const limit = maxMemoryPerAgentRatio(size.agents);

@@ -6,23 +6,27 @@
  * at LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency). With several agent counts, the
  * registries of the smallest and the largest stay up, and the scenarios with a growth target are
  * then driven against both in turns. It prints and saves the results.
- * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search --redis-url URL --out DIR --check --profile
+ * At every agent count it also reads Redis's SLOWLOG after each search scenario and measures the
+ * isolation scenario (bench/harness/isolation.ts).
+ * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search,isolation --redis-url URL --out DIR --check --profile
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
-import { benchCard, LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { benchCard, isSearchScenario, LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
-import { captureFixtures, HOT_AGENTS, isSearchScenario, requestsFor, workload } from './workload.js';
+import { captureFixtures, HOT_AGENTS, requestsFor, workload } from './workload.js';
 import { seedThroughStore } from './seeding.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { checkTargets } from './checks.js';
-import { checksTable, growthTable, latencyTable, markdownTable, memoryTable, slowlogTable, type Measurement, type SizeReport, type Target } from './report.js';
-import { readSlowlog, resetSlowlog, slowlogRedisArgs, type SlowlogReport } from './slowlog.js';
+import { measureIsolation } from './isolation.js';
+import { checksTable, growthTable, isolationTable, latencyTable, markdownTable, memoryTable, slowlogTable } from './report.js';
+import type { IsolationReport, Measurement, SizeReport, SlowlogReport, Target } from './results.js';
+import { readSlowlog, resetSlowlog, slowlogRedisArgs } from './slowlog.js';
 
 
 const usedMemory = async (url: string): Promise<number> => {
@@ -121,6 +125,7 @@ const stopAll = async (processes: RunningProcess[]) => {
 interface RunOutput {
   measurements: Measurement[];
   slowlogs: SlowlogReport[];
+  isolation: IsolationReport[];
   profiles: ProfileSummary[];
   /** Where profiles are written, when profiling: absolute, because the replicas run in the repository's root. */
   profileDir: string | undefined;
@@ -207,10 +212,14 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
         }
       }
     }
-    if (output.profileDir && options.agentCounts.length > 1) {
-      // Unprofiled again for the growth measurements.
+    if (output.profileDir && (options.agentCounts.length > 1 || options.isolation)) {
+      // Unprofiled again for the isolation and growth measurements.
       registry = await startRegistry(options, redisUrl, prefix);
       origins.registry = (registry[0] as RunningProcess).origin;
+    }
+    if (options.isolation) {
+      const { durationSeconds, warmupSeconds } = options;
+      output.isolation.push(await measureIsolation({ agents, origin: origins.registry, work, measurements: output.measurements, durationSeconds, warmupSeconds, dir }));
     }
     return { report: { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds }, registryRun: (scenario) => runOf(scenario, 'registry'), stop };
   } catch (error) {
@@ -235,8 +244,8 @@ async function measureGrowth(small: SizeRun, large: SizeRun, scenarios: Scenario
 async function main(): Promise<void> {
   const options = parseHarnessOptions(process.argv.slice(2));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const output: RunOutput = { measurements: [], slowlogs: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
-  const { measurements, slowlogs, profiles } = output;
+  const output: RunOutput = { measurements: [], slowlogs: [], isolation: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
+  const { measurements, slowlogs, isolation, profiles } = output;
   if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
   const sizes: SizeReport[] = [];
   // The smallest and the largest size (agent counts are sorted), kept running for the growth measurements.
@@ -253,7 +262,7 @@ async function main(): Promise<void> {
   } finally {
     for (const run of kept) await run.stop();
   }
-  const checks = checkTargets({ measurements, sizes, slowlogs });
+  const checks = checkTargets({ measurements, sizes, slowlogs, isolation });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   const markdown = [
@@ -269,6 +278,8 @@ async function main(): Promise<void> {
     '',
     slowlogTable(slowlogs),
     '',
+    isolationTable(isolation),
+    '',
     checksTable(checks),
     ...(profiles.length > 0
       ? ['', `CPU profiles of the registry (\`--profile\`, in ${output.profileDir}; open them in Chrome DevTools or speedscope for flame graphs). The profiler slows the registry: the tables above are not comparable with unprofiled runs.`, '', profilesTable(profiles)]
@@ -277,7 +288,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${markdown}\n`);
   mkdirSync(options.outDir, { recursive: true });
   const file = join(options.outDir, `bench-${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, slowlogs, checks, profiles }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, slowlogs, isolation, checks, profiles }, null, 2));
   process.stderr.write(`results written to ${file}\n`);
   if (options.check && checks.some((c) => !c.pass)) process.exitCode = 1;
 }

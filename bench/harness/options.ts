@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { ISOLATION, SCENARIOS, type ScenarioName } from '../scenarios.js';
+
+/** The name that asks `--scenarios` for the isolation scenario. */
+const ISOLATION_SCENARIO = 'isolation';
 
 export interface HarnessOptions {
   /** Agent counts to run at; growth is compared between the smallest and the largest. */
@@ -16,6 +19,12 @@ export interface HarnessOptions {
    */
   rounds: number;
   scenarios: ScenarioName[];
+  /**
+   * Measure the isolation scenario at every agent count: `isolation` among `--scenarios` (it is
+   * in the default list). Needs `get` and `search-rare-skill`, whose Express req/s set its probes'
+   * rates, and runs after the other scenarios of each count. Default true.
+   */
+  isolation: boolean;
   /** An existing Redis to use; otherwise a throwaway redis-server is started (clean memory figures). */
   redisUrl: string | undefined;
   outDir: string;
@@ -39,7 +48,7 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '1' },
       rounds: { type: 'string', default: '3' },
-      scenarios: { type: 'string', default: Object.keys(SCENARIOS).join(',') },
+      scenarios: { type: 'string', default: [...Object.keys(SCENARIOS), ISOLATION_SCENARIO].join(',') },
       'redis-url': { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
       check: { type: 'boolean', default: false },
@@ -47,10 +56,14 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
     },
   });
   const agentCounts = values.agents.split(',').map(Number).sort((a, b) => a - b);
-  const scenarios = values.scenarios.split(',') as ScenarioName[];
+  const names = values.scenarios.split(',');
+  const isolation = names.includes(ISOLATION_SCENARIO);
+  const scenarios = names.filter((name) => name !== ISOLATION_SCENARIO) as ScenarioName[];
   const unknown = scenarios.filter((name) => !(name in SCENARIOS));
   if (agentCounts.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--agents takes whole numbers of at least 10, comma-separated');
   if (unknown.length > 0) throw new Error(`Unknown scenarios: ${unknown.join(', ')}`);
+  const missingProbes = ISOLATION.probes.filter((probe) => !scenarios.includes(probe));
+  if (isolation && missingProbes.length > 0) throw new Error(`The isolation scenario needs ${missingProbes.join(' and ')} among --scenarios too`);
   const replicas = Number(values.replicas);
   const durationSeconds = Number(values.duration);
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error('--replicas takes a whole number of at least 1');
@@ -66,6 +79,7 @@ export function parseHarnessOptions(argv: string[]): HarnessOptions {
     warmupSeconds,
     rounds,
     scenarios,
+    isolation,
     redisUrl: values['redis-url'] || process.env.REDIS_URL || undefined,
     outDir: values.out,
     check: values.check,

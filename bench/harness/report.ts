@@ -1,56 +1,7 @@
-import { LATENCY_LOAD_SHARE, SCENARIOS, SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
-import type { DriveResult } from './load-driver.js';
-import type { SlowlogReport } from './slowlog.js';
-
-export type Target = 'registry' | 'express' | 'node';
-
-/**
- * `closed`: the scenario's connections, each sending as soon as its last answer is read; measures
- * throughput (its latency is connections / throughput). `open`: requests due at a constant
- * `offeredRps`, latency from the due time; measures latency at that load. `growth`: closed loop
- * against the registry at the smallest and the largest agent count, both kept running until every
- * size is measured and then driven in turns, so the machine's drift falls on both sizes alike.
- */
-export type DriveMode = 'closed' | 'open' | 'growth';
-
-export interface Measurement extends DriveResult {
-  agents: number;
-  scenario: ScenarioName;
-  target: Target;
-  mode: DriveMode;
-  /** The offered load of an `open` measurement, in req/s. */
-  offeredRps?: number;
-}
-
-export interface SizeReport {
-  agents: number;
-  /** Redis `used_memory` growth while seeding, divided by the agents seeded. */
-  memoryPerAgentBytes: number;
-  /** Mean length of the seeded cards' JSON. */
-  cardJsonBytes: number;
-  seedSeconds: number;
-}
-
-export interface TargetCheck {
-  what: string;
-  value: number;
-  limit: string;
-  pass: boolean;
-}
-
-/** Everything one run measured, as its report and target checks read it. */
-export interface RunResults {
-  measurements: Measurement[];
-  sizes: SizeReport[];
-  /** SLOWLOG after each search scenario at each agent count. */
-  slowlogs: SlowlogReport[];
-}
+import { ISOLATION, LATENCY_LOAD_SHARE, SCENARIOS, SLOWLOG_TARGET } from '../scenarios.js';
+import { find, type IsolationReport, type Measurement, type SizeReport, type SlowlogReport, type TargetCheck } from './results.js';
 
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-
-export function find(measurements: Measurement[], agents: number, scenario: ScenarioName, target: Target, mode: DriveMode = 'closed') {
-  return measurements.find((m) => m.agents === agents && m.scenario === scenario && m.target === target && m.mode === mode);
-}
 
 /** The closed-loop operation | req/s | p50 | p95 | p99 | errors | ratio to Express | reference table, in Markdown. */
 export function markdownTable(measurements: Measurement[]): string {
@@ -123,6 +74,26 @@ export function slowlogTable(slowlogs: SlowlogReport[]): string {
     '| agents | operation | entries | slowest ms | slowest command |',
     '| ---: | --- | ---: | ---: | --- |',
     ...slowlogs.map((s) => `| ${s.agents} | ${s.scenario} | ${s.entries} | ${fmt(s.slowestMs)} | ${s.slowestCommand ?? ''} |`),
+  ].join('\n');
+}
+
+/** The isolation scenario's probes, quiet and beside the expensive searches, in Markdown; empty when it did not run. */
+export function isolationTable(reports: IsolationReport[]): string {
+  if (reports.length === 0) return '';
+  return [
+    `Isolation (each probe in the open model at ${LATENCY_LOAD_SHARE} × Express's closed-loop req/s, first alone, then while ` +
+      `${ISOLATION.loadConnections} closed-loop connections run the search shape the registry served slowest at that count; ` +
+      `the loaded p99 may be at most ${ISOLATION.maxP99RatioToQuiet} × the quiet one, judged at the largest count):`,
+    '',
+    '| agents | probe | offered req/s | quiet p50 ms | quiet p99 ms | loaded p50 ms | loaded p99 ms | p99 ratio | errors | load | load req/s |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    ...reports.flatMap((r) =>
+      r.probes.map(
+        (p) =>
+          `| ${r.agents} | ${p.scenario} | ${fmt(p.offeredRps, 0)} | ${fmt(p.quiet.p50Ms)} | ${fmt(p.quiet.p99Ms)} | ${fmt(p.loaded.p50Ms)} | ${fmt(p.loaded.p99Ms)} | ` +
+          `${fmt(p.loaded.p99Ms / p.quiet.p99Ms)} | ${p.quiet.errors + p.loaded.errors} | ${r.loadScenario} × ${r.loadConnections} | ${fmt(r.load.rps, 0)} |`,
+      ),
+    ),
   ].join('\n');
 }
 

@@ -1,19 +1,6 @@
 import { Redis } from 'ioredis';
 import { SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
-
-/** What Redis's SLOWLOG held after one scenario at one agent count. */
-export interface SlowlogReport {
-  agents: number;
-  scenario: ScenarioName;
-  /** Redis's `slowlog-log-slower-than`, in ms; NaN when Redis would not say. */
-  thresholdMs: number;
-  /** Commands logged (at most `slowlog-max-len`). */
-  entries: number;
-  /** Duration of the slowest command logged, in ms; 0 when none was. */
-  slowestMs: number;
-  /** Name of the slowest command logged (EVALSHA, HMGET, ...). */
-  slowestCommand?: string;
-}
+import type { SlowlogReport } from './results.js';
 
 /** Entries read to find the slowest. */
 const ENTRIES_READ = 128;

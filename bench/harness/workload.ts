@@ -2,13 +2,14 @@ import { writeFileSync } from 'node:fs';
 import {
   agentIdOf,
   benchCard,
+  isSearchScenario,
   listCursorAfter,
   SEARCH_SHAPES,
   searchQueryFor,
   searchShapeQuery,
   seededRandom,
   type ScenarioName,
-  type SearchShapeName,
+  type SearchScenarioName,
 } from '../scenarios.js';
 import type { DriverRequest } from './load-driver.js';
 
@@ -22,7 +23,7 @@ export interface Workload {
   hot: number[];
   listPaths: string[];
   /** Paths of the `search` scenario and of each search shape. */
-  searchPaths: Record<'search' | SearchShapeName, string[]>;
+  searchPaths: Record<SearchScenarioName, string[]>;
 }
 
 /** The same workload for the same agent count on every run; the search shapes draw after the others, which stay as they were. */
@@ -36,10 +37,6 @@ export function workload(agents: number): Workload {
   for (const shape of SEARCH_SHAPES) searchPaths[shape] = sample(() => `/agents?${searchShapeQuery(shape, agents, random)}`);
   return { hot, listPaths, searchPaths };
 }
-
-/** Whether a scenario is a search, whose Redis commands SLOWLOG is read for. */
-export const isSearchScenario = (scenario: ScenarioName): scenario is 'search' | SearchShapeName =>
-  scenario === 'search' || (SEARCH_SHAPES as readonly ScenarioName[]).includes(scenario);
 
 /** The registry's own answers, for the baselines to serve byte for byte. */
 export async function captureFixtures(origin: string, work: Workload, file: string): Promise<void> {

@@ -9,6 +9,12 @@ import { LATENCY_LOAD_SHARE, SCENARIOS } from '../../bench/scenarios.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Results {
+  isolation: {
+    agents: number;
+    loadScenario: string;
+    load: { requests: number; errors: number };
+    probes: { scenario: string; quiet: { requests: number; errors: number }; loaded: { requests: number; errors: number } }[];
+  }[];
   slowlogs: { agents: number; scenario: string; thresholdMs: number; entries: number }[];
   sizes: { agents: number; memoryPerAgentBytes: number; cardJsonBytes: number }[];
   measurements: {
@@ -82,6 +88,18 @@ describe('the benchmark harness, in a short smoke run', () => {
     const searches = Object.keys(SCENARIOS).filter((name) => name.startsWith('search'));
     expect(results.slowlogs.map((s) => s.scenario)).toEqual(searches);
     expect(results.slowlogs.every((s) => s.agents === 60 && s.thresholdMs === 5 && s.entries >= 0)).toBe(true);
+    expect(output).toContain('Isolation (each probe in the open model at 0.3 × Express');
+    const [isolation] = results.isolation;
+    expect(isolation?.agents).toBe(60);
+    expect(searches).toContain(isolation?.loadScenario);
+    expect(isolation?.load.requests).toBeGreaterThan(0);
+    expect(isolation?.probes.map((p) => p.scenario)).toEqual(['get', 'search-rare-skill']);
+    for (const { quiet, loaded } of isolation?.probes ?? []) {
+      expect(quiet.requests).toBeGreaterThan(0);
+      expect(loaded.requests).toBeGreaterThan(0);
+      expect(quiet.errors + loaded.errors + (isolation?.load.errors ?? 0)).toBe(0);
+    }
+    expect(results.checks.some((c) => c.what.startsWith('isolation @ 60: get beside'))).toBe(true);
     const [size] = results.sizes;
     expect(size?.agents).toBe(60);
     expect(size?.memoryPerAgentBytes).toBeGreaterThan(0);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkTargets } from '../../bench/harness/checks.js';
-import { growthTable, slowlogTable, type Measurement, type SizeReport } from '../../bench/harness/report.js';
-import type { SlowlogReport } from '../../bench/harness/slowlog.js';
+import { growthTable, isolationTable, slowlogTable } from '../../bench/harness/report.js';
+import type { IsolationReport, Measurement, RunResults, SizeReport, SlowlogReport } from '../../bench/harness/results.js';
+import type { DriveResult } from '../../bench/harness/load-driver.js';
+
+/** A run's results: none of anything but what a test gives. */
+const results = (given: Partial<RunResults>): RunResults => ({ measurements: [], sizes: [], slowlogs: [], isolation: [], ...given });
 
 const measurement = (agents: number, mode: Measurement['mode'], p95Ms: number): Measurement => ({
   agents,
@@ -17,7 +21,7 @@ const measurement = (agents: number, mode: Measurement['mode'], p95Ms: number): 
 });
 
 const sizes: SizeReport[] = [1000, 100_000].map((agents) => ({ agents, memoryPerAgentBytes: 2000, cardJsonBytes: 1000, seedSeconds: 1 }));
-const growthChecks = (measurements: Measurement[]) => checkTargets({ measurements, sizes, slowlogs: [] }).filter((c) => c.what.includes('growth'));
+const growthChecks = (measurements: Measurement[]) => checkTargets(results({ measurements, sizes })).filter((c) => c.what.includes('growth'));
 
 describe('the growth target', () => {
   it('is judged on the measurements of both sizes in turns, not on the closed loops minutes apart', () => {
@@ -41,7 +45,7 @@ describe('the growth target', () => {
 describe('the closed-loop p99 target', () => {
   it('judges the registry p99 of register against its limit in milliseconds', () => {
     const register = (p99Ms: number): Measurement => ({ ...measurement(1000, 'closed', 10), scenario: 'register', p99Ms });
-    const p99Checks = (m: Measurement) => checkTargets({ measurements: [m], sizes, slowlogs: [] }).filter((c) => c.what.includes('closed-loop p99'));
+    const p99Checks = (m: Measurement) => checkTargets(results({ measurements: [m], sizes })).filter((c) => c.what.includes('closed-loop p99'));
     expect(p99Checks(register(19))).toEqual([{ what: 'register @ 1000: closed-loop p99 ms', value: 19, limit: '<= 20', pass: true }]);
     expect(p99Checks(register(21))[0]?.pass).toBe(false);
   });
@@ -50,7 +54,7 @@ describe('the closed-loop p99 target', () => {
 describe('the Redis memory target', () => {
   it('allows 3 times the card JSON below 1,000,000 agents and 2 times from there', () => {
     const memory = [100_000, 1_000_000].map((agents) => ({ agents, memoryPerAgentBytes: 2500, cardJsonBytes: 1000, seedSeconds: 1 }));
-    const verdicts = checkTargets({ measurements: [], sizes: memory, slowlogs: [] }).map((c) => [c.what, c.limit, c.pass]);
+    const verdicts = checkTargets(results({ sizes: memory })).map((c) => [c.what, c.limit, c.pass]);
     expect(verdicts).toEqual([
       ['memory per agent / card JSON @ 100000', '<= 3', true],
       ['memory per agent / card JSON @ 1000000', '<= 2', false],
@@ -67,7 +71,7 @@ describe('the SLOWLOG target', () => {
     slowestMs,
     ...(slowestMs > 0 ? { slowestCommand: 'EVALSHA' } : {}),
   });
-  const slowlogChecks = (slowlogs: SlowlogReport[]) => checkTargets({ measurements: [], sizes: [], slowlogs });
+  const slowlogChecks = (slowlogs: SlowlogReport[]) => checkTargets(results({ slowlogs }));
 
   it('is judged from 1,000,000 agents: no command of a search scenario logged', () => {
     expect(slowlogChecks([slowlog(100_000, 7.5)])).toEqual([]);
@@ -83,5 +87,33 @@ describe('the SLOWLOG target', () => {
 
   it('tables the entries and the slowest command of each scenario', () => {
     expect(slowlogTable([slowlog(1_000_000, 7.5)])).toContain('| 1000000 | search-two-broad | 3 | 7.50 | EVALSHA |');
+  });
+});
+
+describe('the isolation target', () => {
+  const latency = (p99Ms: number, errors = 0): DriveResult => ({ requests: 1000, errors, rps: 500, p50Ms: p99Ms / 4, p95Ms: p99Ms / 2, p99Ms });
+  const isolation = (agents: number, loadedP99Ms: number): IsolationReport => ({
+    agents,
+    loadScenario: 'search-two-broad',
+    loadConnections: 8,
+    load: latency(20),
+    probes: [{ scenario: 'get', offeredRps: 2000, quiet: latency(4), loaded: latency(loadedP99Ms) }],
+  });
+  const isolationChecks = (reports: IsolationReport[]) => checkTargets(results({ sizes, isolation: reports })).filter((c) => c.what.startsWith('isolation'));
+
+  it('is judged at the largest agent count: the p99 beside the load within twice the quiet p99', () => {
+    expect(isolationChecks([isolation(1000, 100), isolation(100_000, 7)])).toEqual([
+      { what: 'isolation @ 100000: get beside search-two-broad × 8: errors', value: 0, limit: '= 0', pass: true },
+      { what: 'isolation @ 100000: get beside search-two-broad × 8: p99 / quiet p99', value: 1.75, limit: '<= 2', pass: true },
+    ]);
+    expect(isolationChecks([isolation(100_000, 9)])[1]?.pass).toBe(false);
+  });
+
+  it('counts the errors of the load too', () => {
+    expect(isolationChecks([{ ...isolation(100_000, 7), load: latency(20, 3) }])[0]).toMatchObject({ value: 3, pass: false });
+  });
+
+  it('tables each probe quiet and loaded, with the load', () => {
+    expect(isolationTable([isolation(1000, 7)])).toContain('| 1000 | get | 2000 | 1.00 | 4.00 | 1.75 | 7.00 | 1.75 | 0 | search-two-broad × 8 | 500 |');
   });
 });
