@@ -13,113 +13,21 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
-import { benchCard, isSearchScenario, LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
-import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
-import { captureFixtures, HOT_AGENTS, requestsFor, workload } from './workload.js';
-import { seedThroughStore } from './seeding.js';
+import { benchCard, isSearchScenario, SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { checkTargets } from './checks.js';
+import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { measureIsolation } from './isolation.js';
+import { measureClosed, measureScenario, type Run } from './measure.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
-import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
-import { checkTargets } from './checks.js';
-import { measureIsolation } from './isolation.js';
+import { deleteKeys, usedMemory } from './redis-admin.js';
+import { profilerArgs, startRegistry, stopAll } from './registry-processes.js';
 import { checksTable, growthTable, isolationTable, latencyTable, markdownTable, memoryTable, slowlogTable } from './report.js';
 import type { IsolationReport, Measurement, SizeReport, SlowlogReport, Target } from './results.js';
+import { seedThroughStore } from './seeding.js';
 import { readSlowlog, resetSlowlog, slowlogRedisArgs } from './slowlog.js';
-
-
-const usedMemory = async (url: string): Promise<number> => {
-  const redis = new Redis(url);
-  const info = await redis.info('memory');
-  redis.disconnect();
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-};
-
-/** Deletes the run's keys from a Redis the harness did not start (never on a request path). */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
-/** Node's arguments for each replica (by index): none, or the CPU profiler's, which writes `<dir>/<name>-<n>.cpuprofile` at exit. */
-type ReplicaNodeArgs = (replica: number) => string[];
-
-const profilerArgs =
-  (dir: string, name: string): ReplicaNodeArgs =>
-  (replica) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${replica + 1}.cpuprofile`];
-
-/** The registry's processes: its replicas, behind a balancer (listed first) when there are several. */
-async function startRegistry(options: HarnessOptions, redisUrl: string, prefix: string, nodeArgs: ReplicaNodeArgs = () => []): Promise<RunningProcess[]> {
-  const replicas: RunningProcess[] = [];
-  for (let i = 0; i < options.replicas; i++) {
-    const port = await freePort();
-    const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ROLE: 'api', LOG_LEVEL: 'warn', CACHE_MAX_ENTRIES: String(HOT_AGENTS * 2) };
-    replicas.push(await startNodeProcess('dist/main.js', [], port, env, '/ready', nodeArgs(i)));
-  }
-  if (options.replicas === 1) return replicas;
-  const port = await freePort();
-  const balancer = await startNodeProcess('bench/harness/load-balancer.ts', [String(port), ...replicas.map((r) => r.origin)], port, {}, '/ready');
-  return [balancer, ...replicas];
-}
-
-/** What one scenario is driven with against one target. */
-interface Run {
-  options: HarnessOptions;
-  agents: number;
-  scenario: ScenarioName;
-  target: Target;
-  origin: string;
-  next: () => DriverRequest;
-}
-
-const log = (run: Run, mode: string, result: DriveResult) =>
-  process.stderr.write(
-    `${run.agents} ${run.scenario} ${run.target} ${mode}: ${result.rps.toFixed(0)} req/s p95 ${result.p95Ms.toFixed(2)} ms errors ${result.errors}\n`,
-  );
-
-/**
- * Closed loop (throughput): the scenario's connections, each sending as soon as its last answer is
- * read. After a warm-up of each, the runs take turns for `rounds` rounds of an equal share of the
- * duration; each run's rounds are summed into its measurement.
- */
-async function measureClosed(runs: Run[], mode: 'closed' | 'growth' = 'closed'): Promise<Measurement[]> {
-  const { options, scenario } = runs[0] as Run;
-  const connections = SCENARIOS[scenario].connections;
-  if (options.warmupSeconds > 0) {
-    for (const { origin, next } of runs) await drive({ origin, connections, durationMs: options.warmupSeconds * 1000, next });
-  }
-  const logs = runs.map(() => new RunLog());
-  const roundMs = (options.durationSeconds * 1000) / options.rounds;
-  for (let round = 0; round < options.rounds; round++) {
-    for (const [i, { origin, next }] of runs.entries()) await drive({ origin, connections, durationMs: roundMs, next }, logs[i]);
-  }
-  return runs.map((run, i) => {
-    const result = (logs[i] as RunLog).summary();
-    log(run, mode, result);
-    return { agents: run.agents, scenario, target: run.target, mode, ...result };
-  });
-}
-
-/** Open model (latency): requests due at `offeredRps`, at most the scenario's connections in flight, latency from the due time. */
-async function measureOpen(run: Run, offeredRps: number): Promise<Measurement> {
-  const { options, origin, next } = run;
-  const connections = SCENARIOS[run.scenario].connections;
-  if (options.warmupSeconds > 0) await driveOpen({ origin, rate: offeredRps, connections, durationMs: options.warmupSeconds * 1000, next });
-  const result = await driveOpen({ origin, rate: offeredRps, connections, durationMs: options.durationSeconds * 1000, next });
-  log(run, `open @ ${offeredRps.toFixed(0)} req/s`, result);
-  return { agents: run.agents, scenario: run.scenario, target: run.target, mode: 'open', offeredRps, ...result };
-}
-
-const stopAll = async (processes: RunningProcess[]) => {
-  for (const running of [...processes].reverse()) await running.stop();
-};
+import { captureFixtures, requestsFor, workload } from './workload.js';
 
 /** Where a run's results go: measurements, and with `--profile` the registry's CPU profiles and their summaries. */
 interface RunOutput {
@@ -129,15 +37,6 @@ interface RunOutput {
   profiles: ProfileSummary[];
   /** Where profiles are written, when profiling: absolute, because the replicas run in the repository's root. */
   profileDir: string | undefined;
-}
-
-/** Closed loop against all three targets; then, when the scenario has a p95 target, the open model against the registry and Express. */
-async function measureScenario(scenario: ScenarioName, runOf: (scenario: ScenarioName, target: Target) => Run, measurements: Measurement[]): Promise<void> {
-  const closed = await measureClosed((['registry', 'express', 'node'] as const).map((target) => runOf(scenario, target)));
-  measurements.push(...closed);
-  if (SCENARIOS[scenario].targets.maxP95Ms === undefined) return;
-  const offeredRps = LATENCY_LOAD_SHARE * (closed.find((m) => m.target === 'express') as Measurement).rps;
-  for (const target of ['registry', 'express'] as const) measurements.push(await measureOpen(runOf(scenario, target), offeredRps));
 }
 
 /** One agent count, measured: its report, and its registry, still running for the growth measurements. */
