@@ -1,6 +1,15 @@
-import { ISOLATION, LATENCY_LOAD_SHARE, maxMemoryPerAgentRatio, SCENARIOS, SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
+import {
+  EMBEDDED_TARGETS,
+  ISOLATION,
+  LATENCY_LOAD_SHARE,
+  maxMemoryPerAgentRatio,
+  SCENARIOS,
+  SLOWLOG_TARGET,
+  SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES,
+  type ScenarioName,
+} from '../scenarios.js';
 import { fmt } from './report.js';
-import { find, type IsolationReport, type RunResults, type SlowlogReport, type TargetCheck } from './results.js';
+import { find, type EmbeddedReport, type IsolationReport, type Measurement, type RunResults, type SizeReport, type SlowlogReport, type TargetCheck } from './results.js';
 
 /** No command of a search scenario in SLOWLOG, judged from {@link SLOWLOG_TARGET}'s agent count. */
 function slowlogChecks(slowlogs: SlowlogReport[]): TargetCheck[] {
@@ -32,8 +41,46 @@ function isolationChecks(reports: IsolationReport[], largest: number): TargetChe
     );
 }
 
+/** Memory per agent: in Redis with the bench cards and with the ~650-byte ones, and in the embedded registry. */
+function memoryChecks(sizes: SizeReport[], smallCards: SizeReport[], embedded: EmbeddedReport[]): TargetCheck[] {
+  const ratioCheck = (what: string, bytes: number, cardBytes: number, limit: number): TargetCheck => {
+    const value = bytes / cardBytes;
+    return { what, value, limit: `<= ${limit}`, pass: value <= limit };
+  };
+  return [
+    ...sizes.map((s) => ratioCheck(`memory per agent / card JSON @ ${s.agents}`, s.memoryPerAgentBytes, s.cardJsonBytes, maxMemoryPerAgentRatio(s.agents))),
+    ...smallCards.map((s) => ({
+      what: `memory per agent with ${fmt(s.cardJsonBytes, 0)}-byte cards @ ${s.agents}, bytes`,
+      value: s.memoryPerAgentBytes,
+      limit: `<= ${SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES}`,
+      pass: s.memoryPerAgentBytes <= SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES,
+    })),
+    ...embedded.map((e) =>
+      ratioCheck(`embedded registry: memory per agent / card JSON @ ${e.agents}`, e.memoryPerAgentBytes, e.cardJsonBytes, EMBEDDED_TARGETS.maxMemoryPerAgentRatio),
+    ),
+  ];
+}
+
+/** The embedded registry's list pages and broadest search: no errors, and p95 growth from its smallest to its largest catalogue. */
+function embeddedGrowthChecks(measurements: Measurement[], embedded: EmbeddedReport[]): TargetCheck[] {
+  const counts = embedded.map((e) => e.agents);
+  const [smallest, largest] = [Math.min(...counts), Math.max(...counts)];
+  return EMBEDDED_TARGETS.growthScenarios.flatMap((scenario) => {
+    const small = find(measurements, smallest, scenario, 'embedded', 'growth');
+    const large = find(measurements, largest, scenario, 'embedded', 'growth');
+    if (!small || !large || smallest === largest) return [];
+    const at = `embedded registry: ${scenario}`;
+    const errors = small.errors + large.errors;
+    const growth = large.p95Ms / small.p95Ms;
+    return [
+      { what: `${at}: errors`, value: errors, limit: '= 0', pass: errors === 0 },
+      { what: `${at}: p95 growth ${smallest} -> ${largest}`, value: growth, limit: `<= ${EMBEDDED_TARGETS.maxGrowthP95}`, pass: growth <= EMBEDDED_TARGETS.maxGrowthP95 },
+    ];
+  });
+}
+
 /** Every target of bench/scenarios.ts that this run measured, with its verdict. */
-export function checkTargets({ measurements, sizes, slowlogs, isolation }: RunResults): TargetCheck[] {
+export function checkTargets({ measurements, sizes, slowlogs, isolation, smallCards, embedded }: RunResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const counts = sizes.map((s) => s.agents);
   const smallest = Math.min(...counts);
@@ -79,12 +126,8 @@ export function checkTargets({ measurements, sizes, slowlogs, isolation }: RunRe
       }
     }
   }
-  checks.push(...slowlogChecks(slowlogs), ...isolationChecks(isolation, largest));
-  for (const size of sizes) {
-    const value = size.memoryPerAgentBytes / size.cardJsonBytes;
-    const limit = maxMemoryPerAgentRatio(size.agents);
-    checks.push({ what: `memory per agent / card JSON @ ${size.agents}`, value, limit: `<= ${limit}`, pass: value <= limit });
-  }
+  checks.push(...slowlogChecks(slowlogs), ...isolationChecks(isolation, largest), ...memoryChecks(sizes, smallCards, embedded));
+  checks.push(...embeddedGrowthChecks(measurements, embedded));
   return checks;
 }
 

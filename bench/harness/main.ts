@@ -7,8 +7,10 @@
  * registries of the smallest and the largest stay up, and the scenarios with a growth target are
  * then driven against both in turns. It prints and saves the results.
  * At every agent count it also reads Redis's SLOWLOG after each search scenario and measures the
- * isolation scenario (bench/harness/isolation.ts).
- * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search,isolation --redis-url URL --out DIR --check --profile
+ * isolation scenario (bench/harness/isolation.ts); beside the largest it measures Redis memory with
+ * ~650-byte cards (small-cards.ts); at the end the embedded registry (embedded.ts).
+ * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search,isolation
+ * --small-card-agents N --embedded-agents 10000,100000 --redis-url URL --out DIR --check --profile
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,17 +25,27 @@ import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
 import { deleteKeys, usedMemory } from './redis-admin.js';
 import { profilerArgs, startRegistry, stopAll } from './registry-processes.js';
-import { checksTable, growthTable, isolationTable, latencyTable, markdownTable, memoryTable, slowlogTable } from './report.js';
-import type { IsolationReport, Measurement, SizeReport, SlowlogReport, Target } from './results.js';
-import { seedThroughStore } from './seeding.js';
+import {
+  checksTable,
+  embeddedGrowthTable,
+  embeddedTable,
+  growthTable,
+  isolationTable,
+  latencyTable,
+  markdownTable,
+  memoryTable,
+  slowlogTable,
+  smallCardsTable,
+} from './report.js';
+import type { Measurement, RunResults, ServerTarget, SizeReport } from './results.js';
+import { meanCardJsonBytes, seedThroughStore } from './seeding.js';
+import { measureSmallCards } from './small-cards.js';
+import { measureEmbedded } from './embedded.js';
 import { readSlowlog, resetSlowlog, slowlogRedisArgs } from './slowlog.js';
 import { captureFixtures, requestsFor, workload } from './workload.js';
 
-/** Where a run's results go: measurements, and with `--profile` the registry's CPU profiles and their summaries. */
-interface RunOutput {
-  measurements: Measurement[];
-  slowlogs: SlowlogReport[];
-  isolation: IsolationReport[];
+/** Where a run's results go: what it measured, and with `--profile` the registry's CPU profiles and their summaries. */
+interface RunOutput extends RunResults {
   profiles: ProfileSummary[];
   /** Where profiles are written, when profiling: absolute, because the replicas run in the repository's root. */
   profileDir: string | undefined;
@@ -67,24 +79,24 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
     // Started after seeding, so it does not spend the machine on a million invalidations of records it never read.
     registry = await startRegistry(options, redisUrl, prefix);
     const origin = (registry[0] as RunningProcess).origin;
-    const sample = Array.from({ length: Math.min(agents, 1000) }, (_, i) => JSON.stringify(benchCard(i)).length);
-    const cardJsonBytes = sample.reduce((a, b) => a + b, 0) / sample.length;
+    const cardJsonBytes = meanCardJsonBytes(benchCard, agents);
     process.stderr.write(`seeded ${agents} agents in ${seedSeconds.toFixed(1)} s\n`);
 
     const work = workload(agents);
     const fixtures = join(dir, 'fixtures.json');
     await captureFixtures(origin, work, fixtures);
-    const origins: Record<Target, string> = { registry: origin, express: '', node: '' };
-    for (const kind of ['express', 'node'] as const) {
+    const origins: Record<ServerTarget, string> = { registry: origin, express: '', node: '' };
+    const startBaseline = async (kind: 'express' | 'node') => {
       const port = await freePort();
       const baseline = await startNodeProcess('bench/harness/baseline-server.ts', [kind, String(port), fixtures], port, {}, '/health');
       baselines.push(baseline);
       origins[kind] = baseline.origin;
-    }
+    };
+    await Promise.all([startBaseline('express'), startBaseline('node')]);
 
     let newAgent = agents;
     const ordered = [...options.scenarios].sort((a, b) => Number(a === 'register') - Number(b === 'register'));
-    const runOf = (scenario: ScenarioName, target: Target): Run => ({
+    const runOf = (scenario: ScenarioName, target: ServerTarget): Run => ({
       options,
       agents,
       scenario,
@@ -120,6 +132,9 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
       const { durationSeconds, warmupSeconds } = options;
       output.isolation.push(await measureIsolation({ agents, origin: origins.registry, work, measurements: output.measurements, durationSeconds, warmupSeconds, dir }));
     }
+    if (agents === options.agentCounts.at(-1) && options.smallCardAgents > 0) {
+      output.smallCards.push(await measureSmallCards(redisUrl, `bench:{${process.pid}-small-cards}:`, options.smallCardAgents));
+    }
     return { report: { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds }, registryRun: (scenario) => runOf(scenario, 'registry'), stop };
   } catch (error) {
     await stop();
@@ -143,10 +158,18 @@ async function measureGrowth(small: SizeRun, large: SizeRun, scenarios: Scenario
 async function main(): Promise<void> {
   const options = parseHarnessOptions(process.argv.slice(2));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const output: RunOutput = { measurements: [], slowlogs: [], isolation: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
-  const { measurements, slowlogs, isolation, profiles } = output;
+  const output: RunOutput = {
+    measurements: [],
+    sizes: [],
+    slowlogs: [],
+    isolation: [],
+    smallCards: [],
+    embedded: [],
+    profiles: [],
+    profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined,
+  };
+  const { measurements, sizes, slowlogs, isolation, smallCards, embedded, profiles } = output;
   if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
-  const sizes: SizeReport[] = [];
   // The smallest and the largest size (agent counts are sorted), kept running for the growth measurements.
   const kept: SizeRun[] = [];
   try {
@@ -161,7 +184,8 @@ async function main(): Promise<void> {
   } finally {
     for (const run of kept) await run.stop();
   }
-  const checks = checkTargets({ measurements, sizes, slowlogs, isolation });
+  embedded.push(...(await measureEmbedded(options, measurements)));
+  const checks = checkTargets(output);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   const markdown = [
@@ -175,6 +199,12 @@ async function main(): Promise<void> {
     '',
     memoryTable(sizes),
     '',
+    smallCardsTable(smallCards),
+    '',
+    embeddedTable(embedded),
+    '',
+    embeddedGrowthTable(measurements),
+    '',
     slowlogTable(slowlogs),
     '',
     isolationTable(isolation),
@@ -187,7 +217,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${markdown}\n`);
   mkdirSync(options.outDir, { recursive: true });
   const file = join(options.outDir, `bench-${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, slowlogs, isolation, checks, profiles }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, slowlogs, isolation, smallCards, embedded, checks, profiles }, null, 2));
   process.stderr.write(`results written to ${file}\n`);
   if (options.check && checks.some((c) => !c.pass)) process.exitCode = 1;
 }

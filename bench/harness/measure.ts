@@ -1,7 +1,7 @@
 import { LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
 import type { HarnessOptions } from './options.js';
-import type { Measurement, Target } from './results.js';
+import type { Measurement, ServerTarget, Target } from './results.js';
 
 /** What one scenario is driven with against one target. */
 export interface Run {
@@ -52,7 +52,7 @@ async function measureOpen(run: Run, offeredRps: number): Promise<Measurement> {
 }
 
 /** Closed loop against all three targets; then, when the scenario has a p95 target, the open model against the registry and Express. */
-export async function measureScenario(scenario: ScenarioName, runOf: (scenario: ScenarioName, target: Target) => Run, measurements: Measurement[]): Promise<void> {
+export async function measureScenario(scenario: ScenarioName, runOf: (scenario: ScenarioName, target: ServerTarget) => Run, measurements: Measurement[]): Promise<void> {
   const closed = await measureClosed((['registry', 'express', 'node'] as const).map((target) => runOf(scenario, target)));
   measurements.push(...closed);
   if (SCENARIOS[scenario].targets.maxP95Ms === undefined) return;

@@ -1,5 +1,5 @@
-import { ISOLATION, LATENCY_LOAD_SHARE, SCENARIOS, SLOWLOG_TARGET } from '../scenarios.js';
-import { find, type IsolationReport, type Measurement, type SizeReport, type SlowlogReport, type TargetCheck } from './results.js';
+import { EMBEDDED_TARGETS, ISOLATION, LATENCY_LOAD_SHARE, SCENARIOS, SLOWLOG_TARGET, SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES } from '../scenarios.js';
+import { find, type EmbeddedReport, type IsolationReport, type Measurement, type SizeReport, type SlowlogReport, type Target, type TargetCheck } from './results.js';
 
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
@@ -39,16 +39,60 @@ export function latencyTable(measurements: Measurement[]): string {
   ].join('\n');
 }
 
-/** The growth measurements (both sizes in turns), in Markdown; empty when there are none. */
-export function growthTable(measurements: Measurement[]): string {
-  const growth = measurements.filter((m) => m.mode === 'growth');
+/** Growth measurements of one target (both sizes in turns) under a title, in Markdown; empty when there are none. */
+function turnsTable(measurements: Measurement[], target: Target, title: string): string {
+  const growth = measurements.filter((m) => m.mode === 'growth' && m.target === target);
   if (growth.length === 0) return '';
   return [
-    'Growth (closed loop against the registry at the smallest and the largest agent count in turns, after every size was measured; the growth targets are judged here):',
+    title,
     '',
     '| agents | operation | req/s | p50 ms | p95 ms | p99 ms | errors |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
     ...growth.map((m) => `| ${m.agents} | ${m.scenario} | ${fmt(m.rps, 0)} | ${fmt(m.p50Ms)} | ${fmt(m.p95Ms)} | ${fmt(m.p99Ms)} | ${m.errors} |`),
+  ].join('\n');
+}
+
+/** The growth measurements of the registry on Redis, in Markdown; empty when there are none. */
+export function growthTable(measurements: Measurement[]): string {
+  return turnsTable(
+    measurements,
+    'registry',
+    'Growth (closed loop against the registry at the smallest and the largest agent count in turns, after every size was measured; the growth targets are judged here):',
+  );
+}
+
+/** The embedded registry's list pages and broadest search at its smallest and largest count, in Markdown; empty when not measured. */
+export function embeddedGrowthTable(measurements: Measurement[]): string {
+  return turnsTable(
+    measurements,
+    'embedded',
+    `Embedded registry growth (no REDIS_URL; closed loop against its smallest and largest catalogue in turns; the p95 may grow at most ${EMBEDDED_TARGETS.maxGrowthP95}×):`,
+  );
+}
+
+/** Redis memory per agent with the ~650-byte cards, in Markdown; empty when not measured. */
+export function smallCardsTable(smallCards: SizeReport[]): string {
+  if (smallCards.length === 0) return '';
+  return [
+    `Redis memory per agent with ~650-byte cards (seeded through the store under a prefix of their own beside the largest count, then deleted; at most ${SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES} B):`,
+    '',
+    memoryTable(smallCards),
+  ].join('\n');
+}
+
+/** The embedded registry's memory per agent at each of its counts, in Markdown; empty when not measured. */
+export function embeddedTable(embedded: EmbeddedReport[]): string {
+  if (embedded.length === 0) return '';
+  const mb = (bytes: number) => fmt(bytes / 2 ** 20, 1);
+  return [
+    `Embedded registry memory (no REDIS_URL; V8 heap used + external memory after forced full collections, before and after seeding over HTTP; at most ${EMBEDDED_TARGETS.maxMemoryPerAgentRatio}× the card JSON):`,
+    '',
+    '| agents | before | after | per agent | card JSON size | ratio | seeding |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...embedded.map(
+      (e) =>
+        `| ${e.agents} | ${mb(e.memoryBeforeBytes)} MiB | ${mb(e.memoryAfterBytes)} MiB | ${fmt(e.memoryPerAgentBytes, 0)} B | ${fmt(e.cardJsonBytes, 0)} B | ${fmt(e.memoryPerAgentBytes / e.cardJsonBytes)} | ${fmt(e.seedSeconds, 1)} s |`,
+    ),
   ].join('\n');
 }
 

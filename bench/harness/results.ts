@@ -1,7 +1,11 @@
 import type { ScenarioName, SearchScenarioName } from '../scenarios.js';
 import type { DriveResult } from './load-driver.js';
 
-export type Target = 'registry' | 'express' | 'node';
+/** What a measurement drove: the registry on Redis, a baseline, or the registry on its embedded store. */
+export type Target = 'registry' | 'express' | 'node' | 'embedded';
+
+/** What each scenario is driven against at every agent count: the registry on Redis and the two baselines. */
+export type ServerTarget = Exclude<Target, 'embedded'>;
 
 /**
  * `closed`: the scenario's connections, each sending as soon as its last answer is read; measures
@@ -21,6 +25,7 @@ export interface Measurement extends DriveResult {
   offeredRps?: number;
 }
 
+/** The Redis memory of one catalogue: the bench cards at one agent count, or the ~650-byte cards. */
 export interface SizeReport {
   agents: number;
   /** Redis `used_memory` growth while seeding, divided by the agents seeded. */
@@ -45,6 +50,24 @@ export interface RunResults {
   slowlogs: SlowlogReport[];
   /** The isolation scenario at each agent count. */
   isolation: IsolationReport[];
+  /** Redis memory with the ~650-byte cards, beside the largest count (none when not measured). */
+  smallCards: SizeReport[];
+  /** The embedded registry at each of its agent counts. */
+  embedded: EmbeddedReport[];
+}
+
+/** The embedded registry (no REDIS_URL) at one agent count. */
+export interface EmbeddedReport {
+  agents: number;
+  /** V8 heap used plus external memory after full garbage collections, before and after seeding. */
+  memoryBeforeBytes: number;
+  memoryAfterBytes: number;
+  /** Their difference divided by the agents seeded. */
+  memoryPerAgentBytes: number;
+  /** Mean length of the seeded cards' JSON. */
+  cardJsonBytes: number;
+  /** Seeding over HTTP. */
+  seedSeconds: number;
 }
 
 /** What Redis's SLOWLOG held after one scenario at one agent count. */

@@ -38,11 +38,18 @@ export function workload(agents: number): Workload {
   return { hot, listPaths, searchPaths };
 }
 
+/** Requests in flight while the fixtures are read: a few, so reading thousands of them takes seconds, not tens. */
+const FIXTURE_READERS = 8;
+
 /** The registry's own answers, for the baselines to serve byte for byte. */
 export async function captureFixtures(origin: string, work: Workload, file: string): Promise<void> {
-  const paths = ['/health', ...work.hot.map((i) => `/agents/${agentIdOf(i)}`), ...work.listPaths, ...Object.values(work.searchPaths).flat()];
+  const paths = new Set(['/health', ...work.hot.map((i) => `/agents/${agentIdOf(i)}`), ...work.listPaths, ...Object.values(work.searchPaths).flat()]);
   const bodies: Record<string, string> = {};
-  for (const path of paths) bodies[path] = await (await fetch(`${origin}${path}`)).text();
+  const unread = paths.values();
+  const read = async () => {
+    for (const path of unread) bodies[path] = await (await fetch(`${origin}${path}`)).text();
+  };
+  await Promise.all(Array.from({ length: FIXTURE_READERS }, read));
   const probe = { agent_card: benchCard(1_000_000_000) };
   const registered = await (await fetch(`${origin}/agents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(probe) })).text();
   const heartbeat = await (await fetch(`${origin}/agents/${agentIdOf(work.hot[0] ?? 0)}/heartbeat`, { method: 'POST' })).text();

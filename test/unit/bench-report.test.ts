@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkTargets } from '../../bench/harness/checks.js';
-import { growthTable, isolationTable, slowlogTable } from '../../bench/harness/report.js';
-import type { IsolationReport, Measurement, RunResults, SizeReport, SlowlogReport } from '../../bench/harness/results.js';
+import { embeddedGrowthTable, embeddedTable, growthTable, isolationTable, slowlogTable, smallCardsTable } from '../../bench/harness/report.js';
+import type { EmbeddedReport, IsolationReport, Measurement, RunResults, SizeReport, SlowlogReport } from '../../bench/harness/results.js';
 import type { DriveResult } from '../../bench/harness/load-driver.js';
 
 /** A run's results: none of anything but what a test gives. */
-const results = (given: Partial<RunResults>): RunResults => ({ measurements: [], sizes: [], slowlogs: [], isolation: [], ...given });
+const results = (given: Partial<RunResults>): RunResults => ({ measurements: [], sizes: [], slowlogs: [], isolation: [], smallCards: [], embedded: [], ...given });
 
 const measurement = (agents: number, mode: Measurement['mode'], p95Ms: number): Measurement => ({
   agents,
@@ -115,5 +115,45 @@ describe('the isolation target', () => {
 
   it('tables each probe quiet and loaded, with the load', () => {
     expect(isolationTable([isolation(1000, 7)])).toContain('| 1000 | get | 2000 | 1.00 | 4.00 | 1.75 | 7.00 | 1.75 | 0 | search-two-broad × 8 | 500 |');
+  });
+});
+
+describe('the memory targets of small cards and of the embedded registry', () => {
+  const smallCards = (memoryPerAgentBytes: number): SizeReport => ({ agents: 1_000_000, memoryPerAgentBytes, cardJsonBytes: 650, seedSeconds: 200 });
+  const embedded = (agents: number, memoryPerAgentBytes: number): EmbeddedReport => ({
+    agents,
+    memoryBeforeBytes: 20 * 2 ** 20,
+    memoryAfterBytes: 20 * 2 ** 20 + agents * memoryPerAgentBytes,
+    memoryPerAgentBytes,
+    cardJsonBytes: 1000,
+    seedSeconds: 30,
+  });
+
+  it('holds Redis memory per agent with ~650-byte cards to 3,300 bytes', () => {
+    const checks = (bytes: number) => checkTargets(results({ smallCards: [smallCards(bytes)] }));
+    expect(checks(3200)).toEqual([{ what: 'memory per agent with 650-byte cards @ 1000000, bytes', value: 3200, limit: '<= 3300', pass: true }]);
+    expect(checks(3400)[0]?.pass).toBe(false);
+    expect(smallCardsTable([smallCards(3200)])).toContain('| 1000000 | 3200 B | 650 B | 4.92 | 200.0 s |');
+  });
+
+  it('holds the embedded registry to 3 times the card JSON per agent at each of its counts', () => {
+    const checks = checkTargets(results({ embedded: [embedded(10_000, 3500), embedded(100_000, 2500)] }));
+    expect(checks.map((c) => [c.what, c.value, c.pass])).toEqual([
+      ['embedded registry: memory per agent / card JSON @ 10000', 3.5, false],
+      ['embedded registry: memory per agent / card JSON @ 100000', 2.5, true],
+    ]);
+    expect(embeddedTable([embedded(100_000, 2500)])).toContain('| 100000 | 20.0 MiB | 258.4 MiB | 2500 B | 1000 B | 2.50 | 30.0 s |');
+  });
+
+  it('judges the p95 growth of the embedded list pages and broadest search from its smallest to its largest count', () => {
+    const turn = (agents: number, scenario: 'list' | 'search-all', p95Ms: number): Measurement => ({ ...measurement(agents, 'growth', p95Ms), scenario, target: 'embedded' });
+    const measurements = [turn(10_000, 'list', 4), turn(100_000, 'list', 5), turn(10_000, 'search-all', 4), turn(100_000, 'search-all', 8)];
+    const checks = checkTargets(results({ measurements, embedded: [embedded(10_000, 2000), embedded(100_000, 2000)] })).filter((c) => c.what.includes('growth'));
+    expect(checks.map((c) => [c.what, c.value, c.pass])).toEqual([
+      ['embedded registry: list: p95 growth 10000 -> 100000', 1.25, true],
+      ['embedded registry: search-all: p95 growth 10000 -> 100000', 2, false],
+    ]);
+    expect(embeddedGrowthTable(measurements)).toContain('| 100000 | search-all | 1000 | 4.00 | 8.00 | 16.00 | 0 |');
+    expect(growthTable(measurements)).toBe('');
   });
 });
