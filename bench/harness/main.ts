@@ -19,6 +19,7 @@ import { freePort, startRedisServer } from '../../scripts/local-redis.js';
 import { benchCard, isSearchScenario, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { checkTargets } from './checks.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { measureEmbedded } from './embedded.js';
 import { measureIsolation } from './isolation.js';
 import { measureClosed, measureScenario, type Run } from './measure.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
@@ -39,9 +40,8 @@ import {
 } from './report.js';
 import type { Measurement, RunResults, ServerTarget, SizeReport } from './results.js';
 import { meanCardJsonBytes, seedThroughStore } from './seeding.js';
-import { measureSmallCards } from './small-cards.js';
-import { measureEmbedded } from './embedded.js';
 import { readSlowlog, resetSlowlog, slowlogRedisArgs } from './slowlog.js';
+import { measureSmallCards } from './small-cards.js';
 import { captureFixtures, requestsFor, workload } from './workload.js';
 
 /** Where a run's results go: what it measured, and with `--profile` the registry's CPU profiles and their summaries. */
