@@ -10,6 +10,8 @@ export interface DriveOptions {
   next: () => DriverRequest;
   /** Stop after this many requests instead of at the deadline. */
   stopAfter?: number;
+  /** Stop sending once this is aborted, before the deadline; requests in flight are awaited. */
+  signal?: AbortSignal;
 }
 
 export interface DriveResult {
@@ -96,7 +98,7 @@ export async function drive(options: DriveOptions, log = new RunLog()): Promise<
   const limit = options.stopAfter ?? Number.POSITIVE_INFINITY;
   let issued = 0;
   const loop = async () => {
-    while (performance.now() < deadline && issued++ < limit) {
+    while (performance.now() < deadline && !options.signal?.aborted && issued++ < limit) {
       const request = options.next();
       const sent = performance.now();
       const ok = await pool.request(request);

@@ -1,205 +1,54 @@
 /**
- * `npm run bench`: seeds agents, starts the registry and two baselines that serve the same bytes,
+ * `npm run bench`: seeds agents into Redis through the registry's own service and store (in child
+ * processes, bench/harness/seeding.ts), starts the registry and two baselines that serve the same bytes,
  * drives every scenario against the three in a closed loop, taking turns in rounds (throughput),
  * then drives every scenario with a p95 target against the registry and Express in an open model
  * at LATENCY_LOAD_SHARE × Express's closed-loop req/s (latency). With several agent counts, the
  * registries of the smallest and the largest stay up, and the scenarios with a growth target are
  * then driven against both in turns. It prints and saves the results.
- * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search --redis-url URL --out DIR --check --profile
+ * At every agent count it also reads Redis's SLOWLOG after each search scenario and measures the
+ * isolation scenario (bench/harness/isolation.ts); beside the largest it measures Redis memory with
+ * ~650-byte cards (small-cards.ts); at the end the embedded registry (embedded.ts).
+ * Options: --agents 10000[,100000] --replicas 1 --duration 10 --warmup 1 --rounds 3 --scenarios get,search,isolation
+ * --small-card-agents N --embedded-agents 10000,100000 --redis-url URL --out DIR --check --profile
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
-import { agentIdOf, benchCard, LATENCY_LOAD_SHARE, listCursorAfter, SCENARIOS, searchQueryFor, seededRandom, type ScenarioName } from '../scenarios.js';
-import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
+import { benchCard, isSearchScenario, SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { checkTargets } from './checks.js';
+import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { measureEmbedded } from './embedded.js';
+import { measureIsolation } from './isolation.js';
+import { measureClosed, measureScenario, type Run } from './measure.js';
 import { parseHarnessOptions, type HarnessOptions } from './options.js';
 import { startNodeProcess, type RunningProcess } from './processes.js';
-import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
-import { checksTable, checkTargets, growthTable, latencyTable, markdownTable, memoryTable, type Measurement, type SizeReport, type Target } from './report.js';
+import { deleteKeys, usedMemory } from './redis-admin.js';
+import { profilerArgs, startRegistry, stopAll } from './registry-processes.js';
+import {
+  checksTable,
+  embeddedGrowthTable,
+  embeddedTable,
+  growthTable,
+  isolationTable,
+  latencyTable,
+  markdownTable,
+  memoryTable,
+  slowlogTable,
+  smallCardsTable,
+} from './report.js';
+import type { Measurement, RunResults, ServerTarget, SizeReport } from './results.js';
+import { meanCardJsonBytes, seedThroughStore } from './seeding.js';
+import { readSlowlog, resetSlowlog, slowlogRedisArgs } from './slowlog.js';
+import { measureSmallCards } from './small-cards.js';
+import { captureFixtures, requestsFor, workload } from './workload.js';
 
-/** Agents whose records the read scenarios ask for: a hot set, as real traffic has. */
-const HOT_AGENTS = 5000;
-/** Distinct list pages and searches the read scenarios cycle through. */
-const SAMPLED_QUERIES = 200;
-const SEED_CONNECTIONS = 64;
-
-const usedMemory = async (url: string): Promise<number> => {
-  const redis = new Redis(url);
-  const info = await redis.info('memory');
-  redis.disconnect();
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-};
-
-/** Deletes the run's keys from a Redis the harness did not start (never on a request path). */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
-/** Node's arguments for each replica (by index): none, or the CPU profiler's, which writes `<dir>/<name>-<n>.cpuprofile` at exit. */
-type ReplicaNodeArgs = (replica: number) => string[];
-
-const profilerArgs =
-  (dir: string, name: string): ReplicaNodeArgs =>
-  (replica) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${replica + 1}.cpuprofile`];
-
-/** The registry's processes: its replicas, behind a balancer (listed first) when there are several. */
-async function startRegistry(options: HarnessOptions, redisUrl: string, prefix: string, nodeArgs: ReplicaNodeArgs = () => []): Promise<RunningProcess[]> {
-  const replicas: RunningProcess[] = [];
-  for (let i = 0; i < options.replicas; i++) {
-    const port = await freePort();
-    const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ROLE: 'api', LOG_LEVEL: 'warn', CACHE_MAX_ENTRIES: String(HOT_AGENTS * 2) };
-    replicas.push(await startNodeProcess('dist/main.js', [], port, env, '/ready', nodeArgs(i)));
-  }
-  if (options.replicas === 1) return replicas;
-  const port = await freePort();
-  const balancer = await startNodeProcess('bench/harness/load-balancer.ts', [String(port), ...replicas.map((r) => r.origin)], port, {}, '/ready');
-  return [balancer, ...replicas];
-}
-
-/** Registers agents 0..count-1 through the API, as clients would. */
-async function seed(origin: string, count: number): Promise<void> {
-  let next = 0;
-  const result = await drive({
-    origin,
-    connections: SEED_CONNECTIONS,
-    durationMs: Number.MAX_SAFE_INTEGER,
-    next: () => ({ method: 'POST', path: '/agents', body: JSON.stringify({ agent_card: benchCard(next++) }) }),
-    stopAfter: count,
-  });
-  if (result.errors > 0) throw new Error(`Seeding failed for ${result.errors} of ${count} agents`);
-}
-
-interface Workload {
-  hot: number[];
-  listPaths: string[];
-  searchPaths: string[];
-}
-
-function workload(agents: number): Workload {
-  const random = seededRandom(agents);
-  const pick = () => Math.floor(random() * agents);
-  return {
-    hot: Array.from({ length: Math.min(agents, HOT_AGENTS) }, pick),
-    listPaths: Array.from({ length: SAMPLED_QUERIES }, () => `/agents?limit=50&cursor=${listCursorAfter(pick())}`),
-    searchPaths: Array.from({ length: SAMPLED_QUERIES }, () => `/agents?${searchQueryFor(pick())}`),
-  };
-}
-
-/** The registry's own answers, for the baselines to serve byte for byte. */
-async function captureFixtures(origin: string, work: Workload, file: string): Promise<void> {
-  const paths = ['/health', ...work.hot.map((i) => `/agents/${agentIdOf(i)}`), ...work.listPaths, ...work.searchPaths];
-  const bodies: Record<string, string> = {};
-  for (const path of paths) bodies[path] = await (await fetch(`${origin}${path}`)).text();
-  const probe = { agent_card: benchCard(1_000_000_000) };
-  const registered = await (await fetch(`${origin}/agents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(probe) })).text();
-  const heartbeat = await (await fetch(`${origin}/agents/${agentIdOf(work.hot[0] ?? 0)}/heartbeat`, { method: 'POST' })).text();
-  writeFileSync(file, JSON.stringify({ bodies, registered, heartbeat }));
-}
-
-function requestsFor(scenario: ScenarioName, work: Workload, nextNewAgent: () => number): () => DriverRequest {
-  const random = seededRandom(7);
-  const any = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
-  const get = (): DriverRequest => ({ method: 'GET', path: `/agents/${agentIdOf(any(work.hot))}` });
-  const list = (): DriverRequest => ({ method: 'GET', path: any(work.listPaths) });
-  const search = (): DriverRequest => ({ method: 'GET', path: any(work.searchPaths) });
-  const heartbeat = (): DriverRequest => ({ method: 'POST', path: `/agents/${agentIdOf(any(work.hot))}/heartbeat`, body: '{}' });
-  switch (scenario) {
-    case 'register':
-      return () => ({ method: 'POST', path: '/agents', body: JSON.stringify({ agent_card: benchCard(nextNewAgent()) }) });
-    case 'get':
-      return get;
-    case 'list':
-      return list;
-    case 'search':
-      return search;
-    case 'health':
-      return () => ({ method: 'GET', path: '/health' });
-    case 'heartbeat':
-      return heartbeat;
-    case 'mixed':
-      return () => {
-        const roll = random();
-        return roll < 0.8 ? get() : roll < 0.9 ? search() : roll < 0.95 ? list() : heartbeat();
-      };
-  }
-}
-
-/** What one scenario is driven with against one target. */
-interface Run {
-  options: HarnessOptions;
-  agents: number;
-  scenario: ScenarioName;
-  target: Target;
-  origin: string;
-  next: () => DriverRequest;
-}
-
-const log = (run: Run, mode: string, result: DriveResult) =>
-  process.stderr.write(
-    `${run.agents} ${run.scenario} ${run.target} ${mode}: ${result.rps.toFixed(0)} req/s p95 ${result.p95Ms.toFixed(2)} ms errors ${result.errors}\n`,
-  );
-
-/**
- * Closed loop (throughput): the scenario's connections, each sending as soon as its last answer is
- * read. After a warm-up of each, the runs take turns for `rounds` rounds of an equal share of the
- * duration; each run's rounds are summed into its measurement.
- */
-async function measureClosed(runs: Run[], mode: 'closed' | 'growth' = 'closed'): Promise<Measurement[]> {
-  const { options, scenario } = runs[0] as Run;
-  const connections = SCENARIOS[scenario].connections;
-  if (options.warmupSeconds > 0) {
-    for (const { origin, next } of runs) await drive({ origin, connections, durationMs: options.warmupSeconds * 1000, next });
-  }
-  const logs = runs.map(() => new RunLog());
-  const roundMs = (options.durationSeconds * 1000) / options.rounds;
-  for (let round = 0; round < options.rounds; round++) {
-    for (const [i, { origin, next }] of runs.entries()) await drive({ origin, connections, durationMs: roundMs, next }, logs[i]);
-  }
-  return runs.map((run, i) => {
-    const result = (logs[i] as RunLog).summary();
-    log(run, mode, result);
-    return { agents: run.agents, scenario, target: run.target, mode, ...result };
-  });
-}
-
-/** Open model (latency): requests due at `offeredRps`, at most the scenario's connections in flight, latency from the due time. */
-async function measureOpen(run: Run, offeredRps: number): Promise<Measurement> {
-  const { options, origin, next } = run;
-  const connections = SCENARIOS[run.scenario].connections;
-  if (options.warmupSeconds > 0) await driveOpen({ origin, rate: offeredRps, connections, durationMs: options.warmupSeconds * 1000, next });
-  const result = await driveOpen({ origin, rate: offeredRps, connections, durationMs: options.durationSeconds * 1000, next });
-  log(run, `open @ ${offeredRps.toFixed(0)} req/s`, result);
-  return { agents: run.agents, scenario: run.scenario, target: run.target, mode: 'open', offeredRps, ...result };
-}
-
-const stopAll = async (processes: RunningProcess[]) => {
-  for (const running of [...processes].reverse()) await running.stop();
-};
-
-/** Where a run's results go: measurements, and with `--profile` the registry's CPU profiles and their summaries. */
-interface RunOutput {
-  measurements: Measurement[];
+/** Where a run's results go: what it measured, and with `--profile` the registry's CPU profiles and their summaries. */
+interface RunOutput extends RunResults {
   profiles: ProfileSummary[];
   /** Where profiles are written, when profiling: absolute, because the replicas run in the repository's root. */
   profileDir: string | undefined;
-}
-
-/** Closed loop against all three targets; then, when the scenario has a p95 target, the open model against the registry and Express. */
-async function measureScenario(scenario: ScenarioName, runOf: (scenario: ScenarioName, target: Target) => Run, measurements: Measurement[]): Promise<void> {
-  const closed = await measureClosed((['registry', 'express', 'node'] as const).map((target) => runOf(scenario, target)));
-  measurements.push(...closed);
-  if (SCENARIOS[scenario].targets.maxP95Ms === undefined) return;
-  const offeredRps = LATENCY_LOAD_SHARE * (closed.find((m) => m.target === 'express') as Measurement).rps;
-  for (const target of ['registry', 'express'] as const) measurements.push(await measureOpen(runOf(scenario, target), offeredRps));
 }
 
 /** One agent count, measured: its report, and its registry, still running for the growth measurements. */
@@ -212,7 +61,7 @@ interface SizeRun {
 }
 
 async function runAtSize(options: HarnessOptions, agents: number, output: RunOutput): Promise<SizeRun> {
-  const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort());
+  const ownRedis = options.redisUrl ? undefined : await startRedisServer(await freePort(), slowlogRedisArgs());
   const redisUrl = options.redisUrl ?? (ownRedis?.url as string);
   const prefix = `bench:{${process.pid}-${agents}}:`;
   const dir = mkdtempSync(join(tmpdir(), 'a2a-bench-'));
@@ -225,30 +74,29 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
   };
   try {
     const memoryBefore = await usedMemory(redisUrl);
+    const seedSeconds = await seedThroughStore(redisUrl, prefix, agents);
+    const memoryPerAgentBytes = ((await usedMemory(redisUrl)) - memoryBefore) / agents;
+    // Started after seeding, so it does not spend the machine on a million invalidations of records it never read.
     registry = await startRegistry(options, redisUrl, prefix);
     const origin = (registry[0] as RunningProcess).origin;
-    const seedStart = performance.now();
-    await seed(origin, agents);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-    const memoryPerAgentBytes = ((await usedMemory(redisUrl)) - memoryBefore) / agents;
-    const sample = Array.from({ length: Math.min(agents, 1000) }, (_, i) => JSON.stringify(benchCard(i)).length);
-    const cardJsonBytes = sample.reduce((a, b) => a + b, 0) / sample.length;
+    const cardJsonBytes = meanCardJsonBytes(benchCard, agents);
     process.stderr.write(`seeded ${agents} agents in ${seedSeconds.toFixed(1)} s\n`);
 
     const work = workload(agents);
     const fixtures = join(dir, 'fixtures.json');
     await captureFixtures(origin, work, fixtures);
-    const origins: Record<Target, string> = { registry: origin, express: '', node: '' };
-    for (const kind of ['express', 'node'] as const) {
+    const origins: Record<ServerTarget, string> = { registry: origin, express: '', node: '' };
+    const startBaseline = async (kind: 'express' | 'node') => {
       const port = await freePort();
       const baseline = await startNodeProcess('bench/harness/baseline-server.ts', [kind, String(port), fixtures], port, {}, '/health');
       baselines.push(baseline);
       origins[kind] = baseline.origin;
-    }
+    };
+    await Promise.all([startBaseline('express'), startBaseline('node')]);
 
     let newAgent = agents;
     const ordered = [...options.scenarios].sort((a, b) => Number(a === 'register') - Number(b === 'register'));
-    const runOf = (scenario: ScenarioName, target: Target): Run => ({
+    const runOf = (scenario: ScenarioName, target: ServerTarget): Run => ({
       options,
       agents,
       scenario,
@@ -264,7 +112,9 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
         registry = await startRegistry(options, redisUrl, prefix, profilerArgs(profileDir, `${agents}-${scenario}`));
         origins.registry = (registry[0] as RunningProcess).origin;
       }
+      if (isSearchScenario(scenario)) await resetSlowlog(redisUrl);
       await measureScenario(scenario, runOf, output.measurements);
+      if (isSearchScenario(scenario)) output.slowlogs.push(await readSlowlog(redisUrl, agents, scenario));
       if (profileDir) {
         await stopAll(registry);
         registry = [];
@@ -273,10 +123,17 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
         }
       }
     }
-    if (output.profileDir && options.agentCounts.length > 1) {
-      // Unprofiled again for the growth measurements.
+    if (output.profileDir && (options.agentCounts.length > 1 || options.isolation)) {
+      // Unprofiled again for the isolation and growth measurements.
       registry = await startRegistry(options, redisUrl, prefix);
       origins.registry = (registry[0] as RunningProcess).origin;
+    }
+    if (options.isolation) {
+      const { durationSeconds, warmupSeconds } = options;
+      output.isolation.push(await measureIsolation({ agents, origin: origins.registry, work, measurements: output.measurements, durationSeconds, warmupSeconds, dir }));
+    }
+    if (agents === options.agentCounts.at(-1) && options.smallCardAgents > 0) {
+      output.smallCards.push(await measureSmallCards(redisUrl, `bench:{${process.pid}-small-cards}:`, options.smallCardAgents));
     }
     return { report: { agents, memoryPerAgentBytes, cardJsonBytes, seedSeconds }, registryRun: (scenario) => runOf(scenario, 'registry'), stop };
   } catch (error) {
@@ -301,10 +158,18 @@ async function measureGrowth(small: SizeRun, large: SizeRun, scenarios: Scenario
 async function main(): Promise<void> {
   const options = parseHarnessOptions(process.argv.slice(2));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const output: RunOutput = { measurements: [], profiles: [], profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined };
-  const { measurements, profiles } = output;
+  const output: RunOutput = {
+    measurements: [],
+    sizes: [],
+    slowlogs: [],
+    isolation: [],
+    smallCards: [],
+    embedded: [],
+    profiles: [],
+    profileDir: options.profile ? resolve(options.outDir, `profiles-${stamp}`) : undefined,
+  };
+  const { measurements, sizes, slowlogs, isolation, smallCards, embedded, profiles } = output;
   if (output.profileDir) mkdirSync(output.profileDir, { recursive: true });
-  const sizes: SizeReport[] = [];
   // The smallest and the largest size (agent counts are sorted), kept running for the growth measurements.
   const kept: SizeRun[] = [];
   try {
@@ -319,7 +184,8 @@ async function main(): Promise<void> {
   } finally {
     for (const run of kept) await run.stop();
   }
-  const checks = checkTargets(measurements, sizes);
+  embedded.push(...(await measureEmbedded(options, measurements)));
+  const checks = checkTargets(output);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   const markdown = [
@@ -333,6 +199,16 @@ async function main(): Promise<void> {
     '',
     memoryTable(sizes),
     '',
+    smallCardsTable(smallCards),
+    '',
+    embeddedTable(embedded),
+    '',
+    embeddedGrowthTable(measurements),
+    '',
+    slowlogTable(slowlogs),
+    '',
+    isolationTable(isolation),
+    '',
     checksTable(checks),
     ...(profiles.length > 0
       ? ['', `CPU profiles of the registry (\`--profile\`, in ${output.profileDir}; open them in Chrome DevTools or speedscope for flame graphs). The profiler slows the registry: the tables above are not comparable with unprofiled runs.`, '', profilesTable(profiles)]
@@ -341,7 +217,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${markdown}\n`);
   mkdirSync(options.outDir, { recursive: true });
   const file = join(options.outDir, `bench-${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, checks, profiles }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, command, options, sizes, measurements, slowlogs, isolation, smallCards, embedded, checks, profiles }, null, 2));
   process.stderr.write(`results written to ${file}\n`);
   if (options.check && checks.some((c) => !c.pass)) process.exitCode = 1;
 }

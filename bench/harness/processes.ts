@@ -54,3 +54,43 @@ export async function startNodeProcess(
     },
   };
 }
+
+/** Runs a TypeScript script (through tsx) to its end; rejects when it exits with another status than 0. */
+export function runScript(script: string, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${script} ${args.join(' ')} exited with ${signal ?? code}`))));
+  });
+}
+
+/** A TypeScript script running in the background until stopped. */
+export interface BackgroundScript {
+  /** Sends SIGTERM and resolves with what the script printed on stdout after its first line, once it exited. */
+  stop(): Promise<string>;
+}
+
+/**
+ * Starts a TypeScript script (through tsx) that runs until SIGTERM, and resolves once it printed
+ * its first line on stdout: its sign that it is under way.
+ */
+export async function startScript(script: string, args: string[]): Promise<BackgroundScript> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('\n')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`${script} exited with ${code} before it was under way`)));
+  });
+  return {
+    stop: async () => {
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`${script} exited with ${code}`);
+      return stdout.slice(stdout.indexOf('\n') + 1);
+    },
+  };
+}

@@ -1,47 +1,7 @@
-import { LATENCY_LOAD_SHARE, MAX_MEMORY_PER_AGENT_RATIO, SCENARIOS, type ScenarioName } from '../scenarios.js';
-import type { DriveResult } from './load-driver.js';
+import { EMBEDDED_TARGETS, ISOLATION, LATENCY_LOAD_SHARE, SCENARIOS, SLOWLOG_TARGET, SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES } from '../scenarios.js';
+import { find, type EmbeddedReport, type IsolationReport, type Measurement, type SizeReport, type SlowlogReport, type Target, type TargetCheck } from './results.js';
 
-export type Target = 'registry' | 'express' | 'node';
-
-/**
- * `closed`: the scenario's connections, each sending as soon as its last answer is read; measures
- * throughput (its latency is connections / throughput). `open`: requests due at a constant
- * `offeredRps`, latency from the due time; measures latency at that load. `growth`: closed loop
- * against the registry at the smallest and the largest agent count, both kept running until every
- * size is measured and then driven in turns, so the machine's drift falls on both sizes alike.
- */
-export type DriveMode = 'closed' | 'open' | 'growth';
-
-export interface Measurement extends DriveResult {
-  agents: number;
-  scenario: ScenarioName;
-  target: Target;
-  mode: DriveMode;
-  /** The offered load of an `open` measurement, in req/s. */
-  offeredRps?: number;
-}
-
-export interface SizeReport {
-  agents: number;
-  /** Redis `used_memory` growth while seeding, divided by the agents seeded. */
-  memoryPerAgentBytes: number;
-  /** Mean length of the seeded cards' JSON. */
-  cardJsonBytes: number;
-  seedSeconds: number;
-}
-
-export interface TargetCheck {
-  what: string;
-  value: number;
-  limit: string;
-  pass: boolean;
-}
-
-const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-
-function find(measurements: Measurement[], agents: number, scenario: ScenarioName, target: Target, mode: DriveMode = 'closed') {
-  return measurements.find((m) => m.agents === agents && m.scenario === scenario && m.target === target && m.mode === mode);
-}
+export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 /** The closed-loop operation | req/s | p50 | p95 | p99 | errors | ratio to Express | reference table, in Markdown. */
 export function markdownTable(measurements: Measurement[]): string {
@@ -79,16 +39,60 @@ export function latencyTable(measurements: Measurement[]): string {
   ].join('\n');
 }
 
-/** The growth measurements (both sizes in turns), in Markdown; empty when there are none. */
-export function growthTable(measurements: Measurement[]): string {
-  const growth = measurements.filter((m) => m.mode === 'growth');
+/** Growth measurements of one target (both sizes in turns) under a title, in Markdown; empty when there are none. */
+function turnsTable(measurements: Measurement[], target: Target, title: string): string {
+  const growth = measurements.filter((m) => m.mode === 'growth' && m.target === target);
   if (growth.length === 0) return '';
   return [
-    'Growth (closed loop against the registry at the smallest and the largest agent count in turns, after every size was measured; the growth targets are judged here):',
+    title,
     '',
     '| agents | operation | req/s | p50 ms | p95 ms | p99 ms | errors |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
     ...growth.map((m) => `| ${m.agents} | ${m.scenario} | ${fmt(m.rps, 0)} | ${fmt(m.p50Ms)} | ${fmt(m.p95Ms)} | ${fmt(m.p99Ms)} | ${m.errors} |`),
+  ].join('\n');
+}
+
+/** The growth measurements of the registry on Redis, in Markdown; empty when there are none. */
+export function growthTable(measurements: Measurement[]): string {
+  return turnsTable(
+    measurements,
+    'registry',
+    'Growth (closed loop against the registry at the smallest and the largest agent count in turns, after every size was measured; the growth targets are judged here):',
+  );
+}
+
+/** The embedded registry's list pages and broadest search at its smallest and largest count, in Markdown; empty when not measured. */
+export function embeddedGrowthTable(measurements: Measurement[]): string {
+  return turnsTable(
+    measurements,
+    'embedded',
+    `Embedded registry growth (no REDIS_URL; closed loop against its smallest and largest catalogue in turns; the p95 may grow at most ${EMBEDDED_TARGETS.maxGrowthP95}×):`,
+  );
+}
+
+/** Redis memory per agent with the ~650-byte cards, in Markdown; empty when not measured. */
+export function smallCardsTable(smallCards: SizeReport[]): string {
+  if (smallCards.length === 0) return '';
+  return [
+    `Redis memory per agent with ~650-byte cards (seeded through the store under a prefix of their own beside the largest count, then deleted; at most ${SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES} B):`,
+    '',
+    memoryTable(smallCards),
+  ].join('\n');
+}
+
+/** The embedded registry's memory per agent at each of its counts, in Markdown; empty when not measured. */
+export function embeddedTable(embedded: EmbeddedReport[]): string {
+  if (embedded.length === 0) return '';
+  const mb = (bytes: number) => fmt(bytes / 2 ** 20, 1);
+  return [
+    `Embedded registry memory (no REDIS_URL; V8 heap used + external memory after forced full collections, before and after seeding over HTTP; at most ${EMBEDDED_TARGETS.maxMemoryPerAgentRatio}× the card JSON):`,
+    '',
+    '| agents | before | after | per agent | card JSON size | ratio | seeding |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...embedded.map(
+      (e) =>
+        `| ${e.agents} | ${mb(e.memoryBeforeBytes)} MiB | ${mb(e.memoryAfterBytes)} MiB | ${fmt(e.memoryPerAgentBytes, 0)} B | ${fmt(e.cardJsonBytes, 0)} B | ${fmt(e.memoryPerAgentBytes / e.cardJsonBytes)} | ${fmt(e.seedSeconds, 1)} s |`,
+    ),
   ].join('\n');
 }
 
@@ -103,55 +107,38 @@ export function memoryTable(sizes: SizeReport[]): string {
   ].join('\n');
 }
 
-/** Every target of bench/scenarios.ts that this run measured, with its verdict. */
-export function checkTargets(measurements: Measurement[], sizes: SizeReport[]): TargetCheck[] {
-  const checks: TargetCheck[] = [];
-  const counts = sizes.map((s) => s.agents);
-  const smallest = Math.min(...counts);
-  const largest = Math.max(...counts);
-  for (const agents of counts) {
-    for (const scenario of Object.keys(SCENARIOS) as ScenarioName[]) {
-      const registry = find(measurements, agents, scenario, 'registry');
-      const express = find(measurements, agents, scenario, 'express');
-      if (!registry) continue;
-      const { targets } = SCENARIOS[scenario];
-      const at = `${scenario} @ ${agents}`;
-      checks.push({ what: `${at}: errors`, value: registry.errors, limit: '= 0', pass: registry.errors === 0 });
-      if (targets.minRpsRatioToExpress !== undefined && express) {
-        const value = registry.rps / express.rps;
-        checks.push({ what: `${at}: req/s ratio to Express`, value, limit: `>= ${targets.minRpsRatioToExpress}`, pass: value >= targets.minRpsRatioToExpress });
-      }
-      if (targets.maxP99RatioToExpress !== undefined && express) {
-        const value = registry.p99Ms / express.p99Ms;
-        checks.push({ what: `${at}: p99 ratio to Express`, value, limit: `<= ${targets.maxP99RatioToExpress}`, pass: value <= targets.maxP99RatioToExpress });
-      }
-      const open = find(measurements, agents, scenario, 'registry', 'open');
-      if (targets.maxP95Ms !== undefined && open) {
-        const offered = `${fmt(open.offeredRps ?? Number.NaN, 0)} req/s offered (${LATENCY_LOAD_SHARE} × Express)`;
-        checks.push({ what: `${at}: errors at ${offered}`, value: open.errors, limit: '= 0', pass: open.errors === 0 });
-        checks.push({ what: `${at}: p95 ms at ${offered}`, value: open.p95Ms, limit: `<= ${targets.maxP95Ms}`, pass: open.p95Ms <= targets.maxP95Ms });
-      }
-      // Growth compares closed-loop p95s, for get and search alike, measured with both sizes in turns
-      // (mode `growth`): the same 32 connections, so the ratio reads as how much slower each request
-      // got (closed-loop p95 is connections / throughput). Measured minutes apart instead, the ratio
-      // moved with the machine's speed: Express's own GET once served 28% less at the second size.
-      // The open-model p95s would compare different offered rates (each follows that size's Express
-      // req/s) at low load, where a p95 of a few ms is mostly the driver's and the machine's noise.
-      const large = find(measurements, largest, scenario, 'registry', 'growth');
-      if (targets.maxGrowthP95 !== undefined && agents === largest && large) {
-        const small = find(measurements, smallest, scenario, 'registry', 'growth');
-        if (small) {
-          const value = large.p95Ms / small.p95Ms;
-          checks.push({ what: `${scenario}: p95 growth ${smallest} -> ${largest}`, value, limit: `<= ${targets.maxGrowthP95}`, pass: value <= targets.maxGrowthP95 });
-        }
-      }
-    }
-  }
-  for (const size of sizes) {
-    const value = size.memoryPerAgentBytes / size.cardJsonBytes;
-    checks.push({ what: `memory per agent / card JSON @ ${size.agents}`, value, limit: `<= ${MAX_MEMORY_PER_AGENT_RATIO}`, pass: value <= MAX_MEMORY_PER_AGENT_RATIO });
-  }
-  return checks;
+/** SLOWLOG after each search scenario, in Markdown; empty when none was read. */
+export function slowlogTable(slowlogs: SlowlogReport[]): string {
+  if (slowlogs.length === 0) return '';
+  const thresholds = [...new Set(slowlogs.map((s) => fmt(s.thresholdMs, 0)))].join(' or ');
+  return [
+    `Redis SLOWLOG during each search scenario (commands slower than ${thresholds} ms; reset before the scenario, read after it; ` +
+      `no search command may be logged from ${SLOWLOG_TARGET.judgedFromAgents} agents):`,
+    '',
+    '| agents | operation | entries | slowest ms | slowest command |',
+    '| ---: | --- | ---: | ---: | --- |',
+    ...slowlogs.map((s) => `| ${s.agents} | ${s.scenario} | ${s.entries} | ${fmt(s.slowestMs)} | ${s.slowestCommand ?? ''} |`),
+  ].join('\n');
+}
+
+/** The isolation scenario's probes, quiet and beside the expensive searches, in Markdown; empty when it did not run. */
+export function isolationTable(reports: IsolationReport[]): string {
+  if (reports.length === 0) return '';
+  return [
+    `Isolation (each probe in the open model at ${LATENCY_LOAD_SHARE} × Express's closed-loop req/s, first alone, then while ` +
+      `${ISOLATION.loadConnections} closed-loop connections run the search shape the registry served slowest at that count; ` +
+      `the loaded p99 may be at most ${ISOLATION.maxP99RatioToQuiet} × the quiet one, judged at the largest count):`,
+    '',
+    '| agents | probe | offered req/s | quiet p50 ms | quiet p99 ms | loaded p50 ms | loaded p99 ms | p99 ratio | errors | load | load req/s |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    ...reports.flatMap((r) =>
+      r.probes.map(
+        (p) =>
+          `| ${r.agents} | ${p.scenario} | ${fmt(p.offeredRps, 0)} | ${fmt(p.quiet.p50Ms)} | ${fmt(p.quiet.p99Ms)} | ${fmt(p.loaded.p50Ms)} | ${fmt(p.loaded.p99Ms)} | ` +
+          `${fmt(p.loaded.p99Ms / p.quiet.p99Ms)} | ${p.quiet.errors + p.loaded.errors} | ${r.loadScenario} × ${r.loadConnections} | ${fmt(r.load.rps, 0)} |`,
+      ),
+    ),
+  ].join('\n');
 }
 
 export function checksTable(checks: TargetCheck[]): string {

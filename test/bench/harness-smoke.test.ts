@@ -7,8 +7,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LATENCY_LOAD_SHARE, SCENARIOS } from '../../bench/scenarios.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Options that skip the small cards' and the embedded registry's memory, which the first run covers. */
+const NO_MEMORY_EXTRAS = ['--small-card-agents', '0', '--embedded-agents', '0'];
 
 interface Results {
+  smallCards: { agents: number; memoryPerAgentBytes: number; cardJsonBytes: number }[];
+  embedded: { agents: number; memoryPerAgentBytes: number; cardJsonBytes: number }[];
+  isolation: {
+    agents: number;
+    loadScenario: string;
+    load: { requests: number; errors: number };
+    probes: { scenario: string; quiet: { requests: number; errors: number }; loaded: { requests: number; errors: number } }[];
+  }[];
+  slowlogs: { agents: number; scenario: string; thresholdMs: number; entries: number }[];
   sizes: { agents: number; memoryPerAgentBytes: number; cardJsonBytes: number }[];
   measurements: {
     scenario: string;
@@ -45,7 +56,7 @@ describe('the benchmark harness, in a short smoke run', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('drives every scenario against the registry and both baselines, and writes its results', async () => {
-    const { code, output } = await runHarness(['--agents', '60', '--duration', '0.3', '--warmup', '0.1', '--out', out]);
+    const { code, output } = await runHarness(['--agents', '60', '--embedded-agents', '30,60', '--duration', '0.2', '--warmup', '0.05', '--out', out]);
     expect(code, output).toBe(0);
     expect(output).toContain('| agents | operation | target | req/s |');
     expect(output).toContain('| agents | operation | target | offered req/s | achieved req/s |');
@@ -77,6 +88,37 @@ describe('the benchmark harness, in a short smoke run', () => {
         expect(results.checks.some((c) => c.what.startsWith(`${scenario} @ 60: p95 ms at `) && c.what.includes('req/s offered'))).toBe(true);
       }
     }
+    expect(output).toContain('Redis SLOWLOG during each search scenario (commands slower than 5 ms');
+    const searches = Object.keys(SCENARIOS).filter((name) => name.startsWith('search'));
+    expect(results.slowlogs.map((s) => s.scenario)).toEqual(searches);
+    expect(results.slowlogs.every((s) => s.agents === 60 && s.thresholdMs === 5 && s.entries >= 0)).toBe(true);
+    expect(output).toContain('Isolation (each probe in the open model at 0.3 × Express');
+    const [isolation] = results.isolation;
+    expect(isolation?.agents).toBe(60);
+    expect(searches).toContain(isolation?.loadScenario);
+    expect(isolation?.load.requests).toBeGreaterThan(0);
+    expect(isolation?.probes.map((p) => p.scenario)).toEqual(['get', 'search-rare-skill']);
+    for (const { quiet, loaded } of isolation?.probes ?? []) {
+      expect(quiet.requests).toBeGreaterThan(0);
+      expect(loaded.requests).toBeGreaterThan(0);
+      expect(quiet.errors + loaded.errors + (isolation?.load.errors ?? 0)).toBe(0);
+    }
+    expect(results.checks.some((c) => c.what.startsWith('isolation @ 60: get beside'))).toBe(true);
+    expect(output).toContain('Redis memory per agent with ~650-byte cards');
+    const [smallCards] = results.smallCards;
+    expect(smallCards?.agents).toBe(60);
+    expect(smallCards?.memoryPerAgentBytes).toBeGreaterThan(0);
+    expect(smallCards?.cardJsonBytes).toBeGreaterThan(550);
+    expect(smallCards?.cardJsonBytes).toBeLessThan(750);
+    expect(output).toContain('Embedded registry memory (no REDIS_URL');
+    expect(output).toContain('Embedded registry growth (no REDIS_URL');
+    expect(results.embedded.map((e) => e.agents)).toEqual([30, 60]);
+    expect(results.embedded.every((e) => e.memoryPerAgentBytes > 0 && e.cardJsonBytes > 0)).toBe(true);
+    const embeddedTurns = results.measurements.filter((m) => m.target === 'embedded');
+    expect(embeddedTurns.map((m) => `${m.scenario} ${m.agents} ${m.mode}`)).toEqual(['list 30 growth', 'list 60 growth', 'search-all 30 growth', 'search-all 60 growth']);
+    expect(embeddedTurns.every((m) => m.requests > 0 && m.errors === 0)).toBe(true);
+    expect(results.checks.some((c) => c.what === 'embedded registry: search-all: p95 growth 30 -> 60')).toBe(true);
+    expect(results.checks.some((c) => c.what.startsWith('memory per agent with '))).toBe(true);
     const [size] = results.sizes;
     expect(size?.agents).toBe(60);
     expect(size?.memoryPerAgentBytes).toBeGreaterThan(0);
@@ -85,7 +127,7 @@ describe('the benchmark harness, in a short smoke run', () => {
   }, 120_000);
 
   it('with two agent counts, measures growth with the registries of both sizes driven in turns', async () => {
-    const { code, output } = await runHarness(['--agents', '30,60', '--scenarios', 'get,search,health', '--duration', '0.3', '--warmup', '0.1', '--out', join(out, 'growth')]);
+    const { code, output } = await runHarness(['--agents', '30,60', '--scenarios', 'get,search,health', ...NO_MEMORY_EXTRAS, '--duration', '0.3', '--warmup', '0.1', '--out', join(out, 'growth')]);
     expect(code, output).toBe(0);
     expect(output).toContain('| agents | operation | req/s | p50 ms | p95 ms | p99 ms | errors |');
     const [file] = readdirSync(join(out, 'growth')).filter((name) => name.endsWith('.json'));
@@ -102,7 +144,7 @@ describe('the benchmark harness, in a short smoke run', () => {
 
   it('with --profile, profiles each replica of the registry per scenario and names its hottest functions', async () => {
     const profiled = join(out, 'profiled');
-    const args = ['--agents', '40', '--scenarios', 'get,register', '--replicas', '2', '--duration', '0.3', '--warmup', '0.1', '--profile', '--out', profiled];
+    const args = ['--agents', '40', '--scenarios', 'get,register', ...NO_MEMORY_EXTRAS, '--replicas', '2', '--duration', '0.3', '--warmup', '0.1', '--profile', '--out', profiled];
     const { code, output } = await runHarness(args);
     expect(code, output).toBe(0);
     expect(output).toContain('| profile | busy s | function (self time) | share |');

@@ -1,0 +1,28 @@
+import { check } from 'k6';
+import http from 'k6/http';
+import { SEARCH_SHAPES, searchShapeQuery, seededRandom, type SearchShapeName } from '../scenarios.ts';
+import { AGENTS, BASE_URL, optionsFor, seedAgents } from './common.ts';
+
+/** The search shape to run: `k6 run -e SHAPE=search-two-broad ...`; search-all when not given. */
+const SHAPE = (__ENV.SHAPE ?? 'search-all') as SearchShapeName;
+if (!SEARCH_SHAPES.includes(SHAPE)) throw new Error(`SHAPE must be one of ${SEARCH_SHAPES.join(', ')}, got ${__ENV.SHAPE}`);
+
+/** Distinct searches every virtual user cycles through, drawn as the local harness draws its own (a seeded sample). */
+const SAMPLED_QUERIES = 200;
+const random = seededRandom(AGENTS);
+const QUERIES = Array.from({ length: SAMPLED_QUERIES }, () => searchShapeQuery(SHAPE, AGENTS, random));
+
+export const options = optionsFor(SHAPE);
+
+export function setup(): void {
+  seedAgents();
+}
+
+export default function (): void {
+  const query = QUERIES[Math.floor(Math.random() * QUERIES.length)] as string;
+  const response = http.get(`${BASE_URL}/agents?${query}`, { tags: { name: `GET /agents?${SHAPE}` } });
+  check(response, {
+    'search 200': (r) => r.status === 200,
+    'search answers a page': (r) => Array.isArray(r.json('agents')),
+  });
+}
