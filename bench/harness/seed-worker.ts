@@ -16,7 +16,7 @@ const dist = (path: string) => new URL(`../../dist/${path}`, import.meta.url).hr
 // Typed by the sources the build compiles; loaded from the build, as the registry process is.
 const { loadConfig } = (await import(dist('config/config.js'))) as typeof import('../../src/config/config.js');
 const { AgentService } = (await import(dist('agents/agent-service.js'))) as typeof import('../../src/agents/agent-service.js');
-const { storedRecordTerms } = (await import(dist('agents/record-terms.js'))) as typeof import('../../src/agents/record-terms.js');
+const { storedCards } = (await import(dist('agents/stored-cards.js'))) as typeof import('../../src/agents/stored-cards.js');
 const { actorOf } = (await import(dist('auth/auth-middleware.js'))) as typeof import('../../src/auth/auth-middleware.js');
 const { ANONYMOUS_ADMIN } = (await import(dist('auth/principal.js'))) as typeof import('../../src/auth/principal.js');
 const { signaturePolicy } = (await import(dist('signatures/signature-policy.js'))) as typeof import('../../src/signatures/signature-policy.js');
@@ -28,7 +28,7 @@ const cardOf = cards === 'small' ? smallBenchCard : benchCard;
 // The configuration the harness's registry runs with: the same environment and key prefix.
 const config = loadConfig({ ...process.env, REDIS_URL: url, REDIS_PREFIX: prefix });
 const redis = new Redis(url, { enableAutoPipelining: true });
-const store = new RedisAgentStore(redis, redisKeys(config.redisPrefix), storedRecordTerms);
+const store = new RedisAgentStore(redis, redisKeys(config.redisPrefix), storedCards);
 const agents = new AgentService(store, {
   defaultTtlSeconds: config.heartbeatTtlSeconds,
   // Bench cards carry no signatures, so no origin's keys are ever fetched.
@@ -39,6 +39,9 @@ const agents = new AgentService(store, {
   }),
   refreshIntervalSeconds: config.cardRefreshIntervalSeconds,
 });
+// As a registry process does before it writes: an empty prefix is marked with the data layout.
+const layoutProblem = await store.checkLayout();
+if (layoutProblem) throw new Error(layoutProblem);
 // The principal of every request of a registry with AUTH_MODE=none, as the harness's runs.
 const actor = actorOf(ANONYMOUS_ADMIN);
 
