@@ -29,8 +29,14 @@ for i = 19, #ARGV do
   if i < 19 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
 end
 
+local bucketPrefixes = {}
 local function bucketKey(term, bucket)
-  return bucketKeyPrefix(layout, bucket) .. term
+  local prefix = bucketPrefixes[bucket]
+  if not prefix then
+    prefix = bucketKeyPrefix(layout, bucket)
+    bucketPrefixes[bucket] = prefix
+  end
+  return prefix .. term
 end
 
 -- Member counts, and which terms are large.
@@ -106,7 +112,12 @@ local function keepAll(terms, skip, bucket, candidates)
   for _, term in ipairs(terms) do
     if term ~= skip and #kept > 0 then
       local survivors = {}
-      if large[term] then
+      if large[term] and #kept == 1 then
+        -- One candidate, as a small term's walk through many buckets mostly has: SISMEMBER's
+        -- answer is a number, which is cheaper to hand to Lua than SMISMEMBER's list.
+        spent = spent + callCost
+        if redis.call('SISMEMBER', bucketKey(term, bucket), digits(kept[1])) == 1 then survivors[1] = kept[1] end
+      elseif large[term] then
         local texts = {}
         for i, number in ipairs(kept) do texts[i] = digits(number) end
         local flags = redis.call('SMISMEMBER', bucketKey(term, bucket), unpack(texts))
