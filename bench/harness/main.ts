@@ -40,7 +40,7 @@ import {
 } from './report.js';
 import type { Measurement, RunResults, ServerTarget, SizeReport } from './results.js';
 import { meanCardJsonBytes, seedThroughStore } from './seeding.js';
-import { readSlowlog, resetSlowlog, slowlogRedisArgs } from './slowlog.js';
+import { readSlowlog, resetSlowlog, slowlogAlone, slowlogRedisArgs } from './slowlog.js';
 import { measureSmallCards } from './small-cards.js';
 import { captureFixtures, requestsFor, workload } from './workload.js';
 
@@ -114,7 +114,11 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
       }
       if (isSearchScenario(scenario)) await resetSlowlog(redisUrl);
       await measureScenario(scenario, runOf, output.measurements);
-      if (isSearchScenario(scenario)) output.slowlogs.push(await readSlowlog(redisUrl, agents, scenario));
+      if (isSearchScenario(scenario)) {
+        const loaded = await readSlowlog(redisUrl, agents, scenario);
+        const { origin, next } = runOf(scenario, 'registry');
+        output.slowlogs.push({ ...loaded, alone: await slowlogAlone(redisUrl, origin, next) });
+      }
       if (profileDir) {
         await stopAll(registry);
         registry = [];

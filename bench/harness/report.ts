@@ -113,11 +113,18 @@ export function slowlogTable(slowlogs: SlowlogReport[]): string {
   const thresholds = [...new Set(slowlogs.map((s) => fmt(s.thresholdMs, 0)))].join(' or ');
   return [
     `Redis SLOWLOG during each search scenario (commands slower than ${thresholds} ms; reset before the scenario, read after it; ` +
-      `no search command may be logged from ${SLOWLOG_TARGET.judgedFromAgents} agents):`,
+      `no search command may be logged from ${SLOWLOG_TARGET.judgedFromAgents} agents), and again while the scenario's requests ` +
+      `were sent one at a time with nothing else running ("alone": SLOWLOG is wall time, so under load it also counts the time ` +
+      `Redis waited for a core):`,
     '',
-    '| agents | operation | entries | slowest ms | slowest command |',
-    '| ---: | --- | ---: | ---: | --- |',
-    ...slowlogs.map((s) => `| ${s.agents} | ${s.scenario} | ${s.entries} | ${fmt(s.slowestMs)} | ${s.slowestCommand ?? ''} |`),
+    '| agents | operation | entries | slowest ms | slowest command | alone: requests | alone: Redis CPU µs per request | alone: entries | alone: slowest ms |',
+    '| ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    ...slowlogs.map(
+      (s) =>
+        `| ${s.agents} | ${s.scenario} | ${s.entries} | ${fmt(s.slowestMs)} | ${s.slowestCommand ?? ''} | ${s.alone?.requests ?? ''} | ${
+          s.alone ? fmt(s.alone.redisCpuPerRequestUs, 0) : ''
+        } | ${s.alone?.entries ?? ''} | ${s.alone ? fmt(s.alone.slowestMs) : ''} |`,
+    ),
   ].join('\n');
 }
 

@@ -82,6 +82,21 @@ export interface SlowlogReport {
   slowestMs: number;
   /** Name of the slowest command logged (EVALSHA, HMGET, ...). */
   slowestCommand?: string;
+  /** The same scenario's requests sent again one at a time, nothing else running. */
+  alone?: SlowlogAlone;
+}
+
+/**
+ * A search scenario's requests sent again one at a time after it, with nothing else running: what
+ * its Redis commands cost when Redis is not waiting for the two cores the load shares with it.
+ */
+export interface SlowlogAlone {
+  requests: number;
+  /** Redis's CPU time (user and system) per request, in µs: the scripts and the record reads. */
+  redisCpuPerRequestUs: number;
+  /** Commands logged while they ran, and the slowest, in ms (0 when none was). */
+  entries: number;
+  slowestMs: number;
 }
 
 /** One probe of the isolation scenario: its latency at the same offered load, alone and beside the expensive searches. */

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
-import type { SlowlogReport } from './results.js';
+import { drive, type DriverRequest } from './load-driver.js';
+import type { SlowlogAlone, SlowlogReport } from './results.js';
 
 /** Entries read to find the slowest. */
 const ENTRIES_READ = 128;
@@ -38,5 +39,38 @@ export async function readSlowlog(url: string, agents: number, scenario: Scenari
     entries,
     slowestMs: slowest ? slowest[2] / 1000 : 0,
     ...(slowest ? { slowestCommand: String(slowest[3][0]).toUpperCase() } : {}),
+  };
+}
+
+/** Requests of a scenario sent again one at a time, for {@link slowlogAlone}. */
+const REQUESTS_ALONE = 200;
+
+/** Redis's CPU time so far (user and system, all threads), in µs. */
+async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1_000_000;
+}
+
+/**
+ * Sends a search scenario's requests again, one at a time with nothing else running, and reads
+ * what they cost Redis: its CPU time per request and the SLOWLOG they left. SLOWLOG holds wall
+ * time, so while the load shares the machine's cores with Redis it also logs the time Redis was
+ * not scheduled; alone, it holds what the commands themselves take.
+ */
+export async function slowlogAlone(url: string, origin: string, next: () => DriverRequest): Promise<SlowlogAlone> {
+  const redis = new Redis(url);
+  await redis.slowlog('RESET');
+  const cpuBefore = await redisCpuUs(redis);
+  const result = await drive({ origin, connections: 1, durationMs: Number.MAX_SAFE_INTEGER, next, stopAfter: REQUESTS_ALONE });
+  const cpuUs = (await redisCpuUs(redis)) - cpuBefore;
+  const entries = (await redis.slowlog('LEN')) as number;
+  const logged = (await redis.slowlog('GET', ENTRIES_READ)) as SlowlogEntry[];
+  redis.disconnect();
+  return {
+    requests: result.requests,
+    redisCpuPerRequestUs: cpuUs / Math.max(1, result.requests),
+    entries,
+    slowestMs: logged.reduce((worst, entry) => Math.max(worst, entry[2] / 1000), 0),
   };
 }

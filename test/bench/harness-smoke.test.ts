@@ -19,7 +19,7 @@ interface Results {
     load: { requests: number; errors: number };
     probes: { scenario: string; quiet: { requests: number; errors: number }; loaded: { requests: number; errors: number } }[];
   }[];
-  slowlogs: { agents: number; scenario: string; thresholdMs: number; entries: number }[];
+  slowlogs: { agents: number; scenario: string; thresholdMs: number; entries: number; alone?: { requests: number; redisCpuPerRequestUs: number } }[];
   sizes: { agents: number; memoryPerAgentBytes: number; cardJsonBytes: number }[];
   measurements: {
     scenario: string;
@@ -92,6 +92,8 @@ describe('the benchmark harness, in a short smoke run', () => {
     const searches = Object.keys(SCENARIOS).filter((name) => name.startsWith('search'));
     expect(results.slowlogs.map((s) => s.scenario)).toEqual(searches);
     expect(results.slowlogs.every((s) => s.agents === 60 && s.thresholdMs === 5 && s.entries >= 0)).toBe(true);
+    // Each search scenario's requests are sent again one at a time, and what they cost Redis is read.
+    expect(results.slowlogs.every((s) => s.alone?.requests === 200 && s.alone.redisCpuPerRequestUs > 0)).toBe(true);
     expect(output).toContain('Isolation (each probe in the open model at 0.3 × Express');
     const [isolation] = results.isolation;
     expect(isolation?.agents).toBe(60);
