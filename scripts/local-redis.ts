@@ -37,11 +37,16 @@ export interface LocalRedis {
   url: string;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
+  /** kill -9: the server writes nothing more (fault tests); resolves once it is gone. Its files stay. */
+  kill(): Promise<void>;
 }
 
 /**
  * Starts a throwaway redis-server from PATH on `port` (loopback only, nothing kept on disk unless
- * `extraArgs` say so, with the registry's compact settings) and waits until it answers.
+ * `extraArgs` say so, with the registry's compact settings) and waits until it answers. `extraArgs`
+ * come last, so they override those: `--appendonly yes --appendfsync always --dir <dir>` keeps an
+ * AOF in `dir` that a server started again with the same arguments loads; `--replicaof 127.0.0.1
+ * <port>` makes a replica (it answers PING before its first sync is done).
  */
 export async function startRedisServer(port: number, extraArgs: string[] = []): Promise<LocalRedis & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'a2a-redis-'));
@@ -60,6 +65,7 @@ export async function startRedisServer(port: number, extraArgs: string[] = []): 
     );
   });
   const url = `redis://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = (async () => {
     for (let attempt = 0; attempt < 100; attempt++) {
       if (await redisAnswers(url)) return;
@@ -73,12 +79,15 @@ export async function startRedisServer(port: number, extraArgs: string[] = []): 
     dir,
     url,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -10,6 +10,8 @@ export abstract class AppError extends Error {
   abstract readonly code: string;
   /** Extra response headers, such as `Retry-After`. */
   readonly headers: Record<string, string> = {};
+  /** Machine-readable facts about the error beyond its code (such as the domain that refused a write). */
+  readonly details: Record<string, string> = {};
 }
 
 export class ValidationError extends AppError {
@@ -54,7 +56,29 @@ export class UnauthorizedError extends AppError {
 /** The caller is known but may not do this, such as changing another owner's agent. */
 export class ForbiddenError extends AppError {
   readonly status = 403;
-  readonly code = 'forbidden';
+  readonly code: string = 'forbidden';
+}
+
+/**
+ * A write of a card whose interfaces live on a domain another principal proved: only that
+ * principal (or an admin) may register or change such cards. `details.domain` names the domain.
+ */
+export class DomainOwnedError extends ForbiddenError {
+  override readonly code = 'domain_owned';
+  constructor(readonly domain: string, message = `Domain '${domain}' is proven by another principal: only it or an admin may register or change agents on it`) {
+    super(message);
+    this.details.domain = domain;
+  }
+}
+
+/** A domain proof that did not hold: the challenge document was missing, or held another token. */
+export class DomainProofFailedError extends AppError {
+  readonly status = 422;
+  readonly code = 'domain_proof_failed';
+  constructor(readonly domain: string, message: string) {
+    super(message);
+    this.details.domain = domain;
+  }
 }
 
 /** The caller spent its request budget; `Retry-After` says when to come back. */
@@ -86,14 +110,44 @@ export class ConflictError extends AppError {
   readonly code = 'conflict';
 }
 
+/** A new agent's id that clashes with an agent stored already: the same id without case, or a derived id of another card's name. */
+export class AgentIdTakenError extends AppError {
+  readonly status = 409;
+  readonly code = 'agent_id_taken';
+}
+
+/** An operation of the earlier registry this one does not offer; the message names what to use instead. */
+export class UnsupportedOperationError extends AppError {
+  readonly status = 501;
+  readonly code = 'unsupported_operation';
+}
+
 export class PreconditionFailedError extends AppError {
   readonly status = 412;
   readonly code = 'precondition_failed';
 }
 
+/** An idempotency key sent again with another request than the one it was first used for. */
+export class IdempotencyKeyReusedError extends AppError {
+  readonly status = 422;
+  readonly code = 'idempotency_key_reused';
+}
+
+/** A change log cursor whose events are no longer kept (trimmed, or the data set was lost): read a snapshot again. */
+export class ChangesGoneError extends AppError {
+  readonly status = 410;
+  readonly code = 'changes_gone';
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'payload_too_large';
+}
+
+/** A JSON-RPC batch whose answers so far spent the response's byte budget: the rest are not run. */
+export class ResponseBudgetSpentError extends AppError {
+  readonly status = 413;
+  readonly code = 'response_budget_spent';
 }
 
 export class UnsupportedMediaTypeError extends AppError {
@@ -104,10 +158,46 @@ export class UnsupportedMediaTypeError extends AppError {
 /** A dependency (Redis) did not answer in time; the client should retry later. */
 export class UnavailableError extends AppError {
   readonly status = 503;
-  readonly code = 'unavailable';
+  readonly code: string = 'unavailable';
   constructor(message: string, retryAfterSeconds = 1) {
     super(message);
     this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
+/**
+ * A write the Redis primary applied but fewer of its replicas confirmed than `REDIS_WAIT_REPLICAS`
+ * asks within `REDIS_WAIT_TIMEOUT_MS`: it is stored, and lost if the primary fails before a replica
+ * copies it. A 503 rather than a success, so a client that needs the write to survive learns it did
+ * not (yet); reading the record back shows it.
+ */
+export class WriteUnconfirmedError extends UnavailableError {
+  override readonly code = 'write_unconfirmed';
+}
+
+/**
+ * Redis is down, stalled or refusing: nothing of the request was done, or it was a read. The
+ * message never shows the Redis client's own words (the cause keeps them, for the logs).
+ */
+export class StorageUnavailableError extends UnavailableError {
+  constructor(cause?: unknown) {
+    super('Storage unavailable: try again in a moment', 1);
+    this.cause = cause;
+  }
+}
+
+/**
+ * A write was sent to Redis but its answer never came (a timeout, or the connection dropped): it
+ * may have been applied. The client learns how to find out, and how to retry without doing it twice.
+ */
+export class WriteOutcomeUnknownError extends UnavailableError {
+  override readonly code = 'write_outcome_unknown';
+  constructor(cause?: unknown) {
+    super(
+      'Storage unavailable: the write may or may not have been applied. Read the agent to find out, or retry the request (with the same Idempotency-Key if you sent one)',
+      1,
+    );
+    this.cause = cause;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logger.js';
-import { createRegistry } from './registry.js';
+import { createRegistry, type Registry } from './registry.js';
 
 function readConfig(): Config {
   try {
@@ -22,26 +22,36 @@ if (config.redisUrl) {
   logger.info({ store: 'memory' }, 'Using the embedded in-process store (REDIS_URL is unset): agents live only as long as this process');
 }
 
-const registry = await createRegistry(config, logger);
-const server = await registry.listen();
-const address = server.address();
-logger.info({ address, role: config.role }, 'A2A Registry listening');
-
+let registry: Registry | undefined;
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'Shutting down');
-    registry.close().then(
-      (clean) => {
-        if (!clean) logger.warn('Shutdown deadline passed; connections were cut');
-        process.exit(clean ? 0 : 1);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
+
+/** Graceful stop, whatever the process was doing: exits 0 when everything closed within the deadline. */
+function stop(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'Shutting down');
+  (registry?.close() ?? Promise.resolve(true)).then(
+    (clean) => {
+      if (!clean) logger.warn('Shutdown deadline passed; connections were cut');
+      process.exit(clean ? 0 : 1);
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, 'Shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+
+// Before anything waits on Redis: a signal during start-up still stops the process gracefully.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+
+registry = await createRegistry(config, logger);
+try {
+  await registry.listen();
+} catch (error) {
+  const { code } = error as NodeJS.ErrnoException;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
+  const reason = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : 'no such address here';
+  logger.fatal({ code, host: config.host, port: config.port, metricsPort: config.metricsPort }, `Cannot listen on ${config.host}:${config.port}${config.metricsPort === undefined ? '' : ` or metrics port ${config.metricsPort}`}: ${reason}`);
+  process.exit(1);
 }

@@ -11,8 +11,7 @@ interface Link<K, V> {
  *
  * A plain Map used that way is not constant: V8 leaves a hole for each deleted entry until it
  * rebuilds its table, and `keys().next()` steps over every hole at the front, so a Map that keeps
- * n entries by dropping its oldest one costs O(n) per insert (measured on Node 20: 9 µs at 10,000
- * entries and 75 µs at 100,000, against 0.4–1 µs here).
+ * n entries by dropping its oldest one costs O(n) per insert.
  */
 export class OrderedMap<K, V> {
   private readonly links = new Map<K, Link<K, V>>();

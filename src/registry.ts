@@ -1,51 +1,78 @@
 import type { Server } from 'node:http';
-import type { Express, Request } from 'express';
-import { Redis } from 'ioredis';
+import type { Request } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { agentRoutes } from './agents/agent-routes.js';
+import { agentMethods, jsonRpcCharges, WRITE_METHODS } from './agents/agent-methods.js';
+import { ExtensionService } from './extensions/extension-service.js';
+import { AgentPinger } from './agents/agent-ping.js';
+import { EXTENSION_WRITE_METHODS, extensionMethods } from './extensions/extension-methods.js';
+import { extensionRoutes } from './extensions/extension-routes.js';
+import { agentRoutes, restCharges } from './agents/agent-routes.js';
 import { PAGE_CACHE_BYTES, PageJsonCache } from './agents/page-json-cache.js';
 import { AgentService } from './agents/agent-service.js';
-import { accessRoutes, authenticatorOf, jsonRpcBudget, restBudget } from './auth/access-routes.js';
+import { accessRoutes, authenticatorOf } from './auth/access-routes.js';
+import { FailedAuthGuard } from './auth/failed-auth-guard.js';
 import { storedCards } from './agents/stored-cards.js';
 import { CachingAgentStore } from './cache/caching-agent-store.js';
+import { DatasetEpochWatch } from './cache/dataset-epoch-watch.js';
 import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
+import { changeMethods } from './changes/change-methods.js';
+import { changeRoutes } from './changes/change-routes.js';
+import { ChangeService } from './changes/change-service.js';
+import { ChangeSignal, ChangeStreams } from './changes/change-stream.js';
 import { RecordCache } from './cache/record-cache.js';
 import type { Config } from './config/config.js';
-import { ExpirySweep } from './heartbeats/expiry-sweep.js';
-import { HeartbeatService } from './heartbeats/heartbeat-service.js';
-import { bullSweepScheduler, timerSweepScheduler, type SweepScheduler } from './heartbeats/sweep-scheduler.js';
-import { createApp, type Routes } from './http/app.js';
+import { DOMAIN_WRITE_METHODS, domainMethods } from './domains/domain-methods.js';
+import { domainRoutes } from './domains/domain-routes.js';
+import { DomainService } from './domains/domain-service.js';
+import { ExpirySweep } from './worker/expiry-sweep.js';
+import { HeartbeatService } from './agents/heartbeat-service.js';
+import { workerJobs } from './worker/worker-jobs.js';
+import { MemorySweepClock, RedisSweepClock, SweepHealth } from './worker/sweep-health.js';
+import { createApp, type EndpointList, type Routes } from './http/app.js';
 import { closeServer, listenOn } from './http/http-server.js';
 import { jsonBody } from './http/json-body.js';
 import { JsonRpcDispatcher } from './jsonrpc/jsonrpc-dispatcher.js';
 import { jsonRpcRoutes } from './jsonrpc/jsonrpc-routes.js';
-import { registryMethods } from './jsonrpc/registry-methods.js';
+import { withMethodList } from './jsonrpc/method-list.js';
 import type { Logger } from './logger.js';
+import { SCRAPE_READ_TIMEOUT_MS } from './metrics/bounded-read.js';
 import { Metrics } from './metrics/metrics.js';
 import { createSafeFetcher } from './outbound/safe-fetch.js';
-import { MemoryRateLimiter, type Budget, type RateLimiter } from './rate-limit/rate-limiter.js';
+import { MemoryRateLimiter, type Charges, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { rateLimit } from './rate-limit/rate-limit-middleware.js';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { SearchService } from './search/search-service.js';
+import { serviceInfoMethods } from './service-info/service-info-methods.js';
+import { FindAgents } from './discovery-agent/find-agents.js';
+import { discoveryAgentMethods } from './discovery-agent/send-message-method.js';
+import { retiredVectorMethods } from './search/vector-methods.js';
 import { metricsRoutes, serviceInfoRoutes } from './service-info/service-info-routes.js';
 import { signaturePolicy } from './signatures/signature-policy.js';
-import { CardRefresher } from './sources/card-refresher.js';
+import { CardRefresher } from './worker/card-refresher.js';
 import type { AgentStore } from './store/agent-store.js';
+import type { DomainStore } from './store/domain-claims.js';
 import { MemoryAgentStore } from './store/memory-agent-store.js';
+import { MemoryDomainStore } from './store/memory-domain-store.js';
 import { RedisAgentStore } from './store/redis-agent-store.js';
-import { createRedisConnection, waitUntilReady } from './store/redis-connection.js';
+import { RedisDomainStore } from './store/redis-domain-store.js';
+import { closeRedis, createQueueConnection, createRedisConnection, createSubscriberConnection, waitUntilReady } from './store/redis-connection.js';
+import { RedisHealth } from './store/redis-health.js';
 import { redisKeys } from './store/redis-keys.js';
+import { ReplicaWait } from './store/replica-wait.js';
 import { warnOfLooseRedisSettings } from './store/redis-settings.js';
 import { VERSION } from './version.js';
 
-/** How long start-up waits for Redis before serving (with 503s until it answers). */
+/** How often a change stream reads the log without news of a change, on Redis (whose feed tells of each) and on the embedded store. */
+const REDIS_CHANGE_POLL_MS = 1000;
+const MEMORY_CHANGE_POLL_MS = 250;
+/** Bytes a change stream client may leave unread before it is cut. */
+const CHANGE_STREAM_BUFFER_BYTES = 1024 * 1024;
+
+/** How long `listen()` waits for Redis once listening, before it resolves (requests get 503s until Redis answers). */
 const REDIS_STARTUP_WAIT_MS = 5000;
 
-/** A wired registry: its HTTP application and the means to start and stop it. */
+/** A wired registry: the means to start and stop it. */
 export interface Registry {
-  app: Express;
-  store: AgentStore;
-  metrics: Metrics;
   /** Starts the HTTP server (and, in the worker role, the sweep) on the configured host and port. */
   listen(): Promise<Server>;
   /**
@@ -55,56 +82,101 @@ export interface Registry {
   close(): Promise<boolean>;
 }
 
+/** The embedded stores: the agent store reads the domain claims as it writes. */
+function memoryParts(changeLogEvents: number): { store: AgentStore; domains: DomainStore } {
+  const domains = new MemoryDomainStore();
+  return { store: new MemoryAgentStore(storedCards, undefined, domains.ownerOf, changeLogEvents), domains };
+}
+
 /** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
-function redisParts(config: Config & { redisUrl: string }, logger: Logger, metrics: Metrics) {
+function redisParts(config: Config & { redisUrl: string }, logger: Logger, metrics: Metrics, changeSignal: ChangeSignal) {
   const keys = redisKeys(config.redisPrefix);
+  const health = new RedisHealth(logger);
   const connection = createRedisConnection({
     url: config.redisUrl,
     commandTimeoutMs: config.redisCommandTimeoutMs,
     logger,
     onError: () => metrics.redisErrors.inc(),
+    health,
   });
+  metrics.watchRedis(() => health.answers(SCRAPE_READ_TIMEOUT_MS));
   const cache = new RecordCache(
     { maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
     { onHit: () => metrics.cacheHits.inc(), onMiss: () => metrics.cacheMisses.inc(), onEvict: () => metrics.cacheEvictions.inc() },
   );
   metrics.cacheSize = () => cache.size;
   const subscriber = new InvalidationSubscriber({
-    connection: new Redis(config.redisUrl, { connectionName: `a2a-invalidations-${process.pid}`, retryStrategy: (n) => Math.min(50 * 2 ** n, 2000) }),
+    connection: createSubscriberConnection(config.redisUrl),
     channel: keys.invalidations,
     cache,
     logger,
     onInvalidation: (lag) => {
       metrics.invalidations.inc();
       metrics.invalidationLag.observe(lag);
+      changeSignal.notify();
     },
+    // Called once the connection is up, by which time the store below exists.
+    readLastChange: async () => (await redisStore.readChanges(undefined, 0)).last,
   });
-  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc());
+  const writes = replicaWait(config, logger, metrics);
+  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents);
   const checkLayout = async () => {
     const problem = await redisStore.checkLayout().catch((error: Error) => logger.warn({ err: error }, 'Could not check the data layout'));
     if (problem) logger.error(problem);
   };
+  const epochWatch = new DatasetEpochWatch({ readEpoch: () => redisStore.datasetEpoch(), onLost: () => {
+      cache.reset();
+      metrics.datasetLosses.inc();
+    },
+    logger,
+  });
   // Again on every reconnection: the Redis that answers may not be the one that did.
-  connection.on('ready', () => void checkLayout());
+  connection.on('ready', () => {
+    void checkLayout();
+    void epochWatch.check();
+  });
   const store = new CachingAgentStore(redisStore, cache);
-  return { connection, subscriber, store, checkLayout };
+  const domains = new RedisDomainStore(connection, keys);
+  const connections = writes ? [connection, writes.connection] : [connection];
+  const sweepClock = new RedisSweepClock(connection, keys.lastSweep);
+  return { keys, connection, connections, health, subscriber, store, domains, checkLayout, epochWatch, sweepClock };
+}
+
+/**
+ * Confirms writes on replicas when REDIS_WAIT_REPLICAS asks, over a connection of their own: a WAIT
+ * blocks its connection until answered. Its commands may wait behind a WAIT out, hence the longer bound.
+ */
+function replicaWait(config: Config & { redisUrl: string }, logger: Logger, metrics: Metrics): ReplicaWait | undefined {
+  if (config.redisWait.replicas === 0) return undefined;
+  const connection = createRedisConnection({
+    url: config.redisUrl,
+    role: 'writes',
+    commandTimeoutMs: config.redisCommandTimeoutMs + config.redisWait.timeoutMs,
+    logger,
+    onError: () => metrics.redisErrors.inc(),
+  });
+  return new ReplicaWait(connection, config.redisWait, () => metrics.unconfirmedWrites.inc());
+}
+
+/** Whether `work` settles within `ms`; past it, its end is no longer waited for. */
+async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = await Promise.race([work.then(() => true as const, () => true as const), late]);
+  clearTimeout(timer);
+  return done;
 }
 
 /** The composition root: builds every part once for the configured role and hands each its dependencies. */
 export async function createRegistry(config: Config, logger: Logger): Promise<Registry> {
   const metrics = new Metrics();
-  const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics) : undefined;
-  if (redis && !(await waitUntilReady(redis.connection, REDIS_STARTUP_WAIT_MS))) {
-    logger.warn('Redis did not answer at start-up; serving 503 until it does');
-  } else if (redis) {
-    await warnOfLooseRedisSettings(redis.connection, logger);
-    await redis.checkLayout();
-  }
-  const store: AgentStore = redis?.store ?? new MemoryAgentStore(storedCards);
+  const changeSignal = new ChangeSignal();
+  const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics, changeSignal) : undefined;
+  const { store, domains } = redis ?? memoryParts(config.changeLogEvents);
   const servesApi = config.role !== 'worker';
   const runsSweep = config.role !== 'api';
 
-  const fetcher = createSafeFetcher(config.outbound);
+  const fetcher = createSafeFetcher({ ...config.outbound, maxDepth: config.jsonMaxDepth });
   const signatures = signaturePolicy({
     requireSigned: config.signatures.requireSigned,
     trustedJwks: config.signatures.trustedJwks as JSONWebKeySet | undefined,
@@ -114,28 +186,32 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     defaultTtlSeconds: config.heartbeatTtlSeconds,
     signatures,
     refreshIntervalSeconds: config.cardRefreshIntervalSeconds,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
   });
   const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
-  const sweep = async () => ({ ...(await expiry.run()), ...(await refresher.run()) });
   const intervalMs = config.sweepIntervalSeconds * 1000;
-  const scheduler: SweepScheduler | undefined = !runsSweep
-    ? undefined
-    : config.redisUrl
-      ? bullSweepScheduler({
-          connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `a2a-sweep-${process.pid}` }),
-          prefix: `${config.redisPrefix}bull`,
-          intervalMs,
-          sweep,
-          logger,
-        })
-      : timerSweepScheduler(intervalMs, sweep, logger);
+  const sweepHealth = runsSweep ? new SweepHealth(redis?.sweepClock ?? new MemorySweepClock(), intervalMs) : undefined;
+  // BullMQ never closes a connection it is handed: drain() does. Its outages are the command connection's to log.
+  const sweepConnection = runsSweep && config.redisUrl ? createQueueConnection(config.redisUrl) : undefined;
+  sweepConnection?.on('error', (error: Error) => logger.debug({ err: error }, 'Sweep queue connection error'));
+  const scheduler =
+    sweepHealth &&
+    workerJobs({
+      ...(sweepConnection ? { connection: sweepConnection } : {}),
+      prefix: redisKeys(config.redisPrefix).queuePrefix,
+      intervalMs,
+      expiry: sweepHealth.track(() => expiry.run()),
+      refresh: () => refresher.run(),
+      logger,
+    });
 
   metrics.agentCounts = async () => {
     const [active, all] = await Promise.all([store.count(), store.count(true)]);
     return { active, inactive: all - active };
   };
   if (scheduler) metrics.queueCounts = () => scheduler.jobCounts();
+  if (sweepHealth) metrics.exportSweepLastSuccess(() => sweepHealth.lastSuccess());
   const exposition = { text: () => metrics.registry.metrics(), contentType: metrics.registry.contentType };
 
   const authenticator = authenticatorOf(config.auth);
@@ -144,7 +220,24 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   }
 
   let shuttingDown = false;
-  const info = { version: VERSION, publicUrl: config.publicUrl, storeKind: store.kind };
+  let startClosing = () => {};
+  const closing = new Promise<false>((resolve) => (startClosing = () => resolve(false)));
+  const info = {
+    version: VERSION,
+    publicUrl: config.publicUrl,
+    storeKind: store.kind,
+    readCredentials: config.readsRequireAuth ? config.auth.mode : ('none' as const),
+  };
+  // What the REST doors mounted (each fills its list as it is mounted): nothing on a worker.
+  const restEndpoints: EndpointList[] = [];
+  const changes = new ChangeService(store, () => redis?.subscriber.coveredThrough);
+  const changeStreams = new ChangeStreams(changes, changeSignal, {
+    heartbeatMs: config.changeStreamHeartbeatSeconds * 1000,
+    // The embedded store has no feed that tells of changes: its streams read the log more often.
+    pollMs: redis ? REDIS_CHANGE_POLL_MS : MEMORY_CHANGE_POLL_MS,
+    maxBufferedBytes: CHANGE_STREAM_BUFFER_BYTES,
+    maxStreams: config.changeStreamsMax,
+  }, logger);
   const routes: Routes[] = [
     serviceInfoRoutes({
       ...info,
@@ -152,18 +245,21 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
         accepting: !shuttingDown,
         store: await store.ping().then(() => true, () => false),
         ...(redis && servesApi ? { invalidations: redis.subscriber.isLive } : {}),
+        // Workers only: in ROLE=all a stalled sweep would take the API out of rotation too; the gauge tells.
+        ...(sweepHealth && !servesApi ? { sweeps: await sweepHealth.isFresh() } : {}),
       }),
       ...(config.metricsPort === undefined ? { metrics: exposition } : {}),
+      endpoints: () => Object.assign({}, ...restEndpoints),
     }),
   ];
   if (servesApi) {
     const limiter: RateLimiter = redis
-      ? new RedisRateLimiter(redis.connection, config.redisPrefix, config.rateLimits, logger)
+      ? new RedisRateLimiter(redis.connection, redis.keys.rateLimit, config.rateLimits, logger)
       : new MemoryRateLimiter(config.rateLimits);
+    const guard = config.rateLimits.failedAuth > 0 ? new FailedAuthGuard(limiter, config.rateLimits.failedAuth) : undefined;
     const limited = config.rateLimits.read > 0 || config.rateLimits.write > 0;
-    const limit = (budgetOf: (req: Request) => Budget | undefined) =>
-      limited ? rateLimit(limiter, config.rateLimits, budgetOf) : undefined;
-    const search = new SearchService(store, (page) => {
+    const limit = (chargesOf: (req: Request) => Charges) => (limited ? rateLimit(limiter, config.rateLimits, chargesOf) : undefined);
+    const search = new SearchService(store, config.responseMaxBytes, (page) => {
       metrics.searchCandidates.observe(page.work);
       if (page.stoppedAt) metrics.searchBudgetStops.inc();
       if (!page.totalExact) metrics.searchEstimatedTotals.inc();
@@ -176,39 +272,90 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     metrics.pageCacheSize = () => pages.bytes;
     const heartbeats = new HeartbeatService(store, metrics);
     const body = jsonBody({ limitBytes: config.bodyLimitBytes, maxDepth: config.jsonMaxDepth });
-    const dispatcher = new JsonRpcDispatcher(registryMethods({ agents, search, heartbeats, fetcher, pages, ...info }), logger);
+    const domainService = new DomainService(domains, store, fetcher, {
+      challengeTtlSeconds: config.domainChallenge.ttlSeconds,
+      challengeUrlTemplate: config.domainChallenge.urlTemplate,
+    });
+    const extensions = new ExtensionService(store);
+    const pinger = new AgentPinger(agents, fetcher);
+    const methods = withMethodList(
+      new Map([
+        ...agentMethods({ agents, search, heartbeats, fetcher, pages, pinger }),
+        ...domainMethods(domainService),
+        ...changeMethods(changes),
+        ...extensionMethods(extensions),
+        ...retiredVectorMethods(),
+        ...serviceInfoMethods({ ...info, countAgents: () => agents.count() }),
+        ...discoveryAgentMethods(new FindAgents(search, config.publicUrl)),
+      ]),
+    );
+    const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS]);
+    const dispatcher = new JsonRpcDispatcher(methods, logger, config.responseMaxBytes);
+    const rest = agentRoutes({
+      agents,
+      search,
+      heartbeats,
+      fetcher,
+      pages,
+      pinger,
+      jsonBody: body,
+      cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds,
+      readsRequireAuth: config.readsRequireAuth,
+      snapshotCursor: () => changes.snapshotCursor(),
+    });
+    const domainRest = domainRoutes(domainService);
+    const changeRest = changeRoutes(changes, changeStreams);
+    const extensionRest = extensionRoutes(extensions, body);
+    restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints);
     routes.push(
-      accessRoutes(authenticator, config.readsRequireAuth, limit(restBudget)),
-      agentRoutes({ agents, search, heartbeats, fetcher, pages, jsonBody: body, cardMaxAgeSeconds: config.cardCacheMaxAgeSeconds }),
-      jsonRpcRoutes(dispatcher, body, limit(jsonRpcBudget)),
+      accessRoutes(authenticator, guard, config.readsRequireAuth, limit(restCharges)),
+      rest,
+      domainRest,
+      changeRest,
+      extensionRest,
+      jsonRpcRoutes(dispatcher, body, limit(jsonRpcCharges(writeMethods))),
     );
   }
-  const appOptions = { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins };
+  const appOptions = { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, accessLog: config.accessLog };
   const app = createApp(routes, logger, metrics, appOptions);
   const metricsApp =
     config.metricsPort === undefined ? undefined : createApp([metricsRoutes(exposition)], logger, metrics, appOptions);
 
   const servers: Server[] = [];
   const drain = async () => {
+    // Streams never end by themselves: ended now, their clients resume elsewhere with Last-Event-ID.
+    changeStreams.close();
     await Promise.all(servers.map(closeServer));
-    await scheduler?.stop();
-    await redis?.subscriber.close();
-    await store.close();
+    // A stalled Redis never answers BullMQ's graceful close; past half the deadline its connection is cut instead.
+    if (scheduler && !(await finishesWithin(scheduler.stop(), config.shutdownTimeoutMs / 2))) {
+      logger.warn('The sweep did not stop in time (is Redis stalled?); closing its connection');
+    }
+    redis?.health.stop();
+    redis?.epochWatch.stop();
+    // Each close waits a bounded time for Redis to take its QUIT.
+    await Promise.all([sweepConnection && closeRedis(sweepConnection), redis?.subscriber.close(), store.close()]);
   };
 
   return {
-    app,
-    store,
-    metrics,
     listen: async () => {
       const started = await listenOn(app, config.port, config);
       servers.push(started);
       if (metricsApp && config.metricsPort !== undefined) servers.push(await listenOn(metricsApp, config.metricsPort, config));
-      await scheduler?.start();
+      logger.info({ address: started.address(), role: config.role }, 'A2A Registry listening');
+      // Listening comes first, so that health, metrics and 503s answer while Redis does not (its
+      // health has logged that, once). The layout is checked again at every reconnection anyway.
+      const ready = redis && Promise.all(redis.connections.map((c) => waitUntilReady(c, REDIS_STARTUP_WAIT_MS))).then((all) => all.every(Boolean));
+      if (redis && (await Promise.race([ready, closing]))) {
+        await warnOfLooseRedisSettings(redis.connection, logger);
+        await redis.checkLayout();
+      }
+      // Not awaited: BullMQ waits for Redis as long as it takes, and the sweep starts when it answers.
+      if (!shuttingDown) scheduler?.start().catch((error: unknown) => shuttingDown || logger.warn({ err: error }, 'The sweep could not start'));
       return started;
     },
     close: async () => {
       shuttingDown = true;
+      startClosing();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);

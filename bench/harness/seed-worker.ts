@@ -38,6 +38,7 @@ const agents = new AgentService(store, {
     originFetcher: undefined,
   }),
   refreshIntervalSeconds: config.cardRefreshIntervalSeconds,
+  idempotencyTtlSeconds: config.idempotencyTtlSeconds,
 });
 // As a registry process does before it writes: an empty prefix is marked with the data layout.
 const layoutProblem = await store.checkLayout();

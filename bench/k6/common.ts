@@ -1,14 +1,16 @@
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
-import { agentIdOf, benchCard, k6Thresholds, SCENARIOS, type ScenarioName } from '../scenarios.ts';
+import { agentIdOf, benchCard, k6AuthHeaders, k6Thresholds, SCENARIOS, type ScenarioName } from '../scenarios.ts';
 
 /** Where the registry under test listens: `k6 run -e BASE_URL=http://host:8000 ...`. */
 export const BASE_URL: string = (__ENV.BASE_URL ?? 'http://localhost:8000').replace(/\/+$/, '');
 /** How many agents setup() registers before the run. */
 export const AGENTS: number = Number(__ENV.AGENTS ?? 1000);
 
-const JSON_HEADERS = { headers: { 'Content-Type': 'application/json' } };
+/** Credentials sent with every request: `-e API_KEY=...` or `-e BEARER_TOKEN=...` (none on loopback). */
+export const AUTH_HEADERS: Record<string, string> = k6AuthHeaders(__ENV);
+const JSON_HEADERS = { headers: { ...AUTH_HEADERS, 'Content-Type': 'application/json' } };
 
 /**
  * Offered load, in iterations (requests) per second, of a scenario with a p95 target when neither
@@ -38,7 +40,7 @@ export function arrivalRate(name: ScenarioName): number {
 export function optionsFor(name: ScenarioName): Options {
   const { connections, targets } = SCENARIOS[name];
   const duration = __ENV.DURATION ?? '30s';
-  const thresholds = k6Thresholds(name);
+  const thresholds = k6Thresholds(name, __ENV);
   if (targets.maxP95Ms === undefined) return { vus: connections, duration, thresholds };
   return {
     scenarios: {
@@ -70,8 +72,13 @@ export function seedAgents(count = AGENTS): void {
 
 export const randomIndex = (): number => Math.floor(Math.random() * AGENTS);
 
+/** GET of a path of the registry with the credentials, tagged with `name` for k6's per-request metrics. */
+export function get(path: string, name: string) {
+  return http.get(`${BASE_URL}${path}`, { headers: AUTH_HEADERS, tags: { name } });
+}
+
 export function getAgent(): void {
-  const response = http.get(`${BASE_URL}/agents/${agentIdOf(randomIndex())}`, { tags: { name: 'GET /agents/{id}' } });
+  const response = get(`/agents/${agentIdOf(randomIndex())}`, 'GET /agents/{id}');
   check(response, { 'get 200': (r) => r.status === 200 });
 }
 

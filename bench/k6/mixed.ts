@@ -1,7 +1,6 @@
 import { check } from 'k6';
-import http from 'k6/http';
 import { agentIdOf, listCursorAfter, searchQueryFor } from '../scenarios.ts';
-import { BASE_URL, getAgent, optionsFor, postJson, randomIndex, seedAgents } from './common.ts';
+import { get, getAgent, optionsFor, postJson, randomIndex, seedAgents } from './common.ts';
 
 export const options = optionsFor('mixed');
 
@@ -14,12 +13,12 @@ export default function (): void {
   const roll = Math.random();
   if (roll < 0.8) return getAgent();
   if (roll < 0.9) {
-    const response = http.get(`${BASE_URL}/agents?${searchQueryFor(randomIndex())}`, { tags: { name: 'GET /agents?search' } });
+    const response = get(`/agents?${searchQueryFor(randomIndex())}`, 'GET /agents?search');
     check(response, { 'search 200': (r) => r.status === 200 });
     return;
   }
   if (roll < 0.95) {
-    const response = http.get(`${BASE_URL}/agents?limit=50&cursor=${listCursorAfter(randomIndex())}`, { tags: { name: 'GET /agents' } });
+    const response = get(`/agents?limit=50&cursor=${listCursorAfter(randomIndex())}`, 'GET /agents');
     check(response, { 'list 200': (r) => r.status === 200 });
     return;
   }

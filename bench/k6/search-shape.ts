@@ -1,7 +1,6 @@
 import { check } from 'k6';
-import http from 'k6/http';
 import { SEARCH_SHAPES, searchShapeQuery, seededRandom, type SearchShapeName } from '../scenarios.ts';
-import { AGENTS, BASE_URL, optionsFor, seedAgents } from './common.ts';
+import { AGENTS, get, optionsFor, seedAgents } from './common.ts';
 
 /** The search shape to run: `k6 run -e SHAPE=search-two-broad ...`; search-all when not given. */
 const SHAPE = (__ENV.SHAPE ?? 'search-all') as SearchShapeName;
@@ -20,7 +19,7 @@ export function setup(): void {
 
 export default function (): void {
   const query = QUERIES[Math.floor(Math.random() * QUERIES.length)] as string;
-  const response = http.get(`${BASE_URL}/agents?${query}`, { tags: { name: `GET /agents?${SHAPE}` } });
+  const response = get(`/agents?${query}`, `GET /agents?${SHAPE}`);
   check(response, {
     'search 200': (r) => r.status === 200,
     'search answers a page': (r) => Array.isArray(r.json('agents')),

@@ -4,7 +4,9 @@ import { ValidationError } from '../errors.js';
 /** Ids the HTTP API uses as path words under `/agents/`, so no agent may take them. */
 const RESERVED_IDS = new Set(['search', 'register-url']);
 
-const ID_PATTERN = /^[a-z0-9](?:[a-z0-9._~-]{0,126}[a-z0-9])?$/i;
+/** The longest agent id, derived or chosen. */
+export const MAX_AGENT_ID_LENGTH = 128;
+const ID_PATTERN = new RegExp(`^[a-z0-9](?:[a-z0-9._~-]{0,${MAX_AGENT_ID_LENGTH - 2}}[a-z0-9])?$`, 'i');
 const MAX_DERIVED_LENGTH = 64;
 
 /** A stable, URL-safe id from a card name: `Weather Agent (EU)` becomes `weather-agent-eu`. */
@@ -28,7 +30,7 @@ export function assertValidAgentId(id: string, path = '$.agent_id'): string {
         path,
         message: RESERVED_IDS.has(id)
           ? 'is reserved by the API'
-          : 'must be 1-128 characters of A-Z a-z 0-9 . _ ~ -, starting and ending with a letter or digit',
+          : `must be 1-${MAX_AGENT_ID_LENGTH} characters of A-Z a-z 0-9 . _ ~ -, starting and ending with a letter or digit`,
       },
     ]);
   }

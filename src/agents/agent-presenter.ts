@@ -1,7 +1,8 @@
 import { RawJson, RawJsonArray, toJsonBytes } from '../http/json-text.js';
 import type { SearchPage } from '../search/search-service.js';
-import { etagOf, type AgentRecord, type HeartbeatResult, type SaveResult } from '../store/agent-record.js';
+import { etagOf, type AgentRecord, type HeartbeatResult, type SavedRecord, type SaveResult } from '../store/agent-record.js';
 import type { PageJsonCache } from './page-json-cache.js';
+import type { PingResult } from './agent-ping.js';
 
 /**
  * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
@@ -26,9 +27,9 @@ function styled(style: NamingStyle, fields: Record<string, unknown>): Record<str
 
 /**
  * The registry data of a record. Callers add their fields with Object.assign: spreading this
- * object into a literal takes V8's slow path, about fifty times as long, on every record of a page.
+ * object into a literal takes V8's slow path, many times as long, on every record of a page.
  */
-function recordFields(record: AgentRecord): Record<string, unknown> {
+function recordFields(record: SavedRecord): Record<string, unknown> {
   return {
     agent_id: record.id,
     revision: record.revision,
@@ -37,8 +38,12 @@ function recordFields(record: AgentRecord): Record<string, unknown> {
     heartbeat_ttl_seconds: record.ttlSeconds,
     format: record.summary.format,
     signature_status: record.summary.signatureStatus,
+    signature_form: record.summary.signatureForm,
+    signature_error: record.summary.signatureError,
     source_url: record.sourceUrl,
     previous_revision: record.previousRevision,
+    domain_verified: record.domainVerified,
+    owner_changes: record.ownerChanges,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
@@ -135,5 +140,18 @@ export function presentHeartbeat(id: string, result: HeartbeatResult, style: Nam
     revision: result.revision,
     reactivated: result.reactivated,
     expires_at: result.expiresAt?.toISOString() ?? null,
+  });
+}
+
+/** What a ping found, as `ping_agent` and `POST /agents/{id}/ping` answer it. */
+export function presentPing(result: PingResult, style: NamingStyle) {
+  return styled(style, {
+    agent_id: result.agentId,
+    url: result.url,
+    reachable: result.reachable,
+    latency_ms: result.latencyMs,
+    card_drift: result.cardDrift,
+    checked_at: result.checkedAt,
+    ...(result.error ? { error: result.error } : {}),
   });
 }

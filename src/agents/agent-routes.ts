@@ -1,20 +1,24 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Routes } from '../http/app.js';
+import type { Charges } from '../rate-limit/rate-limiter.js';
+import { listingRouter, type EndpointList, type Routes } from '../http/app.js';
 import { actorOf } from '../auth/auth-middleware.js';
-import { ValidationError } from '../errors.js';
-import type { HeartbeatService } from '../heartbeats/heartbeat-service.js';
+import { parseRequest } from '../validation.js';
+import type { HeartbeatService } from './heartbeat-service.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
-import { parseRegisterFromUrl, registerFromUrl } from '../sources/register-from-url.js';
+import { parseRegisterFromUrl, registerFromUrl } from './register-from-url.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
 import { sendJson, sendJsonBytes } from '../http/send-json.js';
 import type { PageJsonCache } from './page-json-cache.js';
-import { parseSearchCriteria } from '../search/search-criteria.js';
-import type { SearchService } from '../search/search-service.js';
+import { parseSearchCriteria, SEARCH_PARAMETERS } from '../search/search-criteria.js';
+import { listsEveryAgent, type SearchService } from '../search/search-service.js';
 import { RawJson } from '../http/json-text.js';
 import { etagOf, type SaveResult } from '../store/agent-record.js';
-import { presentCard, presentDeleted, presentHeartbeat, presentPage, presentRecord, presentSaved } from './agent-presenter.js';
+import { presentCard, presentDeleted, presentHeartbeat, presentPage, presentPing, presentRecord, presentSaved } from './agent-presenter.js';
+import type { AgentPinger } from './agent-ping.js';
 import type { AgentService } from './agent-service.js';
+import { idempotentRequest } from './idempotency-key.js';
 import { receiveCard } from './card-envelope.js';
+import { agentRefRequest, deleteAgentRequest, readAgentRequest, registerAgentRequest } from './agent-requests.js';
 
 export interface AgentRoutesDependencies {
   agents: AgentService;
@@ -26,25 +30,57 @@ export interface AgentRoutesDependencies {
   jsonBody: RequestHandler;
   /** `max-age` of the card endpoint, in seconds. */
   cardMaxAgeSeconds: number;
+  /** Reads need credentials: cards may then be cached by the client only, not by shared caches. */
+  readsRequireAuth: boolean;
   /** Pages of agents already put together, shared with the JSON-RPC door. */
   pages: PageJsonCache;
+  /** The change log cursor a listing page carries (`change_cursor`), read before the page. */
+  snapshotCursor: () => Promise<string>;
+  pinger: AgentPinger;
 }
 
-/** `min_revision` (query) or `X-Min-Revision` (header): the oldest revision the client accepts. */
-function minRevisionOf(req: Request): number | undefined {
-  const value = req.query.min_revision ?? req.get('x-min-revision');
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
-  throw new ValidationError('Invalid min_revision', [{ path: '$.min_revision', message: 'must be a whole number' }]);
+/** A REST read (GET, and POST /agents/search) is one request of the read budget, other methods one of the write budget. */
+export function restCharges(req: Request): Charges {
+  if (req.path === '/jsonrpc') return {};
+  return req.method === 'GET' || req.method === 'HEAD' || req.path === '/agents/search' ? { read: 1 } : { write: 1 };
 }
 
-/** The REST door: translates HTTP to the agent and search services and back, nothing more. */
-export function agentRoutes(deps: AgentRoutesDependencies): Routes {
-  const { agents, search, heartbeats, fetcher, jsonBody, cardMaxAgeSeconds, pages } = deps;
+/** The agent id in the path of `/agents/:id...` routes. */
+const pathId = (req: Request): string => req.params.id as string;
+
+/** A query or header value meant as a whole number: that number, or the value as sent for the schema to refuse. */
+const wholeNumber = (value: unknown): unknown => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
+
+/** `GET /agents/{id}` and its card: `min_revision` (query) or `X-Min-Revision` (header) is the oldest revision the client accepts. */
+const readRequestOf = (req: Request) =>
+  parseRequest(readAgentRequest, { agent_id: pathId(req), min_revision: wholeNumber(req.query.min_revision ?? req.get('x-min-revision')) });
+
+const agentRefOf = (req: Request) => parseRequest(agentRefRequest, { agent_id: pathId(req) });
+
+/**
+ * The `Idempotency-Key` of a write, bound to what the request asks: its method, path, preconditions
+ * and exact body.
+ */
+function idempotencyOf(req: Request) {
+  const request = [req.method, req.path, req.get('if-match') ?? '', req.get('if-none-match') ?? '', req.rawBody ?? ''];
+  return idempotentRequest(req.get('idempotency-key'), actorOf(req.principal), request, 'Idempotency-Key');
+}
+
+/**
+ * The REST door: translates HTTP to the agent and search services and back, nothing more. Its
+ * `endpoints` name every route it mounted, once mounted.
+ */
+export function agentRoutes(deps: AgentRoutesDependencies): Routes & { endpoints: EndpointList } {
+  const endpoints: EndpointList = {};
+  const { agents, search, heartbeats, fetcher, jsonBody, cardMaxAgeSeconds, readsRequireAuth, pages, snapshotCursor } = deps;
+  const cardCacheControl = `${readsRequireAuth ? 'private' : 'public'}, max-age=${cardMaxAgeSeconds}`;
   const searchHandler = (source: (req: Request) => unknown) => async (req: Request, res: Response) => {
     const criteria = parseSearchCriteria(source(req));
+    // A listing is a snapshot a mirror may follow from: its cursor is read first, so it misses nothing the page does not show.
+    const changeCursor = listsEveryAgent(criteria) ? await snapshotCursor() : undefined;
     const page = await search.search(criteria);
-    sendJsonBytes(res, 200, presentPage(pages, page, 'snake', { query: criteria.query ?? null }).bytes);
+    const extra = { query: criteria.query ?? null, ...(changeCursor !== undefined ? { change_cursor: changeCursor } : {}) };
+    sendJsonBytes(res, 200, presentPage(pages, page, 'snake', extra).bytes);
   };
 
   const answerSaved = (res: Response, saved: SaveResult) => {
@@ -53,59 +89,78 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes {
   };
 
   const register = (idOf: (req: Request) => string | undefined) => async (req: Request, res: Response) => {
-    const id = idOf(req);
-    const expectedRevision = parseIfMatch(req.get('if-match'));
+    const received = receiveCard(req.body, req.rawBody);
+    const p = parseRequest(registerAgentRequest, {
+      agent_card: received.card,
+      agent_id: idOf(req),
+      expected_revision: parseIfMatch(req.get('if-match')),
+      heartbeat_ttl_seconds: received.ttlSeconds,
+      create_only: req.get('if-none-match')?.trim() === '*',
+    });
     const saved = await agents.register({
       actor: actorOf(req.principal),
-      ...receiveCard(req.body, req.rawBody),
-      ...(id !== undefined ? { id } : {}),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
-      createOnly: req.get('if-none-match')?.trim() === '*',
+      ...received,
+      ...(p.agent_id !== undefined ? { id: p.agent_id } : {}),
+      ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
+      createOnly: p.create_only ?? false,
+      idempotency: idempotencyOf(req),
     });
     answerSaved(res, saved);
   };
 
-  return (router) => {
-    router.get('/agents', searchHandler((req) => req.query));
-    router.get('/agents/search', searchHandler((req) => req.query));
-    router.post('/agents/search', jsonBody, searchHandler((req) => req.body));
-    router.post('/agents', jsonBody, register(() => undefined));
-    router.post('/agents/register-url', jsonBody, async (req, res) => {
+  const routes: Routes = (router) => {
+    const mount = listingRouter(router, endpoints);
+    mount.get('list', '/agents', searchHandler((req) => req.query));
+    endpoints.list += `?${SEARCH_PARAMETERS.map((name) => `${name}=`).join('&')}`;
+    mount.get('search_get', '/agents/search', searchHandler((req) => req.query));
+    mount.post('search', '/agents/search', jsonBody, searchHandler((req) => req.body));
+    mount.post('register', '/agents', jsonBody, register(() => undefined));
+    mount.post('register_url', '/agents/register-url', jsonBody, async (req, res) => {
       const actor = actorOf(req.principal);
-      answerSaved(res, await registerFromUrl(agents, fetcher, parseRegisterFromUrl(req.body), actor));
+      answerSaved(res, await registerFromUrl(agents, fetcher, parseRegisterFromUrl(req.body), actor, idempotencyOf(req)));
     });
-    router.put('/agents/:id', jsonBody, register((req) => req.params.id as string));
+    mount.put('put', '/agents/:id', jsonBody, register(pathId));
 
-    router.post('/agents/:id/heartbeat', async (req, res) => {
-      const result = await heartbeats.heartbeat(req.params.id, actorOf(req.principal));
-      sendJson(res, 200, presentHeartbeat(req.params.id, result, 'snake'));
+    mount.post('heartbeat', '/agents/:id/heartbeat', async (req, res) => {
+      const { agent_id } = agentRefOf(req);
+      sendJson(res, 200, presentHeartbeat(agent_id, await heartbeats.heartbeat(agent_id, actorOf(req.principal)), 'snake'));
     });
 
-    router.get('/agents/:id', async (req, res) => {
-      const record = await agents.get(req.params.id, minRevisionOf(req));
+    // A POST, though it changes nothing: it makes the registry fetch from the network, and so counts as a write.
+    mount.post('ping', '/agents/:id/ping', async (req, res) => {
+      sendJson(res, 200, presentPing(await deps.pinger.ping(agentRefOf(req).agent_id), 'snake'));
+    });
+
+    mount.get('get', '/agents/:id', async (req, res) => {
+      const { agent_id, min_revision } = readRequestOf(req);
+      const record = await agents.get(agent_id, min_revision);
       const etag = etagOf(record);
       res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
       if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
       sendJson(res, 200, presentRecord(record, 'snake'));
     });
 
-    router.get('/agents/:id/card', async (req, res) => {
-      const record = await agents.get(req.params.id, minRevisionOf(req));
+    mount.get('card', '/agents/:id/card', async (req, res) => {
+      const { agent_id, min_revision } = readRequestOf(req);
+      const record = await agents.get(agent_id, min_revision);
       const etag = etagOf(record);
-      res.set({ ETag: etag, 'Cache-Control': `public, max-age=${cardMaxAgeSeconds}` });
+      res.set({ ETag: etag, 'Cache-Control': cardCacheControl });
       if (matchesIfNoneMatch(req.get('if-none-match'), etag)) return void res.status(304).end();
       sendJsonBytes(res, 200, presentCard(record));
     });
 
-    router.get('/agents/:id/previous', async (req, res) => {
-      const previous = await agents.previous(req.params.id);
-      sendJson(res, 200, { agent_id: req.params.id, revision: previous.revision, agent_card: new RawJson(previous.card) });
+    mount.get('previous', '/agents/:id/previous', async (req, res) => {
+      const { agent_id } = agentRefOf(req);
+      const previous = await agents.previous(agent_id);
+      sendJson(res, 200, { agent_id, revision: previous.revision, agent_card: new RawJson(previous.card) });
     });
 
-    router.delete('/agents/:id', async (req, res) => {
-      const revision = await agents.delete(req.params.id, actorOf(req.principal), parseIfMatch(req.get('if-match')));
-      sendJson(res, 200, presentDeleted(req.params.id, revision, 'snake'));
+    mount.delete('unregister', '/agents/:id', async (req, res) => {
+      const p = parseRequest(deleteAgentRequest, { agent_id: pathId(req), expected_revision: parseIfMatch(req.get('if-match')) });
+      const revision = await agents.delete(p.agent_id, actorOf(req.principal), p.expected_revision, idempotencyOf(req));
+      sendJson(res, 200, presentDeleted(p.agent_id, revision, 'snake'));
     });
 
   };
+  return Object.assign(routes, { endpoints });
 }

@@ -1,12 +1,21 @@
 import { AgentNotFoundError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { keptFor, mayChange, refusedWrite } from '../store/store-outcome.js';
 import { unsignedVerification } from '../signatures/card-signature-verifier.js';
 import { unsignedCardError, type SignaturePolicy } from '../signatures/signature-policy.js';
-import type { Actor, AgentRecord, PreviousCard, SaveResult } from '../store/agent-record.js';
+import type { Actor, AgentRecord, IdempotencyClaim, KeptOutcome, PreviousCard, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { agentIdFromName, assertValidAgentId } from './agent-id.js';
-import { validateCard } from './card/card-validation.js';
+import type { IdempotentRequest } from './idempotency-key.js';
+import { validateCard } from '../card/card-validation.js';
+import { interfaceHosts } from '../card/interface-hosts.js';
 import { recordSummaryOf } from './record-summary.js';
-import { recordTermsOf } from './record-terms.js';
+import { boundedIndexTermsOf, withSignatureTerm } from './record-terms.js';
+
+/**
+ * The revision a write expects: one revision, `*` (any, as long as the agent exists), or a list of
+ * revisions any of which will do (empty: none can match).
+ */
+export type ExpectedRevision = number | '*' | readonly number[];
 
 /** A card to register, as both doors (REST and JSON-RPC) hand it over. */
 export interface RegisterCommand {
@@ -14,10 +23,13 @@ export interface RegisterCommand {
   card: unknown;
   /** The card's JSON text exactly as the client sent it. */
   cardJson: string;
-  /** Client-chosen id; derived from the card name when absent. */
+  /**
+   * Client-chosen id; derived from the card name when absent. A derived id that an agent of
+   * another name holds is refused (409) unless `expectedRevision` is given.
+   */
   id?: string;
   /** Optimistic concurrency: write only if the stored revision is this one (`*`: if the agent exists). */
-  expectedRevision?: number | '*';
+  expectedRevision?: ExpectedRevision;
   /** Write only if no agent has this id yet. */
   createOnly?: boolean;
   /** Where validation violations are reported from, such as `$.agent_card`. */
@@ -28,6 +40,10 @@ export interface RegisterCommand {
   actor: Actor;
   /** The URL the card was fetched from; the worker fetches it again on a schedule. */
   sourceUrl?: string;
+  /** Set by the worker when it fetched the card again from its source: the change log says `refreshed`. */
+  refreshed?: boolean;
+  /** Present when the client may retry the write: a retry is answered with the first outcome. */
+  idempotency?: IdempotentRequest;
 }
 
 export interface AgentServiceOptions {
@@ -36,6 +52,8 @@ export interface AgentServiceOptions {
   signatures: SignaturePolicy;
   /** How often cards registered by URL are fetched again, in seconds. */
   refreshIntervalSeconds: number;
+  /** How long the outcome of a write made under an idempotency key is kept, in seconds. */
+  idempotencyTtlSeconds: number;
 }
 
 /** Registration, reads and removal of agent cards: the rules both API doors share. */
@@ -43,18 +61,22 @@ export class AgentService {
   constructor(
     private readonly store: AgentStore,
     private readonly options: AgentServiceOptions,
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async register(command: RegisterCommand): Promise<SaveResult> {
+    const saved = await this.savedBefore(command.idempotency);
+    if (saved) return saved;
+    const claim = this.claimOf(command.idempotency);
     const cardPath = command.cardPath ?? '$';
     const summary = validateCard(command.card, cardPath);
+    const cardTerms = boundedIndexTermsOf(summary, cardPath);
     const id = command.id === undefined ? agentIdFromName(summary.name) : assertValidAgentId(command.id);
     // The verifier reads the card's exact text; one without a signatures member (the card, being
     // valid, is an object) is unsigned without parsing that text a second time.
-    const verification = Object.hasOwn(command.card as object, 'signatures')
-      ? await this.options.signatures.check(command.cardJson)
-      : unsignedVerification();
+    const signed = Object.hasOwn(command.card as object, 'signatures');
+    // Verifying may fetch the signer's keys from its origin: not on behalf of a caller who may not write.
+    if (signed) await this.assertMayWrite(id, command.actor);
+    const verification = signed ? await this.options.signatures.check(command.cardJson) : unsignedVerification();
     if (this.options.signatures.requireSigned && verification.status !== 'verified') {
       throw unsignedCardError(verification, cardPath);
     }
@@ -63,17 +85,23 @@ export class AgentService {
       {
         id,
         card: command.cardJson,
-        summary: recordSummaryOf(summary, verification.status),
-        terms: recordTermsOf(summary, verification.status),
-        now: this.now().toISOString(),
+        summary: recordSummaryOf(summary, verification),
+        terms: withSignatureTerm(cardTerms, verification.status),
+        now: new Date().toISOString(),
         ...(command.ttlSeconds !== undefined ? { ttlSeconds: command.ttlSeconds } : {}),
         defaultTtlSeconds: this.options.defaultTtlSeconds,
         actor: command.actor,
+        hosts: interfaceHosts(summary),
         ...(command.sourceUrl ? { source: { url: command.sourceUrl, nextRefreshAt: this.nextRefresh() } } : {}),
+        ...(command.refreshed ? { changeKind: 'refreshed' as const } : {}),
       },
       {
         ...(expectedRevision !== undefined ? { expectedRevision } : {}),
         ...(command.createOnly ? { mustNotExist: true } : {}),
+        // An id derived from the name may be shared by other names ("Foo Bar", "foo_bar"): replacing
+        // the agent with a card of another name must be asked for by naming its revision.
+        ...(command.id === undefined && expectedRevision === undefined ? { sameNameRequired: true } : {}),
+        ...(claim ? { idempotency: claim } : {}),
       },
     );
   }
@@ -93,8 +121,30 @@ export class AgentService {
   }
 
   /** Removes an agent on behalf of `actor`; returns the revision it had. */
-  async delete(id: string, actor: Actor, expectedRevision?: number | '*'): Promise<number> {
-    return this.store.delete(id, await this.resolveExpectedRevision(id, expectedRevision), actor);
+  async delete(id: string, actor: Actor, expectedRevision?: ExpectedRevision, idempotency?: IdempotentRequest): Promise<number> {
+    const claim = this.claimOf(idempotency);
+    const kept = claim && (await this.keptOutcome(claim, 'deleted'));
+    if (kept) return kept.revision;
+    return this.store.delete(id, await this.resolveExpectedRevision(id, expectedRevision), actor, claim);
+  }
+
+  /**
+   * The answer of the write a retry repeats, when it was made under the same idempotency key: its
+   * retry does no work again (no validation, no fetch, no write). Another request under the key is a 422.
+   */
+  async savedBefore(request: IdempotentRequest | undefined): Promise<SaveResult | undefined> {
+    const claim = this.claimOf(request);
+    return claim && (await this.keptOutcome(claim, 'saved'))?.saved;
+  }
+
+  /** What the store keeps for a request made under an idempotency key, for this registry's time. */
+  private claimOf(request: IdempotentRequest | undefined): IdempotencyClaim | undefined {
+    return request && { ...request, ttlSeconds: this.options.idempotencyTtlSeconds };
+  }
+
+  private async keptOutcome<K extends KeptOutcome['kind']>(claim: IdempotencyClaim, kind: K) {
+    const kept = await this.store.keptOutcome(claim);
+    return kept ? keptFor(kept, claim, kind) : undefined;
   }
 
   count(): Promise<number> {
@@ -110,14 +160,34 @@ export class AgentService {
 
   /** When a card registered by URL now is fetched again. */
   nextRefresh(): Date {
-    return new Date(this.now().getTime() + this.options.refreshIntervalSeconds * 1000);
+    return new Date(Date.now() + this.options.refreshIntervalSeconds * 1000);
   }
 
-  /** `*` asks only that the agent exist: it then stands for whatever revision is stored. */
-  private async resolveExpectedRevision(id: string, expected: number | '*' | undefined): Promise<number | undefined> {
-    if (expected !== '*') return expected;
+  /**
+   * Refuses `actor` an agent someone else owns before any outbound work is done for it; the store
+   * checks again, atomically, when it writes.
+   */
+  async assertMayWrite(id: string, actor: Actor): Promise<void> {
     const current = await this.store.get(id);
-    if (!current) throw new PreconditionFailedError(`Agent '${id}' does not exist, so If-Match: * fails`);
+    if (current && !mayChange(current.owner, actor)) throw refusedWrite('forbidden', id, current.revision);
+  }
+
+  /**
+   * `*` asks only that the agent exist: it then stands for whatever revision is stored. A list asks
+   * that the stored revision be one of them (none: nothing can match); the store checks the one
+   * that is current again, atomically.
+   */
+  private async resolveExpectedRevision(id: string, expected: ExpectedRevision | undefined): Promise<number | undefined> {
+    if (expected === undefined || typeof expected === 'number') return expected;
+    if (expected !== '*' && expected.length === 1) return expected[0];
+    if (expected !== '*' && expected.length === 0) {
+      throw new PreconditionFailedError(`The write names no current revision of agent '${id}'`);
+    }
+    const current = await this.store.get(id);
+    if (!current) throw new PreconditionFailedError(`Agent '${id}' does not exist, and the write expected it to`);
+    if (expected !== '*' && !expected.includes(current.revision)) {
+      throw new PreconditionFailedError(`Agent '${id}' is at revision ${current.revision}, which the write does not name`);
+    }
     return current.revision;
   }
 }

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { rawJsonAt } from '../http/raw-json.js';
-import { jsonPath } from './card/card-validation.js';
+import { jsonPath } from '../validation.js';
 
 /** Longest liveness TTL an agent may ask for: one year. */
 const MAX_TTL_SECONDS = 31_536_000;
@@ -14,16 +15,19 @@ export interface ReceivedCard {
   ttlSeconds?: number;
 }
 
+const TTL_MESSAGE = `must be a whole number of seconds from 0 (off) to ${MAX_TTL_SECONDS}`;
+
+/** An agent's liveness TTL as every request that sets one (`heartbeat_ttl_seconds`) states it. */
+export const heartbeatTtlSchema = z.number({ error: TTL_MESSAGE }).int({ error: TTL_MESSAGE }).min(0, { error: TTL_MESSAGE }).max(MAX_TTL_SECONDS, { error: TTL_MESSAGE });
+
 const TTL_KEYS = ['heartbeat_ttl_seconds', 'heartbeatTtlSeconds'] as const;
 
 function ttlOf(envelope: Record<string, unknown>, at: string): number | undefined {
   const key = TTL_KEYS.find((k) => Object.hasOwn(envelope, k));
   if (key === undefined) return undefined;
-  const value = envelope[key];
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TTL_SECONDS) return value;
-  throw new ValidationError('Invalid heartbeat TTL', [
-    { path: `${at}.${key}`, message: `must be a whole number of seconds from 0 (off) to ${MAX_TTL_SECONDS}` },
-  ]);
+  const parsed = heartbeatTtlSchema.safeParse(envelope[key]);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError('Invalid heartbeat TTL', [{ path: `${at}.${key}`, message: TTL_MESSAGE }]);
 }
 
 const ENVELOPE_KEYS = ['agent_card', 'agentCard'] as const;

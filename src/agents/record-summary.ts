@@ -1,11 +1,21 @@
-import type { KeptSummary, RecordSummary } from '../store/agent-record.js';
-import type { SignatureStatus } from '../signatures/card-signature-verifier.js';
-import type { NormalisedCard } from './card/normalised-card.js';
+import { signatureDetailOf, type KeptSummary, type RecordSummary } from '../store/agent-record.js';
+import type { SignatureVerification } from '../signatures/card-signature-verifier.js';
+import type { NormalisedCard } from '../card/normalised-card.js';
 
-/** What a record keeps of its normalised card for listings: format, name, description, first URL, signature. */
-export function recordSummaryOf(card: NormalisedCard, signatureStatus: SignatureStatus): RecordSummary {
+/**
+ * What a record keeps of its normalised card for listings: format, name, description, first URL,
+ * and the outcome of its signature check (status, and the form that verified or why none did).
+ */
+export function recordSummaryOf(card: NormalisedCard, signature: Pick<SignatureVerification, 'status' | 'form' | 'error'>): RecordSummary {
   const url = card.interfaces[0]?.url;
-  return { format: card.format, name: card.name, description: card.description, ...(url ? { url } : {}), signatureStatus };
+  return {
+    format: card.format,
+    name: card.name,
+    description: card.description,
+    ...(url ? { url } : {}),
+    signatureStatus: signature.status,
+    ...signatureDetailOf({ signatureForm: signature.form, signatureError: signature.error }),
+  };
 }
 
 /**

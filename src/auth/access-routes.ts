@@ -1,13 +1,11 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Routes } from '../http/app.js';
-import type { Config } from '../config/config.js';
-import { WRITE_METHODS } from '../jsonrpc/registry-methods.js';
-import type { Budget } from '../rate-limit/rate-limiter.js';
 import { authenticate, requireAuth } from './auth-middleware.js';
-import { apiKeyAuthenticator, jwtAuthenticator, openAuthenticator, type Authenticator } from './authenticators.js';
+import { apiKeyAuthenticator, jwtAuthenticator, openAuthenticator, type Authenticator, type AuthSettings } from './authenticators.js';
+import type { FailedAuthGuard } from './failed-auth-guard.js';
 
 /** The authenticator AUTH_MODE asks for. */
-export function authenticatorOf(auth: Config['auth']): Authenticator {
+export function authenticatorOf(auth: AuthSettings): Authenticator {
   switch (auth.mode) {
     case 'apikey':
       return apiKeyAuthenticator(auth.keys);
@@ -18,24 +16,26 @@ export function authenticatorOf(auth: Config['auth']): Authenticator {
   }
 }
 
-/** REST reads (GET, and POST /agents/search) spend the read budget, other methods the write budget. */
-export function restBudget(req: Request): Budget | undefined {
-  if (req.path === '/jsonrpc') return undefined;
-  return req.method === 'GET' || req.method === 'HEAD' || req.path === '/agents/search' ? 'read' : 'write';
-}
+/** Answers that depend on who asks say so, so that no shared cache hands one caller's answer to another. */
+const varyByCredentials: RequestHandler = (_req, res, next) => {
+  res.vary('Authorization');
+  res.vary('X-API-Key');
+  next();
+};
 
-/** A JSON-RPC request spends the write budget when any of its calls changes agents. */
-export function jsonRpcBudget(req: Request): Budget {
-  const calls: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
-  const writes = calls.some((call) => WRITE_METHODS.has(String((call as { method?: unknown } | null)?.method)));
-  return writes ? 'write' : 'read';
-}
-
-/** Authentication for every API route, then credentials for reads when required, then rate limits. */
-export function accessRoutes(authenticator: Authenticator, readsRequireAuth: boolean, limit: RequestHandler | undefined): Routes {
+/**
+ * Authentication for every API route (with `guard`, failed attempts limited per address), then
+ * credentials for reads when required, then rate limits.
+ */
+export function accessRoutes(
+  authenticator: Authenticator,
+  guard: FailedAuthGuard | undefined,
+  readsRequireAuth: boolean,
+  limit: RequestHandler | undefined,
+): Routes {
   return (router) => {
-    router.use(authenticate(authenticator));
-    if (readsRequireAuth) router.use(requireAuth);
+    router.use(authenticate(authenticator, guard));
+    if (readsRequireAuth) router.use(varyByCredentials, requireAuth);
     if (limit) router.use(limit);
   };
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { UnauthorizedError } from '../errors.js';
 import type { Authenticator } from './authenticators.js';
+import type { FailedAuthGuard } from './failed-auth-guard.js';
 import type { Actor } from '../store/agent-record.js';
 import { ANONYMOUS_ADMIN, isAdmin, type Principal } from './principal.js';
 
@@ -11,8 +12,11 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Reads the request's credentials into `req.principal`; refuses invalid ones with 401. */
-export function authenticate(authenticator: Authenticator): RequestHandler {
+/**
+ * Reads the request's credentials into `req.principal`; refuses invalid ones with 401, and, with a
+ * `guard`, every request of an address that failed too often with 429.
+ */
+export function authenticate(authenticator: Authenticator, guard?: FailedAuthGuard): RequestHandler {
   if (authenticator.mode === 'none') {
     // Every request is the anonymous admin: no credentials to read, so no need to wait for any.
     return (req, _res, next) => {
@@ -21,10 +25,14 @@ export function authenticate(authenticator: Authenticator): RequestHandler {
     };
   }
   return async (req, _res, next) => {
-    const principal = await authenticator.authenticate({
-      authorization: req.get('authorization'),
-      apiKey: req.get('x-api-key'),
-    });
+    const address = req.ip ?? 'unknown';
+    guard?.assertAllowed(address);
+    const principal = await authenticator
+      .authenticate({ authorization: req.get('authorization'), apiKey: req.get('x-api-key') })
+      .catch(async (error: unknown) => {
+        if (guard && error instanceof UnauthorizedError) await guard.failed(address);
+        throw error;
+      });
     if (principal) req.principal = principal;
     next();
   };

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { UnauthorizedError } from '../errors.js';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { UnauthorizedError, UnavailableError } from '../errors.js';
 import { ANONYMOUS_ADMIN, type Principal, type Role } from './principal.js';
 
 /** The request headers credentials come in. */
@@ -60,6 +60,9 @@ export function apiKeyAuthenticator(entries: readonly ApiKeyEntry[]): Authentica
   };
 }
 
+/** Who may write, as the configuration says (AUTH_MODE and its settings). */
+export type AuthSettings = { mode: 'none' } | { mode: 'apikey'; keys: ApiKeyEntry[] } | ({ mode: 'jwt' } & JwtOptions);
+
 export interface JwtOptions {
   jwksUrl: string;
   issuer: string;
@@ -77,9 +80,35 @@ function roleOf(payload: JWTPayload, claim: string): Role {
   return roles.includes('admin') ? 'admin' : 'publisher';
 }
 
-/** AUTH_MODE=jwt: bearer tokens signed by a key of the JWKS, with the configured issuer and audience. */
+/**
+ * Whether a key lookup failed because the issuer's key set could not be had (no answer in time, a
+ * status other than 200, a document that is not a key set, a network error) rather than because
+ * the token names no key in it: the token may well be valid, so the caller is told to come back.
+ */
+function keySetUnavailable(error: unknown): boolean {
+  if (!(error instanceof errors.JOSEError)) return true;
+  return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === errors.JOSEError.code;
+}
+
+/** The issuer's key set, fetched and cached by jose; a key set that cannot be had is a 503, not a bad token. */
+function issuerKeys(jwksUrl: string): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(jwksUrl));
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (keySetUnavailable(error)) throw new UnavailableError(`The token issuer's key set is unavailable (${(error as Error).message}); try again`);
+      throw error;
+    }
+  };
+}
+
+/**
+ * AUTH_MODE=jwt: bearer tokens signed by a key of the JWKS, with the configured issuer and audience,
+ * a subject, and an expiry (a token without `exp` would be good for ever).
+ */
 export function jwtAuthenticator(options: JwtOptions): Authenticator {
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl));
+  const keys = issuerKeys(options.jwksUrl);
   return {
     mode: 'jwt',
     async authenticate(headers) {
@@ -91,11 +120,12 @@ export function jwtAuthenticator(options: JwtOptions): Authenticator {
           issuer: options.issuer,
           audience: options.audience,
           algorithms: JWT_ALGORITHMS,
+          requiredClaims: ['exp'],
         });
         if (!payload.sub) throw new UnauthorizedError('The token has no subject');
         return { id: payload.sub, role: roleOf(payload, options.roleClaim) };
       } catch (error) {
-        if (error instanceof UnauthorizedError) throw error;
+        if (error instanceof UnauthorizedError || error instanceof UnavailableError) throw error;
         throw new UnauthorizedError(`Invalid token: ${(error as Error).message}`);
       }
     },

@@ -1,14 +1,18 @@
+import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from '../store/extension-catalog.js';
 import type {
   Actor,
   AgentRecord,
   AgentWrite,
   HeartbeatResult,
+  IdempotencyClaim,
   IdPage,
+  KeptOutcome,
   PreviousCard,
   SaveOptions,
   SaveResult,
 } from '../store/agent-record.js';
-import type { AgentStore, TermSearch, TermSearchPage } from '../store/agent-store.js';
+import type { ChangeRead } from '../store/change-log.js';
+import type { AgentStore, SettledAgent, TermSearch, TermSearchPage } from '../store/agent-store.js';
 import type { RecordCache } from './record-cache.js';
 
 /**
@@ -54,10 +58,14 @@ export class CachingAgentStore implements AgentStore {
     return result;
   }
 
-  async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
-    const revision = await this.store.delete(id, expectedRevision, actor);
+  async delete(id: string, expectedRevision?: number, actor?: Actor, idempotency?: IdempotencyClaim): Promise<number> {
+    const revision = await this.store.delete(id, expectedRevision, actor, idempotency);
     this.cache.invalidate(id, revision + 1);
     return revision;
+  }
+
+  keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null> {
+    return this.store.keptOutcome(claim);
   }
 
   async heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult> {
@@ -78,6 +86,23 @@ export class CachingAgentStore implements AgentStore {
     return this.store.count(includeInactive);
   }
 
+  get indexesWordPrefixes(): boolean {
+    return this.store.indexesWordPrefixes;
+  }
+
+  /** The catalog is read from the store every time: it changes with every card, and holds no records to cache. */
+  listExtensions(query: ExtensionQuery): Promise<ExtensionPage> {
+    return this.store.listExtensions(query);
+  }
+
+  getExtensions(uris: readonly string[]): Promise<ExtensionEntry[]> {
+    return this.store.getExtensions(uris);
+  }
+
+  setExtensionTrust(uri: string, level: TrustLevel): Promise<ExtensionEntry | null> {
+    return this.store.setExtensionTrust(uri, level);
+  }
+
   expireDue(now: Date, limit: number, graceMs: number): Promise<string[]> {
     return this.store.expireDue(now, limit, graceMs);
   }
@@ -86,12 +111,22 @@ export class CachingAgentStore implements AgentStore {
     return this.store.purgeDue(now, limit);
   }
 
+  readChanges(after: string | undefined, limit: number): Promise<ChangeRead> {
+    return this.store.readChanges(after, limit);
+  }
+
   dueRefreshes(now: Date, limit: number): Promise<string[]> {
     return this.store.dueRefreshes(now, limit);
   }
 
   scheduleRefresh(id: string, at: Date): Promise<void> {
     return this.store.scheduleRefresh(id, at);
+  }
+
+  async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {
+    const settled = await this.store.settleDomainAgents(ids, now, reason);
+    for (const { id, revision } of settled) this.cache.invalidate(id, revision);
+    return settled;
   }
 
   previousCard(id: string): Promise<PreviousCard | null> {

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { closeRedis } from '../store/redis-connection.js';
 import type { RecordCache } from './record-cache.js';
+import { comparePositions, isPosition, START_POSITION } from '../store/change-log.js';
 
 export interface InvalidationSubscriberOptions {
   /** A connection of its own: once subscribed it can run no other command. */
@@ -10,6 +12,11 @@ export interface InvalidationSubscriberOptions {
   logger: Logger;
   /** Called with the seconds between a write and the moment this replica dropped its entry. */
   onInvalidation?(lagSeconds: number): void;
+  /**
+   * Reads the position of the change log's last event: once subscribed, before the cache resumes,
+   * so that what the cache covers is known from the start (see `coveredThrough`).
+   */
+  readLastChange(): Promise<string>;
 }
 
 /**
@@ -19,6 +26,7 @@ export interface InvalidationSubscriberOptions {
  */
 export class InvalidationSubscriber {
   private subscribed = false;
+  private covered: string | undefined;
 
   constructor(private readonly options: InvalidationSubscriberOptions) {
     const { connection, cache, logger } = options;
@@ -27,8 +35,10 @@ export class InvalidationSubscriber {
     connection.on('ready', () => void this.subscribe());
     for (const event of ['close', 'end', 'reconnecting'] as const) {
       connection.on(event, () => {
-        if (this.subscribed) logger.warn('Invalidation feed lost: cache suspended until it is back');
+        // Info: the outage behind it is warned of once (RedisHealth); the cache recovers by itself.
+        if (this.subscribed) logger.info('Invalidation feed lost: cache suspended until it is back');
         this.subscribed = false;
+        this.covered = undefined;
         cache.suspend();
       });
     }
@@ -41,15 +51,27 @@ export class InvalidationSubscriber {
     return this.subscribed;
   }
 
+  /**
+   * While the cache is in use, the change log position through which it has applied every
+   * change: what it holds is no older than the events up to there. Undefined while it is not in
+   * use (reads then go to Redis).
+   */
+  get coveredThrough(): string | undefined {
+    return this.subscribed ? this.covered : undefined;
+  }
+
   async close(): Promise<void> {
     this.subscribed = false;
     this.options.cache.suspend();
-    await this.options.connection.quit().catch(() => this.options.connection.disconnect());
+    await closeRedis(this.options.connection);
   }
 
   private async subscribe(): Promise<void> {
     try {
       await this.options.connection.subscribe(this.options.channel);
+      // Messages that arrive meanwhile move `covered` on; a failed read leaves it at the start, which is safe.
+      const last = await this.options.readLastChange().catch(() => START_POSITION);
+      if (this.covered === undefined || comparePositions(last, this.covered) > 0) this.covered = last;
       this.options.cache.resume();
       this.subscribed = true;
       this.options.logger.debug({ channel: this.options.channel }, 'Invalidation feed live');
@@ -58,11 +80,13 @@ export class InvalidationSubscriber {
     }
   }
 
+  /** A message as every write script publishes it (`recordChange` in store/lua/lib/changes.lua). */
   private receive(channel: string, message: string): void {
     if (channel !== this.options.channel) return;
-    const [id, revision, writtenAt] = message.split(' ');
+    const [id, revision, writtenAt, position] = message.split(' ');
     if (!id) return;
     this.options.cache.invalidate(id, Number(revision) || Number.MAX_SAFE_INTEGER);
+    if (position !== undefined && isPosition(position)) this.covered = position;
     const sentAt = Number(writtenAt);
     if (Number.isFinite(sentAt) && sentAt > 0) this.options.onInvalidation?.(Math.max(0, Date.now() - sentAt) / 1000);
   }

@@ -88,6 +88,12 @@ export class RecordCache {
     this.floors.trimTo(REMEMBERED_INVALIDATIONS);
   }
 
+  /** Drops every entry and every remembered invalidation: the data set they belong to is gone, and its revisions begin again. */
+  reset(): void {
+    this.clear();
+    this.floors.clear();
+  }
+
   /** Empties the cache and accepts nothing until resumed: the invalidation feed can no longer be trusted. */
   suspend(): void {
     this.suspended = true;
@@ -106,10 +112,6 @@ export class RecordCache {
 
   get sizeBytes(): number {
     return this.bytes;
-  }
-
-  get isSuspended(): boolean {
-    return this.suspended;
   }
 
   private clear(): void {

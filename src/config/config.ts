@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ApiKeyEntry } from '../auth/authenticators.js';
+import type { ApiKeyEntry, AuthSettings } from '../auth/authenticators.js';
+import { trustProxySchema } from './trust-proxy.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const ROLES = ['api', 'worker', 'all'] as const;
@@ -40,6 +41,21 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** Where a domain's challenge document is published by default: on the domain itself, at a well-known path. */
+const DEFAULT_CHALLENGE_URL = 'https://{domain}/.well-known/a2a-registry-challenge/{token}';
+
+/** A challenge URL template puts the domain in the host, so a proof is always served by the domain itself. */
+function isChallengeUrlTemplate(template: string): boolean {
+  if (!template.includes('{token}') || template.split('{domain}').length !== 2) return false;
+  const sample = template.replace('{domain}', 'domain.example').replace('{token}', 'token');
+  if (!URL.canParse(sample)) return false;
+  const url = new URL(sample);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname === 'domain.example' && url.username === '' && url.password === '';
+}
+
+/** The variables the checks across variables read: those checks also run when other variables are bad. */
+const CROSS_CHECKED = new Set(['AUTH_MODE', 'API_KEYS', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'READS_REQUIRE_AUTH']);
+
 const envSchema = z.object({
   PORT: integer(0, 65535).default(8000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -52,9 +68,17 @@ const envSchema = z.object({
     .regex(/^[^\s]*\{[^{}\s]+\}[^\s]*$/, 'expected a prefix with a {hash tag}, such as a2a:{registry}:')
     .default('a2a:{registry}:'),
   REDIS_COMMAND_TIMEOUT_MS: integer(10, 60_000).default(1000),
+  REDIS_WAIT_REPLICAS: integer(0, 100).default(0),
+  REDIS_WAIT_TIMEOUT_MS: integer(1, 60_000).default(1000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  ACCESS_LOG: boolean.default(true),
   BODY_LIMIT: z.string().default('1mb').transform(parseByteSize),
   JSON_MAX_DEPTH: integer(2, 1000).default(64),
+  RESPONSE_MAX_BYTES: z.string().default('8mb').transform(parseByteSize),
+  IDEMPOTENCY_TTL_SECONDS: integer(60, 604_800).default(86_400),
+  CHANGE_LOG_EVENTS: integer(1000, 100_000_000).default(100_000),
+  CHANGE_STREAMS_MAX: integer(0, 100_000).default(1000),
+  CHANGE_STREAM_HEARTBEAT_SECONDS: integer(1, 300).default(15),
   PUBLIC_URL: z.string().url().optional(),
   CARD_CACHE_MAX_AGE_SECONDS: integer(0, 86_400).default(60),
   ROLE: z.enum(ROLES).default('all'),
@@ -75,7 +99,8 @@ const envSchema = z.object({
   READS_REQUIRE_AUTH: boolean.default(false),
   RATE_LIMIT_READS_PER_MINUTE: integer(0, 10_000_000).default(0),
   RATE_LIMIT_WRITES_PER_MINUTE: integer(0, 10_000_000).default(0),
-  TRUST_PROXY: z.string().default('false'),
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: integer(0, 10_000_000).default(30),
+  TRUST_PROXY: trustProxySchema.default(false),
   CORS_ORIGINS: z.string().default(''),
   REQUIRE_SIGNED_CARDS: boolean.default(false),
   SIGNATURE_TRUSTED_JWKS: z
@@ -95,6 +120,11 @@ const envSchema = z.object({
   OUTBOUND_ALLOW_HTTP: boolean.default(false),
   CARD_REFRESH_INTERVAL_SECONDS: integer(1, 31_536_000).default(3600),
   OUTBOUND_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
+  DOMAIN_CHALLENGE_TTL_SECONDS: integer(1, 604_800).default(3600),
+  DOMAIN_CHALLENGE_URL: z
+    .string()
+    .default(DEFAULT_CHALLENGE_URL)
+    .refine(isChallengeUrlTemplate, 'expected an http(s) URL whose host is {domain} and which holds {token}, such as https://{domain}/.well-known/a2a-registry-challenge/{token}'),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
 }).superRefine((env, ctx) => {
   if (env.AUTH_MODE === 'apikey' && !env.API_KEYS?.length) {
@@ -108,7 +138,7 @@ const envSchema = z.object({
   if (env.AUTH_MODE === 'none' && env.READS_REQUIRE_AUTH) {
     ctx.addIssue({ code: 'custom', path: ['READS_REQUIRE_AUTH'], message: 'needs AUTH_MODE apikey or jwt' });
   }
-});
+}, { when: ({ issues }) => !issues.some((issue) => CROSS_CHECKED.has(String(issue.path?.[0]))) });
 
 /** The registry's settings, read once from the environment at start-up. */
 export interface Config {
@@ -122,12 +152,44 @@ export interface Config {
   readonly redisPrefix: string;
   /** Upper bound of one Redis command on a request path, in milliseconds. @defaultValue 1000 */
   readonly redisCommandTimeoutMs: number;
+  /**
+   * How many Redis replicas must confirm each write a client is answered for (`WAIT`) before it is
+   * answered as stored, and for how long to wait for them (`REDIS_WAIT_TIMEOUT_MS`). A write they do
+   * not confirm in time is answered 503 `write_unconfirmed`: applied on the primary, not known to
+   * survive its loss. 0 replicas: no waiting. @defaultValue 0 replicas, 1000 ms
+   */
+  readonly redisWait: { replicas: number; timeoutMs: number };
   /** pino log level. @defaultValue `info` */
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * Whether every request writes one log line (method, route template, status, duration, request
+   * id, principal) at `info`; probes and scrapes at `debug`. @defaultValue true
+   */
+  readonly accessLog: boolean;
   /** Largest accepted request body once decompressed, in bytes (`BODY_LIMIT` accepts `kb`/`mb` suffixes). @defaultValue 1 MiB */
   readonly bodyLimitBytes: number;
   /** Deepest nesting of arrays and objects accepted in a JSON body. @defaultValue 64 */
   readonly jsonMaxDepth: number;
+  /**
+   * About the most bytes of agent records one response carries (`RESPONSE_MAX_BYTES` accepts
+   * `kb`/`mb`): a page that would hold more is cut short with a cursor to the rest, and the calls of
+   * a JSON-RPC batch past it are answered with an error. @defaultValue 8 MiB
+   */
+  readonly responseMaxBytes: number;
+  /**
+   * How long the outcome of a write sent with an idempotency key is kept, in seconds: a retry with
+   * the same key within it gets that outcome instead of writing again. @defaultValue 86400
+   */
+  readonly idempotencyTtlSeconds: number;
+  /**
+   * About how many events the change log keeps (`GET /changes`): a reader further behind gets 410
+   * and starts again from a listing. @defaultValue 100000
+   */
+  readonly changeLogEvents: number;
+  /** Most `GET /changes/stream` clients one API process serves at once; more get 503. @defaultValue 1000 */
+  readonly changeStreamsMax: number;
+  /** How often an idle change stream sends a comment line so that proxies keep it open, in seconds. @defaultValue 15 */
+  readonly changeStreamHeartbeatSeconds: number;
   /** Base URL the registry is reached at, used in its own agent card. @defaultValue `http://localhost:{PORT}` */
   readonly publicUrl: string;
   /** `max-age` of `GET /agents/{id}/card` responses, in seconds. @defaultValue 60 */
@@ -151,14 +213,14 @@ export interface Config {
   /** Serve `/metrics` on this port instead of the API port; unset: on the API port. @defaultValue unset */
   readonly metricsPort: number | undefined;
   /** Who may write: `none` (anyone, as admin), `apikey` (API_KEYS) or `jwt` (bearer tokens). @defaultValue `none` */
-  readonly auth:
-    | { mode: 'none' }
-    | { mode: 'apikey'; keys: ApiKeyEntry[] }
-    | { mode: 'jwt'; jwksUrl: string; issuer: string; audience: string; roleClaim: string };
+  readonly auth: AuthSettings;
   /** Whether reads need credentials too. @defaultValue false */
   readonly readsRequireAuth: boolean;
-  /** Requests per minute per principal (or client address) for reads and for writes; 0: unlimited. @defaultValue 0 and 0 */
-  readonly rateLimits: { read: number; write: number; windowSeconds: number };
+  /**
+   * Requests per minute per principal (or client address) for reads and for writes, and failed
+   * authentications per minute per client address; 0: unlimited. @defaultValue 0, 0 and 30
+   */
+  readonly rateLimits: { read: number; write: number; failedAuth: number; windowSeconds: number };
   /**
    * Which proxies' `X-Forwarded-For` to believe for client addresses (Express `trust proxy`):
    * `false`, `true`, a hop count, or addresses/subnets such as `loopback, 10.0.0.0/8`. @defaultValue `false`
@@ -184,11 +246,13 @@ export interface Config {
   readonly outbound: { allowHttp: boolean; allowPrivateNetworks: boolean };
   /** How often the worker fetches cards registered by URL again. @defaultValue 3600 */
   readonly cardRefreshIntervalSeconds: number;
-}
-
-function trustProxyOf(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  return /^\d+$/.test(value) ? Number(value) : value;
+  /**
+   * Domain proofs: how long a challenge may be answered (`DOMAIN_CHALLENGE_TTL_SECONDS`), and the URL
+   * template the registry fetches its document from (`DOMAIN_CHALLENGE_URL`; `{domain}` must be its
+   * host; a port there is for tests and private deployments). Fetched through the outbound policy.
+   * @defaultValue 3600 s, `https://{domain}/.well-known/a2a-registry-challenge/{token}`
+   */
+  readonly domainChallenge: { ttlSeconds: number; urlTemplate: string };
 }
 
 function authOf(v: z.infer<typeof envSchema>): Config['auth'] {
@@ -228,9 +292,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     redisUrl: v.REDIS_URL,
     redisPrefix: v.REDIS_PREFIX,
     redisCommandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    redisWait: { replicas: v.REDIS_WAIT_REPLICAS, timeoutMs: v.REDIS_WAIT_TIMEOUT_MS },
     logLevel: v.LOG_LEVEL,
+    accessLog: v.ACCESS_LOG,
     bodyLimitBytes: v.BODY_LIMIT,
     jsonMaxDepth: v.JSON_MAX_DEPTH,
+    responseMaxBytes: v.RESPONSE_MAX_BYTES,
+    idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
+    changeLogEvents: v.CHANGE_LOG_EVENTS,
+    changeStreamsMax: v.CHANGE_STREAMS_MAX,
+    changeStreamHeartbeatSeconds: v.CHANGE_STREAM_HEARTBEAT_SECONDS,
     publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
     cardCacheMaxAgeSeconds: v.CARD_CACHE_MAX_AGE_SECONDS,
     role: v.ROLE,
@@ -244,12 +315,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     metricsPort: v.METRICS_PORT,
     auth: authOf(v),
     readsRequireAuth: v.READS_REQUIRE_AUTH,
-    rateLimits: { read: v.RATE_LIMIT_READS_PER_MINUTE, write: v.RATE_LIMIT_WRITES_PER_MINUTE, windowSeconds: 60 },
-    trustProxy: trustProxyOf(v.TRUST_PROXY),
+    rateLimits: {
+      read: v.RATE_LIMIT_READS_PER_MINUTE,
+      write: v.RATE_LIMIT_WRITES_PER_MINUTE,
+      failedAuth: v.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
+      windowSeconds: 60,
+    },
+    trustProxy: v.TRUST_PROXY,
     corsOrigins: v.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
     signatures: { requireSigned: v.REQUIRE_SIGNED_CARDS, trustedJwks: v.SIGNATURE_TRUSTED_JWKS, originJwks: v.SIGNATURE_ORIGIN_JWKS },
     outbound: { allowHttp: v.OUTBOUND_ALLOW_HTTP, allowPrivateNetworks: v.OUTBOUND_ALLOW_PRIVATE_NETWORKS },
     cardRefreshIntervalSeconds: v.CARD_REFRESH_INTERVAL_SECONDS,
+    domainChallenge: { ttlSeconds: v.DOMAIN_CHALLENGE_TTL_SECONDS, urlTemplate: v.DOMAIN_CHALLENGE_URL },
   });
 }

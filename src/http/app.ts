@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { errorMiddleware } from './error-middleware.js';
 import { httpMetrics } from './http-metrics.js';
 import { requestId } from './request-id.js';
+import { accessLog } from './access-log.js';
 
 /** Responses smaller than this are sent uncompressed: compressing them costs more than it saves. */
 const COMPRESSION_THRESHOLD_BYTES = 1024;
@@ -57,11 +58,33 @@ export function securityHeaders(): RequestHandler {
  */
 export type Routes = (router: IRouter) => void;
 
+/** The endpoints a feature mounted, by name, as `GET /` lists them: `{"card": "GET /agents/{id}/card"}`. */
+export type EndpointList = Record<string, string>;
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+type Mount = (name: string, path: string, ...handlers: RequestHandler[]) => void;
+
+/**
+ * Mounts routes on `router` and writes each into `endpoints` under its name, as
+ * `METHOD /path/{param}` (`:param` and `*param` alike): the list `GET /` shows is what was mounted, not a copy of it.
+ */
+export function listingRouter(router: IRouter, endpoints: EndpointList): Record<Method, Mount> {
+  const mount =
+    (method: Method): Mount =>
+    (name, path, ...handlers) => {
+      router[method](path, ...handlers);
+      endpoints[name] = `${method.toUpperCase()} ${path.replace(/[:*](\w+)/g, '{$1}')}`;
+    };
+  return { get: mount('get'), post: mount('post'), put: mount('put'), delete: mount('delete') };
+}
+
 export interface AppOptions {
   /** Express `trust proxy`: whose `X-Forwarded-For` names the client. */
   trustProxy: boolean | number | string;
   /** Origins browsers may call from (`*` for any); empty: no CORS headers. */
   corsOrigins: string[];
+  /** Whether each request writes a log line. */
+  accessLog: boolean;
 }
 
 /** The Express application: shared middleware around the features' routes, and one error renderer. */
@@ -73,6 +96,7 @@ export function createApp(routes: Routes[], logger: Logger, metrics: Metrics, op
   app.set('trust proxy', options.trustProxy);
   app.use(requestId());
   app.use(httpMetrics(metrics));
+  if (options.accessLog) app.use(accessLog(logger));
   app.use(securityHeaders());
   if (options.corsOrigins.length > 0) {
     app.use(

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../logger.js';
-import { AppError, BadRequestError, ValidationError } from '../errors.js';
+import { AppError, BadRequestError, StorageUnavailableError, ValidationError } from '../errors.js';
 
 interface HttpLibraryError {
   message?: string;
@@ -30,6 +30,7 @@ export function errorBody(error: AppError) {
       code: error.code,
       message: error.message,
       ...(error instanceof ValidationError && error.violations.length > 0 ? { violations: error.violations } : {}),
+      ...(Object.keys(error.details).length > 0 ? { details: error.details } : {}),
     },
     detail: error.message,
   };
@@ -45,7 +46,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.status(500).json({ error: { code: 'internal_error', message: 'Internal server error' }, detail: 'Internal server error' });
       return;
     }
-    if (appError.status >= 500) logger.warn({ err: appError, reqId: req.id, url: req.originalUrl }, appError.message);
+    // A Redis outage is logged once, when it begins; a line for each request it fails says nothing more.
+    if (appError instanceof StorageUnavailableError) logger.debug({ reqId: req.id, url: req.originalUrl, cause: String(appError.cause) }, appError.message);
+    else if (appError.status >= 500) logger.warn({ err: appError, reqId: req.id, url: req.originalUrl }, appError.message);
     res.status(appError.status).set(appError.headers).json(errorBody(appError));
   };
 }

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** The route template a request matched (`/agents/:id`), never its raw path, so labels stay bounded. */
-function routeOf(req: Request): string {
+export function routeOf(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
   return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }

@@ -11,10 +11,25 @@ export interface ServerTimeouts {
   requestTimeoutMs: number;
 }
 
+/**
+ * How often the server looks for requests past their timeout, in milliseconds. Node looks every
+ * 30 s by default, so a 30 s request timeout cut slow clients anywhere up to 60 s.
+ */
+function connectionsCheckingIntervalOf(requestTimeoutMs: number): number {
+  return Math.max(100, Math.min(1000, requestTimeoutMs / 10));
+}
+
 /** Starts an HTTP server with the timeouts a load balancer in front expects. */
 export async function listenOn(app: Express, port: number, options: ServerTimeouts): Promise<Server> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = createServer({ IncomingMessage: RegistryRequest, ServerResponse: RegistryResponse }, app);
+    const listening = createServer(
+      {
+        IncomingMessage: RegistryRequest,
+        ServerResponse: RegistryResponse,
+        connectionsCheckingInterval: connectionsCheckingIntervalOf(options.requestTimeoutMs),
+      },
+      app,
+    );
     listening.once('error', reject);
     listening.listen(port, options.host, () => {
       listening.off('error', reject);

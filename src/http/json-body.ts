@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isUtf8 } from 'node:buffer';
 import { finished, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { BadRequestError, InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type AppError } from '../errors.js';
@@ -111,6 +112,10 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
     if (refusal) return next(refusal);
     readBody(req, options.limitBytes, (error, body) => {
       if (error || body === undefined) return next(error);
+      // Decoding would replace bad bytes silently, and the card kept would not be the one sent.
+      if (!isUtf8(body)) {
+        return next(new ValidationError('The request body is not valid UTF-8', [{ path: '$', message: 'must be valid UTF-8' }], 'invalid_utf8'));
+      }
       // The kept text starts where the value does, after any byte order mark.
       const text = body.toString('utf8').replace(/^\uFEFF/, '');
       try {

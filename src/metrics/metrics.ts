@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { boundedRead } from './bounded-read.js';
 
 /** Buckets of the invalidation lag, in seconds: pub/sub on one network is usually well under 10 ms. */
 const LAG_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -28,30 +29,42 @@ export class Metrics {
     help: 'Redis connection errors and failed commands',
     registers: [this.registry],
   });
-  /** Read at scrape time: agents by status. */
+  /** Read at scrape time, within 250 ms (else the last known counts stay): agents by status. */
   agentCounts: () => Promise<Record<string, number>> = async () => ({});
+  private readonly boundedAgentCounts = boundedRead(() => this.agentCounts());
   readonly agents: Gauge<'status'> = new Gauge({
     name: 'a2a_agents',
     help: 'Registered agents by status',
     labelNames: ['status'] as const,
     registers: [this.registry],
     collect: async (): Promise<void> => {
-      const counts = await this.agentCounts().catch(() => ({}) as Record<string, number>);
+      const counts = (await this.boundedAgentCounts()) ?? {};
       for (const [status, count] of Object.entries(counts)) this.agents.set({ status }, count);
     },
   });
-  /** Read at scrape time: sweep queue jobs by state (worker role only). */
+  /** Read at scrape time, within 250 ms (else the last known counts stay): sweep queue jobs by state (worker role only). */
   queueCounts: () => Promise<Record<string, number>> = async () => ({});
+  private readonly boundedQueueCounts = boundedRead(() => this.queueCounts());
   readonly queueJobs: Gauge<'state'> = new Gauge({
     name: 'a2a_sweep_queue_jobs',
     help: 'Jobs of the BullMQ expiry sweep queue by state',
     labelNames: ['state'] as const,
     registers: [this.registry],
     collect: async (): Promise<void> => {
-      const counts = await this.queueCounts().catch(() => ({}) as Record<string, number>);
+      const counts = (await this.boundedQueueCounts()) ?? {};
       for (const [state, count] of Object.entries(counts)) this.queueJobs.set({ state }, count);
     },
   });
+
+  /** Adds `a2a_redis_up`, read at scrape time from `answers` (which must answer within the scrape's bound). */
+  watchRedis(answers: () => Promise<boolean>): void {
+    const up: Gauge = new Gauge({
+      name: 'a2a_redis_up',
+      help: 'Whether Redis answers this process (1) or not (0): down, stalled, or slower than 250 ms to a PING',
+      registers: [this.registry],
+      collect: async (): Promise<void> => up.set((await answers()) ? 1 : 0),
+    });
+  }
 
   readonly cacheHits = new Counter({ name: 'a2a_cache_hits_total', help: 'Agent record reads answered from the replica cache', registers: [this.registry] });
   readonly cacheMisses = new Counter({ name: 'a2a_cache_misses_total', help: 'Agent record reads that went to the store', registers: [this.registry] });
@@ -73,6 +86,16 @@ export class Metrics {
     help: 'Records held in the replica cache',
     registers: [this.registry],
     collect: (): void => this.cacheEntries.set(this.cacheSize()),
+  });
+  readonly datasetLosses = new Counter({
+    name: 'a2a_redis_dataset_lost_total',
+    help: 'Times this replica found that Redis lost its data (a new data set epoch) and dropped its caches',
+    registers: [this.registry],
+  });
+  readonly unconfirmedWrites = new Counter({
+    name: 'a2a_redis_writes_unconfirmed_total',
+    help: 'Writes stored on the Redis primary but answered 503 because fewer replicas than REDIS_WAIT_REPLICAS confirmed them in time',
+    registers: [this.registry],
   });
   readonly invalidations = new Counter({ name: 'a2a_cache_invalidations_total', help: 'Invalidations received over Redis pub/sub', registers: [this.registry] });
   readonly invalidationLag = new Histogram({
@@ -113,5 +136,24 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Exports `a2a_sweep_last_success_timestamp_seconds`, read at scrape time from `read` (Unix ms),
+   * within the scrape's bound like every Redis value. Only processes that run the sweep call it: a
+   * gauge without labels reads 0 until set, and a 0 on API replicas would look like sweeps that
+   * stopped in 1970.
+   */
+  exportSweepLastSuccess(read: () => Promise<number | undefined>): void {
+    const bounded = boundedRead(read);
+    const gauge: Gauge = new Gauge({
+      name: 'a2a_sweep_last_success_timestamp_seconds',
+      help: 'Unix time of the last completed expiry sweep, by whichever worker ran it',
+      registers: [this.registry],
+      collect: async (): Promise<void> => {
+        const last = await bounded();
+        if (last !== undefined) gauge.set(last / 1000);
+      },
+    });
   }
 }

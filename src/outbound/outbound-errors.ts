@@ -23,6 +23,7 @@ export type UpstreamFailureReason =
   | 'too_many_redirects'
   | 'bad_content_type'
   | 'unsupported_encoding'
+  | 'json_too_deep'
   | 'too_large'
   | 'invalid_json'
   | 'no_agent_card';

@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { jsonDepth } from '../http/raw-json.js';
 import { VERSION } from '../version.js';
 import {
   OutboundFailureReason,
@@ -49,13 +50,10 @@ export interface SafeFetchOptions {
   maxBytes?: number;
   /** Most redirects followed; one more is refused with `too_many_redirects`. @defaultValue 3 */
   maxRedirects?: number;
+  /** Deepest nesting of arrays and objects accepted in a fetched document, as in request bodies. @defaultValue 64 */
+  maxDepth?: number;
   /** The `User-Agent` header sent. @defaultValue `a2a-registry/<version>` */
   userAgent?: string;
-  /**
-   * Which ports URLs may name. @defaultValue 80, 443 and every port from 1024 up (refusing other
-   * well-known service ports such as 22 or 25)
-   */
-  isPortAllowed?: (port: number) => boolean;
   /**
    * Replaces the address policy: called with every address a host resolves to (and every IP literal
    * in a URL); any `false` refuses the URL. Meant for tests and special deployments.
@@ -93,8 +91,11 @@ export interface SafeFetcher {
    * {@link UrlNotAllowedError} (400), {@link UpstreamError} (502), {@link UpstreamTimeoutError} (504).
    */
   fetchJson(url: string): Promise<FetchedJson>;
+  /** GETs exactly `url` as an agent card (asking for A2A 1.0, as {@link fetchAgentCard} does): for refreshes of a known card location. */
+  fetchCardAt(url: string): Promise<FetchedJson>;
   /**
-   * Fetches an agent card given a URL: when the URL's path is a JSON document (ends in `.json`, other
+   * Fetches an agent card given a URL, asking for A2A 1.0 (`A2A-Version: 1.0`, `Accept: application/a2a+json,
+   * application/json`): when the URL's path is a JSON document (ends in `.json`, other
    * than the well-known card path) exactly that URL; otherwise `/.well-known/agent-card.json` of its
    * origin, falling back to `/.well-known/agent.json` when the first does not answer usable JSON
    * (a non-2xx status, a redirect problem, a wrong content type, invalid JSON, too large). Refusals,
@@ -111,8 +112,8 @@ interface Settings {
   totalTimeoutMs: number;
   maxBytes: number;
   maxRedirects: number;
+  maxDepth: number;
   userAgent: string;
-  isPortAllowed: (port: number) => boolean;
   judgeAddress: (address: string) => AddressVerdict;
   allowPrivateNetworks: boolean;
   resolveHost: HostResolver;
@@ -137,6 +138,18 @@ const MAX_TIMER_MS = 2_147_483_647;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 const JSON_MEDIA_TYPE = /^application\/(?:json|[a-z0-9!#$&^_.+-]+\+json)$/;
 const WELL_KNOWN_CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'] as const;
+
+/** The headers that say what a request wants back. */
+type WantedHeaders = Readonly<Record<string, string>>;
+
+/** Any JSON document (a JWKS, a card at a URL that names it). */
+const JSON_DOCUMENT: WantedHeaders = { Accept: 'application/json, application/*+json;q=0.9' };
+
+/**
+ * An agent card: an A2A server that also speaks 0.3 answers the card of the version asked for
+ * (without the header, 0.3), so the registry asks for 1.0 and takes what comes, labelled by its shape.
+ */
+const AGENT_CARD: WantedHeaders = { Accept: 'application/a2a+json, application/json', 'A2A-Version': '1.0' };
 const NO_FALLBACK_REASONS: ReadonlySet<OutboundFailureReason> = new Set<OutboundFailureReason>([
   'dns_failed',
   'connection_failed',
@@ -150,7 +163,8 @@ const NO_FALLBACK_REASONS: ReadonlySet<OutboundFailureReason> = new Set<Outbound
 export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetcher {
   const settings = resolveSettings(options);
   return {
-    fetchJson: (url) => fetchJson(url, settings),
+    fetchJson: (url) => fetchJson(url, settings, JSON_DOCUMENT),
+    fetchCardAt: (url) => fetchJson(url, settings, AGENT_CARD),
     fetchAgentCard: (url) => fetchAgentCard(url, settings),
   };
 }
@@ -164,8 +178,8 @@ function resolveSettings(options: SafeFetchOptions): Settings {
     totalTimeoutMs: positiveInteger('totalTimeoutMs', options.totalTimeoutMs, 10_000, MAX_TIMER_MS),
     maxBytes: positiveInteger('maxBytes', options.maxBytes, 256 * 1024),
     maxRedirects: nonNegativeInteger('maxRedirects', options.maxRedirects, 3),
+    maxDepth: positiveInteger('maxDepth', options.maxDepth, 64),
     userAgent: headerValue('userAgent', options.userAgent, `a2a-registry/${VERSION}`),
-    isPortAllowed: options.isPortAllowed ?? defaultPortPolicy,
     judgeAddress: override ? overriddenPolicy(override) : (address) => judgeAddress(address, { allowPrivateNetworks }),
     allowPrivateNetworks,
     resolveHost: options.resolveHost ?? defaultResolver,
@@ -197,7 +211,8 @@ function headerValue(name: string, value: string | undefined, fallback: string):
   return value;
 }
 
-function defaultPortPolicy(port: number): boolean {
+/** Ports URLs may name: 80, 443 and every port from 1024 up, refusing the other well-known service ports (22, 25, ...). */
+function isPortAllowed(port: number): boolean {
   return port === 80 || port === 443 || port >= 1024;
 }
 
@@ -216,10 +231,10 @@ async function defaultResolver(hostname: string): Promise<readonly ResolvedAddre
 // fetchJson: deadline, redirect loop, result
 // ---------------------------------------------------------------------------------------------
 
-async function fetchJson(url: string, settings: Settings): Promise<FetchedJson> {
+async function fetchJson(url: string, settings: Settings, wanted: WantedHeaders): Promise<FetchedJson> {
   const deadline = startDeadline(settings.totalTimeoutMs, url);
   try {
-    return await followRedirects(url, settings, deadline.signal);
+    return await followRedirects(url, settings, wanted, deadline.signal);
   } catch (error) {
     throw asOutboundError(error, url, deadline.signal);
   } finally {
@@ -243,12 +258,12 @@ function asOutboundError(error: unknown, url: string, signal?: AbortSignal): Out
   return new UpstreamError(`Fetching ${url} failed: ${describe(error)}`, 'connection_failed', url);
 }
 
-async function followRedirects(url: string, settings: Settings, signal: AbortSignal): Promise<FetchedJson> {
+async function followRedirects(url: string, settings: Settings, wanted: WantedHeaders, signal: AbortSignal): Promise<FetchedJson> {
   let target = checkUrl(url, settings);
   for (let redirects = 0; ; redirects += 1) {
     const addresses = await resolveTarget(target, settings, signal);
-    const outcome = await exchange(target, addresses, settings, signal);
-    if (outcome.kind === 'document') return toFetchedJson(target, outcome.body, outcome.contentType);
+    const outcome = await exchange(target, addresses, settings, wanted, signal);
+    if (outcome.kind === 'document') return toFetchedJson(target, outcome.body, outcome.contentType, settings.maxDepth);
     if (redirects >= settings.maxRedirects) {
       throw new UpstreamError(
         `${target.url.href} redirected more than ${settings.maxRedirects} times`,
@@ -260,7 +275,7 @@ async function followRedirects(url: string, settings: Settings, signal: AbortSig
   }
 }
 
-function toFetchedJson(target: Target, body: Buffer, contentType: string): FetchedJson {
+function toFetchedJson(target: Target, body: Buffer, contentType: string, maxDepth: number): FetchedJson {
   const href = target.url.href;
   let text: string;
   try {
@@ -268,6 +283,8 @@ function toFetchedJson(target: Target, body: Buffer, contentType: string): Fetch
   } catch {
     throw new UpstreamError(`${href} answered a body that is not UTF-8`, 'invalid_json', href);
   }
+  const depth = jsonDepth(text);
+  if (depth > maxDepth) throw new UpstreamError(`${href} answered JSON nested ${depth} deep, deeper than the limit of ${maxDepth}`, 'json_too_deep', href);
   try {
     return { url: href, text, json: JSON.parse(text) as unknown, contentType };
   } catch {
@@ -292,7 +309,7 @@ function checkUrl(raw: string, settings: Settings): Target {
   url.hash = '';
   const secure = url.protocol === 'https:';
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
-  if (!settings.isPortAllowed(port)) {
+  if (!isPortAllowed(port)) {
     throw new UrlNotAllowedError(`URL port ${port} is not allowed`, 'port_not_allowed', url.href);
   }
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -399,14 +416,14 @@ interface Settle {
 }
 
 /** Sends one GET to `target`, connecting only to `addresses`, and reads what it answers. */
-function exchange(target: Target, addresses: ResolvedAddress[], settings: Settings, signal: AbortSignal): Promise<Outcome> {
+function exchange(target: Target, addresses: ResolvedAddress[], settings: Settings, wanted: WantedHeaders, signal: AbortSignal): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason as unknown);
       return;
     }
     const client = target.secure ? https : http;
-    const request = client.request(requestOptions(target, addresses, settings));
+    const request = client.request(requestOptions(target, addresses, settings, wanted));
     let settled = false;
     let stopConnectWatch = () => {};
     const onAbort = () => settle.fail(signal.reason);
@@ -432,7 +449,7 @@ function exchange(target: Target, addresses: ResolvedAddress[], settings: Settin
   });
 }
 
-function requestOptions(target: Target, addresses: ResolvedAddress[], settings: Settings): https.RequestOptions {
+function requestOptions(target: Target, addresses: ResolvedAddress[], settings: Settings, wanted: WantedHeaders): https.RequestOptions {
   const literal = isIP(target.host) !== 0;
   return {
     method: 'GET',
@@ -443,7 +460,7 @@ function requestOptions(target: Target, addresses: ResolvedAddress[], settings: 
     headers: {
       Host: target.url.host,
       'User-Agent': settings.userAgent,
-      Accept: 'application/json, application/*+json;q=0.9',
+      ...wanted,
       'Accept-Encoding': 'identity',
     },
     agent: false,
@@ -583,7 +600,7 @@ async function fetchAgentCard(url: string, settings: Settings): Promise<FetchedA
   const candidates = cardLocations(url, settings);
   for (const candidate of candidates) {
     try {
-      return { ...(await fetchJson(candidate, settings)), sourceUrl: candidate };
+      return { ...(await fetchJson(candidate, settings, AGENT_CARD)), sourceUrl: candidate };
     } catch (error) {
       const failure = asOutboundError(error, candidate);
       if (candidates.length === 1 || !canFallBack(failure)) throw failure;

@@ -1,5 +1,11 @@
-/** Requests are counted against one of two budgets: reads are cheap and many, writes fewer. */
-export type Budget = 'read' | 'write';
+/**
+ * Requests are counted against one of two budgets: reads are cheap and many, writes fewer. Failed
+ * authentications have a budget of their own, per client address.
+ */
+export type Budget = 'read' | 'write' | 'failedAuth';
+
+/** How many requests of each budget one HTTP request counts as (a JSON-RPC batch: one per call). */
+export type Charges = Partial<Record<Budget, number>>;
 
 /** The outcome of counting one request, with what the RateLimit headers tell the client. */
 export interface RateLimitDecision {
@@ -12,13 +18,15 @@ export interface RateLimitDecision {
 
 /** Counts requests per caller and budget in fixed windows. */
 export interface RateLimiter {
-  consume(caller: string, budget: Budget): Promise<RateLimitDecision>;
+  /** Counts `count` requests (default 1) at once. */
+  consume(caller: string, budget: Budget, count?: number): Promise<RateLimitDecision>;
 }
 
 export interface RateLimits {
   /** Requests per window for each budget; 0 means unlimited. */
   read: number;
   write: number;
+  failedAuth: number;
   windowSeconds: number;
 }
 
@@ -32,7 +40,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(private readonly limits: RateLimits) {}
 
-  async consume(caller: string, budget: Budget): Promise<RateLimitDecision> {
+  async consume(caller: string, budget: Budget, count = 1): Promise<RateLimitDecision> {
     const now = Date.now();
     const key = `${budget}:${caller}`;
     let window = this.windows.get(key);
@@ -41,7 +49,7 @@ export class MemoryRateLimiter implements RateLimiter {
       window = { endsAt: now + this.limits.windowSeconds * 1000, count: 0 };
       this.windows.set(key, window);
     }
-    window.count++;
+    window.count += count;
     return decide(this.limits[budget], window.count, window.endsAt - now);
   }
 

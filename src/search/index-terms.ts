@@ -1,9 +1,13 @@
-import type { NormalisedCard } from '../agents/card/normalised-card.js';
+import { domainAndParents, interfaceHosts } from '../card/interface-hosts.js';
+import type { NormalisedCard } from '../card/normalised-card.js';
 import { addDistinctTokens } from './tokenizer.js';
+import { addPrefixTerms } from './word-prefixes.js';
 
 /**
  * The index a term belongs to. A term is `kind:value`; each term is one Redis set of agent ids.
- * `tok` holds text tokens of the whole card, `ntok` the tokens of its name (used for ranking).
+ * `tok` holds text tokens of the whole card, `ntok` the tokens of its name (used for ranking);
+ * `pre` and `npre` the same words' prefixes (`word-prefixes.ts`).
+ * `host` holds each interface host and every domain above it: the agents a domain proof reaches.
  */
 export type TermKind =
   | 'skill'
@@ -14,11 +18,15 @@ export type TermKind =
   | 'streaming'
   | 'push'
   | 'ext'
+  | 'extreq'
   | 'org'
   | 'format'
   | 'sig'
+  | 'host'
   | 'tok'
-  | 'ntok';
+  | 'ntok'
+  | 'pre'
+  | 'npre';
 
 /** Folds a value the way every index stores it: trimmed, single-spaced, lower-cased. */
 export function foldValue(value: string): string {
@@ -38,9 +46,16 @@ function textsOf(card: NormalisedCard): string[] {
   return texts;
 }
 
+/** The words of the terms of one kind, in the order they were added. */
+function wordsOfKind(terms: ReadonlySet<string>, kind: string): string[] {
+  const words: string[] = [];
+  for (const term of terms) if (term.startsWith(kind)) words.push(term.slice(kind.length));
+  return words;
+}
+
 /**
  * Every index term a card belongs to: structured values and text tokens. Plain loops, not
- * flatMap and spreads: this runs on every write, and its garbage was a quarter of a registration's.
+ * flatMap and spreads: this runs on every write, and its garbage was a large part of a registration's.
  */
 export function indexTermsOf(card: NormalisedCard): string[] {
   const terms = new Set<string>();
@@ -58,10 +73,15 @@ export function indexTermsOf(card: NormalisedCard): string[] {
   add('streaming', String(card.capabilities.streaming));
   add('push', String(card.capabilities.pushNotifications));
   for (const extension of card.capabilities.extensions) add('ext', extension);
+  // The agents that require an extension: the catalog says whether any does.
+  for (const extension of card.capabilities.requiredExtensions) add('extreq', extension);
   if (card.provider) add('org', card.provider.organization);
   add('format', card.format);
+  for (const host of interfaceHosts(card)) for (const domain of domainAndParents(host)) add('host', domain);
   // Tokens are folded already: lower-case, without white space.
   addDistinctTokens(terms, 'tok:', textsOf(card));
   addDistinctTokens(terms, 'ntok:', [card.name]);
+  addPrefixTerms(terms, 'pre:', wordsOfKind(terms, 'tok:'));
+  addPrefixTerms(terms, 'npre:', wordsOfKind(terms, 'ntok:'));
   return [...terms];
 }

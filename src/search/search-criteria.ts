@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { PARSE_OPTIONS, violationsOf } from '../agents/card/card-validation.js';
+import { PARSE_OPTIONS, violationsOf } from '../validation.js';
 
 /** What a client asks of a listing or a search; every filter must hold (AND). */
 export interface SearchCriteria {
@@ -47,9 +47,22 @@ const FLAG_FILTERS = {
 
 const SCALARS = {
   query: ['q', 'query'],
-  limit: ['limit', 'pageSize', 'page_size'],
+  // `max_results` is the page size as the earlier registry named it.
+  limit: ['limit', 'pageSize', 'page_size', 'max_results', 'maxResults'],
   cursor: ['cursor', 'pageToken', 'page_token'],
+  mode: ['search_mode', 'searchMode'],
 } as const;
+
+/** The one `search_mode` served: every query word must match (the earlier registry's default). */
+const KEYWORD_MODE = 'keyword';
+
+/** Parameters of the earlier registry's vector search, which has no meaning for keyword search. */
+const SEMANTIC_ONLY = ['similarity_threshold', 'similarityThreshold'] as const;
+
+/** The name each search parameter is documented by (the first of its spellings), in order. */
+export const SEARCH_PARAMETERS: readonly string[] = [LIST_FILTERS, FLAG_FILTERS, SCALARS].flatMap((group) =>
+  Object.values(group).map((names) => names[0]),
+);
 
 const filterValue = z.union([z.string().max(512), z.array(z.string().max(512)).max(50)]);
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -72,11 +85,36 @@ function schemaOf(key: string): z.ZodType {
   if (Object.values(FLAG_FILTERS).some((keys) => (keys as readonly string[]).includes(key))) return flag;
   if (SCALARS.limit.includes(key as never)) return limit;
   if (SCALARS.query.includes(key as never) || SCALARS.cursor.includes(key as never)) return z.string().max(1024);
+  if (SCALARS.mode.includes(key as never)) return z.string().max(64);
   return filterValue;
 }
 
 /** Every known parameter, optional; built once, because zod compiles each object schema on first use. */
 const PARAMETERS = z.object(Object.fromEntries([...KNOWN_KEYS].map((key) => [key, schemaOf(key).optional()])));
+
+/**
+ * Clients of the earlier registry may ask for its semantic (vector) search: they learn what is
+ * served instead, by a code of its own, rather than that a parameter is unknown.
+ */
+function refuseUnservedModes(params: Record<string, unknown>, root: string): void {
+  for (const key of SCALARS.mode) {
+    const mode = params[key];
+    if (mode === undefined || mode === KEYWORD_MODE) continue;
+    throw new ValidationError(
+      `search_mode ${JSON.stringify(mode)} is not supported: this registry serves only search_mode "${KEYWORD_MODE}" (every query word must match a word of the card, or begin one), with the structured filters`,
+      [{ path: `${root}.${key}`, message: `must be "${KEYWORD_MODE}"` }],
+      'unsupported_search_mode',
+    );
+  }
+  for (const key of SEMANTIC_ONLY) {
+    if (params[key] === undefined) continue;
+    throw new ValidationError(
+      `${key} applies only to semantic search, which this registry does not serve: keyword search (search_mode "${KEYWORD_MODE}") has no similarity score; leave it out`,
+      [{ path: `${root}.${key}`, message: `has no meaning for search_mode "${KEYWORD_MODE}"` }],
+      'unsupported_search_mode',
+    );
+  }
+}
 
 /**
  * Reads search criteria from a query string or a JSON body (the same names in both, with
@@ -88,6 +126,7 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
     throw new ValidationError('Search parameters must be an object', [{ path: root, message: 'must be an object' }]);
   }
   const params = input as Record<string, unknown>;
+  refuseUnservedModes(params, root);
   const unknownKeys = Object.keys(params).filter((key) => !KNOWN_KEYS.has(key));
   const parsed = PARAMETERS.safeParse(params, PARSE_OPTIONS);
   const violations = [

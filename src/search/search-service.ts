@@ -4,6 +4,7 @@ import { term, type TermKind } from './index-terms.js';
 import { decodeCursor, encodeCursor, encodeSearchCursor, searchPositionOf, type CursorPosition } from './page-cursor.js';
 import type { SearchCriteria } from './search-criteria.js';
 import { tokenize } from './tokenizer.js';
+import { isPrefixable } from './word-prefixes.js';
 
 /** One page of a listing or a search, best match first. */
 export interface SearchPage {
@@ -13,6 +14,20 @@ export interface SearchPage {
   totalExact: boolean;
   nextCursor?: string;
 }
+
+/** Records fetched first for a page: few enough that even cards at the body limit stay near the byte budget. */
+const FIRST_FETCH = 8;
+
+/** Bytes an entry of a page holds besides its card's text, name and description: its other fields. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/** About the bytes a record adds to a page: its card, and its entry, which repeats the card's name and description (and says why its signature failed). */
+const pageBytesOf = (record: AgentRecord) =>
+  record.card.length +
+  record.summary.name.length +
+  record.summary.description.length +
+  (record.summary.signatureError?.message.length ?? 0) +
+  ENTRY_OVERHEAD_BYTES;
 
 function structuredTerms(criteria: SearchCriteria): string[] {
   const terms = new Set<string>();
@@ -30,9 +45,16 @@ function structuredTerms(criteria: SearchCriteria): string[] {
   return [...terms];
 }
 
+/** Whether `criteria` ask for every agent (no filter, no indexable word): a listing by id, not a search. */
+export function listsEveryAgent(criteria: SearchCriteria): boolean {
+  return structuredTerms(criteria).length === 0 && tokenize(criteria.query ?? '').length === 0;
+}
+
 /**
- * Listing and search over the index sets. Listings are ordered by id. Search results are ordered
- * deterministically: agents whose name holds every query word first (tier 0), then the other
+ * Listing and search over the index sets. Listings are ordered by id. A query word of prefixable
+ * length matches the card words it begins too (its `pre:` term), where the store indexes prefixes.
+ * Search results are ordered
+ * deterministically: agents whose name holds every query word (or a word it begins) first (tier 0), then the other
  * matches (tier 1), each oldest registration first (by agent number). The store walks the index in
  * that order and stops at the page, so a search costs about a page whatever it matches; a walk
  * that spends its budget first answers a shorter page, even an empty one, with a cursor to go on.
@@ -40,43 +62,81 @@ function structuredTerms(criteria: SearchCriteria): string[] {
 export class SearchService {
   constructor(
     private readonly store: AgentStore,
+    /** About the most bytes of agent records a page carries: a page that would hold more ends early, with a cursor. */
+    private readonly maxPageBytes: number,
     /** Told what each filtered page cost, for metrics. @defaultValue does nothing */
     private readonly observe: (page: TermSearchPage) => void = () => {},
   ) {}
 
-  async search(criteria: SearchCriteria): Promise<SearchPage> {
+  /** A page of what `criteria` ask for, of at most about `maxBytes` of records (default: the page budget). */
+  async search(criteria: SearchCriteria, maxBytes = this.maxPageBytes): Promise<SearchPage> {
     const cursor = criteria.cursor === undefined ? undefined : decodeCursor(criteria.cursor);
     const filters = structuredTerms(criteria);
     const words = [...new Set(tokenize(criteria.query ?? ''))];
-    if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit, criteria.includeInactive);
+    const budget = Math.min(maxBytes, this.maxPageBytes);
+    if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit, criteria.includeInactive, budget);
 
+    // A word of prefixable length matches by its prefix term: the cards with it whole and those with a word it begins.
+    const byPrefix = (word: string) => this.store.indexesWordPrefixes && isPrefixable(word);
     const found = await this.store.searchTerms({
-      terms: [...filters, ...words.map((w) => term('tok', w))],
-      preferred: words.map((w) => term('ntok', w)),
+      terms: [...filters, ...words.map((w) => term(byPrefix(w) ? 'pre' : 'tok', w))],
+      preferred: words.map((w) => term(byPrefix(w) ? 'npre' : 'ntok', w)),
       includeInactive: criteria.includeInactive,
       ...(cursor ? { after: searchPositionOf(cursor) } : {}),
       wanted: criteria.limit + 1,
     });
     this.observe(found);
     const shown = found.hits.slice(0, criteria.limit);
-    const next: SearchPosition | undefined = found.hits.length > criteria.limit ? shown.at(-1)?.position : found.stoppedAt;
+    const { records, taken } = await this.recordsWithin(shown.map((hit) => hit.id), budget);
+    const next: SearchPosition | undefined =
+      taken < shown.length || found.hits.length > criteria.limit ? shown[taken - 1]?.position : found.stoppedAt;
     return {
-      records: await this.store.getMany(shown.map((hit) => hit.id)),
+      records,
       total: found.total,
       totalExact: found.totalExact,
       ...(next ? { nextCursor: encodeSearchCursor(next) } : {}),
     };
   }
 
-  private async listAll(cursor: CursorPosition | undefined, limit: number, includeInactive: boolean): Promise<SearchPage> {
+  private async listAll(cursor: CursorPosition | undefined, limit: number, includeInactive: boolean, maxBytes: number): Promise<SearchPage> {
     const { ids, total } = await this.store.listPage(cursor?.key, limit + 1, includeInactive);
     const shown = ids.slice(0, limit);
-    const last = shown.at(-1);
+    const { records, taken } = await this.recordsWithin(shown, maxBytes);
+    const last = shown[taken - 1];
     return {
-      records: await this.store.getMany(shown),
+      records,
       total,
       totalExact: true,
-      ...(ids.length > limit && last !== undefined ? { nextCursor: encodeCursor({ tier: 0, key: last }) } : {}),
+      ...(ids.length > taken && last !== undefined ? { nextCursor: encodeCursor({ tier: 0, key: last }) } : {}),
     };
+  }
+
+  /**
+   * The records of `ids` in order, as many as fit `maxBytes` (the first always does), fetched a few
+   * at a time so that a page of large cards never holds much more than that: the first fetch is
+   * small, each next one at most twice what was taken and no more than the room left holds of the
+   * largest record seen. `taken` counts the ids they cover (a record deleted since is skipped).
+   */
+  private async recordsWithin(ids: readonly string[], maxBytes: number): Promise<{ records: AgentRecord[]; taken: number }> {
+    const records: AgentRecord[] = [];
+    let taken = 0;
+    let bytes = 0;
+    let largest = 0;
+    while (taken < ids.length) {
+      const count = taken === 0 ? FIRST_FETCH : Math.max(1, Math.min(2 * taken, Math.floor((maxBytes - bytes) / largest)));
+      const wanted = ids.slice(taken, taken + count);
+      const byId = new Map((await this.store.getMany(wanted)).map((record) => [record.id, record]));
+      for (const id of wanted) {
+        const record = byId.get(id);
+        const size = record ? pageBytesOf(record) : 0;
+        if (records.length > 0 && bytes + size > maxBytes) return { records, taken };
+        taken++;
+        if (!record) continue;
+        records.push(record);
+        bytes += size;
+        largest = Math.max(largest, size);
+      }
+    }
+    return { records, taken };
   }
 }

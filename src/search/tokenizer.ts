@@ -12,7 +12,7 @@ export const MAX_TOKENS_PER_CARD = 200;
 
 /** The lower-cased, accent-free words of `text`, stopwords and all. */
 function wordsOf(text: string): readonly string[] {
-  // Most card text is ASCII, where NFKD and the Unicode classes change nothing but cost ~40% more.
+  // Most card text is ASCII, where NFKD and the Unicode classes change nothing but cost more.
   const words = ASCII_ONLY.test(text)
     ? text.toLowerCase().match(ASCII_WORDS)
     : text.normalize('NFKD').replace(MARKS, '').toLowerCase().match(WORDS);

@@ -1,32 +1,65 @@
-/** The registry's own A2A 1.0 agent card, served at `/.well-known/agent-card.json`. */
-export function registryCard(publicUrl: string, version: string) {
-  const skill = (id: string, name: string, description: string, tags: string[]) => ({
-    id,
-    name,
-    description,
-    tags,
-    inputModes: ['application/json'],
-    outputModes: ['application/json'],
-  });
+import { FIND_AGENTS_SKILL } from '../discovery-agent/find-agents.js';
+
+/**
+ * What a caller of `SendMessage` must send: nothing, or the credentials of the registry's
+ * `AUTH_MODE` when `READS_REQUIRE_AUTH` is on (an API key, as `X-API-Key` or a bearer token; or a JWT).
+ */
+export type ReadCredentials = 'none' | 'apikey' | 'jwt';
+
+/** The card's security schemes and requirements (alternatives: any one scheme will do), as A2A 1.0 writes them. */
+function securityOf(credentials: ReadCredentials) {
+  if (credentials === 'none') return {};
+  const bearer = {
+    httpAuthSecurityScheme: {
+      scheme: 'Bearer',
+      ...(credentials === 'jwt' ? { bearerFormat: 'JWT', description: 'A JWT from the registry issuer' } : { description: 'An API key of this registry' }),
+    },
+  };
+  const schemes: Record<string, unknown> = { bearer };
+  if (credentials === 'apikey') {
+    schemes.apiKey = { apiKeySecurityScheme: { location: 'header', name: 'X-API-Key', description: 'An API key of this registry' } };
+  }
+  return {
+    securitySchemes: schemes,
+    securityRequirements: Object.keys(schemes).map((name) => ({ schemes: { [name]: { list: [] } } })),
+  };
+}
+
+/**
+ * The registry's own A2A 1.0 agent card, served at `/.well-known/agent-card.json`. It advertises only
+ * what an A2A client can use: the JSON-RPC binding at `/jsonrpc`, where `SendMessage` answers the
+ * one skill, finding agents, and the credentials that call needs. The registry's REST API is not the A2A HTTP+JSON binding (it has no
+ * `/message:send`), and its other JSON-RPC methods are not reached through messages, so neither is
+ * listed here; the documentation URL leads to them.
+ */
+export function registryCard(publicUrl: string, version: string, credentials: ReadCredentials) {
   return {
     name: 'A2A Registry',
-    description: 'A registry of Agent2Agent (A2A) agent cards: register, find and fetch agents by skill, tag, mode, binding and text.',
+    description:
+      'A registry of Agent2Agent (A2A) agent cards. Send it a message saying what you need and it answers the registered agents that match best.',
     version,
-    supportedInterfaces: [
-      { url: `${publicUrl}/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-      { url: publicUrl, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
-    ],
+    supportedInterfaces: [{ url: `${publicUrl}/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
     provider: { organization: 'A2A Registry', url: publicUrl },
     documentationUrl: `${publicUrl}/`,
     capabilities: { streaming: false, pushNotifications: false, extendedAgentCard: false },
-    defaultInputModes: ['application/json'],
-    defaultOutputModes: ['application/json'],
-    skills: [
-      skill('register_agent', 'Register an agent', 'Store or update an A2A agent card (1.0, 0.3 or the legacy snake_case form).', ['registry', 'register']),
-      skill('get_agent', 'Get an agent', 'Fetch an agent card and its registry data by id.', ['registry', 'lookup']),
-      skill('list_agents', 'List agents', 'Page through registered agents with a stable cursor.', ['registry', 'list']),
-      skill('search_agents', 'Search agents', 'Find agents by skill, tag, input/output mode, binding, capability and free text.', ['registry', 'search', 'discovery']),
-      skill('unregister_agent', 'Unregister an agent', 'Remove an agent card from the registry.', ['registry', 'delete']),
-    ],
+    ...securityOf(credentials),
+    defaultInputModes: ['text/plain'],
+    defaultOutputModes: ['application/json', 'text/plain'],
+    skills: [FIND_AGENTS_SKILL],
+  };
+}
+
+/**
+ * The registry's card as `get_agent_card` answers it: the 1.0 card with the 0.3 fields beside it
+ * (`url`, `protocolVersion`, `preferredTransport`, and their snake_case spellings, which clients of
+ * the earlier registry read). A card may carry both shapes; 1.0 readers go by `supportedInterfaces`.
+ */
+export function registryCardWithEarlierFields(publicUrl: string, version: string, credentials: ReadCredentials) {
+  const fields = { url: `${publicUrl}/jsonrpc`, protocolVersion: '0.3.0', preferredTransport: 'JSONRPC' };
+  return {
+    ...registryCard(publicUrl, version, credentials),
+    ...fields,
+    protocol_version: fields.protocolVersion,
+    preferred_transport: fields.preferredTransport,
   };
 }

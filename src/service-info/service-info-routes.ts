@@ -1,12 +1,14 @@
-import type { Routes } from '../http/app.js';
+import type { EndpointList, Routes } from '../http/app.js';
 import { sendJson, sendJsonText } from '../http/send-json.js';
-import { registryCard } from './registry-card.js';
+import { registryCard, type ReadCredentials } from './registry-card.js';
 
 export interface ServiceInfo {
   version: string;
   publicUrl: string;
   /** Which store holds the agents: `redis` or `memory`. */
   storeKind: string;
+  /** What callers of the registry's A2A door must authenticate with, as its card says. */
+  readCredentials: ReadCredentials;
 }
 
 /** What readiness depends on: each check's name and whether it passes now. */
@@ -14,6 +16,8 @@ export type ReadinessProbe = () => Promise<Record<string, boolean>>;
 
 export interface ServiceInfoDependencies extends ServiceInfo {
   readiness: ReadinessProbe;
+  /** The REST endpoints mounted, read when `GET /` is asked; none (a worker): no API is listed. */
+  endpoints: () => EndpointList;
   /** Serves `/metrics` here when given; absent when metrics have a port of their own. */
   metrics?: MetricsExposition;
 }
@@ -35,7 +39,7 @@ export function metricsRoutes(metrics: MetricsExposition): Routes {
 
 /** The service document, liveness and the registry's own agent card. */
 export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
-  const card = JSON.stringify(registryCard(info.publicUrl, info.version));
+  const card = JSON.stringify(registryCard(info.publicUrl, info.version, info.readCredentials));
   const health = JSON.stringify({ status: 'healthy', service: 'A2A Registry', version: info.version });
   return (router) => {
     router.get('/health', (_req, res) => {
@@ -58,27 +62,21 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
     }
 
     router.get('/', (_req, res) => {
+      const endpoints = info.endpoints();
+      const servesApi = Object.keys(endpoints).length > 0;
       sendJson(res, 200, {
         service: 'A2A Registry',
         version: info.version,
         store: info.storeKind,
         description: 'Registry of Agent2Agent (A2A) agent cards with REST and JSON-RPC 2.0 access',
-        protocols: {
-          primary: { transport: 'JSONRPC', endpoint: '/jsonrpc', description: 'JSON-RPC 2.0 (A2A default)' },
-          secondary: {
-            transport: 'HTTP+JSON',
-            endpoints: {
-              register: 'POST /agents',
-              put: 'PUT /agents/{id}',
-              get: 'GET /agents/{id}',
-              card: 'GET /agents/{id}/card',
-              list: 'GET /agents?skill=&tag=&q=&input_mode=&output_mode=&binding=&streaming=&push_notifications=&provider=&extension=&limit=&cursor=',
-              search: 'POST /agents/search',
-              unregister: 'DELETE /agents/{id}',
-              heartbeat: 'POST /agents/{id}/heartbeat',
-            },
-          },
-        },
+        ...(servesApi
+          ? {
+              protocols: {
+                primary: { transport: 'JSONRPC', endpoint: '/jsonrpc', description: 'JSON-RPC 2.0 (A2A default)' },
+                secondary: { transport: 'HTTP+JSON', endpoints },
+              },
+            }
+          : {}),
         health_check: '/health',
         readiness: '/ready',
         metrics: '/metrics',

@@ -37,14 +37,16 @@
  * ## Known trap: implementations disagree on empty required fields
  *
  * The spec keeps required fields even when they are empty (`"description": ""` and `"skills": []`
- * both stay). The reference Python SDK instead runs a recursive "clean empty" pass after
- * `MessageToDict`, so it drops *every* empty string, array and object, including required ones
- * and those inside `params`. Cards where those differ (an empty required field, an empty value
- * inside `params`, an empty scope list) get different bytes from such signers and fail to verify
- * here. This module follows the spec. The only place it matches the SDK instead of the letter of
- * proto3 is that empty message objects of non-required fields (`provider: {}`, `params: {}`) are
- * dropped.
+ * both stay). The official SDKs instead run a recursive "clean empty" pass over their proto JSON,
+ * so they drop *every* empty string, array and object, including required ones and those inside
+ * `params`, and every field their proto does not know. This module follows the spec; the SDKs'
+ * forms are computed beside it (`signing-forms.ts`), which also decides when a form that leaves
+ * content out may still vouch for a card. The field tables are in `card-fields.ts`. The only place
+ * this module matches the SDKs instead of the letter of proto3 is that empty message objects of
+ * non-required fields (`provider: {}`, `params: {}`) are dropped.
  */
+
+import { CARD_V03, CARD_V1, type FieldRule, type Fields, type Shape } from './card-fields.js';
 
 /** Thrown when a value has no RFC 8785 canonical form (not I-JSON, or nested too deeply). */
 export class CanonicalisationError extends Error {
@@ -53,162 +55,6 @@ export class CanonicalisationError extends Error {
 
 /** Deepest nesting {@link canonicalJson} accepts; real cards are far shallower. */
 export const MAX_CANONICAL_DEPTH = 128;
-
-type Presence = 'required' | 'explicit' | 'implicit';
-
-/** How the value of a field is shaped: a scalar or free-form value, a message, a list, or a map. */
-type Shape =
-  | { kind: 'scalar' }
-  | { kind: 'opaque' }
-  | { kind: 'message'; fields: Fields }
-  | { kind: 'repeated'; of: Shape }
-  | { kind: 'map'; of: Shape };
-
-interface FieldRule {
-  presence: Presence;
-  shape: Shape;
-}
-
-type Fields = Readonly<Record<string, FieldRule>>;
-
-const SCALAR: Shape = { kind: 'scalar' };
-const OPAQUE: Shape = { kind: 'opaque' };
-const message = (fields: Fields): Shape => ({ kind: 'message', fields });
-const repeated = (of: Shape): Shape => ({ kind: 'repeated', of });
-const map = (of: Shape): Shape => ({ kind: 'map', of });
-
-const required = (shape: Shape = SCALAR): FieldRule => ({ presence: 'required', shape });
-const explicit = (shape: Shape = SCALAR): FieldRule => ({ presence: 'explicit', shape });
-const implicit = (shape: Shape = SCALAR): FieldRule => ({ presence: 'implicit', shape });
-
-const STRINGS = repeated(SCALAR);
-
-const PROVIDER = message({ url: required(), organization: required() });
-
-const EXTENSION = message({
-  uri: implicit(),
-  description: implicit(),
-  required: implicit(),
-  params: implicit(OPAQUE),
-});
-
-const OAUTH_FLOWS_V1 = message({
-  authorizationCode: explicit(
-    message({
-      authorizationUrl: required(),
-      tokenUrl: required(),
-      refreshUrl: implicit(),
-      scopes: required(map(SCALAR)),
-      pkceRequired: implicit(),
-    }),
-  ),
-  clientCredentials: explicit(
-    message({ tokenUrl: required(), refreshUrl: implicit(), scopes: required(map(SCALAR)) }),
-  ),
-  implicit: explicit(message({ authorizationUrl: implicit(), refreshUrl: implicit(), scopes: implicit(map(SCALAR)) })),
-  password: explicit(message({ tokenUrl: implicit(), refreshUrl: implicit(), scopes: implicit(map(SCALAR)) })),
-  deviceCode: explicit(
-    message({
-      deviceAuthorizationUrl: required(),
-      tokenUrl: required(),
-      refreshUrl: implicit(),
-      scopes: required(map(SCALAR)),
-    }),
-  ),
-});
-
-const SECURITY_SCHEME_V1 = message({
-  apiKeySecurityScheme: explicit(message({ description: implicit(), location: required(), name: required() })),
-  httpAuthSecurityScheme: explicit(message({ description: implicit(), scheme: required(), bearerFormat: implicit() })),
-  oauth2SecurityScheme: explicit(
-    message({ description: implicit(), flows: required(OAUTH_FLOWS_V1), oauth2MetadataUrl: implicit() }),
-  ),
-  openIdConnectSecurityScheme: explicit(message({ description: implicit(), openIdConnectUrl: required() })),
-  mtlsSecurityScheme: explicit(message({ description: implicit() })),
-});
-
-const SECURITY_REQUIREMENT_V1 = message({ schemes: implicit(map(message({ list: implicit(STRINGS) }))) });
-
-const CARD_V1 = message({
-  name: required(),
-  description: required(),
-  supportedInterfaces: required(
-    repeated(
-      message({ url: required(), protocolBinding: required(), tenant: implicit(), protocolVersion: required() }),
-    ),
-  ),
-  provider: implicit(PROVIDER),
-  version: required(),
-  documentationUrl: explicit(),
-  capabilities: required(
-    message({
-      streaming: explicit(),
-      pushNotifications: explicit(),
-      extensions: implicit(repeated(EXTENSION)),
-      extendedAgentCard: explicit(),
-      skillQuery: explicit(),
-    }),
-  ),
-  securitySchemes: implicit(map(SECURITY_SCHEME_V1)),
-  securityRequirements: implicit(repeated(SECURITY_REQUIREMENT_V1)),
-  defaultInputModes: required(STRINGS),
-  defaultOutputModes: required(STRINGS),
-  skills: required(
-    repeated(
-      message({
-        id: required(),
-        name: required(),
-        description: required(),
-        tags: required(STRINGS),
-        examples: implicit(STRINGS),
-        inputModes: implicit(STRINGS),
-        outputModes: implicit(STRINGS),
-        securityRequirements: implicit(repeated(SECURITY_REQUIREMENT_V1)),
-      }),
-    ),
-  ),
-  iconUrl: explicit(),
-});
-
-const CARD_V03 = message({
-  protocolVersion: required(),
-  name: required(),
-  description: required(),
-  url: required(),
-  preferredTransport: implicit(),
-  additionalInterfaces: implicit(repeated(message({ url: required(), transport: required() }))),
-  iconUrl: implicit(),
-  provider: implicit(PROVIDER),
-  version: required(),
-  documentationUrl: implicit(),
-  capabilities: required(
-    message({
-      streaming: explicit(),
-      pushNotifications: explicit(),
-      stateTransitionHistory: explicit(),
-      extensions: implicit(repeated(EXTENSION)),
-    }),
-  ),
-  securitySchemes: implicit(map(OPAQUE)),
-  security: implicit(repeated(OPAQUE)),
-  defaultInputModes: required(STRINGS),
-  defaultOutputModes: required(STRINGS),
-  skills: required(
-    repeated(
-      message({
-        id: required(),
-        name: required(),
-        description: required(),
-        tags: required(STRINGS),
-        examples: implicit(STRINGS),
-        inputModes: implicit(STRINGS),
-        outputModes: implicit(STRINGS),
-        security: implicit(repeated(OPAQUE)),
-      }),
-    ),
-  ),
-  supportsAuthenticatedExtendedCard: explicit(),
-});
 
 const OMIT = Symbol('omit');
 
@@ -223,15 +69,18 @@ function isDefaultValue(value: unknown): boolean {
   return isPlainObject(value) && Object.keys(value).length === 0;
 }
 
+/** What stripping does with fields its table does not define: the specification keeps them, the SDKs' proto drops them. */
+export type UnknownFields = 'keep' | 'drop';
+
 /** The value with its nested fields stripped; values of an unexpected JSON type are kept as they are. */
-function shapeValue(value: unknown, shape: Shape): unknown {
+function shapeValue(value: unknown, shape: Shape, unknown: UnknownFields): unknown {
   switch (shape.kind) {
     case 'message':
-      return isPlainObject(value) ? stripMessage(value, shape.fields) : value;
+      return isPlainObject(value) ? stripMessage(value, shape.fields, unknown) : value;
     case 'repeated':
-      return Array.isArray(value) ? value.map((item) => shapeValue(item, shape.of)) : value;
+      return Array.isArray(value) ? value.map((item) => shapeValue(item, shape.of, unknown)) : value;
     case 'map':
-      return isPlainObject(value) ? mapEntries(value, shape.of) : value;
+      return isPlainObject(value) ? mapEntries(value, shape.of, unknown) : value;
     default:
       return value;
   }
@@ -242,27 +91,27 @@ function emptyRecord(): Record<string, unknown> {
   return Object.create(null) as Record<string, unknown>;
 }
 
-function mapEntries(entries: Record<string, unknown>, of: Shape): Record<string, unknown> {
+function mapEntries(entries: Record<string, unknown>, of: Shape, unknown: UnknownFields): Record<string, unknown> {
   const result = emptyRecord();
-  for (const [key, value] of Object.entries(entries)) result[key] = shapeValue(value, of);
+  for (const [key, value] of Object.entries(entries)) result[key] = shapeValue(value, of, unknown);
   return result;
 }
 
 /** The stripped value of one field, or {@link OMIT} when the field-presence rules drop it. */
-function stripField(value: unknown, rule: FieldRule): unknown {
+function stripField(value: unknown, rule: FieldRule, unknown: UnknownFields): unknown {
   if (value === undefined) return OMIT;
-  if (rule.presence === 'required') return shapeValue(value, rule.shape);
+  if (rule.presence === 'required') return shapeValue(value, rule.shape, unknown);
   if (value === null) return OMIT;
-  const shaped = shapeValue(value, rule.shape);
+  const shaped = shapeValue(value, rule.shape, unknown);
   if (rule.presence === 'explicit') return shaped;
   return isDefaultValue(shaped) ? OMIT : shaped;
 }
 
-function stripMessage(object: Record<string, unknown>, fields: Fields): Record<string, unknown> {
+function stripMessage(object: Record<string, unknown>, fields: Fields, unknown: UnknownFields): Record<string, unknown> {
   const result = emptyRecord();
   for (const [key, value] of Object.entries(object)) {
     const rule = Object.hasOwn(fields, key) ? fields[key] : undefined;
-    const stripped = rule ? stripField(value, rule) : value;
+    const stripped = rule ? stripField(value, rule, unknown) : unknown === 'keep' ? value : OMIT;
     if (stripped !== OMIT) result[key] = stripped;
   }
   return result;
@@ -273,20 +122,18 @@ function stripMessage(object: Record<string, unknown>, fields: Fields): Record<s
  * rule described in this module's documentation. Does not change its argument.
  */
 export function signingFormOf(card: Record<string, unknown>): Record<string, unknown> {
-  const { signatures: _ignored, ...unsigned } = card;
-  const table = 'supportedInterfaces' in card ? CARD_V1 : CARD_V03;
-  return shapeValue(unsigned, table) as Record<string, unknown>;
+  return strippedCard(card, specTableOf(card), 'keep');
 }
 
-/**
- * The JWS payload of a card signature: {@link signingFormOf} the card, canonicalised with RFC 8785
- * (JCS) and encoded as UTF-8. The signature's payload member is the base64url form of these bytes.
- *
- * @throws {CanonicalisationError} when the card holds a value with no canonical form (a string with
- *   a lone surrogate, a non-finite number, nesting deeper than {@link MAX_CANONICAL_DEPTH}).
- */
-export function signingPayloadOf(card: Record<string, unknown>): Uint8Array {
-  return new TextEncoder().encode(canonicalJson(signingFormOf(card)));
+/** The field table of a card's shape: 1.0 when it has `supportedInterfaces`, 0.3 otherwise. */
+export function specTableOf(card: Record<string, unknown>): Shape {
+  return 'supportedInterfaces' in card ? CARD_V1 : CARD_V03;
+}
+
+/** The card without `signatures`, stripped by the presence rules of `table`. Does not change its argument. */
+export function strippedCard(card: Record<string, unknown>, table: Shape, unknown: UnknownFields): Record<string, unknown> {
+  const { signatures: _ignored, ...unsigned } = card;
+  return shapeValue(unsigned, table, unknown) as Record<string, unknown>;
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

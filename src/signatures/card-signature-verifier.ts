@@ -1,11 +1,14 @@
 /**
  * Verification of agent card signatures (A2A specification section 8.4). Each `signatures[]` entry
- * is a flattened JWS (RFC 7515) whose payload is detached: the payload is the base64url form of
- * {@link signingPayloadOf} the card, so the signing input is `protected + "." + payload`.
+ * is a flattened JWS (RFC 7515) whose payload is detached: the payload is the base64url form of the
+ * card's canonical bytes, so the signing input is `protected + "." + payload`. Signers disagree on
+ * those bytes, so each known form is tried (`signing-forms.ts`), and one vouches for the card only
+ * when it covers everything a reader sees.
  */
 import { base64url, errors, flattenedVerify } from 'jose';
 import type { CryptoKey, FlattenedJWSInput, JWK, KeyObject } from 'jose';
-import { CanonicalisationError, signingPayloadOf } from './card-canonical.js';
+import { CanonicalisationError } from './card-canonical.js';
+import { candidatePayloads, type CandidatePayload, type SigningFormName } from './signing-forms.js';
 
 /** The outcome of checking a card's signatures. */
 export type SignatureStatus = 'verified' | 'invalid' | 'unsigned';
@@ -43,11 +46,48 @@ export interface VerifyCardSignaturesOptions {
   maxSignatures?: number;
 }
 
+/**
+ * Why no signature verified, as a stable code:
+ * - `malformed_card`: the card is not a JSON object, repeats a member, has no canonical form, or its `signatures` is not a list;
+ * - `malformed_signature`: an entry, its protected header or its encoding is not a JWS the specification allows;
+ * - `unsupported_alg`: the algorithm is not on the allow-list (`none` and HMAC never are);
+ * - `no_trusted_key`: no trusted key has the signature's `kid` (or, without one, its algorithm);
+ * - `expired_key`: the keys it names are past the `exp` their JWK carries;
+ * - `key_lookup_failed`: the keys could not be fetched (the card origin's JWKS did not answer);
+ * - `bad_signature`: the signature does not verify with the trusted key over any form of the card;
+ * - `uncovered_content`: it verifies only over a form that leaves out content a reader sees, which
+ *   could then be changed without breaking it (see `signing-forms.ts`).
+ */
+export type SignatureErrorCode =
+  | 'malformed_card'
+  | 'malformed_signature'
+  | 'unsupported_alg'
+  | 'no_trusted_key'
+  | 'expired_key'
+  | 'key_lookup_failed'
+  | 'bad_signature'
+  | 'uncovered_content';
+
+/** Why a signed card did not verify: the first signature's reason as a code, and every signature's in words. */
+export interface SignatureError {
+  code: SignatureErrorCode;
+  message: string;
+}
+
+/** Thrown by a key resolver when the only keys a signature names have expired. */
+export class ExpiredKeyError extends Error {
+  override readonly name = 'ExpiredKeyError';
+}
+
 /** The result of {@link verifyCardSignatures}. */
 export interface SignatureVerification {
   status: SignatureStatus;
   /** The `kid` of the signature that verified, when it had one. */
   verifiedKid?: string;
+  /** Which form of the card the signature that verified covers (see `signing-forms.ts`). */
+  form?: SigningFormName;
+  /** Why the card is `invalid`; absent otherwise. */
+  error?: SignatureError;
   /** Why signatures (or the card) could not be verified, one message each; may be non-empty when verified. */
   problems: string[];
 }
@@ -69,9 +109,16 @@ interface SignatureEntry {
   header?: Record<string, unknown>;
 }
 
-type EntryOutcome = { verified: true; kid?: string } | { verified: false; problem: string };
+type EntryOutcome = { verified: true; kid?: string; form: SigningFormName } | { verified: false; code: SignatureErrorCode; problem: string };
 
-class SignatureProblem extends Error {}
+class SignatureProblem extends Error {
+  constructor(
+    readonly code: SignatureErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -152,42 +199,42 @@ function parseCard(cardJson: string): Record<string, unknown> | string {
 }
 
 function decodeBase64url(value: string, what: string): Uint8Array {
-  if (!BASE64URL.test(value) || value.length % 4 === 1) throw new SignatureProblem(`${what} is not base64url`);
+  if (!BASE64URL.test(value) || value.length % 4 === 1) throw new SignatureProblem('malformed_signature', `${what} is not base64url`);
   return base64url.decode(value);
 }
 
 function parseProtectedHeader(encoded: string): Record<string, unknown> {
-  if (encoded.length === 0) throw new SignatureProblem('protected header is empty');
+  if (encoded.length === 0) throw new SignatureProblem('malformed_signature', 'protected header is empty');
   const bytes = decodeBase64url(encoded, 'protected header');
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    throw new SignatureProblem('protected header is not JSON');
+    throw new SignatureProblem('malformed_signature', 'protected header is not JSON');
   }
-  if (!isPlainObject(header)) throw new SignatureProblem('protected header is not a JSON object');
+  if (!isPlainObject(header)) throw new SignatureProblem('malformed_signature', 'protected header is not a JSON object');
   return header;
 }
 
 function asEntry(value: unknown): SignatureEntry {
-  if (!isPlainObject(value)) throw new SignatureProblem('entry is not an object');
-  if (typeof value.protected !== 'string') throw new SignatureProblem('entry has no "protected" string');
-  if (typeof value.signature !== 'string') throw new SignatureProblem('entry has no "signature" string');
-  if (value.header !== undefined && !isPlainObject(value.header)) throw new SignatureProblem('"header" is not an object');
+  if (!isPlainObject(value)) throw new SignatureProblem('malformed_signature', 'entry is not an object');
+  if (typeof value.protected !== 'string') throw new SignatureProblem('malformed_signature', 'entry has no "protected" string');
+  if (typeof value.signature !== 'string') throw new SignatureProblem('malformed_signature', 'entry has no "signature" string');
+  if (value.header !== undefined && !isPlainObject(value.header)) throw new SignatureProblem('malformed_signature', '"header" is not an object');
   decodeBase64url(value.signature, 'signature');
   return value as unknown as SignatureEntry;
 }
 
 function optionalString(header: Record<string, unknown>, name: string): string | undefined {
   const value = header[name];
-  if (value !== undefined && typeof value !== 'string') throw new SignatureProblem(`"${name}" is not a string`);
+  if (value !== undefined && typeof value !== 'string') throw new SignatureProblem('malformed_signature', `"${name}" is not a string`);
   return value;
 }
 
 function checkAlgorithm(header: Record<string, unknown>, allowed: ReadonlySet<string>): string {
   const alg = header.alg;
-  if (typeof alg !== 'string' || alg.length === 0) throw new SignatureProblem('protected header has no "alg"');
-  if (!allowed.has(alg)) throw new SignatureProblem(`algorithm ${quoted(alg)} is not allowed`);
+  if (typeof alg !== 'string' || alg.length === 0) throw new SignatureProblem('malformed_signature', 'protected header has no "alg"');
+  if (!allowed.has(alg)) throw new SignatureProblem('unsupported_alg', `algorithm ${quoted(alg)} is not allowed`);
   return alg;
 }
 
@@ -196,8 +243,8 @@ function checkHeader(entry: SignatureEntry, allowed: ReadonlySet<string>): KeyHi
   const header = parseProtectedHeader(entry.protected);
   const alg = checkAlgorithm(header, allowed);
   const typ = optionalString(header, 'typ');
-  if (typ !== undefined && !ACCEPTED_TYP.has(typ.toLowerCase())) throw new SignatureProblem(`"typ" ${quoted(typ)} is not JOSE`);
-  if (header.b64 !== undefined) throw new SignatureProblem('"b64" is not supported: the payload is always base64url');
+  if (typ !== undefined && !ACCEPTED_TYP.has(typ.toLowerCase())) throw new SignatureProblem('malformed_signature', `"typ" ${quoted(typ)} is not JOSE`);
+  if (header.b64 !== undefined) throw new SignatureProblem('malformed_signature', '"b64" is not supported: the payload is always base64url');
   const unprotected = entry.header ?? {};
   const kid = optionalString(header, 'kid') ?? optionalString(unprotected, 'kid');
   const jku = optionalString(header, 'jku');
@@ -214,10 +261,11 @@ async function resolveKeys(resolver: KeyResolver, hint: KeyHint, origin: string 
   try {
     keys = asKeyList(await resolver.resolve(hint, origin));
   } catch (error) {
-    throw new SignatureProblem(`key lookup failed: ${messageOf(error)}`);
+    if (error instanceof ExpiredKeyError) throw new SignatureProblem('expired_key', error.message);
+    throw new SignatureProblem('key_lookup_failed', `key lookup failed: ${messageOf(error)}`);
   }
   if (keys.length === 0) {
-    throw new SignatureProblem(hint.kid === undefined ? 'no trusted key for this signature' : `no trusted key ${quoted(hint.kid)}`);
+    throw new SignatureProblem('no_trusted_key', hint.kid === undefined ? 'no trusted key for this signature' : `no trusted key ${quoted(hint.kid)}`);
   }
   return keys;
 }
@@ -229,12 +277,13 @@ async function verifiesWith(jws: FlattenedJWSInput, key: VerificationKey, algori
     return true;
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) return false;
-    throw new SignatureProblem(`signature could not be checked: ${messageOf(error)}`);
+    throw new SignatureProblem('malformed_signature', `signature could not be checked: ${messageOf(error)}`);
   }
 }
 
 interface VerificationContext {
-  payload: string;
+  /** The card's payloads, one per distinct signing form. */
+  candidates: readonly CandidatePayload[];
   origin: string | undefined;
   resolver: KeyResolver;
   allowed: ReadonlySet<string>;
@@ -245,20 +294,48 @@ async function verifyEntry(value: unknown, context: VerificationContext): Promis
     const entry = asEntry(value);
     const hint = checkHeader(entry, context.allowed);
     const keys = await resolveKeys(context.resolver, hint, context.origin);
+    const candidate = await verifyingCandidate(entry, keys, hint.alg, context.candidates);
+    if (candidate === undefined) return { verified: false, code: 'bad_signature', problem: 'signature does not verify with the trusted key' };
+    if (candidate.uncovered.length > 0) {
+      return { verified: false, code: 'uncovered_content', problem: uncoveredProblem(candidate) };
+    }
+    return { verified: true, form: candidate.form, ...(hint.kid === undefined ? {} : { kid: hint.kid }) };
+  } catch (error) {
+    if (error instanceof SignatureProblem) return { verified: false, code: error.code, problem: error.message };
+    return { verified: false, code: 'malformed_signature', problem: `signature could not be checked: ${messageOf(error)}` };
+  }
+}
+
+/**
+ * The first candidate payload the entry's signature verifies over with one of the keys: forms that
+ * cover the whole card first; those that leave content out only to say so when nothing else verifies.
+ */
+async function verifyingCandidate(
+  entry: SignatureEntry,
+  keys: readonly VerificationKey[],
+  alg: string,
+  candidates: readonly CandidatePayload[],
+): Promise<CandidatePayload | undefined> {
+  const ordered = [...candidates.filter((c) => c.uncovered.length === 0), ...candidates.filter((c) => c.uncovered.length > 0)];
+  for (const candidate of ordered) {
     const jws: FlattenedJWSInput = {
       protected: entry.protected,
-      payload: context.payload,
+      payload: base64url.encode(candidate.payload),
       signature: entry.signature,
       ...(entry.header === undefined ? {} : { header: entry.header }),
     };
     for (const key of keys) {
-      if (await verifiesWith(jws, key, [hint.alg])) return { verified: true, ...(hint.kid === undefined ? {} : { kid: hint.kid }) };
+      if (await verifiesWith(jws, key, [alg])) return candidate;
     }
-    return { verified: false, problem: 'signature does not verify with the trusted key' };
-  } catch (error) {
-    if (error instanceof SignatureProblem) return { verified: false, problem: error.message };
-    return { verified: false, problem: `signature could not be checked: ${messageOf(error)}` };
   }
+  return undefined;
+}
+
+function uncoveredProblem(candidate: CandidatePayload): string {
+  return (
+    `signature verifies only over the ${candidate.form} form of the card, which does not cover ${candidate.uncovered.join(', ')}: ` +
+    'that content could be changed without breaking the signature (sign with a signer that keeps it, or leave it out of the card)'
+  );
 }
 
 function allowedAlgorithms(options: VerifyCardSignaturesOptions | undefined): ReadonlySet<string> {
@@ -266,12 +343,12 @@ function allowedAlgorithms(options: VerifyCardSignaturesOptions | undefined): Re
   return new Set(listed.filter((alg) => !NEVER_ACCEPTED.has(alg)));
 }
 
-function base64urlPayload(card: Record<string, unknown>): string {
+function payloadsOf(card: Record<string, unknown>): CandidatePayload[] {
   try {
-    return base64url.encode(signingPayloadOf(card));
+    return candidatePayloads(card);
   } catch (error) {
     if (error instanceof CanonicalisationError || error instanceof RangeError) {
-      throw new SignatureProblem(`card has no canonical form: ${error.message}`);
+      throw new SignatureProblem('malformed_card', `card has no canonical form: ${error.message}`);
     }
     throw error;
   }
@@ -282,21 +359,28 @@ export function unsignedVerification(): SignatureVerification {
   return { status: 'unsigned', problems: [] };
 }
 
-function invalid(problems: string[]): SignatureVerification {
-  return { status: 'invalid', problems };
+/** Longest `error.message` kept: it goes on the record and into every listing that shows it. */
+export const MAX_ERROR_MESSAGE_LENGTH = 512;
+
+function invalid(code: SignatureErrorCode, problems: string[]): SignatureVerification {
+  const message = problems.join('; ');
+  const bounded = message.length > MAX_ERROR_MESSAGE_LENGTH ? `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…` : message;
+  return { status: 'invalid', error: { code, message: bounded }, problems };
 }
 
 async function verifyEntries(entries: readonly unknown[], context: VerificationContext, limit: number): Promise<SignatureVerification> {
   const problems: string[] = [];
+  let firstCode: SignatureErrorCode = 'bad_signature';
   for (const [index, entry] of entries.slice(0, limit).entries()) {
     const outcome = await verifyEntry(entry, context);
     if (outcome.verified) {
-      return { status: 'verified', ...(outcome.kid === undefined ? {} : { verifiedKid: outcome.kid }), problems };
+      return { status: 'verified', form: outcome.form, ...(outcome.kid === undefined ? {} : { verifiedKid: outcome.kid }), problems };
     }
+    if (index === 0) firstCode = outcome.code;
     problems.push(`signatures[${index}]: ${outcome.problem}`);
   }
   if (entries.length > limit) problems.push(`only the first ${limit} of ${entries.length} signatures were checked`);
-  return invalid(problems);
+  return invalid(firstCode, problems);
 }
 
 /**
@@ -314,17 +398,18 @@ export async function verifyCardSignatures(
 ): Promise<SignatureVerification> {
   try {
     const card = parseCard(cardJson);
-    if (typeof card === 'string') return invalid([card]);
+    if (typeof card === 'string') return invalid('malformed_card', [card]);
     const signatures = card.signatures;
     if (signatures === undefined || signatures === null) return unsignedVerification();
-    if (!Array.isArray(signatures)) return invalid(['"signatures" is not an array']);
+    if (!Array.isArray(signatures)) return invalid('malformed_card', ['"signatures" is not an array']);
     if (signatures.length === 0) return unsignedVerification();
     const duplicate = firstDuplicateKey(cardJson);
-    if (duplicate !== undefined) return invalid([`card repeats the member ${quoted(duplicate)}`]);
+    if (duplicate !== undefined) return invalid('malformed_card', [`card repeats the member ${quoted(duplicate)}`]);
     const allowed = allowedAlgorithms(options);
-    const context: VerificationContext = { payload: base64urlPayload(card), origin: cardOriginOf(card), resolver, allowed };
+    const context: VerificationContext = { candidates: payloadsOf(card), origin: cardOriginOf(card), resolver, allowed };
     return await verifyEntries(signatures, context, Math.max(1, options?.maxSignatures ?? MAX_CHECKED_SIGNATURES));
   } catch (error) {
-    return invalid([error instanceof SignatureProblem ? error.message : `signatures could not be checked: ${messageOf(error)}`]);
+    if (error instanceof SignatureProblem) return invalid(error.code, [error.message]);
+    return invalid('malformed_card', [`signatures could not be checked: ${messageOf(error)}`]);
   }
 }

@@ -2,9 +2,10 @@
  * Where the public keys that check agent card signatures come from: a JWKS the operator configured
  * (trusted for every card), the JWKS published at the card's own origin, or the first of several.
  */
-import { createLocalJWKSet, errors, type JSONWebKeySet, type LocalJWKSet } from 'jose';
+import { errors, type JSONWebKeySet, type LocalJWKSet } from 'jose';
 import { OrderedMap } from '../ordered-map.js';
-import type { KeyHint, KeyResolver, VerificationKey } from './card-signature-verifier.js';
+import { ExpiredKeyError, type KeyHint, type KeyResolver, type VerificationKey } from './card-signature-verifier.js';
+import { ExpiringKeySet, expiryText } from './key-expiry.js';
 
 /**
  * Fetches the JWKS at `jwksUrl`, which is always on `origin`: `{origin}/.well-known/jwks.json`, or
@@ -53,25 +54,40 @@ function orUndefined(keys: VerificationKey[]): VerificationKey[] | undefined {
   return keys.length > 0 ? keys : undefined;
 }
 
+/** The live keys of a set that match the hint, and when there are none, an expired key it names. */
+async function liveKeysMatching(keySet: ExpiringKeySet, hint: KeyHint, now: number) {
+  const keys = await keysMatching(keySet.liveAt(now), hint);
+  return { keys, expired: keys.length > 0 ? undefined : keySet.expiredFor(hint, now) };
+}
+
+/** The keys found, or the error of a signature whose only matching keys have expired. */
+function keysOrExpired({ keys, expired }: Awaited<ReturnType<typeof liveKeysMatching>>): VerificationKey[] {
+  if (keys.length === 0 && expired) {
+    throw new ExpiredKeyError(`key ${JSON.stringify(expired.kid ?? expired.alg ?? 'without kid')} expired at ${expiryText(expired)}`);
+  }
+  return keys;
+}
+
 /**
- * Trusts the keys of a JWKS the operator configured, for any card, matched by `kid` and `alg`.
+ * Trusts the keys of a JWKS the operator configured, for any card, matched by `kid` and `alg`,
+ * until the `exp` a key may carry.
  *
  * @throws {errors.JWKSInvalid} at creation when `jwks` is not a JSON Web Key Set (a configuration error).
  */
-export function trustStoreResolver(jwks: JSONWebKeySet): KeyResolver {
-  const keySet = createLocalJWKSet(jwks);
+export function trustStoreResolver(jwks: JSONWebKeySet, now: () => number = Date.now): KeyResolver {
+  const keySet = new ExpiringKeySet(jwks);
   return {
     async resolve(header) {
-      return orUndefined(await keysMatching(keySet, header));
+      return orUndefined(keysOrExpired(await liveKeysMatching(keySet, header, now())));
     },
   };
 }
 
 /** The key set of a fetched document, or `undefined` when it is not a usable JWKS. */
-function toKeySet(jwks: JSONWebKeySet | undefined): LocalJWKSet | undefined {
+function toKeySet(jwks: JSONWebKeySet | undefined): ExpiringKeySet | undefined {
   if (jwks === undefined) return undefined;
   try {
-    return createLocalJWKSet(jwks);
+    return new ExpiringKeySet(jwks);
   } catch {
     return undefined;
   }
@@ -95,7 +111,7 @@ function jwksUrlsFor(hint: KeyHint, origin: string): string[] {
 
 interface CacheEntry {
   fetchedAt: number;
-  keySet: Promise<LocalJWKSet | undefined>;
+  keySet: Promise<ExpiringKeySet | undefined>;
 }
 
 /** Fetched JWKS documents by URL, each for a bounded time, in a bounded number. */
@@ -104,7 +120,7 @@ class JwksCache {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly refetchOnMissAfterMs: number;
-  private readonly now: () => number;
+  readonly now: () => number;
 
   constructor(
     private readonly fetchJwks: JwksFetcher,
@@ -117,7 +133,7 @@ class JwksCache {
   }
 
   /** The cached key set of `url`, fetching it when it is absent or expired. */
-  get(origin: string, url: string): Promise<LocalJWKSet | undefined> {
+  get(origin: string, url: string): Promise<ExpiringKeySet | undefined> {
     const entry = this.entries.get(url);
     if (entry && this.now() - entry.fetchedAt < this.ttlMs) return entry.keySet;
     return this.fetch(origin, url);
@@ -129,7 +145,7 @@ class JwksCache {
     return entry !== undefined && this.now() - entry.fetchedAt >= this.refetchOnMissAfterMs;
   }
 
-  fetch(origin: string, url: string): Promise<LocalJWKSet | undefined> {
+  fetch(origin: string, url: string): Promise<ExpiringKeySet | undefined> {
     const keySet = this.fetchJwks(origin, url).then(toKeySet);
     this.entries.set(url, { fetchedAt: this.now(), keySet });
     this.entries.trimTo(this.maxEntries);
@@ -142,10 +158,10 @@ class JwksCache {
 
 async function keysAt(cache: JwksCache, origin: string, url: string, hint: KeyHint): Promise<VerificationKey[]> {
   const keySet = await cache.get(origin, url);
-  const keys = keySet ? await keysMatching(keySet, hint) : [];
-  if (keys.length > 0 || !cache.mayRefetch(url)) return keys;
+  const found = keySet ? await liveKeysMatching(keySet, hint, cache.now()) : { keys: [], expired: undefined };
+  if (found.keys.length > 0 || !cache.mayRefetch(url)) return keysOrExpired(found);
   const fresh = await cache.fetch(origin, url);
-  return fresh ? keysMatching(fresh, hint) : [];
+  return keysOrExpired(fresh ? await liveKeysMatching(fresh, hint, cache.now()) : { keys: [], expired: undefined });
 }
 
 /**

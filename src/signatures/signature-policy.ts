@@ -42,8 +42,9 @@ export function signaturePolicy(options: SignaturePolicyOptions): SignaturePolic
 /** The refusal of a card without a verified signature when REQUIRE_SIGNED_CARDS is on. */
 export function unsignedCardError(verification: SignatureVerification, cardPath: string): ValidationError {
   const problems = verification.problems.length > 0 ? verification.problems : ['the card has no signatures'];
+  const reason = verification.error ? ` (${verification.error.code})` : '';
   return new ValidationError(
-    `This registry accepts only cards with a verified signature; this one is ${verification.status}`,
+    `This registry accepts only cards with a verified signature; this one is ${verification.status}${reason}`,
     problems.map((message) => ({ path: `${cardPath}.signatures`, message })),
     'signature_required',
   );

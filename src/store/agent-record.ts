@@ -1,5 +1,7 @@
-import type { CardFormat } from '../agents/card/card-schemas.js';
-import type { SignatureStatus } from '../signatures/card-signature-verifier.js';
+import { createHash } from 'node:crypto';
+import type { CardFormat } from '../card/card-schemas.js';
+import type { SignatureError, SignatureStatus } from '../signatures/card-signature-verifier.js';
+import type { SigningFormName } from '../signatures/signing-forms.js';
 
 /** Whether an agent shows up in listings and search. */
 export type AgentStatus = 'active' | 'inactive';
@@ -13,14 +15,23 @@ export interface RecordSummary {
   url?: string;
   /** Whether one of the card's signatures verified with a trusted key, when it was registered. */
   signatureStatus: SignatureStatus;
+  /** Which form of the card the verified signature covers (`a2a-spec`, `a2a-sdk`, `a2a-python` or `jcs`). */
+  signatureForm?: SigningFormName;
+  /** Why the card's signatures did not verify, when its status is `invalid`. */
+  signatureError?: SignatureError;
 }
 
 /** The summary fields a store keeps beside the card: those the card's text does not hold as they are. */
 export type KeptSummary = Omit<RecordSummary, 'name' | 'description'>;
 
 /** What a store keeps of a summary: name and description are in the card. */
-export function keptSummaryOf({ format, url, signatureStatus }: RecordSummary): KeptSummary {
-  return { format, ...(url ? { url } : {}), signatureStatus };
+export function keptSummaryOf({ format, url, signatureStatus, signatureForm, signatureError }: RecordSummary): KeptSummary {
+  return { format, ...(url ? { url } : {}), signatureStatus, ...signatureDetailOf({ signatureForm, signatureError }) };
+}
+
+/** The signature fields of a summary that are set, as members to spread into another. */
+export function signatureDetailOf({ signatureForm, signatureError }: Pick<RecordSummary, 'signatureForm' | 'signatureError'>) {
+  return { ...(signatureForm ? { signatureForm } : {}), ...(signatureError ? { signatureError } : {}) };
 }
 
 /**
@@ -53,6 +64,25 @@ export interface AgentRecord {
   sourceUrl?: string;
   /** The revision this one replaced, for agents registered by URL whose card changed. */
   previousRevision?: number;
+  /** True when every interface host of the card lies on a domain its owner proved. */
+  domainVerified: boolean;
+  /** How the agent changed hands, oldest first (the last {@link MAX_OWNER_CHANGES}); absent when it never did. */
+  ownerChanges?: OwnerChange[];
+}
+
+/** Most owner changes a record keeps: each is a few dozen bytes, read with the record. */
+export const MAX_OWNER_CHANGES = 10;
+
+/** One change of an agent's owner, kept on the agent. */
+export interface OwnerChange {
+  /** Who owned it before. */
+  from: string;
+  /** Who owns it since. */
+  to: string;
+  /** When (ISO time). */
+  at: string;
+  /** Why, such as `domain example.com proven by http challenge`. */
+  reason: string;
 }
 
 /** A card as it was before its last change, kept for agents registered by URL. */
@@ -80,8 +110,15 @@ export interface AgentWrite {
   defaultTtlSeconds?: number;
   /** Who writes: becomes the owner of a new agent, and must own an existing one unless admin. */
   actor: Actor;
+  /**
+   * The card's interface hosts (see `card/interface-hosts.ts`): a host on a domain another principal
+   * proved refuses the write unless the actor is an admin, checked in the same atomic step.
+   */
+  hosts: string[];
   /** For a card fetched from a URL: where, and when to fetch it again. Absent: the client sent it. */
   source?: { url: string; nextRefreshAt: Date };
+  /** How the change log tells this write when not as `registered` or `updated`: the worker's refresh of a card from its source. */
+  changeKind?: 'refreshed';
 }
 
 export interface SaveOptions {
@@ -89,12 +126,43 @@ export interface SaveOptions {
   expectedRevision?: number;
   /** Refuse the write (409) when the agent exists already. */
   mustNotExist?: boolean;
+  /**
+   * Refuse the write (409) when the agent exists with a card of another name: its id was derived
+   * from the name, and two names that derive the same id must not silently replace each other.
+   */
+  sameNameRequired?: boolean;
+  /** Keep the outcome under this claim, and answer with the one kept there instead of writing again. */
+  idempotency?: IdempotencyClaim;
 }
 
+/** What a write's answer shows of the record it produced: everything but the card and its owner. */
+export type SavedRecord = Omit<AgentRecord, 'card' | 'owner' | 'summary'> & {
+  summary: Pick<RecordSummary, 'format' | 'signatureStatus' | 'signatureForm' | 'signatureError'>;
+};
+
 export interface SaveResult {
-  record: AgentRecord;
+  record: SavedRecord;
   created: boolean;
 }
+
+/**
+ * A write made under an idempotency key: the store keeps its outcome under `key` for `ttlSeconds`,
+ * atomically with the write, and a write under a key that holds an outcome writes nothing.
+ */
+export interface IdempotencyClaim {
+  /** The caller's key, made distinct per principal (a digest, so any key has the same size). */
+  key: string;
+  /** A digest of the request; the same key with another request is refused. */
+  fingerprint: string;
+  /** How long the outcome is kept, in seconds. */
+  ttlSeconds: number;
+}
+
+/** The outcome of a write kept under an idempotency key: enough to answer its retries as it was answered. */
+export type KeptOutcome = { fingerprint: string } & (
+  | { kind: 'saved'; saved: SaveResult }
+  | { kind: 'deleted'; id: string; revision: number }
+);
 
 /** The entity tag of a record: revisions are unique registry-wide, so the revision alone identifies it. */
 export function etagOf(record: Pick<AgentRecord, 'revision'>): string {
@@ -115,4 +183,9 @@ export interface HeartbeatResult {
   reactivated: boolean;
   /** When liveness runs out without another heartbeat; undefined when liveness is off. */
   expiresAt?: Date;
+}
+
+/** A short digest of a card's name, kept beside the card so that a write can compare names without reading the card. */
+export function nameDigestOf(name: string): string {
+  return createHash('sha256').update(name).digest('base64url').slice(0, 8);
 }

@@ -1,4 +1,6 @@
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdPage, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
+import type { ChangeRead } from './change-log.js';
+import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
+import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdempotencyClaim, IdPage, KeptOutcome, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
 
 /**
  * Where agent records and their indexes live. Every write changes a record and all its index
@@ -8,8 +10,16 @@ export interface AgentStore {
   /** `redis` or `memory`, for logs and the service document. */
   readonly kind: 'redis' | 'memory';
   /**
+   * Whether every agent's word prefixes are in the index (`pre:`/`npre:` terms), so that searches
+   * may match a query word by them: false on data written before they were, where they would miss
+   * the older agents.
+   */
+  readonly indexesWordPrefixes: boolean;
+  /**
    * Creates or replaces a record and marks it active; throws ConflictError or PreconditionFailedError
-   * per the options, ForbiddenError when the writer neither owns the agent nor is an admin.
+   * per the options, ForbiddenError when the writer neither owns the agent nor is an admin. Under an
+   * `idempotency` claim whose key holds an outcome, answers with it and writes nothing; a refused
+   * write keeps no outcome.
    */
   save(write: AgentWrite, options?: SaveOptions): Promise<SaveResult>;
   /**
@@ -21,9 +31,12 @@ export interface AgentStore {
   getMany(ids: readonly string[]): Promise<AgentRecord[]>;
   /**
    * Removes a record and its index memberships; throws AgentNotFoundError, PreconditionFailedError,
-   * or ForbiddenError when `actor` (absent: the registry itself) may not change it.
+   * or ForbiddenError when `actor` (absent: the registry itself) may not change it. Under an
+   * `idempotency` claim whose key holds an outcome, answers with it and removes nothing.
    */
-  delete(id: string, expectedRevision?: number, actor?: Actor): Promise<AgentRecord['revision']>;
+  delete(id: string, expectedRevision?: number, actor?: Actor, idempotency?: IdempotencyClaim): Promise<AgentRecord['revision']>;
+  /** The outcome kept under the claim's key, whatever request left it; null when none is (any more). */
+  keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null>;
   /**
    * Up to `limit` ids in ascending order, strictly after `after` when given, and how many agents
    * there are in all; active agents only unless asked. One read, so a page is one round trip.
@@ -34,6 +47,12 @@ export interface AgentStore {
    * bounded by the page and the walk budget (`term-layout.ts`), never by the matches or the agents.
    */
   searchTerms(search: TermSearch): Promise<TermSearchPage>;
+  /** One page of the extension catalog; its work is bounded by the page and `EXTENSION_WALK_BUDGET` (`extension-catalog.ts`). */
+  listExtensions(query: ExtensionQuery): Promise<ExtensionPage>;
+  /** The catalog entries of these (folded) URIs that some agent declares, in the order asked. */
+  getExtensions(uris: readonly string[]): Promise<ExtensionEntry[]>;
+  /** Sets an extension's trust level; null when no agent declares it. */
+  setExtensionTrust(uri: string, level: TrustLevel): Promise<ExtensionEntry | null>;
   /** How many agents there are: active ones only unless asked. */
   count(includeInactive?: boolean): Promise<number>;
   /** Records a heartbeat at `now`; throws AgentNotFoundError, or ForbiddenError when `actor` may not. */
@@ -48,9 +67,30 @@ export interface AgentStore {
   scheduleRefresh(id: string, at: Date): Promise<void>;
   /** The card an agent registered by URL had before its last change, or null. */
   previousCard(id: string): Promise<PreviousCard | null>;
+  /**
+   * Up to `limit` events of the change log strictly after the position `after` (absent: from the
+   * oldest kept), with the data set's epoch and the log's edges. One atomic read.
+   */
+  readChanges(after: string | undefined, limit: number): Promise<ChangeRead>;
+  /**
+   * Brings the agents among `ids` in line with the proven domains, each in one atomic step that
+   * reads the claims afresh: an agent whose claimed interface hosts all belong to one principal
+   * becomes that principal's (the change recorded on it with `reason`), and its `domainVerified`
+   * is computed again. Answers the agents it changed; their changes are announced like any write.
+   */
+  settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]>;
   /** Resolves when the backing store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An agent {@link AgentStore.settleDomainAgents} changed. */
+export interface SettledAgent {
+  id: string;
+  revision: number;
+  owner: string;
+  /** Whether it changed hands (otherwise only its `domainVerified` changed). */
+  ownerChanged: boolean;
 }
 
 /**

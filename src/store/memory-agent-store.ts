@@ -1,28 +1,44 @@
 import {
   keptSummaryOf,
+  MAX_OWNER_CHANGES,
+  nameDigestOf,
   type Actor,
   type AgentRecord,
   type AgentWrite,
   type CardReader,
   type HeartbeatResult,
+  type IdempotencyClaim,
   type IdPage,
+  type KeptOutcome,
   type KeptSummary,
   type PreviousCard,
+  type RecordSummary,
   type SaveOptions,
   type SaveResult,
 } from './agent-record.js';
-import type { AgentStore, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import { domainOwnerOf, isDomainVerified, refusingDomain, type DomainOwnerOf } from './domain-claims.js';
 import { MemoryTermIndex } from './memory-term-index.js';
+import { MemoryExtensionCatalog } from './memory-extension-catalog.js';
+import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
 import { SortedChunks } from './sorted-chunks.js';
-import { mayChange, refusedWrite } from './store-outcome.js';
+import { KeptOutcomes } from './kept-outcomes.js';
+import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead } from './change-log.js';
+import { MemoryChangeLog } from './memory-change-log.js';
+import { keptFor, mayChange, refusedWrite } from './store-outcome.js';
 import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
-/** A record as kept: without the summary fields its card holds (see CardReader), so they are not kept twice. */
-type StoredRecord = Omit<AgentRecord, 'summary'> & { kept: KeptSummary };
+/**
+ * A record as kept: without the summary fields its card holds (see CardReader), so they are not
+ * kept twice, and with its interface hosts, which domain claims are checked against.
+ */
+type StoredRecord = Omit<AgentRecord, 'summary'> & { kept: KeptSummary; hosts: string[] };
 
 interface Entry {
   record: StoredRecord;
   agentNumber: number;
+  /** The digest of its card's name, for writes that must keep the name. */
+  nameDigest: string;
 }
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -63,8 +79,11 @@ class Deadlines {
 /** The embedded store for a single process without Redis: the same contract, kept in memory. */
 export class MemoryAgentStore implements AgentStore {
   readonly kind = 'memory';
+  /** Every agent it holds was written by this version. */
+  readonly indexesWordPrefixes = true;
   private readonly entries = new Map<string, Entry>();
   private readonly index: MemoryTermIndex;
+  private readonly extensions: MemoryExtensionCatalog;
   private readonly idsByNumber = new Map<number, string>();
   private lastAgentNumber = 0;
   private readonly allIds = new SortedChunks(byId);
@@ -73,20 +92,41 @@ export class MemoryAgentStore implements AgentStore {
   private readonly purges = new Deadlines();
   private readonly refreshes = new Deadlines();
   private readonly previous = new Map<string, PreviousCard>();
+  private readonly kept = new KeptOutcomes();
+  /** Ids with capitals by their lower-case form: no id may differ from another only in case. */
+  private readonly idsInCase = new Map<string, string>();
   private lastRevision = 0;
+
+  private readonly changes: MemoryChangeLog;
 
   constructor(
     /** Reads a stored card's index terms and summary: entries keep no copy of them. */
     private readonly cards: CardReader,
     /** The search budgets. @defaultValue {@link DEFAULT_INDEX_TUNING} */
     tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
+    /** Who proved each domain (a `MemoryDomainStore`'s `ownerOf`). @defaultValue none proven */
+    private readonly domainOwner: DomainOwnerOf = () => undefined,
+    /** About how many events the change log keeps. @defaultValue {@link DEFAULT_CHANGE_LOG_EVENTS} */
+    changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
   ) {
     this.index = new MemoryTermIndex(tuning);
+    this.changes = new MemoryChangeLog(changeLogEvents);
+    this.extensions = new MemoryExtensionCatalog(this.index);
+  }
+
+  async readChanges(after: string | undefined, limit: number): Promise<ChangeRead> {
+    return this.changes.read(after, limit);
+  }
+
+  /** `at`: when the change was written, as the Redis store's scripts tell it (the write's own time). */
+  private logChange(agentId: string, kind: ChangeKind, revision: number, at: number, summary?: RecordSummary): void {
+    this.changes.append({ agentId, kind, revision, at, ...(summary ? { summary } : {}) });
   }
 
   /** A record as readers get it: a copy of their own, summary and all. */
-  private recordOf({ kept, ...record }: StoredRecord): AgentRecord {
-    return { ...record, summary: this.cards.summaryOf(record.card, kept) };
+  private recordOf({ kept, hosts: _hosts, ...record }: StoredRecord): AgentRecord {
+    const ownerChanges = record.ownerChanges?.map((change) => ({ ...change }));
+    return { ...record, summary: this.cards.summaryOf(record.card, kept), ...(ownerChanges ? { ownerChanges } : {}) };
   }
 
   private termsOfEntry({ record }: Entry): string[] {
@@ -96,14 +136,25 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
+    const claim = options.idempotency;
+    const kept = claim && this.kept.get(claim.key, Date.now());
+    if (kept) return keptFor(kept, claim, 'saved').saved;
     const existing = this.entries.get(write.id);
     const currentRevision = existing?.record.revision ?? 0;
+    // Checked first, as the Redis script does: a card on another's proven domain is refused whoever owns the id.
+    const refusing = write.actor.admin ? undefined : refusingDomain(write.hosts, write.actor.id, this.domainOwner);
+    if (refusing !== undefined) throw refusedWrite('domain', write.id, currentRevision, refusing);
     if (existing && !mayChange(existing.record.owner, write.actor)) throw refusedWrite('forbidden', write.id, currentRevision);
     if (existing && options.mustNotExist) throw refusedWrite('conflict', write.id, currentRevision);
     if (options.expectedRevision !== undefined && (!existing || options.expectedRevision !== currentRevision)) {
       throw refusedWrite('stale', write.id, currentRevision);
     }
+    const holder = existing ? undefined : this.idTakenInOtherCase(write.id);
+    if (holder !== undefined) throw refusedWrite('taken', write.id, 0, holder);
+    const nameDigest = nameDigestOf(write.summary.name);
+    if (existing && options.sameNameRequired && existing.nameDigest !== nameDigest) throw refusedWrite('renamed', write.id, currentRevision);
     const ttlSeconds = write.ttlSeconds ?? existing?.record.ttlSeconds ?? write.defaultTtlSeconds ?? 0;
+    const owner = existing?.record.owner ?? write.actor.id;
     const record: StoredRecord = {
       id: write.id,
       card: write.card,
@@ -113,22 +164,40 @@ export class MemoryAgentStore implements AgentStore {
       updatedAt: write.now,
       status: 'active',
       ttlSeconds,
-      owner: existing?.record.owner ?? write.actor.id,
+      owner,
       ...(write.source ? { sourceUrl: write.source.url } : {}),
+      hosts: [...write.hosts],
+      domainVerified: isDomainVerified(write.hosts, owner, this.domainOwner),
+      ...(existing?.record.ownerChanges ? { ownerChanges: existing.record.ownerChanges } : {}),
     };
     this.keepSource(write, existing?.record);
     const previous = this.previous.get(write.id);
     if (previous) record.previousRevision = previous.revision;
     const agentNumber = existing?.agentNumber ?? ++this.lastAgentNumber;
     this.idsByNumber.set(agentNumber, write.id);
-    this.index.move(agentNumber, existing ? this.termsOfEntry(existing) : [], write.terms);
-    this.entries.set(write.id, { record, agentNumber });
+    const had = existing ? this.termsOfEntry(existing) : [];
+    this.index.move(agentNumber, had, write.terms);
+    this.extensions.declared(write.terms, write.now, write.id);
+    this.extensions.forgetUnused(had);
+    this.entries.set(write.id, { record, agentNumber, nameDigest });
+    if (write.id !== write.id.toLowerCase()) this.idsInCase.set(write.id.toLowerCase(), write.id);
     this.allIds.add(write.id);
     this.activeIds.add(write.id);
     this.purges.delete(write.id);
     if (ttlSeconds > 0) this.liveness.set(write.id, Date.parse(write.now) + ttlSeconds * 1000);
     else this.liveness.delete(write.id);
-    return { record: this.recordOf(record), created: !existing };
+    this.logChange(write.id, write.changeKind ?? (existing ? 'updated' : 'registered'), record.revision, Date.parse(write.now), write.summary);
+    const saved = { record: this.recordOf(record), created: !existing };
+    if (claim) this.keep(claim, { fingerprint: claim.fingerprint, kind: 'saved', saved });
+    return saved;
+  }
+
+  async keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null> {
+    return this.kept.get(claim.key, Date.now()) ?? null;
+  }
+
+  private keep(claim: IdempotencyClaim, outcome: KeptOutcome): void {
+    this.kept.keep(claim.key, outcome, claim.ttlSeconds, Date.now());
   }
 
   async get(id: string): Promise<AgentRecord | null> {
@@ -143,14 +212,17 @@ export class MemoryAgentStore implements AgentStore {
     });
   }
 
-  async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
+  async delete(id: string, expectedRevision?: number, actor?: Actor, idempotency?: IdempotencyClaim): Promise<number> {
+    const kept = idempotency && this.kept.get(idempotency.key, Date.now());
+    if (kept) return keptFor(kept, idempotency, 'deleted').revision;
     const existing = this.entries.get(id);
     if (!existing) throw refusedWrite('missing', id, 0);
     if (!mayChange(existing.record.owner, actor)) throw refusedWrite('forbidden', id, existing.record.revision);
     if (expectedRevision !== undefined && expectedRevision !== existing.record.revision) {
       throw refusedWrite('stale', id, existing.record.revision);
     }
-    this.remove(id, existing);
+    this.logChange(id, 'deleted', this.remove(id, existing), Date.now());
+    if (idempotency) this.keep(idempotency, { fingerprint: idempotency.fingerprint, kind: 'deleted', id, revision: existing.record.revision });
     return existing.record.revision;
   }
 
@@ -167,6 +239,18 @@ export class MemoryAgentStore implements AgentStore {
   async searchTerms(search: TermSearch): Promise<TermSearchPage> {
     const { hits, ...found } = this.index.search(search);
     return { ...found, hits: hits.map(({ agentNumber, tier }) => ({ id: this.idsByNumber.get(agentNumber) as string, position: { tier, agentNumber } })) };
+  }
+
+  async listExtensions(query: ExtensionQuery): Promise<ExtensionPage> {
+    return this.extensions.list(query);
+  }
+
+  async getExtensions(uris: readonly string[]): Promise<ExtensionEntry[]> {
+    return this.extensions.get(uris);
+  }
+
+  async setExtensionTrust(uri: string, level: TrustLevel): Promise<ExtensionEntry | null> {
+    return this.extensions.setTrust(uri, level);
   }
 
   async count(includeInactive = false): Promise<number> {
@@ -187,6 +271,7 @@ export class MemoryAgentStore implements AgentStore {
       this.activeIds.add(id);
       this.index.remove(INACTIVE_TERM, entry.agentNumber);
       this.purges.delete(id);
+      this.logChange(id, 'reactivated', record.revision, now.getTime());
     }
     return { revision: record.revision, reactivated, ...(expiresAt ? { expiresAt } : {}) };
   }
@@ -202,6 +287,7 @@ export class MemoryAgentStore implements AgentStore {
       this.activeIds.delete(id);
       this.index.add(INACTIVE_TERM, entry.agentNumber);
       this.purges.set(id, now.getTime() + graceMs);
+      this.logChange(id, 'expired', entry.record.revision, now.getTime());
       expired.push(id);
     }
     return expired;
@@ -213,7 +299,7 @@ export class MemoryAgentStore implements AgentStore {
       this.purges.delete(id);
       const entry = this.entries.get(id);
       if (entry?.record.status !== 'inactive') continue;
-      this.remove(id, entry);
+      this.logChange(id, 'purged', this.remove(id, entry), now.getTime());
       purged.push(id);
     }
     return purged;
@@ -232,6 +318,29 @@ export class MemoryAgentStore implements AgentStore {
     return previous ? { ...previous } : null;
   }
 
+  async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {
+    const settled: SettledAgent[] = [];
+    for (const id of ids) {
+      const record = this.entries.get(id)?.record;
+      if (!record) continue;
+      const owner = domainOwnerOf(record.hosts, this.domainOwner) ?? record.owner;
+      const domainVerified = isDomainVerified(record.hosts, owner, this.domainOwner);
+      const ownerChanged = owner !== record.owner;
+      if (!ownerChanged && domainVerified === record.domainVerified) continue;
+      if (ownerChanged) {
+        const change = { from: record.owner, to: owner, at: now.toISOString(), reason };
+        record.ownerChanges = [...(record.ownerChanges ?? []), change].slice(-MAX_OWNER_CHANGES);
+        record.owner = owner;
+      }
+      record.domainVerified = domainVerified;
+      record.revision = ++this.lastRevision;
+      record.updatedAt = now.toISOString();
+      this.logChange(id, ownerChanged ? 'owner_changed' : domainVerified ? 'domain_verified' : 'domain_unverified', record.revision, now.getTime());
+      settled.push({ id, revision: record.revision, owner, ownerChanged });
+    }
+    return settled;
+  }
+
   async ping(): Promise<void> {}
 
   /** A card fetched from a URL keeps the revision it replaces and its refresh time; a card sent by a client drops both. */
@@ -247,8 +356,20 @@ export class MemoryAgentStore implements AgentStore {
 
   async close(): Promise<void> {}
 
-  private remove(id: string, entry: Entry): void {
-    this.index.move(entry.agentNumber, this.termsOfEntry(entry), []);
+  /** The id of another agent that `id` differs from only in case (ids are ASCII), if any. */
+  private idTakenInOtherCase(id: string): string | undefined {
+    const folded = id.toLowerCase();
+    const holder = this.idsInCase.get(folded);
+    if (holder !== undefined && holder !== id) return holder;
+    return folded !== id && this.entries.has(folded) ? folded : undefined;
+  }
+
+  /** Removes an agent; returns the revision the removal took. */
+  private remove(id: string, entry: Entry): number {
+    if (this.idsInCase.get(id.toLowerCase()) === id) this.idsInCase.delete(id.toLowerCase());
+    const had = this.termsOfEntry(entry);
+    this.index.move(entry.agentNumber, had, []);
+    this.extensions.forgetUnused(had);
     this.activeIds.delete(id);
     this.idsByNumber.delete(entry.agentNumber);
     this.entries.delete(id);
@@ -257,6 +378,6 @@ export class MemoryAgentStore implements AgentStore {
     this.purges.delete(id);
     this.refreshes.delete(id);
     this.previous.delete(id);
-    this.lastRevision++;
+    return ++this.lastRevision;
   }
 }

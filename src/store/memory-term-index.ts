@@ -82,6 +82,11 @@ export class MemoryTermIndex {
     }
   }
 
+  /** How many agents belong to `term`. */
+  size(term: string): number {
+    return this.of(term).size;
+  }
+
   /** Moves an agent from the terms it had to the ones it has now. */
   move(agentNumber: number, had: readonly string[], wanted: readonly string[]): void {
     const keep = new Set(wanted);

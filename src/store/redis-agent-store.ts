@@ -1,35 +1,64 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { AppError, UnavailableError } from '../errors.js';
+import { AppError, StorageUnavailableError, UnavailableError, WriteOutcomeUnknownError } from '../errors.js';
 import {
   keptSummaryOf,
+  MAX_OWNER_CHANGES,
+  signatureDetailOf,
   type Actor,
   type AgentRecord,
   type AgentStatus,
   type AgentWrite,
   type CardReader,
   type HeartbeatResult,
+  type IdempotencyClaim,
   type IdPage,
+  type KeptOutcome,
   type KeptSummary,
+  type OwnerChange,
   type PreviousCard,
+  type RecordSummary,
   type SaveOptions,
   type SaveResult,
+  nameDigestOf,
 } from './agent-record.js';
-import type { AgentStore, SearchHit, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import { EXTENSION_WALK_BUDGET, extensionEntriesOf, type ExtensionEntry, type ExtensionPage, type ExtensionQuery, type TrustLevel } from './extension-catalog.js';
 import { packTerms } from './packed-terms.js';
+import { closeRedis } from './redis-connection.js';
+import type { ReplicaWait } from './replica-wait.js';
 import { AGENT_NUMBERS_PER_BUCKET, type RedisKeys } from './redis-keys.js';
 import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
-import { refusedWrite, type RefusedOutcome } from './store-outcome.js';
+import { keptFor, refusedWrite, type RefusedOutcome } from './store-outcome.js';
+import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision'] as const;
+/** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
+function storedChangeOf(position: string, fields: string[]): StoredChange {
+  const value: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) value[fields[i] as string] = fields[i + 1] as string;
+  return {
+    position,
+    agentId: value.a ?? '',
+    kind: value.k as ChangeKind,
+    revision: Number(value.r),
+    at: Number(value.t),
+    ...(value.s ? { summary: JSON.parse(value.s) as RecordSummary } : {}),
+  };
+}
 
-type ScriptReply = [string, string?, string?, string?, string?, string?];
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners'] as const;
+
+type ScriptReply = [string, string?, string?, string?, string?, string?, string?];
 
 /** The index terms of a stored record, packed, with the revision they were derived from. */
 interface StoredTerms {
   packed: string;
   revision: string;
 }
+
+/** The index terms of interface hosts and their domains (`search/index-terms.ts`, kind `host`). */
+const HOST_TERM_PREFIX = 'host:';
 
 /** What a write assumes when it saw no stored record. */
 const NO_STORED_TERMS: StoredTerms = { packed: '', revision: '' };
@@ -50,25 +79,40 @@ interface RegistryCommands {
   heartbeatAgent(...args: string[]): Promise<ScriptReply>;
   expireAgents(...args: string[]): Promise<string[]>;
   purgeAgent(...args: string[]): Promise<ScriptReply>;
+  settleDomainAgents(...args: string[]): Promise<string[]>;
   searchAgents(...args: string[]): Promise<SearchReply>;
+  readChanges(...args: string[]): Promise<ChangesReply>;
+  listExtensions(...args: string[]): Promise<[string[], string, number, number]>;
+  readExtensions(...args: string[]): Promise<string[]>;
+  setExtensionTrust(...args: string[]): Promise<string[]>;
 }
+
+/** The epoch, the last position, the highest position trimmed, and the events as XRANGE gives them. */
+type ChangesReply = [string, string, string, [string, string[]][]];
 
 /** Hits (tier, number, id, ...), where the walk stopped (tier, number) or '', total, '1' when exact, work. */
 type SearchReply = [string[], string, string, string, string, string];
 
 const SCRIPTS: [keyof RegistryCommands, string, number][] = [
-  ['saveAgent', 'save-agent', 8],
+  ['saveAgent', 'save-agent', 9],
   ['deleteAgent', 'delete-agent', 7],
   ['heartbeatAgent', 'heartbeat-agent', 6],
   ['expireAgents', 'expire-agents', 5],
   ['purgeAgent', 'purge-agent', 5],
   ['searchAgents', 'search-agents', 1],
+  ['readChanges', 'read-changes', 2],
+  ['settleDomainAgents', 'settle-domain-agents', 2],
+  ['listExtensions', 'list-extensions', 1],
+  ['readExtensions', 'read-extensions', 1],
+  ['setExtensionTrust', 'set-extension-trust', 1],
 ];
 
 const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
 
 /** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
-const LUA_LIBRARY = readLua('lib/numbers') + readLua('lib/packed-terms') + readLua('lib/term-index');
+const LUA_LIBRARY = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners']
+  .map((lib) => readLua(`lib/${lib}`))
+  .join('');
 
 const loadScript = (name: string) => LUA_LIBRARY + readLua(name);
 
@@ -83,8 +127,13 @@ function defineScripts(redis: Redis): Redis & RegistryCommands {
 /** A time kept as milliseconds (9 bytes in a listpack where the ISO text takes 25), as ISO text. */
 const isoTime = (milliseconds: string | null | undefined): string => new Date(Number(milliseconds ?? 0)).toISOString();
 
+/** Owner changes as the settle script keeps them: JSON, with times in milliseconds. */
+function ownerChangesOf(text: string): OwnerChange[] {
+  return (JSON.parse(text) as OwnerChange[]).map((change) => ({ ...change, at: isoTime(change.at) }));
+}
+
 function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners] = values;
   if (card == null || meta == null || revision == null) return null;
   return {
     id,
@@ -98,20 +147,100 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
     owner: owner ?? '',
     ...(source ? { sourceUrl: source } : {}),
     ...(previousRevision ? { previousRevision: Number(previousRevision) } : {}),
+    domainVerified: domainVerified === '1',
+    ...(owners ? { ownerChanges: ownerChangesOf(owners) } : {}),
   };
 }
 
-/** The version of the data layout this code reads and writes; checkLayout compares it with Redis's. */
-const STORE_LAYOUT = '2';
+/**
+ * An outcome as the write scripts keep it: lines the caller wrote before the write (fingerprint,
+ * kind, id, and for a save the summary fields and source it sent), then those the script decided
+ * (revision; for a save createdAt, updatedAt, TTL and whether it created the agent).
+ */
+function keptOutcomeOf(text: string): KeptOutcome {
+  const [fingerprint = '', kind, id = '', ...rest] = text.split('\n');
+  if (kind === 'deleted') return { fingerprint, kind, id, revision: Number(rest[0]) };
+  const [format, signature = '', source, revision, createdAt, updatedAt, ttl, created, domainVerified] = rest;
+  return {
+    fingerprint,
+    kind: 'saved',
+    saved: {
+      created: created === '1',
+      record: {
+        id,
+        summary: { format: format as RecordSummary['format'], ...keptSignatureOf(signature) },
+        revision: Number(revision),
+        createdAt: isoTime(createdAt),
+        updatedAt: isoTime(updatedAt),
+        status: 'active',
+        ttlSeconds: Number(ttl),
+        ...(source ? { sourceUrl: source } : {}),
+        domainVerified: domainVerified === '1',
+      },
+    },
+  };
+}
+
+/**
+ * A summary's signature fields as one line of a kept outcome: the status, then (when there is one)
+ * a space and the form or error as JSON, which escapes any line break a message holds. Outcomes
+ * kept before these fields existed hold the status alone, and read back the same.
+ */
+function signatureLineOf(summary: RecordSummary): string {
+  const detail = signatureDetailOf(summary);
+  return Object.keys(detail).length === 0 ? summary.signatureStatus : `${summary.signatureStatus} ${JSON.stringify(detail)}`;
+}
+
+function keptSignatureOf(line: string): Pick<RecordSummary, 'signatureStatus' | 'signatureForm' | 'signatureError'> {
+  const space = line.indexOf(' ');
+  if (space < 0) return { signatureStatus: line as RecordSummary['signatureStatus'] };
+  const detail = JSON.parse(line.slice(space + 1)) as Pick<RecordSummary, 'signatureForm' | 'signatureError'>;
+  return { signatureStatus: line.slice(0, space) as RecordSummary['signatureStatus'], ...detail };
+}
+
+/** The lines of a save's outcome its caller knows before the write; the script adds the rest. */
+const knownOfSave = (claim: IdempotencyClaim, write: AgentWrite): string =>
+  [claim.fingerprint, 'saved', write.id, write.summary.format, signatureLineOf(write.summary), write.source?.url ?? ''].join('\n');
+
+const knownOfDelete = (claim: IdempotencyClaim, id: string): string => [claim.fingerprint, 'deleted', id].join('\n');
+
+/**
+ * Whether a failed command may have reached Redis: every failure but the refusal to send on a
+ * connection that is not open (the offline queue is off, so ioredis refuses at once).
+ */
+const mayHaveRun = (error: Error): boolean => !error.message.startsWith("Stream isn't writeable");
+
+/**
+ * Most catalog entries one script run reads whole (five commands each: its hash and the sizes of its
+ * two terms), and most it examines (a lookup of its trust level at most): about a millisecond of
+ * Redis time each, measured with SLOWLOG.
+ */
+const CATALOG_ROWS_PER_CALL = 50;
+const CATALOG_EXAMINED_PER_CALL = 500;
+
+/**
+ * The version of the data layout this code writes on an empty prefix; checkLayout compares it with
+ * Redis's. Layout 3 added word prefixes to the text index (`search/word-prefixes.ts`): data of
+ * layout 2 is read and written alike, but its older agents lack them, so searches there match
+ * whole words only.
+ */
+const STORE_LAYOUT = '3';
+const LAYOUT_WITHOUT_PREFIXES = '2';
 
 /** The production store: one hash per agent, one set per index term, sorted sets for listing and liveness. */
 export class RedisAgentStore implements AgentStore {
   readonly kind = 'redis';
   private readonly redis: Redis & RegistryCommands;
+  /** Where the writes a client is answered for go: the replica wait's own connection when there is one. */
+  private readonly writer: Redis & RegistryCommands;
   /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them). */
   private readonly termLayoutArgs: string[];
+  /** The change log's stream and about how many events it keeps, for every writing script. */
+  private readonly changeLogArgs: [string, string];
   /** Why the data under the prefix cannot be read, when checkLayout found it so. */
   private layoutProblem: string | undefined;
+  /** Set by checkLayout: false until it has seen a layout whose every agent has its word prefixes indexed. */
+  indexesWordPrefixes = false;
 
   constructor(
     redis: Redis,
@@ -122,23 +251,30 @@ export class RedisAgentStore implements AgentStore {
     private readonly onCommandError: (error: Error) => void = () => {},
     /** The index layout and search budgets. @defaultValue {@link DEFAULT_INDEX_TUNING} */
     private readonly tuning: Readonly<IndexTuning> = DEFAULT_INDEX_TUNING,
+    /** Confirms each client write on replicas before it is answered as stored. @defaultValue none: no waiting */
+    private readonly replicaWait?: ReplicaWait,
+    /** About how many events the change log keeps. @defaultValue {@link DEFAULT_CHANGE_LOG_EVENTS} */
+    changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
   ) {
+    this.changeLogArgs = [keys.changes, String(changeLogEvents)];
     this.redis = defineScripts(redis);
+    this.writer = replicaWait ? defineScripts(replicaWait.connection) : this.redis;
     this.termLayoutArgs = [keys.smallTermPrefix, keys.termBucketPrefix, keys.largeTermCountPrefix, String(tuning.bucketWidth), String(tuning.smallTermMax), INACTIVE_TERM];
   }
 
   /**
    * Any failure of Redis itself (down, timed out, refusing) becomes a 503 that tells the client to
    * retry; so does data this version cannot read (see checkLayout), before any command is sent.
+   * A `write` whose command may have reached Redis says that its outcome is unknown.
    */
-  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+  private async guard<T>(operation: () => Promise<T>, write = false): Promise<T> {
     if (this.layoutProblem) throw new UnavailableError(this.layoutProblem);
     try {
       return await operation();
     } catch (error) {
       if (error instanceof AppError) throw error;
       this.onCommandError(error as Error);
-      throw new UnavailableError(`Storage is unavailable: ${(error as Error).message}`);
+      throw write && mayHaveRun(error as Error) ? new WriteOutcomeUnknownError(error) : new StorageUnavailableError(error);
     }
   }
 
@@ -146,9 +282,14 @@ export class RedisAgentStore implements AgentStore {
   private async results(pipeline: ChainableCommander): Promise<unknown[]> {
     const replies = (await this.guard(() => pipeline.exec())) ?? [];
     return replies.map(([error, value]) => {
-      if (error) throw new UnavailableError(`Storage is unavailable: ${error.message}`);
+      if (error) throw new StorageUnavailableError(error);
       return value;
     });
+  }
+
+  /** With a replica wait, resolves once enough replicas hold the writes sent since `mark`; see ReplicaWait. */
+  private async confirm(mark: number | undefined, what: string): Promise<void> {
+    if (mark !== undefined) await this.replicaWait?.confirm(mark, what);
   }
 
   /** The keys every script that changes an agent's presence needs, in the order the scripts declare them. */
@@ -159,9 +300,12 @@ export class RedisAgentStore implements AgentStore {
 
   /** The packed index terms of the record stored under `id`, and the revision they belong to. */
   private async storedTerms(id: string): Promise<StoredTerms> {
-    const [card, meta, revision] = await this.guard(() => this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision'));
+    const [card, meta, revision, hosts] = await this.guard(() => this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision', 'hosts'));
     if (card == null || meta == null || revision == null) return NO_STORED_TERMS;
-    return { packed: packTerms(this.cards.termsOf(card, JSON.parse(meta) as KeptSummary)), revision };
+    const terms = this.cards.termsOf(card, JSON.parse(meta) as KeptSummary);
+    // A record written before cards had host terms (it keeps no hosts) is in none of them: its
+    // next write must add them rather than take them for memberships it has.
+    return { packed: packTerms(hosts == null ? terms.filter((term) => !term.startsWith(HOST_TERM_PREFIX)) : terms), revision };
   }
 
   /**
@@ -172,11 +316,19 @@ export class RedisAgentStore implements AgentStore {
   private async withStoredTerms(id: string, assumeNew: boolean, run: (stored: StoredTerms) => Promise<ScriptReply>): Promise<ScriptReply> {
     let stored = assumeNew ? NO_STORED_TERMS : await this.storedTerms(id);
     for (let attempt = 1; ; attempt++) {
-      const reply = await this.guard(() => run(stored));
+      const reply = await this.guard(() => run(stored), true);
       if (reply[0] !== 'retry') return reply;
       if (attempt === MAX_WRITE_ATTEMPTS) throw new UnavailableError(`Agent ${id} kept changing during the write; try again`);
       stored = await this.storedTerms(id);
     }
+  }
+
+  /**
+   * The arguments that tell a write script its idempotency claim (key, seconds, the outcome's lines
+   * known before the write), or that it has none.
+   */
+  private claimArgs(claim: IdempotencyClaim | undefined, known: (claim: IdempotencyClaim) => string): [string, string, string] {
+    return claim ? [this.keys.keptOutcome(claim.key), String(claim.ttlSeconds), known(claim)] : ['', '0', ''];
   }
 
   /** The arguments that let a script find the number -> id hash of an agent number. */
@@ -184,13 +336,20 @@ export class RedisAgentStore implements AgentStore {
     return [this.keys.agentIdsPrefix, String(AGENT_NUMBERS_PER_BUCKET)];
   }
 
+  /** The arguments that tell a write script where the extension catalog is (`lua/lib/extension-catalog.lua`). */
+  private catalogArgs(): [string, string] {
+    return [this.keys.extensionCatalog, this.keys.extensionInfoPrefix];
+  }
+
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
     const meta = JSON.stringify(keptSummaryOf(write.summary));
     const terms = packTerms(write.terms);
+    const mark = this.replicaWait?.mark();
     const reply = await this.withStoredTerms(write.id, true, (stored) =>
-      this.redis.saveAgent(
+      this.writer.saveAgent(
         ...this.presenceKeys(write.id),
         this.keys.agentNumbers,
+        this.keys.domainOwners,
         write.id,
         options.expectedRevision === undefined ? '' : String(options.expectedRevision),
         options.mustNotExist ? '1' : '0',
@@ -208,25 +367,37 @@ export class RedisAgentStore implements AgentStore {
         stored.packed,
         stored.revision,
         ...this.termLayoutArgs,
+        ...this.claimArgs(options.idempotency, (claim) => knownOfSave(claim, write)),
+        this.keys.agentPrefix,
+        this.keys.idCasePrefix,
+        nameDigestOf(write.summary.name),
+        options.sameNameRequired ? '1' : '0',
+        ...this.changeLogArgs,
+        JSON.stringify(write.summary),
+        write.changeKind ?? '',
+        write.hosts.join(' '),
+        ...this.catalogArgs(),
       ),
     );
-    const [outcome, revision, createdAt, created, ttl, owner] = reply;
-    if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, write.id, Number(revision));
-    return {
-      created: created === '1',
-      record: {
-        id: write.id,
-        card: write.card,
-        summary: write.summary,
-        revision: Number(revision),
-        createdAt: createdAt ? isoTime(createdAt) : write.now,
-        updatedAt: write.now,
-        status: 'active',
-        ttlSeconds: Number(ttl ?? 0),
-        owner: owner ?? write.actor.id,
-        ...(write.source ? { sourceUrl: write.source.url } : {}),
-      },
+    const [outcome, revision, createdAt, created, ttl, owner, domainVerified] = reply;
+    if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), options.idempotency, 'saved').saved;
+    // A refusal that names something (the proven domain, the id held in another case) has it where a success has its createdAt.
+    if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, write.id, Number(revision), createdAt);
+    await this.confirm(mark, `Agent '${write.id}' revision ${revision}`);
+    const record: AgentRecord = {
+      id: write.id,
+      card: write.card,
+      summary: write.summary,
+      revision: Number(revision),
+      createdAt: createdAt ? isoTime(createdAt) : write.now,
+      updatedAt: write.now,
+      status: 'active',
+      ttlSeconds: Number(ttl ?? 0),
+      owner: owner ?? write.actor.id,
+      ...(write.source ? { sourceUrl: write.source.url } : {}),
+      domainVerified: domainVerified === '1',
     };
+    return { created: created === '1', record };
   }
 
   async get(id: string): Promise<AgentRecord | null> {
@@ -242,9 +413,10 @@ export class RedisAgentStore implements AgentStore {
     return replies.flatMap((values, index) => toRecord(ids[index] as string, values as (string | null)[], this.cards) ?? []);
   }
 
-  async delete(id: string, expectedRevision?: number, actor?: Actor): Promise<number> {
+  async delete(id: string, expectedRevision?: number, actor?: Actor, idempotency?: IdempotencyClaim): Promise<number> {
+    const mark = this.replicaWait?.mark();
     const [outcome, revision] = await this.withStoredTerms(id, false, (stored) =>
-      this.redis.deleteAgent(
+      this.writer.deleteAgent(
         ...this.presenceKeys(id),
         id,
         expectedRevision === undefined ? '' : String(expectedRevision),
@@ -255,10 +427,21 @@ export class RedisAgentStore implements AgentStore {
         stored.packed,
         stored.revision,
         ...this.termLayoutArgs,
+        ...this.claimArgs(idempotency, (claim) => knownOfDelete(claim, id)),
+        this.keys.idCasePrefix,
+        ...this.changeLogArgs,
+        ...this.catalogArgs(),
       ),
     );
+    if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), idempotency, 'deleted').revision;
     if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, id, Number(revision));
+    await this.confirm(mark, `The deletion of agent '${id}'`);
     return Number(revision);
+  }
+
+  async keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null> {
+    const kept = await this.guard(() => this.redis.get(this.keys.keptOutcome(claim.key)));
+    return kept === null ? null : keptOutcomeOf(kept);
   }
 
   async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {
@@ -311,6 +494,49 @@ export class RedisAgentStore implements AgentStore {
     };
   }
 
+  /**
+   * A page of the catalog, in as many script runs as it takes: each returns at most
+   * {@link CATALOG_ROWS_PER_CALL} entries and examines at most {@link CATALOG_EXAMINED_PER_CALL},
+   * so that no run holds Redis for long (a page of 1,000 entries is twenty), and the runs together
+   * examine at most EXTENSION_WALK_BUDGET.
+   */
+  async listExtensions(query: ExtensionQuery): Promise<ExtensionPage> {
+    const entries: ExtensionEntry[] = [];
+    let after = query.after ?? '';
+    let work = 0;
+    for (;;) {
+      const wanted = Math.min(CATALOG_ROWS_PER_CALL, query.wanted - entries.length);
+      const budget = Math.min(CATALOG_EXAMINED_PER_CALL, EXTENSION_WALK_BUDGET - work);
+      const [rows, stoppedAt, catalogSize, examined] = await this.guard(() =>
+        this.redis.listExtensions(...this.catalogArgs(), ...this.termLayoutArgs, after, String(wanted), String(budget), query.uriContains ?? '', query.trustLevels.join(' ')),
+      );
+      const found = extensionEntriesOf(rows);
+      entries.push(...found);
+      work += examined;
+      const done = { entries, catalogSize, work };
+      if (entries.length === query.wanted) return done;
+      // The run ended with the catalog, short of its rows and its budget: nothing follows.
+      if (!stoppedAt && found.length < wanted) return done;
+      after = stoppedAt || (found.at(-1)?.uri as string);
+      if (work >= EXTENSION_WALK_BUDGET) return { ...done, stoppedAt: after };
+    }
+  }
+
+  /** The entries of `uris`, {@link CATALOG_ROWS_PER_CALL} to a script run. */
+  async getExtensions(uris: readonly string[]): Promise<ExtensionEntry[]> {
+    const entries: ExtensionEntry[] = [];
+    for (let from = 0; from < uris.length; from += CATALOG_ROWS_PER_CALL) {
+      const chunk = uris.slice(from, from + CATALOG_ROWS_PER_CALL);
+      entries.push(...extensionEntriesOf(await this.guard(() => this.redis.readExtensions(...this.catalogArgs(), ...this.termLayoutArgs, ...chunk))));
+    }
+    return entries;
+  }
+
+  async setExtensionTrust(uri: string, level: TrustLevel): Promise<ExtensionEntry | null> {
+    const row = await this.guard(() => this.writer.setExtensionTrust(...this.catalogArgs(), ...this.termLayoutArgs, uri, level), true);
+    return extensionEntriesOf(row)[0] ?? null;
+  }
+
   async count(includeInactive = false): Promise<number> {
     if (!includeInactive) return this.guard(() => this.redis.zcard(this.keys.activeListing));
     const counts = await this.results(this.redis.pipeline().zcard(this.keys.activeListing).zcard(this.keys.inactiveListing));
@@ -319,8 +545,9 @@ export class RedisAgentStore implements AgentStore {
 
   async heartbeat(id: string, now: Date, actor?: Actor): Promise<HeartbeatResult> {
     const k = this.keys;
+    const mark = this.replicaWait?.mark();
     const [outcome, revision, deadline] = await this.guard(() => 
-      this.redis.heartbeatAgent(
+      this.writer.heartbeatAgent(
         k.agent(id),
         k.revision,
         k.activeListing,
@@ -332,9 +559,12 @@ export class RedisAgentStore implements AgentStore {
         k.invalidations,
         ...actorArgs(actor),
         ...this.termLayoutArgs,
+        ...this.changeLogArgs,
       ),
+      true,
     );
     if (outcome === 'missing' || outcome === 'forbidden') throw refusedWrite(outcome, id, Number(revision));
+    await this.confirm(mark, `The heartbeat of agent '${id}'`);
     const expiresAt = Number(deadline);
     return { revision: Number(revision), reactivated: outcome === 'reactivated', ...(expiresAt > 0 ? { expiresAt: new Date(expiresAt) } : {}) };
   }
@@ -354,7 +584,9 @@ export class RedisAgentStore implements AgentStore {
         k.agentPrefix,
         k.invalidations,
         ...this.termLayoutArgs,
+        ...this.changeLogArgs,
       ),
+      true,
     );
   }
 
@@ -377,6 +609,9 @@ export class RedisAgentStore implements AgentStore {
           stored.packed,
           stored.revision,
           ...this.termLayoutArgs,
+          k.idCasePrefix,
+          ...this.changeLogArgs,
+          ...this.catalogArgs(),
         ),
       );
       if (outcome === 'purged') purged.push(id);
@@ -389,7 +624,33 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async scheduleRefresh(id: string, at: Date): Promise<void> {
-    await this.guard(() => this.redis.zadd(this.keys.refreshes, 'XX', at.getTime(), id));
+    await this.guard(() => this.redis.zadd(this.keys.refreshes, 'XX', at.getTime(), id), true);
+  }
+
+  async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {
+    if (ids.length === 0) return [];
+    const k = this.keys;
+    const mark = this.replicaWait?.mark();
+    const flat = await this.guard(
+      () => this.writer.settleDomainAgents(
+          k.domainOwners,
+          k.revision,
+          k.agentPrefix,
+          k.invalidations,
+          String(now.getTime()),
+          reason,
+          String(MAX_OWNER_CHANGES),
+          ...this.changeLogArgs,
+          ...ids,
+        ),
+      true,
+    );
+    const settled: SettledAgent[] = [];
+    for (let i = 0; i < flat.length; i += 4) {
+      settled.push({ id: flat[i] as string, revision: Number(flat[i + 1]), owner: flat[i + 2] as string, ownerChanged: flat[i + 3] === '1' });
+    }
+    await this.confirm(mark, `The domain settlement of ${settled.length} agents`);
+    return settled;
   }
 
   async previousCard(id: string): Promise<PreviousCard | null> {
@@ -406,12 +667,15 @@ export class RedisAgentStore implements AgentStore {
   async checkLayout(): Promise<string | undefined> {
     const k = this.keys;
     const [layout, earlier] = (await this.redis.pipeline().get(k.layout).exists(...k.earlierLayoutMarkers).exec()) ?? [];
-    const found = layout?.[1] as string | null;
-    if (found === STORE_LAYOUT && !earlier?.[1]) {
-      this.layoutProblem = undefined;
-    } else if (found === null && !earlier?.[1]) {
+    let found = layout?.[1] as string | null;
+    if (found === null && !earlier?.[1]) {
+      // Another process may mark the empty prefix first: what is there then is what counts.
       await this.redis.set(k.layout, STORE_LAYOUT, 'NX');
+      found = await this.redis.get(k.layout);
+    }
+    if ((found === STORE_LAYOUT || found === LAYOUT_WITHOUT_PREFIXES) && !earlier?.[1]) {
       this.layoutProblem = undefined;
+      this.indexesWordPrefixes = found === STORE_LAYOUT;
     } else {
       this.layoutProblem =
         `Redis holds agents under this prefix in a data layout this version cannot read (layout ${found ?? 'of an earlier version'}, this version writes ${STORE_LAYOUT}); ` +
@@ -420,11 +684,29 @@ export class RedisAgentStore implements AgentStore {
     return this.layoutProblem;
   }
 
+  /**
+   * The token of the data set under the prefix, written first by whichever process asks first:
+   * a different token than before means Redis lost its data (a restart without persistence, a
+   * failover to an empty replica, FLUSHALL) and everything remembered of it is wrong.
+   */
+  async datasetEpoch(): Promise<string> {
+    const [, epoch] = await this.results(this.redis.pipeline().set(this.keys.epoch, randomUUID(), 'NX').get(this.keys.epoch));
+    return String(epoch);
+  }
+
+  async readChanges(after: string | undefined, limit: number): Promise<ChangeRead> {
+    const [epoch, last, trimmedThrough, entries] = await this.guard(() =>
+      this.redis.readChanges(this.keys.changes, this.keys.epoch, after ?? '', String(limit), randomUUID()),
+    );
+    return { epoch, last, trimmedThrough, events: entries.map(([position, fields]) => storedChangeOf(position, fields)) };
+  }
+
+  /** Both connections when writes have their own: the process is ready only when it can write too. */
   async ping(): Promise<void> {
-    await this.guard(() => this.redis.ping());
+    await this.guard(() => Promise.all([...new Set([this.redis, this.writer])].map((redis) => redis.ping())));
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.all([...new Set([this.redis, this.writer])].map(closeRedis));
   }
 }

@@ -1,47 +1,118 @@
+import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { responsiveTimeout } from './event-loop-stalls.js';
+import { RedisHealth } from './redis-health.js';
+
+/** What a Redis connection of this process is for; `CLIENT LIST` names it `a2a-<role>-<pid>`. */
+export type ConnectionRole = 'commands' | 'writes' | 'invalidations' | 'sweep';
 
 export interface RedisConnectionOptions {
   url: string;
-  /** Bound of one command, in milliseconds, so no request hangs on a silent Redis. */
+  /** @defaultValue `commands` */
+  role?: Extract<ConnectionRole, 'commands' | 'writes'>;
+  /**
+   * Bound of one command, in milliseconds, so no request hangs on a silent Redis: the command fails
+   * once Redis has sent nothing for this long. Only time during which this process's event loop was
+   * free counts, and while replies keep coming the command waits its turn: a busy replica is not a
+   * Redis outage.
+   */
   commandTimeoutMs: number;
   logger: Logger;
-  /** Told of every connection error, for metrics. */
+  /** Told of every connection error, for metrics. @defaultValue does nothing */
   onError?: (error: Error) => void;
+  /** Learns of outages and their ends from this connection. @defaultValue a health of its own */
+  health?: RedisHealth;
 }
 
 /** Longest pause between reconnection attempts, in milliseconds. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
+/** The options every connection shares: its name, and one backoff (doubling from 100 ms up to 2 s) forever. */
+const commonOptions = (role: ConnectionRole) => ({
+  connectionName: `a2a-${role}-${process.pid}`,
+  retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
+});
+
+/** A command that got no answer within its timeout: it may or may not have run. */
+export class CommandTimeoutError extends Error {
+  override readonly name = 'CommandTimeoutError';
+  constructor(timeoutMs: number) {
+    super(`Redis did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The part of an ioredis command the connection's own deadline uses. */
+interface PendingCommand {
+  isResolved: boolean;
+  reject(error: Error): void;
+  /** ioredis's own timer field: it clears whatever timer is here once the command settles. */
+  _commandTimeoutTimer?: NodeJS.Timeout;
+}
+
 /**
  * A command connection for request paths: commands fail at once while disconnected (no offline
  * queue), so clients get a fast 503 instead of a hang, and it reconnects by itself forever.
  */
-export function createRedisConnection({ url, commandTimeoutMs, logger, onError }: RedisConnectionOptions): Redis {
+export function createRedisConnection({ url, role = 'commands', commandTimeoutMs, logger, onError, health = new RedisHealth(logger) }: RedisConnectionOptions): Redis {
   const redis = new Redis(url, {
+    ...commonOptions(role),
     enableOfflineQueue: false,
     // Off: ioredis keeps one auto-pipeline in flight per connection, so under load every command
     // waited for the whole previous batch's round trip. Each command now goes out at once (a syscall
-    // more each); registration's median Redis round trip fell from 2.2 to 0.5 ms and its
-    // closed-loop throughput rose by a quarter. Explicit pipelines still batch.
+    // more each, gathered per event-loop turn by sendOneWritePerTurn). Explicit pipelines still batch.
     enableAutoPipelining: false,
-    commandTimeout: commandTimeoutMs,
+    // No commandTimeout here: ioredis's timer fires before a reply that waits unread in the socket
+    // while the event loop is busy, and a burst of requests for large pages then all failed as if
+    // Redis were down. sendWithDeadline counts only the time the loop was free.
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(commandTimeoutMs, 2000),
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
   });
+  // Errors are counted; the outage they belong to is logged once, by the health.
+  redis.on('error', (error: Error) => onError?.(error));
+  health.watch(redis);
+  sendWithDeadline(redis, commandTimeoutMs, health);
   sendOneWritePerTurn(redis);
-  let healthy = true;
-  redis.on('error', (error: Error) => {
-    onError?.(error);
-    if (healthy) logger.warn({ err: error }, 'Redis connection error; retrying');
-    healthy = false;
-  });
-  redis.on('ready', () => {
-    if (!healthy) logger.info('Redis connection restored');
-    healthy = true;
-  });
   return redis;
+}
+
+/** The invalidation feed's connection: it only subscribes, and subscribes again after each reconnection. */
+export function createSubscriberConnection(url: string): Redis {
+  return new Redis(url, commonOptions('invalidations'));
+}
+
+/**
+ * BullMQ's connection for the worker's queues: BullMQ requires `maxRetriesPerRequest: null`, as its
+ * blocking commands wait as long as they must. BullMQ never closes a connection it is handed: the
+ * owner closes it with {@link closeRedis}.
+ */
+export function createQueueConnection(url: string): Redis {
+  return new Redis(url, { ...commonOptions('sweep'), maxRetriesPerRequest: null });
+}
+
+/**
+ * Fails a command once Redis has been silent for `timeoutMs` of the event loop's free time since it
+ * was sent. Replies come in order on one connection, so a command behind many large replies waits
+ * while they arrive: a burst of requests for large pages is a busy replica, not a Redis outage.
+ */
+function sendWithDeadline(redis: Redis, timeoutMs: number, health: RedisHealth): void {
+  let lastReplyAt = performance.now();
+  redis.on('connect', () => redis.stream.on('data', () => (lastReplyAt = performance.now())));
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command, stream) => {
+    const pending = command as unknown as PendingCommand;
+    const decide = () => {
+      if (pending.isResolved) return;
+      const silentMs = performance.now() - lastReplyAt;
+      if (silentMs < timeoutMs) return arm(timeoutMs - silentMs);
+      pending.reject(new CommandTimeoutError(timeoutMs));
+      health.commandTimedOut(timeoutMs);
+    };
+    // Timers run before the loop reads its sockets: setImmediate lets it read what arrived first.
+    const arm = (ms: number) => responsiveTimeout(ms, () => setImmediate(decide), (timer) => (pending._commandTimeoutTimer = timer));
+    arm(timeoutMs);
+    return send(command, stream);
+  };
 }
 
 /**
@@ -80,4 +151,21 @@ export function waitUntilReady(redis: Redis, timeoutMs: number): Promise<boolean
     };
     redis.once('ready', onReady);
   });
+}
+
+/** How long closing a connection waits for Redis to acknowledge QUIT before it cuts the socket. */
+const QUIT_WAIT_MS = 1000;
+
+/**
+ * Closes any connection, whatever Redis's state: QUIT when it answers, else the socket is cut. A
+ * QUIT sent while disconnected would wait in the offline queue (BullMQ's connection keeps one)
+ * behind commands that never go out, and shutdown would run into its deadline.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') return redis.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)));
+  await Promise.race([redis.quit().catch(() => {}), gaveUp]);
+  clearTimeout(timer);
+  redis.disconnect();
 }

@@ -19,6 +19,11 @@ export interface RedisKeys {
   readonly refreshes: string;
   /** Prefix of the agent hashes, for scripts that reach agents found in a deadline set. */
   readonly agentPrefix: string;
+  /**
+   * Prefix of the strings that hold an id with capitals under its lower-case form (`idcase:acme`
+   * holds `Acme`), so that no id is created that differs from another only in case.
+   */
+  readonly idCasePrefix: string;
   /** Counter that hands out registry-wide revisions. */
   readonly revision: string;
   /** Counter that hands out agent numbers: each new agent gets the next, and keeps it until it is deleted. */
@@ -31,10 +36,32 @@ export interface RedisKeys {
   readonly smallTermPrefix: string;
   /** Prefix of the sets of a large term's agent numbers, one per bucket: `bkt:12:tok:weather` (bucket 12). */
   readonly termBucketPrefix: string;
-  /** Pub/sub channel on which every write announces `id revision`. */
+  /** Sorted set of the (folded) URIs of the extensions some agent declares, at score 0: the extension catalog. */
+  readonly extensionCatalog: string;
+  /** Prefix of the hash of one catalog extension: first and last seen, first declared by, trust level. */
+  readonly extensionInfoPrefix: string;
+  /** Pub/sub channel on which every write announces `id revision writtenAtMs eventId` (`lua/lib/changes.lua`). */
   readonly invalidations: string;
+  /** Stream: the change log, one event per change to an agent, trimmed to about a configured length. */
+  readonly changes: string;
   /** String: the version of the data layout under the prefix. */
   readonly layout: string;
+  /** String: a random token written once when the data set under the prefix begins; a new one means it was lost. */
+  readonly epoch: string;
+  /** String: the outcome of a write made under an idempotency key (`key`, a digest), kept for its retries. */
+  keptOutcome(key: string): string;
+  /** Hash: each proven domain -> the principal that proved it; the write scripts read it. */
+  readonly domainOwners: string;
+  /** Hash of the claim on one proven domain: owner, provenAt (ms), method, previousOwner. */
+  domainClaim(domain: string): string;
+  /** String with an expiry: the token of `principal`'s pending challenge for `domain`. */
+  domainChallenge(domain: string, principal: string): string;
+  /** String: Unix milliseconds at which the last expiry sweep completed, written by whichever worker ran it. */
+  readonly lastSweep: string;
+  /** Counter of the requests of `caller` against `budget` in the rate-limit window numbered `window`. */
+  rateLimit(budget: string, window: number, caller: string): string;
+  /** Prefix of the keys of BullMQ's queues (the sweep and the card refresh). */
+  readonly queuePrefix: string;
   /** Keys only an earlier data layout wrote (a set of every id, an index set of active agents). */
   readonly earlierLayoutMarkers: readonly string[];
 }
@@ -53,6 +80,7 @@ export function redisKeys(prefix: string): RedisKeys {
   return {
     agent: (id) => agentPrefix + id,
     agentPrefix,
+    idCasePrefix: `${prefix}idcase:`,
     activeListing: `${prefix}agents:active`,
     inactiveListing: `${prefix}agents:inactive`,
     largeTermCountPrefix: `${prefix}large:`,
@@ -65,8 +93,20 @@ export function redisKeys(prefix: string): RedisKeys {
     agentIds: (agentNumber) => agentIdsPrefix + Math.floor(agentNumber / AGENT_NUMBERS_PER_BUCKET),
     smallTermPrefix,
     termBucketPrefix: bucketPrefix,
+    extensionCatalog: `${prefix}extensions`,
+    extensionInfoPrefix: `${prefix}extension:`,
     invalidations: `${prefix}invalidations`,
+    changes: `${prefix}changes`,
     layout: `${prefix}layout`,
+    epoch: `${prefix}epoch`,
+    keptOutcome: (key) => `${prefix}idem:${key}`,
+    domainOwners: `${prefix}domain-owners`,
+    // A domain holds no colon, so the principal after it cannot be confused with part of it.
+    domainClaim: (domain) => `${prefix}domain:${domain}`,
+    domainChallenge: (domain, principal) => `${prefix}dch:${domain}:${principal}`,
+    lastSweep: `${prefix}sweep:last-success`,
+    rateLimit: (budget, window, caller) => `${prefix}rl:${budget}:${window}:${caller}`,
+    queuePrefix: `${prefix}bull`,
     earlierLayoutMarkers: [`${prefix}agents`, `${smallTermPrefix}status:active`],
   };
 }

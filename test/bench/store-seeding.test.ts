@@ -9,6 +9,13 @@ const AGENTS = 300;
 /** Fields of an agent's hash that differ between two registrations of the same card: when, in which order. */
 const FIELDS_OF_THE_MOMENT = new Set(['createdAt', 'updatedAt', 'revision', 'n']);
 
+/** A change log event without what differs between two registrations of the same card (its position, revision and time). */
+function eventOfTheCard(fields: string[]): string {
+  const value = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) value.set(fields[i] as string, fields[i + 1] as string);
+  return [value.get('a'), value.get('k'), value.get('s')].join(' ');
+}
+
 /**
  * Everything stored under `prefix`, with agent numbers replaced by the ids they stand for: two
  * registrations of the same cards hand out the numbers in different orders.
@@ -26,9 +33,12 @@ async function keySpace(redis: Redis, prefix: string): Promise<Record<string, un
     const full = prefix + key;
     const type = await redis.type(full);
     if (key.startsWith('ids:')) continue;
+    // The data set's epoch is a random value written by the first registry that asks for it, not a record.
+    if (key === 'epoch') continue;
     if (type === 'set') space[key] = (await redis.smembers(full)).map((n) => idOf.get(n) ?? `unknown ${n}`).sort();
     else if (type === 'hash') space[key] = Object.fromEntries(Object.entries(await redis.hgetall(full)).filter(([field]) => !FIELDS_OF_THE_MOMENT.has(field)));
     else if (type === 'zset') space[key] = await redis.zrange(full, 0, -1, 'WITHSCORES');
+    else if (type === 'stream') space[key] = (await redis.xrange(full, '-', '+')).map(([, fields]) => eventOfTheCard(fields)).sort();
     else space[key] = await redis.get(full);
   }
   space['ids'] = [...idOf.values()].sort();

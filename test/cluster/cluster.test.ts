@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardV1 } from '../helpers/cards.js';
 import { killLeftoverProcesses, startRegistryProcess, waitFor, type LogEntry, type RegistryProcess } from '../helpers/processes.js';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { openSse } from '../helpers/sse.js';
 import { TcpRelay } from '../helpers/tcp-relay.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -318,7 +319,10 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     for (const id of registered) {
       await waitFor(`${id} inactive`, SWEEP_BOUND_MS, async () => (await read(b, id)).body.status === 'inactive');
     }
-    expect(worker.logs().some((e) => e.msg === 'sweep finished' && (e.expired as number) >= 1)).toBe(true);
+    // The sweep's log line is written after its last batch and reaches us through a pipe, so it may trail the change it reports.
+    await waitFor('the worker logs a sweep that expired agents', SOON_MS, async () =>
+      worker.logs().some((e) => e.msg === 'sweep finished' && (e.expired as number) >= 1),
+    );
     for (const replica of [a, c]) {
       const { status, body } = await read(replica, silent);
       expect(status).toBe(200);
@@ -338,6 +342,35 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     }
     expect(await listed('&include_inactive=true')).not.toContain(silent);
   }, 30_000);
+
+  it('a change stream on replica C tells, in order and once each, the writes made on A and B and the expiry the worker made', async () => {
+    const start = (await call(c, 'GET', '/changes')).body.next_cursor as string;
+    const stream = await openSse(`${c.baseUrl}/changes/stream?include_card=false`, start);
+    try {
+      const ids = [newId('streamed'), newId('streamed')];
+      const [onA, onB] = ids as [string, string];
+      const registered = await call(a, 'POST', '/agents', { agent_card: cardV1({ name: onA }), heartbeat_ttl_seconds: 1 });
+      expect(registered.status).toBe(201);
+      const updated = await put(b, onB, 'first');
+      const again = await put(a, onB, 'second');
+      await waitFor(`${onA} inactive`, SWEEP_BOUND_MS, async () => (await read(b, onA)).body.status === 'inactive');
+      const deleted = await call(b, 'DELETE', `/agents/${onB}`);
+      expect(deleted.status).toBe(200);
+      const mine = () => stream.events.map((e) => JSON.parse(e.data) as Body).filter((e) => ids.includes(e.agent_id as string));
+      await waitFor('every event on the stream', SOON_MS, async () => mine().length >= 5);
+      expect(mine().map((e) => `${e.kind} ${e.agent_id} ${e.revision}`)).toEqual([
+        `registered ${onA} ${registered.body.revision}`,
+        `registered ${onB} ${updated}`,
+        `updated ${onB} ${again}`,
+        `expired ${onA} ${(await read(b, onA)).body.revision}`,
+        `deleted ${onB} ${(mine()[4] as Body).revision}`,
+      ]);
+      const cursors = stream.events.map((e) => e.id);
+      expect(new Set(cursors).size).toBe(cursors.length);
+    } finally {
+      stream.close();
+    }
+  });
 
   describe('with two workers', () => {
     beforeAll(async () => {

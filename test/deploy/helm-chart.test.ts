@@ -25,6 +25,7 @@ import {
   readYaml,
   selects,
 } from './deploy-files.js';
+import { HELMS, NO_HELM } from './helm.js';
 import { validateKubeObject, type KubeObject } from './kubernetes-schema.js';
 
 /** The chart's values.yaml, typed as far as these tests read it. */
@@ -123,7 +124,10 @@ describe('values.schema.json', () => {
 
   it('closes the top level and every main object to unknown keys', () => {
     expect(schema.additionalProperties).toBe(false);
-    const main = ['image', 'redis', 'auth', 'config', 'api', 'worker', 'probes', 'service', 'ingress', 'metrics', 'autoscaling', 'dashboards', 'tests'];
+    const main = [
+      'image', 'serviceAccount', 'redis', 'auth', 'config', 'api', 'worker', 'probes', 'service', 'ingress', 'metrics',
+      'prometheusRule', 'networkPolicy', 'autoscaling', 'dashboards', 'tests',
+    ];
     for (const key of main) expect(schema.properties[key]?.additionalProperties, key).toBe(false);
     expect(Object.keys(schema.properties).filter((key) => key !== 'global').sort()).toEqual(Object.keys(values).sort());
   });
@@ -141,9 +145,12 @@ describe('templates', () => {
         'deployment-worker.yaml',
         'hpa.yaml',
         'ingress.yaml',
+        'networkpolicy.yaml',
         'pdb.yaml',
+        'prometheusrule.yaml',
         'secret.yaml',
         'service.yaml',
+        'serviceaccount.yaml',
         'servicemonitor.yaml',
         join('tests', 'test-ready.yaml'),
       ].sort(),
@@ -192,6 +199,9 @@ describe('templates', () => {
     expect(template('ingress.yaml')).toMatch(/^\{\{- if \.Values\.ingress\.enabled \}\}/);
     expect(template('servicemonitor.yaml')).toMatch(/^\{\{- if \.Values\.metrics\.serviceMonitor\.enabled \}\}/);
     expect(template('hpa.yaml')).toMatch(/^\{\{- if \.Values\.autoscaling\.enabled \}\}/);
+    expect(template('prometheusrule.yaml')).toMatch(/^\{\{- if \.Values\.prometheusRule\.enabled \}\}/);
+    expect(template('networkpolicy.yaml')).toMatch(/^\{\{- if \.Values\.networkPolicy\.enabled \}\}/);
+    expect(template('serviceaccount.yaml')).toMatch(/^\{\{- if \.Values\.serviceAccount\.create \}\}/);
     expect(template('deployment-api.yaml')).toMatch(
       /\{\{- if not \.Values\.autoscaling\.enabled \}\}\n\s+replicas: \{\{ \.Values\.api\.replicaCount \}\}\n\s+\{\{- end \}\}/,
     );
@@ -334,13 +344,17 @@ describe('chart defaults agree with k8s/', () => {
   });
 });
 
-/** A helm binary: HELM_BIN, or `helm` on PATH; none in CI, so these checks run only where one is installed. */
-const helm = [process.env.HELM_BIN, 'helm'].find((candidate): candidate is string => {
-  if (!candidate) return false;
-  return spawnSync(candidate, ['version', '--short'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-});
+/**
+ * Every Helm found (HELM_BIN, HELM3_BIN or `helm` on PATH; `.ci/run` sets Helm 4 and Helm 3), each
+ * running these checks; without one they are skipped, the title saying why.
+ */
+const helmCases: [string, string | undefined][] = HELMS.length > 0 ? HELMS.map((h) => [h.version, h.path]) : [[NO_HELM, undefined]];
 
-describe.skipIf(!helm)('helm template (when helm is installed)', () => {
+describe.each(helmCases)('helm template (%s)', (_, helm) => {
+  if (!helm) {
+    it.skip('needs a helm binary', () => {});
+    return;
+  }
   const render = (chartDir: string, args: string[]) =>
     spawnSync(must(helm, 'helm'), ['template', 'rel', chartDir, '--namespace', 'registry', ...args], { encoding: 'utf8', timeout: 60_000 });
   const renderObjects = (args: string[], chartDir = CHART_DIR) => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import {
@@ -103,8 +104,9 @@ describe('Dockerfile', () => {
     expect(keywords.lastIndexOf('USER')).toBeLessThan(keywords.lastIndexOf('CMD'));
   });
 
-  it('exposes PORT and starts node on dist/main.js in exec form, with no shell in between', () => {
-    expect(runtimeStage.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([k8sEnv.PORT]);
+  it('exposes PORT and METRICS_PORT and starts node on dist/main.js in exec form, with no shell in between', () => {
+    const exposed = runtimeStage.filter((i) => i.keyword === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
+    expect(exposed).toEqual([k8sEnv.PORT, k8sEnv.METRICS_PORT]);
     const cmds = runtimeStage.filter((i) => i.keyword === 'CMD');
     expect(cmds).toHaveLength(1);
     expect(JSON.parse(must(cmds[0], 'CMD').args)).toEqual(['node', 'dist/main.js']);
@@ -117,6 +119,36 @@ describe('Dockerfile', () => {
   it('has a .dockerignore that keeps local builds, modules and secrets out of the context', () => {
     const ignored = readText(ROOT, '.dockerignore').split(/\r?\n/).map((line) => line.trim());
     for (const entry of ['node_modules', 'dist', '.git']) expect(ignored).toContain(entry);
+  });
+});
+
+describe('the Node.js versions the project declares', () => {
+  const pkg = JSON.parse(readText(ROOT, 'package.json')) as { engines: { node: string } };
+  const lock = JSON.parse(readText(ROOT, 'package-lock.json')) as {
+    packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+  };
+  const declared = pkg.engines.node;
+
+  it('package.json and its lock file declare the same range, a valid one', () => {
+    expect(semver.validRange(declared)).not.toBeNull();
+    expect((lock.packages[''] as { engines?: { node?: string } }).engines?.node).toBe(declared);
+  });
+
+  it('every version in the range is one every locked dependency accepts (no EBADENGINE from npm ci)', () => {
+    const refusing = Object.entries(lock.packages).flatMap(([path, entry]) => {
+      const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
+      return path !== '' && range && !semver.subset(declared, range) ? [`${path}@${entry.version}: ${range}`] : [];
+    });
+    expect(refusing).toEqual([]);
+  });
+
+  it('the image runs a Node.js the range admits, and so does the Node.js running these tests', () => {
+    const major = /^node:(\d+)[.-]/.exec(baseImage(runtimeStage) ?? '')?.[1];
+    expect(major).toBeDefined();
+    // The image tag names a major line, whose newest release is what a build pulls.
+    expect(semver.intersects(`${major}.x`, declared)).toBe(true);
+    expect(semver.satisfies(`${major}.99.0`, declared)).toBe(true);
+    expect(semver.satisfies(process.version, declared)).toBe(true);
   });
 });
 

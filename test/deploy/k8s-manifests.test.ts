@@ -10,6 +10,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { describe, expect, it } from 'vitest';
 import {
   K8S_DIR,
@@ -56,6 +57,7 @@ describe('k8s/ manifests against the Kubernetes schemas', () => {
         'Service/a2a-registry',
         'Service/a2a-registry-worker',
         'ServiceMonitor/a2a-registry',
+        'ServiceAccount/a2a-registry',
       ].sort(),
     );
   });
@@ -251,12 +253,14 @@ describe('k8s/ pods', () => {
     expect(preStopSeconds + shutdownSeconds + 5).toBeLessThanOrEqual(grace);
   });
 
-  it.each(cases)('%s: runs as non-root with a read-only root filesystem, no capabilities and the runtime seccomp profile', (_, deployment) => {
+  it.each(cases)('%s: runs as non-root, as a ServiceAccount of its own without a token, with a read-only root filesystem, no capabilities and the runtime seccomp profile', (_, deployment) => {
     const pod = podSpecOf(deployment);
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
     expect(pod.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
     expect(pod.automountServiceAccountToken).toBe(false);
+    const account = findObject<IServiceAccount>(objects, 'ServiceAccount', must(pod.serviceAccountName, 'serviceAccountName'));
+    expect(account.automountServiceAccountToken).toBe(false);
     const security = containerOf(deployment).securityContext;
     expect(security?.runAsNonRoot).toBe(true);
     expect(security?.readOnlyRootFilesystem).toBe(true);

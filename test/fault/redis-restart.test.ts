@@ -32,7 +32,7 @@ describe('Redis restarted with AOF in the middle of a write load', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged write and recovers without a restart of the registry', async () => {
+  it('keeps every acknowledged write, and its change log event, and recovers without a restart of the registry', async () => {
     const acknowledged = new Map<string, number>();
     const statuses = new Map<number, number>();
     let next = 0;
@@ -77,5 +77,19 @@ describe('Redis restarted with AOF in the middle of a write load', () => {
     }
     expect(lost).toEqual([]);
     expect(acknowledged.size).toBeGreaterThan(50);
+
+    // The change log came through the crash with them: each acknowledged registration has its event.
+    const registered = new Map<string, number>();
+    let cursor = '';
+    for (let page = 0; page < 1000; page++) {
+      const response = await fetch(`${registry.baseUrl}/changes?limit=500&kind=registered&include_card=false${cursor ? `&since=${cursor}` : ''}`);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { changes: { agent_id: string; revision: number }[]; next_cursor: string; has_more: boolean };
+      for (const event of body.changes) registered.set(event.agent_id, event.revision);
+      cursor = body.next_cursor;
+      if (!body.has_more) break;
+    }
+    const missing = [...acknowledged].filter(([id, revision]) => registered.get(id) !== revision).map(([id, revision]) => `${id}@${revision}`);
+    expect(missing).toEqual([]);
   });
 });

@@ -18,14 +18,19 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** One JSON log line of a registry process (pino). */
+/** One JSON log line of a registry process (pino, its level by name). */
 export interface LogEntry {
-  level: number;
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   time: number;
   msg: string;
   pid: number;
   [field: string]: unknown;
 }
+
+const SEVERITY = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+
+/** Whether a log line is at `level` or more severe. */
+export const isAtLeast = (entry: LogEntry, level: LogEntry['level']): boolean => SEVERITY[entry.level] >= SEVERITY[level];
 
 /** How a process ended: its exit code, or the signal that ended it. */
 export interface Exit {
@@ -150,6 +155,14 @@ function spawnRegistry(options: StartOptions, port: number): RegistryProcess {
     stop: async (signal = 'SIGTERM') => (await signalAndWait(signal)).code,
     kill: () => signalAndWait('SIGKILL'),
   };
+}
+
+/**
+ * Spawns `node dist/main.js` like {@link startRegistryProcess} but does not wait for it to be ready:
+ * for processes that cannot be (Redis down) or must not be (a taken port, given in `port`).
+ */
+export async function spawnRegistryProcess(options: StartOptions, port?: number): Promise<RegistryProcess> {
+  return spawnRegistry(options, port ?? (await freePort()));
 }
 
 /**

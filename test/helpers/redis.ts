@@ -21,3 +21,22 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 export function connect(): Redis {
   return new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
 }
+
+/**
+ * Resolves once a MONITOR connection has delivered every command run before now: `redis` sends a
+ * marker, and the monitor's feed shows it after everything that came first.
+ */
+export async function monitorCaughtUp(redis: Redis, monitor: Redis): Promise<void> {
+  const marker = `monitor-marker-${Math.random()}`;
+  const seen = new Promise<void>((resolve) => {
+    const onCommand = (_time: string, args: string[]) => {
+      if (args[0] === 'echo' && args[1] === marker) {
+        monitor.off('monitor', onCommand);
+        resolve();
+      }
+    };
+    monitor.on('monitor', onCommand);
+  });
+  await redis.echo(marker);
+  await seen;
+}

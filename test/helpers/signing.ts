@@ -1,5 +1,5 @@
 import { exportJWK, FlattenedSign, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { signingPayloadOf } from '../../src/signatures/card-canonical.js';
+import { canonicalJson, signingFormOf } from '../../src/signatures/card-canonical.js';
 
 type Card = Record<string, unknown>;
 
@@ -19,6 +19,11 @@ export async function newSigner(alg: Signer['alg'], kid: string): Promise<Signer
 
 export function header(signer: Signer, extra: Record<string, unknown> = {}) {
   return { alg: signer.alg, typ: 'JOSE', kid: signer.kid, ...extra };
+}
+
+/** The bytes a signer following the specification signs: the card's signing form as RFC 8785 text, in UTF-8. */
+export function signingPayloadOf(card: Card): Uint8Array {
+  return new TextEncoder().encode(canonicalJson(signingFormOf(card)));
 }
 
 /** A detached flattened JWS over the card's canonical payload, as an AgentCardSignature. */

@@ -1,11 +1,16 @@
 import { storedCards } from '../../src/agents/stored-cards.js';
-import { validateCard } from '../../src/agents/card/card-validation.js';
+import { validateCard } from '../../src/card/card-validation.js';
+import { interfaceHosts } from '../../src/card/interface-hosts.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
 import { recordTermsOf } from '../../src/agents/record-terms.js';
 import type { AgentWrite } from '../../src/store/agent-record.js';
 import type { AgentStore, SearchHit, SearchPosition, TermSearch } from '../../src/store/agent-store.js';
+import type { DomainStore } from '../../src/store/domain-claims.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
+import { MemoryDomainStore } from '../../src/store/memory-domain-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
+import { RedisDomainStore } from '../../src/store/redis-domain-store.js';
+import { DEFAULT_INDEX_TUNING } from '../../src/store/term-layout.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { cardV1 } from './cards.js';
 import { connect, deleteKeys, uniquePrefix } from './redis.js';
@@ -24,10 +29,11 @@ export function writeOf(
   return {
     id,
     card: JSON.stringify(card),
-    summary: recordSummaryOf(normalised, 'unsigned'),
+    summary: recordSummaryOf(normalised, { status: 'unsigned' }),
     terms: recordTermsOf(normalised, 'unsigned'),
     now,
     actor: TEST_OWNER,
+    hosts: interfaceHosts(normalised),
     ...extra,
   };
 }
@@ -57,25 +63,30 @@ export async function numbersMatching(store: AgentStore, terms: readonly string[
 
 export interface OpenStore {
   store: AgentStore;
+  /** The domain claims the store checks its writes against. */
+  domains: DomainStore;
   close(): Promise<void>;
 }
 
 /** A store implementation the contract suites run against. */
 export interface StoreBackend {
   name: string;
-  open(): Promise<OpenStore>;
+  /** `changeLogEvents`: about how many events the change log keeps (default: the store's). */
+  open(changeLogEvents?: number): Promise<OpenStore>;
 }
 
 /** Both stores: Redis (a real connection, a prefix of its own, keys deleted on close) and memory. */
 export const storeBackends: StoreBackend[] = [
   {
     name: 'RedisAgentStore',
-    async open() {
+    async open(changeLogEvents) {
       const prefix = uniquePrefix();
       const connection = connect();
-      const store = new RedisAgentStore(connection, redisKeys(prefix), storedCards);
+      const keys = redisKeys(prefix);
+      const store = new RedisAgentStore(connection, keys, storedCards, undefined, undefined, undefined, changeLogEvents);
       return {
         store,
+        domains: new RedisDomainStore(connection, keys),
         async close() {
           await deleteKeys(connection, prefix);
           await store.close();
@@ -85,9 +96,10 @@ export const storeBackends: StoreBackend[] = [
   },
   {
     name: 'MemoryAgentStore',
-    async open() {
-      const store = new MemoryAgentStore(storedCards);
-      return { store, close: () => store.close() };
+    async open(changeLogEvents) {
+      const domains = new MemoryDomainStore();
+      const store = new MemoryAgentStore(storedCards, DEFAULT_INDEX_TUNING, domains.ownerOf, changeLogEvents);
+      return { store, domains, close: () => store.close() };
     },
   },
 ];

@@ -18,10 +18,11 @@ export class TcpRelay {
   private readonly pairs = new Set<Pair>();
   private readonly held: Pair[] = [];
   private holding = false;
+  private trap: { marker: Buffer; sprung: (upstreamPort: number) => void } | undefined;
 
   private constructor(
     private readonly server: Server,
-    private readonly target: { host: string; port: number },
+    private target: { host: string; port: number },
   ) {
     server.on('connection', (client) => this.accept(client));
   }
@@ -44,6 +45,12 @@ export class TcpRelay {
   /** The URL clients use to reach the target through the relay. */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Connects new client connections to `targetUrl` from now on (a failover); open ones stay where they are. */
+  redirect(targetUrl: string): void {
+    const url = new URL(targetUrl);
+    this.target = { host: url.hostname, port: Number(url.port || 6379) };
   }
 
   /** From now on, new client connections are accepted but not connected onwards until released. */
@@ -79,6 +86,17 @@ export class TcpRelay {
     pair.upstream?.pipe(pair.client);
   }
 
+  /**
+   * Holds back what the target sends on the next connection whose client sends bytes containing
+   * `marker` (say, the name of a command), from that moment: the command reaches the target and
+   * runs, but its reply waits. Resolves with that connection's upstream port, for `resumeDownstream`.
+   */
+  pauseDownstreamAfter(marker: string): Promise<number> {
+    return new Promise((resolve) => {
+      this.trap = { marker: Buffer.from(marker), sprung: resolve };
+    });
+  }
+
   async close(): Promise<void> {
     for (const pair of this.pairs) {
       pair.client.destroy();
@@ -112,6 +130,13 @@ export class TcpRelay {
     pair.upstream = upstream;
     upstream.on('error', () => {});
     upstream.once('close', () => pair.client.destroy());
+    pair.client.on('data', (chunk: Buffer) => {
+      const trap = this.trap;
+      if (!trap || !chunk.includes(trap.marker) || !upstream.localPort) return;
+      this.trap = undefined;
+      this.pauseDownstream(upstream.localPort);
+      trap.sprung(upstream.localPort);
+    });
     pair.client.pipe(upstream);
     upstream.pipe(pair.client);
   }

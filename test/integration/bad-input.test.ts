@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '../../src/store/redis-keys.js';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { useRegistry } from '../helpers/use-registry.js';
@@ -12,15 +13,15 @@ interface ErrorBody {
 
 /**
  * Everything the registry stores under `prefix`: each key with its type and full content (a test
- * helper; uses SCAN). The sweep scheduler's own queue keys (`{prefix}bull:`) change on a timer
- * whatever the requests do, so they are left out.
+ * helper; uses SCAN). The sweep scheduler's own queue keys (`{prefix}bull:`) and the time of the
+ * last completed sweep change on a timer whatever the requests do, so they are left out.
  */
 async function snapshot(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
   const keys: string[] = [];
   let cursor = '0';
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
-    keys.push(...found.filter((key) => !key.startsWith(`${prefix}bull:`)));
+    keys.push(...found.filter((key) => !key.startsWith(`${prefix}bull:`) && key !== redisKeys(prefix).lastSweep));
     cursor = next;
   } while (cursor !== '0');
   const content: Record<string, unknown> = {};
@@ -110,6 +111,80 @@ describe('bad input: errors are JSON, right in status, and change nothing', () =
       );
       for (const violation of body.error.violations ?? []) expect(violation.message.length).toBeGreaterThan(0);
     });
+  });
+
+  it('a body that is not valid UTF-8 answers 400 invalid_utf8 instead of storing replaced characters', async () => {
+    const text = JSON.stringify({ agent_card: cardV1({ name: 'Latin One', description: 'caf__' }) });
+    const bytes = Buffer.from(text, 'utf8');
+    const at = bytes.indexOf('__');
+    bytes[at] = 0xe9; // "é" in Latin-1, a lone continuation-less lead byte in UTF-8
+    bytes[at + 1] = 0x21;
+    await unchangedBy(async () => {
+      const res = await fetch(`${ctx.base}/agents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+      const body = await expectError(res, 400, 'invalid_utf8');
+      expect(body.error.violations).toEqual([{ path: '$', message: 'must be valid UTF-8' }]);
+    });
+  });
+
+  it('a card with 60,000 tags answers 400 at its tags, before anything reaches the index', async () => {
+    const tags = Array.from({ length: 60_000 }, (_, i) => `t${i}`);
+    const card = cardV1({ skills: [{ id: 'bomb', name: 'Bomb', description: 'Many tags', tags }] });
+    await unchangedBy(async () => {
+      const body = await expectError(await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: card }), 400, 'invalid_agent_card');
+      expect(body.error.violations).toEqual([{ path: '$.agent_card.skills[0].tags', message: 'must hold at most 32 items' }]);
+    });
+  });
+
+  it('a card over several limits answers 400 listing each, in every card format', async () => {
+    const skill = (i: number) => ({ id: `s${i}`, name: `Skill ${i}`, description: 'A skill', tags: ['t'] });
+    const overV1 = cardV1({
+      skills: Array.from({ length: 101 }, (_, i) => skill(i)),
+      provider: { organization: 'x'.repeat(257) },
+      supportedInterfaces: Array.from({ length: 17 }, (_, i) => ({ url: `https://a.example/${i}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' })),
+      defaultInputModes: Array.from({ length: 33 }, (_, i) => `mode/${i}`),
+      capabilities: { extensions: Array.from({ length: 33 }, (_, i) => ({ uri: `urn:ext:${i}` })) },
+    });
+    const overV03 = cardV03({ skills: [{ id: 'a', name: 'A', description: 'A', tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }] });
+    const overLegacy = legacyCard({ skills: [{ id: 'a', input_modes: Array.from({ length: 33 }, (_, i) => `m${i}`) }] });
+    await unchangedBy(async () => {
+      const v1 = await expectError(await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: overV1 }), 400, 'invalid_agent_card');
+      expect((v1.error.violations ?? []).sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+        { path: '$.agent_card.capabilities.extensions', message: 'must hold at most 32 items' },
+        { path: '$.agent_card.defaultInputModes', message: 'must hold at most 32 items' },
+        { path: '$.agent_card.provider.organization', message: 'must be at most 256 characters' },
+        { path: '$.agent_card.skills', message: 'must hold at most 100 items' },
+        { path: '$.agent_card.supportedInterfaces', message: 'must hold at most 16 items' },
+      ]);
+      const v03 = await expectError(await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: overV03 }), 400, 'invalid_agent_card');
+      expect(v03.error.violations).toEqual([{ path: '$.agent_card.skills[0].tags', message: 'must hold at most 32 items' }]);
+      const legacy = await expectError(await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: overLegacy }), 400, 'invalid_agent_card');
+      expect(legacy.error.violations).toEqual([{ path: '$.agent_card.skills[0].input_modes', message: 'must hold at most 32 items' }]);
+    });
+  });
+
+  it('a card within each limit that yields more than 1,024 index terms answers 400 naming the card', async () => {
+    const skills = Array.from({ length: 40 }, (_, s) => ({
+      id: `skill-${s}`,
+      name: `Skill ${s}`,
+      description: 'A skill',
+      tags: Array.from({ length: 32 }, (_, t) => `tag-${s}-${t}`),
+    }));
+    await unchangedBy(async () => {
+      const body = await expectError(await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: cardV1({ skills }) }), 400, 'invalid_agent_card');
+      expect(body.error.violations).toHaveLength(1);
+      expect(body.error.violations?.[0]?.path).toBe('$.agent_card');
+      expect(body.error.violations?.[0]?.message).toMatch(/^yields \d+ index terms .*at most 1024/);
+    });
+  });
+
+  it('a card at the limits registers', async () => {
+    const card = cardV1({
+      name: 'At The Limits',
+      skills: [{ id: 'full', name: 'Full', description: 'Full', tags: Array.from({ length: 32 }, (_, i) => `tag${i}`), inputModes: Array.from({ length: 32 }, (_, i) => `m/${i}`) }],
+    });
+    const res = await sendJson(`${ctx.base}/agents/at-the-limits`, 'PUT', { agent_card: card });
+    expect(res.status).toBe(201);
+    expect((await fetch(`${ctx.base}/agents/at-the-limits`, { method: 'DELETE' })).status).toBe(200);
   });
 
   it('an invalid card PUT over an existing agent answers 400 and keeps the stored card', async () => {
@@ -250,9 +325,14 @@ describe('bad input: errors are JSON, right in status, and change nothing', () =
   it.each([
     ['GET', '/agents/%E0%A4%A'],
     ['GET', '/agents/%ZZ/card'],
+    ['GET', '/agents/%ZZ/extensions'],
+    ['GET', '/extensions/urn%ZZ'],
     ['DELETE', '/agents/%'],
     ['PUT', '/agents/bad%C0id'],
-  ])('malformed percent-encoding in the agent id (%s %s) answers 400, not 500', async (method, path) => {
+    ['GET', '/domains/%E0%A4%A'],
+    ['POST', '/domains/%ZZ/challenge'],
+    ['DELETE', '/domains/%'],
+  ])('malformed percent-encoding in the agent id or domain (%s %s) answers 400, not 500', async (method, path) => {
     await unchangedBy(async () => {
       const res = await fetch(`${ctx.base}${path}`, {
         method,
@@ -427,6 +507,15 @@ function randomString(r: Random): string {
   }
 }
 
+/** Any junk value as text: one whose `__proto__` was set to null has no toString. */
+function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return JSON.stringify(value) ?? '';
+  }
+}
+
 function junk(r: Random, depth = 0): unknown {
   const kinds = depth > 6 ? 6 : 8;
   switch (r.int(kinds)) {
@@ -548,7 +637,7 @@ function queryString(r: Random): string {
   const parts: string[] = [];
   for (let i = r.int(5); i >= 0; i--) {
     const key = r.chance(0.9) ? r.pick(SEARCH_KEYS) : randomString(r).slice(0, 20);
-    const value = r.chance(0.2) ? r.pick(['%', '%ZZ', '&&==', '%E0%A4%A', '']) : encode(String(junk(r)).slice(0, 2_000));
+    const value = r.chance(0.2) ? r.pick(['%', '%ZZ', '&&==', '%E0%A4%A', '']) : encode(textOf(junk(r)).slice(0, 2_000));
     parts.push(`${encode(key)}=${value}`);
   }
   return parts.join('&');
@@ -568,6 +657,17 @@ const RPC_METHODS = [
   'get_agent_card',
   'health_check',
   'list_methods',
+  // verify_domain is left out: it would fetch from whatever domain the stream names.
+  'request_domain_challenge',
+  'get_domain',
+  'GetDomainClaim',
+  'remove_domain',
+  'system.listMethods',
+  'list_extensions',
+  'get_extension_info',
+  'get_agent_extensions',
+  'set_extension_trust',
+  'get_vector_stats',
   'no_such_method',
 ];
 
@@ -578,6 +678,8 @@ function rpcCall(r: Random): unknown {
     () => ({ agent_id: junk(r) }),
     () => ({ agentId: r.pick(['weather-agent', 'fuzz-agent', '']), expected_revision: junk(r) }),
     () => searchParams(r),
+    () => ({ domain: r.chance(0.5) ? junk(r) : r.pick(['example.com', 'EXAMPLE.com.', '10.0.0.1', 'a..b', 'x'.repeat(300)]) }),
+    () => ({ uri: junk(r), trust_level: junk(r), page_size: junk(r), trust_levels: junk(r), declaring_agents: junk(r) }),
     () => [mutatedCard(r)],
     () => junk(r),
     () => undefined,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateCard } from '../../src/agents/card/card-validation.js';
+import { validateCard } from '../../src/card/card-validation.js';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { sendJson, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
@@ -159,20 +159,24 @@ describe('JSON-RPC methods of the earlier registry', () => {
 
   it('list_methods lists every method', async () => {
     const r = await result('list_methods');
-    expect(r.methods).toEqual(expect.arrayContaining(ALL_METHODS));
+    expect(r).toEqual(expect.arrayContaining(ALL_METHODS));
   });
 
   it('every method list_methods names is callable (none answers -32601)', async () => {
-    const { methods } = await result('list_methods');
-    for (const method of methods as string[]) {
+    const methods = await result('list_methods');
+    for (const method of methods as unknown as string[]) {
       const response = await call(method, {});
       expect(response.error?.code, method).not.toBe(-32601);
     }
   });
 
-  it('get_agent_card answers the registry own valid A2A 1.0 card', async () => {
+  it('get_agent_card answers the registry own valid A2A 1.0 card, with the 0.3 fields earlier clients read beside it', async () => {
     const r = await result('get_agent_card');
-    expect(validateCard(r.agent_card).format).toBe('a2a-1.0');
+    const { url, protocolVersion, preferredTransport, protocol_version, preferred_transport, ...card } = r.agent_card;
+    expect(validateCard(card).format).toBe('a2a-1.0');
+    // With its 0.3 fields the card is read as 0.3, as a card with a top-level 0.x protocolVersion always is.
+    expect(validateCard(r.agent_card).format).toBe('a2a-0.3');
+    expect([url, protocolVersion, preferredTransport, protocol_version, preferred_transport]).toEqual([card.supportedInterfaces[0].url, '0.3.0', 'JSONRPC', '0.3.0', 'JSONRPC']);
   });
 });
 
@@ -435,6 +439,28 @@ describe('REST and JSON-RPC share the same data', () => {
     expect(body.revision).toBe(saved.revision);
     const listed = (await (await fetch(`${base}/agents?skill=rpc-to-rest-skill`)).json()) as Body;
     expect(listed.results.map((x: Body) => x.agent_id)).toEqual(['rpc-to-rest']);
+  });
+
+  it('both doors read a request with one schema: the same bad field gets the same violation from each', async () => {
+    await result('register_agent', { agent_card: cardV1({ name: 'One Schema' }) });
+    const rest = await fetch(`${base}/agents/one-schema?min_revision=0`);
+    expect(rest.status).toBe(400);
+    const restViolations = ((await rest.json()) as Body).error.violations as { path: string; message: string }[];
+    const rpc = await failure('get_agent', { agent_id: 'one-schema', min_revision: 0 });
+    expect(rpc.code).toBe(-32602);
+    const badRequest = (rpc.data ?? []).find((d) => String((d as Body)['@type']).endsWith('BadRequest')) as Body;
+    const rpcViolations = (badRequest.fieldViolations as { field: string; description: string }[]).map((v) => ({ path: v.field, message: v.description }));
+    expect(restViolations).toEqual([{ path: '$.min_revision', message: expect.any(String) }]);
+    expect(rpcViolations).toEqual([{ path: '$.params.min_revision', message: restViolations[0]?.message }]);
+  });
+
+  it("register_agent {create_only: true} is REST's If-None-Match: * — it refuses to replace an agent that exists", async () => {
+    const card = cardV1({ name: 'Create Only Rpc' });
+    const first = await result('register_agent', { agent_card: card, create_only: true });
+    expect(first.agent_id).toBe('create-only-rpc');
+    expect((await failure('register_agent', { agent_card: card, create_only: true })).code).toBe(-32010);
+    expect((await fetch(`${base}/agents/create-only-rpc`, { method: 'PUT', body: JSON.stringify(card), headers: { 'content-type': 'application/json', 'if-none-match': '*' } })).status).toBe(409);
+    expect((await result('get_agent', { agent_id: 'create-only-rpc' })).revision).toBe(first.revision);
   });
 
   it('an agent deleted over REST is gone for JSON-RPC', async () => {

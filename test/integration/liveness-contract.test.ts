@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentNotFoundError } from '../../src/errors.js';
-import { ExpirySweep } from '../../src/heartbeats/expiry-sweep.js';
+import { ExpirySweep } from '../../src/worker/expiry-sweep.js';
 import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { term } from '../../src/search/index-terms.js';

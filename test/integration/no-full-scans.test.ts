@@ -18,7 +18,8 @@ interface Seen {
   source: string;
 }
 
-const name = (command: Seen) => (command.args[0] ?? '').toLowerCase();
+/** A script run is one command whether ioredis sent it by digest or, the first time on a connection, in full. */
+const name = (command: Seen) => (command.args[0] ?? '').toLowerCase().replace(/^eval$/, 'evalsha');
 /** Commands the registry sent itself; MONITOR shows those its Lua scripts run too, with the source `lua`. */
 const sent = (commands: Seen[] | undefined) => (commands ?? []).filter((c) => c.source !== 'lua');
 const inScripts = (commands: Seen[] | undefined) => (commands ?? []).filter((c) => c.source === 'lua');
@@ -116,6 +117,9 @@ describe('request paths cost O(sets touched), never a scan of all keys', () => {
         return;
       }
       const seen = { args, source };
+      // The data set epoch watch reads its key every second, whatever the requests: not their cost
+      // (a script that reads the epoch for a request, as the change log's does, still counts).
+      if (source !== 'lua' && args[1] === `${prefix}epoch`) return;
       everything.push(seen);
       window?.push(seen);
     });
@@ -165,8 +169,8 @@ describe('request paths cost O(sets touched), never a scan of all keys', () => {
     expect(costs.large['GET /agents/{id}']?.length).toBeLessThanOrEqual(2);
   });
 
-  it('a page of 10 costs at most one command per agent shown plus 3', () => {
-    expect(costs.large['GET /agents?limit=10']?.length).toBeLessThanOrEqual(10 + 3);
+  it('a page of 10 costs at most one command per agent shown plus 6: the listing, and the change log end its change_cursor names (one script of two commands)', () => {
+    expect(costs.large['GET /agents?limit=10']?.length).toBeLessThanOrEqual(10 + 6);
   });
 
   it('a search sends one script and one read per match shown, and the script runs a bounded number of commands', () => {

@@ -1,35 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useAgentHost } from '../helpers/agent-host.js';
 import { cardV1 } from '../helpers/cards.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { useRegistry } from '../helpers/use-registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = async (response: Response): Promise<any> => response.json();
-
-/** An agent's own web server on loopback, serving its card at the well-known path. */
-function agentHost() {
-  const state = { card: JSON.stringify(cardV1({ name: 'Hosted Agent' }), null, 1), requests: 0 };
-  let server: Server;
-  let origin = '';
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      state.requests++;
-      if (req.url !== '/.well-known/agent-card.json') return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(state.card);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return {
-    state,
-    get origin() {
-      return origin;
-    },
-  };
-}
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -41,7 +17,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ti
 }
 
 describe('register by URL, on a registry allowed to reach private http addresses (test mode)', () => {
-  const host = agentHost();
+  const host = useAgentHost(JSON.stringify(cardV1({ name: 'Hosted Agent' }), null, 1));
   const registry = useRegistry({
     OUTBOUND_ALLOW_HTTP: 'true',
     OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
@@ -106,7 +82,7 @@ describe('register by URL, on a registry allowed to reach private http addresses
 });
 
 describe('register by URL with the default outbound policy', () => {
-  const host = agentHost();
+  const host = useAgentHost(JSON.stringify(cardV1({ name: 'Hosted Agent' }), null, 1));
   const registry = useRegistry({ ROLE: 'api' });
 
   it('refuses loopback and plain http before connecting, with 400 url_not_allowed', async () => {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateCard } from '../../src/agents/card/card-validation.js';
+import { validateCard } from '../../src/card/card-validation.js';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
-import { sendJson } from '../helpers/registry-server.js';
+import { sendJson, startRegistry } from '../helpers/registry-server.js';
+import { redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { useRegistry } from '../helpers/use-registry.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -225,6 +226,35 @@ describe('REST API: registering and reading agents', () => {
     expect(res.status).toBe(201);
   });
 
+  it('a card of another name that derives the same id ("Foo Bar", "foo_bar") gets 409 naming the id, unless it names the revision to replace', async () => {
+    const first = await register(ctx.base, v1Named('Look Alike'));
+    expect(first.agent_id).toBe('look-alike');
+    const before = await cardText(ctx.base, 'look-alike');
+    for (const name of ['look_alike', 'LOOK-ALIKE!', 'Lôok Alike']) {
+      const res = await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: v1Named(name) });
+      expect(res.status, name).toBe(409);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error.code).toBe('agent_id_taken');
+      expect(body.error.message).toContain("'look-alike'");
+    }
+    expect(await cardText(ctx.base, 'look-alike')).toBe(before);
+    // The same name again is an update, as it always was; another name with If-Match replaces.
+    expect((await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: v1Named('Look Alike', { version: '2.0.0' }) })).status).toBe(200);
+    const replaced = await sendJson(`${ctx.base}/agents`, 'POST', { agent_card: v1Named('look_alike') }, { 'if-match': '*' });
+    expect(replaced.status).toBe(200);
+    expect(JSON.parse(await cardText(ctx.base, 'look-alike')).name).toBe('look_alike');
+  });
+
+  it('an id that differs from a stored one only in case gets 409 naming the stored id', async () => {
+    expect((await sendJson(`${ctx.base}/agents/case-agent`, 'PUT', { agent_card: v1Named('Case Agent') })).status).toBe(201);
+    const res = await sendJson(`${ctx.base}/agents/Case-Agent`, 'PUT', { agent_card: v1Named('Case Agent') });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.code).toBe('agent_id_taken');
+    expect(body.error.message).toContain("'case-agent'");
+    expect((await fetch(`${ctx.base}/agents/Case-Agent`)).status).toBe(404);
+  });
+
   it('PUT with If-Match: * on a missing id answers 412 and creates nothing', async () => {
     const res = await sendJson(`${ctx.base}/agents/never-registered`, 'PUT', { agent_card: v1Named('Never') }, { 'if-match': '*' });
     expect(res.status).toBe(412);
@@ -311,9 +341,36 @@ describe('REST API: registering and reading agents', () => {
       search: 'POST /agents/search',
       unregister: 'DELETE /agents/{id}',
     });
-    expect(body.protocols.secondary.endpoints.list).toMatch(/^GET \/agents/);
+    expect(body.protocols.secondary.endpoints.list).toMatch(/^GET \/agents\?skill=&tag=.*&q=&limit=&cursor=&search_mode=$/);
+    // Every route the REST door mounts is listed, as it is mounted.
+    expect(body.protocols.secondary.endpoints).toMatchObject({
+      register_url: 'POST /agents/register-url',
+      heartbeat: 'POST /agents/{id}/heartbeat',
+      previous: 'GET /agents/{id}/previous',
+      search_get: 'GET /agents/search',
+      changes: 'GET /changes',
+      change_stream: 'GET /changes/stream',
+      domain_challenge: 'POST /domains/{domain}/challenge',
+      domain_verify: 'POST /domains/{domain}/verify',
+      domain: 'GET /domains/{domain}',
+      domain_remove: 'DELETE /domains/{domain}',
+    });
+    // And those of the extension catalog's REST door.
+    expect(Object.keys(body.protocols.secondary.endpoints)).toHaveLength(22);
     expect(body.health_check).toBe('/health');
     expect(body.agent_card).toBe('/.well-known/agent-card.json');
+  });
+
+  it('GET / of a worker lists no API, which it does not serve', async () => {
+    const worker = await startRegistry({ REDIS_URL: redisUrl(), REDIS_PREFIX: uniquePrefix(), ROLE: 'worker' });
+    try {
+      const body = (await (await fetch(`${worker.baseUrl}/`)).json()) as Body;
+      expect(body.service).toBe('A2A Registry');
+      expect(body.protocols).toBeUndefined();
+      expect((await fetch(`${worker.baseUrl}/agents`)).status).toBe(404);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('GET /health answers healthy', async () => {
@@ -329,9 +386,7 @@ describe('REST API: registering and reading agents', () => {
     const normalised = validateCard(card);
     expect(normalised.format).toBe('a2a-1.0');
     expect(normalised.interfaces.some((i) => i.binding === 'JSONRPC' && i.url.endsWith('/jsonrpc'))).toBe(true);
-    expect(normalised.skills.map((s) => s.id)).toEqual(
-      expect.arrayContaining(['register_agent', 'get_agent', 'list_agents', 'search_agents', 'unregister_agent']),
-    );
+    expect(normalised.skills.map((s) => s.id)).toEqual(['find_agents']);
   });
 });
 

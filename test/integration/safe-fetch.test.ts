@@ -489,6 +489,15 @@ describe('limits', () => {
   const fetcher = createSafeFetcher({ ...TEST_MODE, maxBytes: MAX });
   const bodyOf = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - 10) });
 
+  it('refuses a document nested deeper than maxDepth with 502 json_too_deep, and accepts one at it', async () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    const shallow = createSafeFetcher({ ...TEST_MODE, maxDepth: 8 });
+    const server = await startServer(routes({ '/at': json(nested(8)), '/over': json(nested(9)) }));
+    expect((await shallow.fetchJson(`${server.origin}/at`)).text).toBe(nested(8));
+    const error = await failureOf(shallow.fetchJson(`${server.origin}/over`));
+    expect(error).toMatchObject({ status: 502, code: 'upstream_error', reason: 'json_too_deep' });
+  });
+
   it('accepts a body of exactly maxBytes', async () => {
     const body = bodyOf(MAX);
     expect(Buffer.byteLength(body)).toBe(MAX);

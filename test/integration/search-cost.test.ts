@@ -7,7 +7,7 @@ import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import type { IndexTuning } from '../../src/store/term-layout.js';
 import { cardV1 } from '../helpers/cards.js';
-import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { deleteKeys, monitorCaughtUp, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { writeOf } from '../helpers/store-backends.js';
 
 /**
@@ -37,6 +37,9 @@ const SHAPES: Record<string, Omit<TermSearch, 'wanted' | 'includeInactive'>> = {
   'two broad filters': { terms: ['in:text/plain', 'streaming:true'], preferred: [] },
   'a broad filter with a rare word': { terms: ['in:text/plain', 'tok:triple', 'tok:even'], preferred: ['ntok:triple', 'ntok:even'] },
   'a rare skill': { terms: ['skill:rare'], preferred: [] },
+  // Type-ahead: "comm" and "trip"/"eve" begin words of the cards ("common", "triple", "even").
+  'a word prefix in every card': { terms: ['pre:comm'], preferred: ['npre:comm'] },
+  'a broad filter with a rare word prefix': { terms: ['in:text/plain', 'pre:trip', 'pre:eve'], preferred: ['npre:trip', 'npre:eve'] },
 };
 /** A shape whose walk finds nothing: among 2,000 agents it must stop at the budget. */
 const DISJOINT: TermSearch = { terms: ['streaming:true', 'tok:odd'], preferred: [], includeInactive: false, wanted: 11 };
@@ -60,20 +63,7 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
   const costs: Record<'small' | 'large', Partial<Record<Shape, Cost>>> = { small: {}, large: {} };
   const memoryWork: Record<'small' | 'large', Partial<Record<Shape, number>>> = { small: {}, large: {} };
 
-  async function settle(): Promise<void> {
-    const marker = `search-cost-${Math.random()}`;
-    const seen = new Promise<void>((resolve) => {
-      const onCommand = (_time: string, args: string[]) => {
-        if (args[0] === 'echo' && args[1] === marker) {
-          monitor.off('monitor', onCommand);
-          resolve();
-        }
-      };
-      monitor.on('monitor', onCommand);
-    });
-    await redis.echo(marker);
-    await seen;
-  }
+  const settle = () => monitorCaughtUp(redis, monitor);
 
   async function measure(size: 'small' | 'large'): Promise<void> {
     for (const [shape, search] of Object.entries(SHAPES) as [Shape, TermSearch][]) {
@@ -123,6 +113,17 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
     expect(large.commands.length).toBeLessThanOrEqual(small.commands.length + 6);
     expect(large.work).toBeLessThanOrEqual(Math.max(small.work, TUNING.walkBudget) + TUNING.bucketWidth + TUNING.bucketVisitCost);
     expect(memoryWork.large[shape]).toBeLessThanOrEqual(TUNING.embeddedWalkBudget);
+  });
+
+  it.each([
+    ['a word prefix in every card', 'a word in every card'],
+    ['a broad filter with a rare word prefix', 'a broad filter with a rare word'],
+  ] as [Shape, Shape][])('%s costs the Redis commands and work that %s does: a set intersection like it', (prefix, word) => {
+    const byPrefix = costs.large[prefix] as Cost;
+    const byWord = costs.large[word] as Cost;
+    expect(byPrefix.hits).toBe(byWord.hits);
+    expect(byPrefix.commands.length).toBeLessThanOrEqual(byWord.commands.length + 2);
+    expect(byPrefix.work).toBeLessThanOrEqual(byWord.work + TUNING.bucketWidth + TUNING.bucketVisitCost);
   });
 
   it('a broad filter costs about what a rare one does: a bucket or two for a full page', () => {

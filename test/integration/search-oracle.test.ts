@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storedCards } from '../../src/agents/stored-cards.js';
-import { validateCard } from '../../src/agents/card/card-validation.js';
+import { validateCard } from '../../src/card/card-validation.js';
 import { recordTermsOf } from '../../src/agents/record-terms.js';
 import { term } from '../../src/search/index-terms.js';
 import type { SearchCriteria } from '../../src/search/search-criteria.js';
@@ -145,6 +145,9 @@ async function apply(store: AgentStore, oracle: Oracle, step: Change, clock: { n
   }
 }
 
+/** A page's byte budget: the default, or room for about two of the test's cards, so that pages end early. */
+const pageBytes = fc.constantFrom(8 * 1024 * 1024, 2500);
+
 /** Every page of a search, following next_cursor: the ids in order, and each page's total. */
 async function walkPages(search: SearchService, query: SearchCriteria, between: () => Promise<void> = async () => {}) {
   const ids: string[] = [];
@@ -184,13 +187,13 @@ const backends: Backend[] = [
 describe.each(backends.map((b) => [b.name, b] as const))('%s search against a brute-force filter', (_name, backend) => {
   it('shows every match once, in rank order, over all pages, with exact totals right', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(change, { minLength: 20, maxLength: 150 }), fc.array(criteria, { minLength: 1, maxLength: 6 }), async (changes, queries) => {
+      fc.asyncProperty(fc.array(change, { minLength: 20, maxLength: 150 }), fc.array(criteria, { minLength: 1, maxLength: 6 }), pageBytes, async (changes, queries, maxPageBytes) => {
         const { store, close } = backend.open(TINY);
         const oracle = new Oracle();
         const clock = { now: Date.parse('2025-01-01T00:00:00.000Z') };
         try {
           for (const step of changes) await apply(store, oracle, step, clock);
-          const search = new SearchService(store);
+          const search = new SearchService(store, maxPageBytes);
           for (const query of queries) {
             const expected = oracle.expected(query);
             const { ids, totals } = await walkPages(search, query);
@@ -211,7 +214,8 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
         fc.array(change, { minLength: 30, maxLength: 120 }),
         criteria,
         fc.array(change, { minLength: 1, maxLength: 30 }),
-        async (before, query, during) => {
+        pageBytes,
+        async (before, query, during, maxPageBytes) => {
           const { store, close } = backend.open(TINY);
           const oracle = new Oracle();
           const clock = { now: Date.parse('2025-01-01T00:00:00.000Z') };
@@ -221,7 +225,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
             const moving = during.map((step) => ({ ...step, slot: SLOTS / 2 + (step.slot % (SLOTS / 2)) }));
             const steady = oracle.expected(query).filter((id) => Number(id.split('-')[1]) < SLOTS / 2);
             let next = 0;
-            const { ids } = await walkPages(new SearchService(store), query, async () => {
+            const { ids } = await walkPages(new SearchService(store, maxPageBytes), query, async () => {
               const step = moving[next++];
               if (step) await apply(store, oracle, step, clock);
             });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/auth/authenticators.js';
 import { cardV1, legacyCard } from '../helpers/cards.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { flattenedSignature, newSigner, type Signer } from '../helpers/signing.js';
@@ -124,5 +125,43 @@ describe("keys from the JWKS at the card's own origin", () => {
   it('marks a card signed with a key its origin does not publish invalid', async () => {
     const saved = await json(await sendJson(`${registry.base}/agents`, 'POST', { agent_card: await cardAtOrigin('Origin Stranger', stranger) }));
     expect(saved.signature_status).toBe('invalid');
+  });
+});
+
+describe("a signed card for another owner's agent", () => {
+  const served: string[] = [];
+  let origin = '';
+  let server: Server;
+  const keys = { alice: 'alice-secret-key', bob: 'bob-secret-key' };
+  const registry = useRegistry(() => ({
+    ROLE: 'api',
+    AUTH_MODE: 'apikey',
+    API_KEYS: `alice:publisher:${sha256Hex(keys.alice)},bob:publisher:${sha256Hex(keys.bob)}`,
+    OUTBOUND_ALLOW_HTTP: 'true',
+    OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+  }));
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      served.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [trusted.publicJwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("is refused with 403 before the registry fetches the signer's keys from the card's origin", async () => {
+    const put = (key: string, card: Record<string, unknown>) =>
+      fetch(`${registry.base}/agents/owned-by-alice`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ agent_card: card }),
+      });
+    expect((await put(keys.alice, cardV1({ name: 'Owned' }))).status).toBe(201);
+    const card = cardV1({ name: 'Taken', supportedInterfaces: [{ url: `${origin}/a2a`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }] });
+    const res = await put(keys.bob, { ...card, signatures: [await flattenedSignature(card, trusted)] });
+    expect(res.status).toBe(403);
+    expect(served).toEqual([]);
   });
 });

@@ -30,7 +30,8 @@ describe('the data layout under the prefix', () => {
     const prefix = fresh();
     const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
     expect(await store.checkLayout()).toBeUndefined();
-    expect(await admin.get(`${prefix}layout`)).toBe('2');
+    expect(await admin.get(`${prefix}layout`)).toBe('3');
+    expect(store.indexesWordPrefixes).toBe(true);
     await store.save(writeOf('weather'));
     expect(await store.checkLayout()).toBeUndefined();
     expect((await store.get('weather'))?.id).toBe('weather');
@@ -54,9 +55,21 @@ describe('the data layout under the prefix', () => {
 
   it('refuses a layout version it does not know', async () => {
     const prefix = fresh();
-    await admin.set(`${prefix}layout`, '3');
+    await admin.set(`${prefix}layout`, '4');
     const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
-    expect(await store.checkLayout()).toMatch(/layout 3, this version writes 2/);
+    expect(await store.checkLayout()).toMatch(/layout 4, this version writes 3/);
+    await store.close();
+  });
+
+  it('reads and writes data of layout 2, whose older agents lack word prefixes, and leaves its mark alone', async () => {
+    const prefix = fresh();
+    await admin.set(`${prefix}layout`, '2');
+    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    expect(await store.checkLayout()).toBeUndefined();
+    expect(store.indexesWordPrefixes).toBe(false);
+    await store.save(writeOf('weather'));
+    expect((await store.get('weather'))?.id).toBe('weather');
+    expect(await admin.get(`${prefix}layout`)).toBe('2');
     await store.close();
   });
 

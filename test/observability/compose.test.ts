@@ -1,23 +1,27 @@
 /**
  * docker-compose.yml and deploy/compose/ are not run here (no Docker engine): these checks read
  * them and make sure they hang together — services, roles, ports, the files every bind mount
- * points at, nginx's upstream over every API replica, Prometheus scraping every process (and its
- * config passing `promtool check config`), Grafana provisioned with that Prometheus and the
- * dashboard the Helm chart ships.
+ * points at, nginx in front of every API replica by a name it resolves at run time (and its config
+ * passing `nginx -t`), Prometheus scraping every process (and its config passing `promtool check
+ * config`), Grafana provisioned with that Prometheus and the dashboard the Helm chart ships. Where a
+ * compose implementation is installed, `docker compose config` checks the file too.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
 import { compactRedisArgs } from '../../src/store/redis-settings.js';
-import { promtool } from './support/processes.js';
+import { NGINX, NO_NGINX, promtool } from './support/processes.js';
 import { DASHBOARD_PATH, readRepoFile, REPO_ROOT } from './support/queries.js';
 
 interface Service {
   image?: string;
+  networks?: { default?: { aliases?: string[] } };
   build?: { context: string; dockerfile?: string };
   command?: string[];
   environment?: Record<string, string>;
@@ -30,6 +34,17 @@ interface Service {
 // Compose files use YAML merge keys (<<: *anchor).
 const compose = parseYaml(readRepoFile('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
+const nginxConfig = () => readRepoFile('deploy/compose/nginx.conf');
+const must = <T>(value: T | undefined | null, what: string): T => {
+  if (value === undefined || value === null) throw new Error(`missing: ${what}`);
+  return value;
+};
+
+const nginxBinary = NGINX;
+/** A compose implementation: the docker compose plugin, or docker-compose. */
+const composeCommand = [['docker', 'compose'], ['docker-compose']].find(
+  ([command, ...args]) => spawnSync(command!, [...args, 'version'], { encoding: 'utf8', timeout: 10_000 }).status === 0,
+);
 const apis = Object.entries(services).filter(([, s]) => s.environment?.ROLE === 'api');
 const workers = Object.entries(services).filter(([, s]) => s.environment?.ROLE === 'worker');
 
@@ -110,19 +125,67 @@ describe('docker-compose.yml', () => {
     expect(existsSync(join(REPO_ROOT, 'Dockerfile')), 'Dockerfile (build context .)').toBe(true);
   });
 
-  it('puts nginx on port 8000 with a least_conn upstream over every API replica', () => {
+  it('puts nginx on port 8000 in front of every API replica, by a network alias only they carry, resolved at run time', () => {
     const nginx = services.nginx!;
     expect(nginx.ports).toContain('8000:8000');
     const conf = bindMounts(nginx).find((m) => m.target === '/etc/nginx/nginx.conf');
     expect(conf?.source).toBe('deploy/compose/nginx.conf');
-    const text = readRepoFile(conf!.source);
-    const upstream = /upstream\s+(\w+)\s*\{([^}]*)\}/.exec(text);
-    expect(upstream, 'an upstream block').not.toBeNull();
-    expect(upstream![2]).toMatch(/^\s*least_conn;/m);
-    const servers = [...upstream![2]!.matchAll(/^\s*server\s+(\S+)/gm)].map((m) => m[1]);
-    expect(servers.sort()).toEqual(apis.map(([name, s]) => `${name}:${s.environment!.PORT}`).sort());
-    expect(text).toContain(`proxy_pass http://${upstream![1]};`);
+    const text = nginxConfig();
+    // Names in an upstream block or a literal proxy_pass are resolved once, at start-up.
+    expect(text).not.toMatch(/^\s*upstream\s/m);
+    const proxyPass = [...text.matchAll(/^\s*proxy_pass\s+(\S+);/gm)].map((m) => m[1]);
+    expect(proxyPass).toEqual(['$registry_api']);
+    const target = /^\s*set \$registry_api (\S+);/m.exec(text)?.[1];
+    const url = new URL(must(target, 'set $registry_api'));
+    // Every API replica, and nothing else, answers to that name, on the port it listens on.
+    const aliasOf = (service: Service) => service.networks?.default?.aliases ?? [];
+    for (const [name, service] of apis) {
+      expect(aliasOf(service), name).toContain(url.hostname);
+      expect(url.port, name).toBe(service.environment!.PORT);
+    }
+    for (const [name, service] of Object.entries(services).filter(([, s]) => s.environment?.ROLE !== 'api')) {
+      expect(aliasOf(service), name).not.toContain(url.hostname);
+    }
+    expect(services[url.hostname], 'a service named like the alias would answer too').toBeUndefined();
     for (const [name] of apis) expect(nginx.depends_on?.[name], name).toEqual({ condition: 'service_healthy' });
+  });
+
+  it('has nginx re-resolve the replicas through Docker\'s DNS, answers kept at most 30 s', () => {
+    const resolver = /^\s*resolver\s+([^;]+);/m.exec(nginxConfig())?.[1]?.split(/\s+/) ?? [];
+    expect(resolver[0], "Docker's embedded DNS server").toBe('127.0.0.11');
+    const valid = resolver.find((word) => word.startsWith('valid='));
+    expect(valid, 'resolver ... valid=').toMatch(/^valid=\d+s$/);
+    expect(Number(/\d+/.exec(valid!)?.[0])).toBeLessThanOrEqual(30);
+  });
+
+  it.skipIf(!nginxBinary)(`passes nginx -t${nginxBinary ? '' : ` (skipped: ${NO_NGINX})`}`, () => {
+    const prefix = mkdtempSync(join(tmpdir(), 'a2a-nginx-'));
+    // The config logs to /dev/stdout and /dev/stderr, which nginx opens: they must be files here,
+    // since the pipes Node gives a child are sockets, which cannot be opened so.
+    const out = openSync(join(prefix, 'out.log'), 'w');
+    const err = openSync(join(prefix, 'err.log'), 'w');
+    try {
+      const run = spawnSync(nginxBinary!, ['-t', '-p', `${prefix}/`, '-c', join(REPO_ROOT, 'deploy/compose/nginx.conf'), '-e', 'stderr'], {
+        stdio: ['ignore', out, err],
+        timeout: 30_000,
+      });
+      const output = readFileSync(join(prefix, 'out.log'), 'utf8') + readFileSync(join(prefix, 'err.log'), 'utf8');
+      expect(run.status, output).toBe(0);
+      expect(output).toContain('test is successful');
+    } finally {
+      closeSync(out);
+      closeSync(err);
+      rmSync(prefix, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!composeCommand)(`passes ${composeCommand?.join(' ') ?? 'docker compose'} config${composeCommand ? '' : ' (skipped: neither the docker compose plugin nor docker-compose is installed here)'}`, () => {
+    const run = spawnSync(composeCommand![0]!, [...composeCommand!.slice(1), '-f', join(REPO_ROOT, 'docker-compose.yml'), 'config', '--quiet'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
   });
 
   it('has Prometheus scrape every API replica and the worker on their metrics port', () => {

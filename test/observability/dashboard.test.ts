@@ -105,8 +105,19 @@ describe('Grafana dashboard JSON', () => {
     expect((namespace?.query as { query?: string }).query).toBe(namespace?.definition);
     // Only variables the dashboard defines, or Grafana's own, appear in queries.
     for (const { name, expr } of dashboardQueries(dashboard)) {
-      for (const variable of variablesOf(expr)) expect(['namespace', '__rate_interval'], `${name}: $${variable}`).toContain(variable);
+      for (const variable of variablesOf(expr)) expect(['namespace', 'job', '__rate_interval'], `${name}: $${variable}`).toContain(variable);
     }
+  });
+
+  it('has a job variable listing the jobs that export a registry metric, whose All is that list and not .*', () => {
+    const job = dashboard.templating.list.find((v) => v.name === 'job');
+    expect(job).toMatchObject({ type: 'query', datasource: { type: 'prometheus', uid: '${datasource}' }, includeAll: true, multi: true });
+    // Without a custom all value, Grafana sends All as the listed values, (a|b): another application's job is never among them.
+    expect(job?.allValue).toBeUndefined();
+    expect(job?.definition).toMatch(/^label_values\(a2a_\w+\{namespace=~"\$namespace"\}, job\)$/);
+    expect((job?.query as { query?: string }).query).toBe(job?.definition);
+    const names = dashboard.templating.list.map((v) => v.name);
+    expect(names.indexOf('job')).toBeGreaterThan(names.indexOf('namespace'));
   });
 });
 
@@ -145,11 +156,12 @@ describe('PromQL of the dashboard and the adapter rule', () => {
     expect(calls).toBeGreaterThan(20);
   });
 
-  it('every selector of the dashboard is filtered by namespace=~"$namespace"', () => {
+  it('every selector of the dashboard is filtered by namespace=~"$namespace" and job=~"$job" (the registry\'s own series)', () => {
     for (const { name, expr } of dashboardQueries(dashboard)) {
-      const parsed = parsePromQL(substituteVariables(expr, { namespace: '__NS__' }));
+      const parsed = parsePromQL(substituteVariables(expr, { namespace: '__NS__', job: '__JOB__' }));
       for (const selector of selectorsOf(parsed)) {
         expect(selector.matchers, `${name}: ${selector.metric}`).toContainEqual({ label: 'namespace', op: '=~', value: '__NS__' });
+        expect(selector.matchers, `${name}: ${selector.metric}`).toContainEqual({ label: 'job', op: '=~', value: '__JOB__' });
       }
     }
   });
@@ -191,7 +203,10 @@ describe('metrics the queries name exist in /metrics of running registry process
       ...allQueries(),
       ...dashboard.templating.list
         .filter((v) => v.type === 'query')
-        .map((v) => ({ name: `variable ${v.name}`, expr: /^label_values\((\w+), *\w+\)$/.exec(v.definition ?? '')?.[1] ?? '(no metric)' })),
+        .map((v) => ({
+          name: `variable ${v.name}`,
+          expr: substituteVariables(/^label_values\((\w+(?:\{[^}]*\})?), *\w+\)$/.exec(v.definition ?? '')?.[1] ?? '(no metric)', { namespace: '.*' }),
+        })),
     ];
     for (const { name, expr } of queries) {
       const parsed = parsePromQL(expr);

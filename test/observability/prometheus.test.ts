@@ -1,7 +1,9 @@
 /**
  * A real Prometheus scrapes two API replicas and a worker every second; every dashboard query and
  * the HPA metric query of the prometheus-adapter rule must return data from it. promtool checks
- * each process's /metrics exposition.
+ * each process's /metrics exposition. A second Prometheus scrapes the same processes and another
+ * application in the same namespace that exports the generic metric names the dashboard reads:
+ * no panel's result may change because of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -17,7 +19,17 @@ import {
   type PrometheusProcess,
   type RegistryProcess,
 } from './support/processes.js';
-import { adapterMetricName, adapterQuery, dashboardQueries, HPA_METRIC, loadAdapterRules, loadDashboard, substituteVariables } from './support/queries.js';
+import { startNeighbour, type Neighbour } from './support/neighbour.js';
+import {
+  adapterMetricName,
+  adapterQuery,
+  dashboardQueries,
+  grafanaAllValue,
+  HPA_METRIC,
+  loadAdapterRules,
+  loadDashboard,
+  substituteVariables,
+} from './support/queries.js';
 import { driveTraffic } from './support/traffic.js';
 
 /** The target labels a Kubernetes scrape (ServiceMonitor, kubernetes_sd relabelling) attaches. */
@@ -42,6 +54,23 @@ async function defaultMetricNames(): Promise<Set<string>> {
 
 const hasFiniteValue = (samples: PromSample[]) => samples.some((s) => Number.isFinite(Number(s.value[1])));
 
+/** The values of `label` on the series `match` selects: what Grafana's label_values(match, label) lists. */
+async function labelValues(prometheus: PrometheusProcess, label: string, match: string): Promise<string[]> {
+  const response = await fetch(`${prometheus.url}/api/v1/label/${label}/values?${new URLSearchParams({ 'match[]': match })}`);
+  return ((await response.json()) as { data: string[] }).data.sort();
+}
+
+/** The dashboard's job variable on a Prometheus, as Grafana fills it with All selected. */
+async function allJobs(prometheus: PrometheusProcess, namespace: string): Promise<string> {
+  const definition = loadDashboard().templating.list.find((v) => v.name === 'job')?.definition ?? '';
+  const [, match = '', label = ''] = /^label_values\((.+), *(\w+)\)$/.exec(definition) ?? [];
+  return grafanaAllValue(await labelValues(prometheus, label, substituteVariables(match, { namespace })));
+}
+
+/** A result vector in a stable order, for comparing two evaluations. */
+const sorted = (samples: PromSample[]) =>
+  samples.map((s) => ({ metric: s.metric, value: s.value[1] })).sort((a, b) => JSON.stringify(a.metric).localeCompare(JSON.stringify(b.metric)));
+
 describe('dashboard and HPA queries on a real Prometheus scraping real replicas', () => {
   const prefix = uniquePrefix();
   const redis = connect();
@@ -49,6 +78,9 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
   let apis: RegistryProcess[] = [];
   let worker: RegistryProcess;
   let prometheus: PrometheusProcess | undefined;
+  /** A second Prometheus: the same targets, plus another application in the same namespace. */
+  let crowded: PrometheusProcess | undefined;
+  let neighbour: Neighbour | undefined;
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -73,12 +105,22 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
       ],
     };
     const t1 = Date.now();
-    prometheus = await startPrometheus(stringify(config));
+    neighbour = await startNeighbour();
+    const crowdedConfig = {
+      ...config,
+      scrape_configs: [...config.scrape_configs, { job_name: 'other-app', static_configs: [{ targets: [neighbour.target], labels: { namespace: NAMESPACE, pod: 'other-app-0' } }] }],
+    };
+    [prometheus, crowded] = await Promise.all([
+      startPrometheus(stringify(config)),
+      // The admin API deletes the neighbour's series for the comparison below.
+      startPrometheus(stringify(crowdedConfig), ['--web.enable-admin-api']),
+    ]);
     timings.prometheusStart = Date.now() - t1;
     // Traffic goes out only once every target has been scraped, so counters' increases are seen.
-    await waitFor('Prometheus scraped all three processes', 30_000, async () => {
+    await waitFor('Prometheus scraped all three processes (and the neighbour)', 30_000, async () => {
       const up = await prometheus!.query(`up{namespace="${NAMESPACE}"} == 1`);
-      return up.length === processes.length;
+      const crowdedUp = await crowded!.query(`up{namespace="${NAMESPACE}"} == 1`);
+      return up.length === processes.length && crowdedUp.length === processes.length + 1;
     });
     timings.firstScrapes = Date.now() - t1 - timings.prometheusStart;
     const t2 = Date.now();
@@ -94,7 +136,8 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
 
   afterAll(async () => {
     const t3 = Date.now();
-    await prometheus?.stop();
+    await Promise.all([prometheus?.stop(), crowded?.stop()]);
+    await neighbour?.stop();
     await Promise.all(processes.map((p) => p.stop()));
     timings.stop = Date.now() - t3;
     await deleteKeys(redis, prefix);
@@ -128,7 +171,9 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
     const started = Date.now();
     const queries = dashboardQueries(loadDashboard());
     for (const namespace of ['.*', NAMESPACE]) {
-      const exprs = queries.map((q) => ({ ...q, expr: substituteVariables(q.expr, { namespace }) }));
+      const job = await allJobs(prometheus!, namespace);
+      expect(job).toBe('(a2a-registry-api|a2a-registry-worker)');
+      const exprs = queries.map((q) => ({ ...q, expr: substituteVariables(q.expr, { namespace, job }) }));
       // Rates need two scrapes after the traffic: poll until every query has a finite value.
       // A query Prometheus rejects ends the polling and fails.
       let empty: string[] = [];
@@ -185,6 +230,43 @@ describe('dashboard and HPA queries on a real Prometheus scraping real replicas'
     expect(seen).toEqual(expected);
     expect(await value(`sum(a2a_cache_hits_total{${ns}})`)).toBeGreaterThan(0);
     expect(await value(`sum(a2a_cache_invalidations_total{${ns}})`)).toBeGreaterThan(0);
+  });
+
+  it('another application in the namespace exporting http_requests_total, process_* and nodejs_* changes no panel', { timeout: 60_000 }, async () => {
+    // The job variable lists the registry's jobs only, the neighbour's series notwithstanding.
+    const job = await allJobs(crowded!, NAMESPACE);
+    expect(job).toBe('(a2a-registry-api|a2a-registry-worker)');
+    const queries = dashboardQueries(loadDashboard());
+    const scoped = queries.map((q) => ({ ...q, expr: substituteVariables(q.expr, { namespace: NAMESPACE, job }) }));
+    // The same queries filtered by namespace only, as the dashboard had them before it read the job.
+    const namespaceOnly = queries.map((q) => ({ ...q, expr: substituteVariables(q.expr.replaceAll(', job=~"$job"', ''), { namespace: NAMESPACE }) }));
+    // Every query has data on this Prometheus too (rates need two scrapes after the traffic).
+    let empty: string[] = [];
+    await waitFor('every query has data with the neighbour scraped', 20_000, async () => {
+      const results = await Promise.all(scoped.map(async (q) => ({ ...q, samples: await crowded!.query(q.expr) })));
+      empty = results.flatMap((r) => (hasFiniteValue(r.samples) ? [] : [r.name]));
+      return empty.length === 0;
+    }).catch(() => undefined);
+    expect(empty).toEqual([]);
+
+    // The neighbour's counters must have a rate by then too (two scrapes of it in the window), or it could not change anything.
+    await waitFor('the neighbour has rates', 20_000, async () => (await crowded!.query('sum(rate(http_requests_total{job="other-app"}[1m])) > 0', Date.now() / 1000 - 3)).length > 0);
+    // Every query evaluated at one past instant, with the neighbour's series in the database and after
+    // they are deleted: what a Prometheus that never saw the neighbour would answer.
+    const at = Date.now() / 1000 - 3;
+    const evaluate = (list: typeof scoped) => Promise.all(list.map(async (q) => sorted(await crowded!.query(q.expr, at))));
+    const [withNeighbour, namespaceOnlyWith] = [await evaluate(scoped), await evaluate(namespaceOnly)];
+    const deleted = await fetch(`${crowded!.url}/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': '{job="other-app"}' })}`, { method: 'POST' });
+    expect(deleted.status).toBe(204);
+    expect(await crowded!.query('count(up{job="other-app"})', at)).toEqual([]);
+    const [withoutNeighbour, namespaceOnlyWithout] = [await evaluate(scoped), await evaluate(namespaceOnly)];
+
+    scoped.forEach((q, i) => expect(withNeighbour[i], `${q.name}: ${q.expr}`).toEqual(withoutNeighbour[i]));
+    // The neighbour was there and mattered: filtered by namespace only, the panels of each of its metric families changed.
+    const changed = namespaceOnly.filter((_, i) => JSON.stringify(namespaceOnlyWith[i]) !== JSON.stringify(namespaceOnlyWithout[i])).map((q) => q.expr);
+    for (const family of ['http_requests_total', 'http_request_duration_seconds', 'process_', 'nodejs_']) {
+      expect(changed.filter((expr) => expr.includes(family)).length, `namespace-only queries on ${family} the neighbour changed`).toBeGreaterThan(0);
+    }
   });
 
   it('the HPA metric query of the adapter rule gives each API pod its request rate', async () => {

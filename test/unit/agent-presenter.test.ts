@@ -14,6 +14,7 @@ const record = (n: number, status: AgentRecord['status'] = 'active'): AgentRecor
   status,
   ttlSeconds: 0,
   owner: 'anonymous',
+  domainVerified: false,
 });
 
 const bytesOf = (value: unknown) => toJsonBytes(value).toString('utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCard } from '../../src/agents/card/card-validation.js';
+import { validateCard } from '../../src/card/card-validation.js';
 import { indexTermsOf } from '../../src/search/index-terms.js';
 import { encodeSearchCursor } from '../../src/search/page-cursor.js';
 import {

@@ -5,15 +5,17 @@ import {
   CompactSign,
   FlattenedSign,
   type JSONWebKeySet,
+  type JWK,
 } from 'jose';
-import { canonicalJson, signingFormOf, signingPayloadOf } from '../../src/signatures/card-canonical.js';
+import { canonicalJson, signingFormOf } from '../../src/signatures/card-canonical.js';
 import {
   firstDuplicateKey,
+  MAX_ERROR_MESSAGE_LENGTH,
   verifyCardSignatures,
   type KeyResolver,
 } from '../../src/signatures/card-signature-verifier.js';
 import { firstOf, originJwksResolver, trustStoreResolver } from '../../src/signatures/key-resolvers.js';
-import { flattenedSignature, header, newSigner, type Signer } from '../helpers/signing.js';
+import { flattenedSignature, header, newSigner, signingPayloadOf, type Signer } from '../helpers/signing.js';
 
 type Card = Record<string, unknown>;
 const ORIGIN = 'https://agent.example.com';
@@ -73,6 +75,7 @@ describe('verifyCardSignatures', () => {
     const signed = withSignatures(card, [await flattenedSignature(card, es)]);
     expect(await verifyCardSignatures(JSON.stringify(signed), trusted)).toEqual({
       status: 'verified',
+      form: 'a2a-spec',
       verifiedKid: 'es-1',
       problems: [],
     });
@@ -105,8 +108,15 @@ describe('verifyCardSignatures', () => {
   it('treats a field added after signing, even an unknown one, as invalid', async () => {
     const card = baseCard();
     const signature = await flattenedSignature(card, es);
-    const extended = withSignatures({ ...card, vendorNote: '' }, [signature]);
+    const extended = withSignatures({ ...card, vendorNote: 'added later' }, [signature]);
     expect((await verifyCardSignatures(JSON.stringify(extended), trusted)).status).toBe('invalid');
+  });
+
+  it('lets an empty field added after signing pass, as it says nothing (the SDKs drop such fields when they sign)', async () => {
+    const card = baseCard();
+    const signature = await flattenedSignature(card, es);
+    const extended = withSignatures({ ...card, vendorNote: '' }, [signature]);
+    expect(await verifyCardSignatures(JSON.stringify(extended), trusted)).toMatchObject({ status: 'verified', form: 'a2a-sdk' });
   });
 
   it('treats a signature by an untrusted key as invalid, even with a trusted kid', async () => {
@@ -116,14 +126,14 @@ describe('verifyCardSignatures', () => {
 
     const unknownKid = withSignatures(card, [await flattenedSignature(card, { ...stranger, kid: 'who-knows' })]);
     const result = await verifyCardSignatures(JSON.stringify(unknownKid), trusted);
-    expect(result).toEqual({ status: 'invalid', problems: ['signatures[0]: no trusted key "who-knows"'] });
+    expect(result).toEqual({ status: 'invalid', error: { code: 'no_trusted_key', message: 'signatures[0]: no trusted key "who-knows"' }, problems: ['signatures[0]: no trusted key "who-knows"'] });
   });
 
   it('refuses alg none', async () => {
     const card = baseCard();
     const signed = withSignatures(card, [{ protected: encodeJson({ alg: 'none', kid: 'es-1' }), signature: '' }]);
     const result = await verifyCardSignatures(JSON.stringify(signed), trusted, { algorithms: ['none', 'ES256'] });
-    expect(result).toEqual({ status: 'invalid', problems: ['signatures[0]: algorithm "none" is not allowed'] });
+    expect(result).toEqual({ status: 'invalid', error: { code: 'unsupported_alg', message: 'signatures[0]: algorithm "none" is not allowed' }, problems: ['signatures[0]: algorithm "none" is not allowed'] });
   });
 
   it('refuses HMAC even when listed and when a resolver would hand out the secret', async () => {
@@ -135,7 +145,7 @@ describe('verifyCardSignatures', () => {
     const signed = withSignatures(card, [{ protected: jws.protected, signature: jws.signature }]);
     const leaky: KeyResolver = { resolve: vi.fn(async () => createSecretKey(secret)) };
     const result = await verifyCardSignatures(JSON.stringify(signed), leaky, { algorithms: ['HS256', 'ES256'] });
-    expect(result).toEqual({ status: 'invalid', problems: ['signatures[0]: algorithm "HS256" is not allowed'] });
+    expect(result).toEqual({ status: 'invalid', error: { code: 'unsupported_alg', message: 'signatures[0]: algorithm "HS256" is not allowed' }, problems: ['signatures[0]: algorithm "HS256" is not allowed'] });
     expect(leaky.resolve).not.toHaveBeenCalled();
   });
 
@@ -201,7 +211,7 @@ describe('verifyCardSignatures', () => {
     const signed = withSignatures(card, [await flattenedSignature(card, es)]);
     const broken: KeyResolver = { resolve: async () => Promise.reject(new Error('store offline')) };
     const result = await verifyCardSignatures(JSON.stringify(signed), broken);
-    expect(result).toEqual({ status: 'invalid', problems: ['signatures[0]: key lookup failed: store offline'] });
+    expect(result).toEqual({ status: 'invalid', error: { code: 'key_lookup_failed', message: 'signatures[0]: key lookup failed: store offline' }, problems: ['signatures[0]: key lookup failed: store offline'] });
   });
 
   it('checks only a bounded number of signatures', async () => {
@@ -331,6 +341,19 @@ describe('default stripping (spec section 8.4.1)', () => {
 });
 
 describe('key resolvers', () => {
+  it('trusts a key until the exp of its JWK, then says it expired', async () => {
+    const card = baseCard();
+    const signed = JSON.stringify(withSignatures(card, [await flattenedSignature(card, es)]));
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const store = trustStoreResolver({ keys: [{ ...es.publicJwk, exp: Date.parse('2030-01-02T00:00:00Z') / 1000 } as JWK] }, () => now);
+    expect((await verifyCardSignatures(signed, store)).status).toBe('verified');
+    now = Date.parse('2030-01-03T00:00:00Z');
+    expect(await verifyCardSignatures(signed, store)).toMatchObject({
+      status: 'invalid',
+      error: { code: 'expired_key', message: 'signatures[0]: key "es-1" expired at 2030-01-02T00:00:00.000Z' },
+    });
+  });
+
   function fetcherFor(jwksByUrl: Record<string, JSONWebKeySet>) {
     return vi.fn(async (_origin: string, url: string) => jwksByUrl[url]);
   }
@@ -367,7 +390,7 @@ describe('key resolvers', () => {
     const signature = await flattenedSignature(card, es);
     const fetchJwks = fetcherFor({ 'https://evil.example/.well-known/jwks.json': { keys: [es.publicJwk] } });
     const result = await verifyCardSignatures(JSON.stringify(withSignatures(card, [signature])), originJwksResolver(fetchJwks));
-    expect(result).toEqual({ status: 'invalid', problems: ['signatures[0]: no trusted key "es-1"'] });
+    expect(result).toEqual({ status: 'invalid', error: { code: 'no_trusted_key', message: 'signatures[0]: no trusted key "es-1"' }, problems: ['signatures[0]: no trusted key "es-1"'] });
     expect(fetchJwks.mock.calls.every(([origin]) => origin === ORIGIN)).toBe(true);
   });
 
@@ -415,7 +438,7 @@ describe('key resolvers', () => {
     const jws = await new FlattenedSign(signingPayloadOf(card)).setProtectedHeader({ alg: 'ES256' }).sign(es.privateKey);
     const text = JSON.stringify(withSignatures(card, [{ protected: jws.protected, signature: jws.signature }]));
     const store = trustStoreResolver({ keys: [stranger.publicJwk, es.publicJwk] });
-    expect(await verifyCardSignatures(text, store)).toEqual({ status: 'verified', problems: [] });
+    expect(await verifyCardSignatures(text, store)).toEqual({ status: 'verified', form: 'a2a-spec', problems: [] });
   });
 });
 
@@ -479,5 +502,16 @@ describe('firstDuplicateKey', () => {
     expect(firstDuplicateKey('{"a":1,"b":{"x":"a","x":2}}')).toBe('x');
     expect(firstDuplicateKey(String.raw`{"name":"x","n\u0061me":"y"}`)).toBe('name');
     expect(firstDuplicateKey(String.raw`{"k":"a\"b","v":"\\","k2":{}}`)).toBeUndefined();
+  });
+});
+
+describe('signature errors on records', () => {
+  it('keeps the message short however many signatures failed', async () => {
+    const card = baseCard();
+    const entries = Array.from({ length: 8 }, (_, index) => ({ protected: encodeJson({ alg: 'ES256', kid: `k${index}`.repeat(30) }), signature: 'AAAA' }));
+    const result = await verifyCardSignatures(JSON.stringify(withSignatures(card, entries)), trusted);
+    expect(result.problems).toHaveLength(8);
+    expect(result.error?.code).toBe('no_trusted_key');
+    expect(result.error?.message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_LENGTH);
   });
 });

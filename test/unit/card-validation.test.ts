@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { detectCardFormat } from '../../src/agents/card/card-schemas.js';
-import { jsonPath, validateCard } from '../../src/agents/card/card-validation.js';
+import { detectCardFormat } from '../../src/card/card-schemas.js';
+import { validateCard } from '../../src/card/card-validation.js';
+import { jsonPath } from '../../src/validation.js';
 import { ValidationError, type FieldViolation } from '../../src/errors.js';
 import { cardV03, cardV1, legacyCard } from '../helpers/cards.js';
 
@@ -33,8 +34,10 @@ describe('detectCardFormat', () => {
     expect(detectCardFormat(legacyCard())).toBe('legacy');
   });
 
-  it('treats a card that carries both supportedInterfaces and url/protocolVersion as A2A 1.0', () => {
-    expect(detectCardFormat(cardV1({ url: 'https://weather.example.com/old', protocolVersion: '0.3.0' }))).toBe('a2a-1.0');
+  it('treats a card that carries both shapes by its top-level protocolVersion: 0.x is A2A 0.3, anything else 1.0', () => {
+    // SDK servers with 0.3 compatibility answer clients that ask for no version a 0.3 card with the 1.0 interfaces embedded.
+    expect(detectCardFormat(cardV1({ url: 'https://weather.example.com/old', protocolVersion: '0.3.0' }))).toBe('a2a-0.3');
+    expect(detectCardFormat(cardV1({ url: 'https://weather.example.com/old', protocolVersion: '1.0' }))).toBe('a2a-1.0');
   });
 
   it('treats a card with protocolVersion as 0.3 even when it also has snake_case keys', () => {
@@ -69,6 +72,7 @@ describe('validateCard on an A2A 1.0 card', () => {
         pushNotifications: false,
         extendedAgentCard: false,
         extensions: ['https://example.com/ext/geo'],
+        requiredExtensions: [],
       },
       securitySchemes: [],
       signed: false,
@@ -107,6 +111,7 @@ describe('validateCard on an A2A 1.0 card', () => {
       pushNotifications: false,
       extendedAgentCard: true,
       extensions: ['https://example.com/ext/a', 'https://example.com/ext/b'],
+      requiredExtensions: ['https://example.com/ext/b'],
     });
   });
 
@@ -138,14 +143,14 @@ describe('validateCard on an A2A 1.0 card', () => {
     expect(summary.skills.map((s) => s.id)).toEqual(['s']);
   });
 
-  it('validates a card carrying both shapes by the 1.0 rules', () => {
+  it('validates a card carrying both shapes by the rules of the version it declares', () => {
     const both = cardV1({ url: 'https://weather.example.com/old', protocolVersion: '0.3.0' });
-    expect(validateCard(both).format).toBe('a2a-1.0');
+    expect(validateCard(both).format).toBe('a2a-0.3');
 
-    const invalid = cardV1({ url: 'https://weather.example.com/old', protocolVersion: '0.3.0', skills: [] });
+    const invalid = cardV1({ url: 'https://weather.example.com/old', protocolVersion: '0.3.0', version: 5 });
     const error = rejectionOf(invalid);
-    expect(error.message).toContain('a2a-1.0');
-    expect(error.violations).toEqual([{ path: '$.skills', message: 'must not be empty' }]);
+    expect(error.message).toContain('a2a-0.3');
+    expect(error.violations.map((violation) => violation.path)).toEqual(['$.version']);
   });
 });
 
@@ -173,7 +178,7 @@ describe('validateCard on an A2A 0.3 card', () => {
       ],
       defaultInputModes: ['text/plain', 'application/pdf'],
       defaultOutputModes: ['text/plain'],
-      capabilities: { streaming: false, pushNotifications: true, extendedAgentCard: false, extensions: [] },
+      capabilities: { streaming: false, pushNotifications: true, extendedAgentCard: false, extensions: [], requiredExtensions: [] },
       securitySchemes: [],
       signed: false,
     });
@@ -217,6 +222,7 @@ describe('validateCard on an A2A 0.3 card', () => {
       pushNotifications: false,
       extendedAgentCard: true,
       extensions: ['urn:example:ext'],
+      requiredExtensions: [],
     });
     expect(summary.provider).toEqual({ organization: 'Lingua Ltd' });
   });
@@ -240,7 +246,7 @@ describe('validateCard on a legacy snake_case card', () => {
       skills: [{ id: 'summarize', name: 'summarize', description: 'Summarise text', tags: [], inputModes: [], outputModes: [] }],
       defaultInputModes: [],
       defaultOutputModes: [],
-      capabilities: { streaming: false, pushNotifications: false, extendedAgentCard: false, extensions: [] },
+      capabilities: { streaming: false, pushNotifications: false, extendedAgentCard: false, extensions: [], requiredExtensions: [] },
       securitySchemes: [],
       signed: false,
     });
@@ -280,6 +286,7 @@ describe('validateCard on a legacy snake_case card', () => {
       pushNotifications: true,
       extendedAgentCard: false,
       extensions: ['https://example.com/ext/legacy'],
+      requiredExtensions: [],
     });
     expect(summary.provider).toEqual({ organization: 'Old Co', url: 'https://old.example.com' });
     expect(summary.documentationUrl).toBe('https://old.example.com/docs');

@@ -38,6 +38,11 @@ describe('loadConfig defaults', () => {
     expect(config.redisCommandTimeoutMs).toBe(1000);
   });
 
+  it('answers writes without waiting for Redis replicas', () => {
+    expect(config.redisWait).toEqual({ replicas: 0, timeoutMs: 1000 });
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '2', REDIS_WAIT_TIMEOUT_MS: '250' }).redisWait).toEqual({ replicas: 2, timeoutMs: 250 });
+  });
+
   it('derives the public URL from the port', () => {
     expect(config.publicUrl).toBe('http://localhost:8000');
     expect(loadConfig({ PORT: '9001' }).publicUrl).toBe('http://localhost:9001');
@@ -129,5 +134,31 @@ describe('loadConfig with bad variables', () => {
     const error = configErrorOf({ [variable]: value });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+});
+
+describe('loadConfig across variables', () => {
+  it('lists a variable another one requires beside the other bad variables, in one error', () => {
+    const error = configErrorOf({ LOG_LEVEL: 'loud', BODY_LIMIT: 'lots', AUTH_MODE: 'apikey' });
+    expect(error.problems).toHaveLength(3);
+    expect(error.problems).toContain('API_KEYS: is required when AUTH_MODE=apikey');
+  });
+});
+
+describe('loadConfig TRUST_PROXY', () => {
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+    ['10.1.2.3,fd00::/8,192.168.0.0/255.255.0.0', '10.1.2.3,fd00::/8,192.168.0.0/255.255.0.0'],
+  ])('accepts TRUST_PROXY=%j', (value, trustProxy) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trustProxy);
+  });
+
+  it.each(['maybe', 'loopback,10.0.0.0/33', '10.0.0.1/8/8', 'yes'])('rejects TRUST_PROXY=%j with the configuration message', (value) => {
+    const error = configErrorOf({ TRUST_PROXY: value, LOG_LEVEL: 'loud' });
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems.find((problem) => problem.startsWith('TRUST_PROXY: '))).toMatch(/expected true, false, a hop count, or addresses\/subnets/);
   });
 });

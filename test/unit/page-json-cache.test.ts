@@ -12,6 +12,7 @@ const record = (n: number, revision = 1): AgentRecord => ({
   status: 'active',
   ttlSeconds: 0,
   owner: 'anonymous',
+  domainVerified: false,
 });
 
 /** A renderer that writes the records' ids and revisions, `size` bytes in all, and counts its calls. */

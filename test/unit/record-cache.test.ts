@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { validateCard } from '../../src/agents/card/card-validation.js';
+import { validateCard } from '../../src/card/card-validation.js';
 import { recordSummaryOf } from '../../src/agents/record-summary.js';
 import { RecordCache, REMEMBERED_INVALIDATIONS } from '../../src/cache/record-cache.js';
 import type { AgentRecord } from '../../src/store/agent-record.js';
 import { cardV1 } from '../helpers/cards.js';
 
-const summary = recordSummaryOf(validateCard(cardV1()), 'unsigned');
+const summary = recordSummaryOf(validateCard(cardV1()), { status: 'unsigned' });
 
 function record(id: string, revision: number, cardText = '{}'): AgentRecord {
-  return { id, card: cardText, summary, revision, createdAt: '', updatedAt: '', status: 'active', ttlSeconds: 0, owner: 'owner' };
+  return { id, card: cardText, summary, revision, createdAt: '', updatedAt: '', status: 'active', ttlSeconds: 0, owner: 'owner', domainVerified: false };
 }
 
 const roomy = { maxEntries: 100, maxBytes: 10_000_000 };

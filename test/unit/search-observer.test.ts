@@ -16,7 +16,7 @@ describe('what a search page cost, as metrics see it', () => {
       await store.save(writeOf(`agent-${i}`, cardV1({ name: `Agent ${i} ${i % 2 === 0 ? 'even' : 'odd'}`, capabilities: { streaming: i % 2 === 0 } })));
     }
     const seen: TermSearchPage[] = [];
-    const search = new SearchService(store, (page) => seen.push(page));
+    const search = new SearchService(store, 8 * 1024 * 1024, (page) => seen.push(page));
     await search.search(parseSearchCriteria({ limit: '5' }));
     expect(seen).toEqual([]);
     await search.search(parseSearchCriteria({ streaming: 'true', limit: '5' }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCard } from '../../src/agents/card/card-validation.js';
+import { validateCard } from '../../src/card/card-validation.js';
 import { indexTermsOf } from '../../src/search/index-terms.js';
 import { packTerms } from '../../src/store/packed-terms.js';
 import { storedRecordTerms } from '../../src/agents/record-terms.js';
@@ -192,12 +192,12 @@ describe('packTerms', () => {
 describe('storedRecordTerms', () => {
   it('derives a stored card its terms and its signature status term', () => {
     const card = cardV1();
-    const summary = recordSummaryOf(validateCard(card), 'verified');
+    const summary = recordSummaryOf(validateCard(card), { status: 'verified' });
     expect(storedRecordTerms(JSON.stringify(card), summary)).toEqual([...indexTermsOf(validateCard(card)), 'sig:verified']);
   });
 
   it('yields no terms for a stored card that no longer validates, so writes to it still go through', () => {
-    const summary = recordSummaryOf(validateCard(cardV1()), 'unsigned');
+    const summary = recordSummaryOf(validateCard(cardV1()), { status: 'unsigned' });
     expect(storedRecordTerms('{"name": 42}', summary)).toEqual([]);
     expect(storedRecordTerms('not json', summary)).toEqual([]);
   });

@@ -65,10 +65,35 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
-Image reference: repository:tag, the tag defaulting to the chart's appVersion.
+Image reference: repository:tag, the tag defaulting to the chart's appVersion; with image.digest,
+repository@digest (repository:tag@digest when a tag is set too: the digest decides what is pulled).
 */}}
 {{- define "a2a-registry.image" -}}
-{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- $image := .Values.image }}
+{{- if $image.digest }}
+{{- if not (regexMatch "^sha256:[a-f0-9]{64}$" $image.digest) }}
+{{- fail (printf "image.digest must be sha256: followed by 64 hex digits, got %q" $image.digest) }}
+{{- end }}
+{{- if $image.tag }}
+{{- printf "%s:%s@%s" $image.repository $image.tag $image.digest }}
+{{- else }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- end }}
+{{- else }}
+{{- printf "%s:%s" $image.repository ($image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the pods' ServiceAccount: serviceAccount.name, else the full name when the chart creates it,
+else the namespace's default account.
+*/}}
+{{- define "a2a-registry.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "a2a-registry.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -198,6 +223,7 @@ metadata:
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
+  serviceAccountName: {{ include "a2a-registry.serviceAccountName" $root }}
   automountServiceAccountToken: false
   terminationGracePeriodSeconds: {{ $root.Values.terminationGracePeriodSeconds }}
   {{- with $root.Values.imagePullSecrets }}
@@ -278,8 +304,17 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- with $root.Values.extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    {{- with $root.Values.sidecars }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   volumes:
     - name: tmp
       emptyDir:
         sizeLimit: 64Mi
+    {{- with $root.Values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 {{- end }}

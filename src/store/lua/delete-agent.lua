@@ -1,39 +1,63 @@
 -- Removes an agent record and every index membership it had in one atomic step.
--- KEYS[1] agent hash, KEYS[2] inactive listing zset, KEYS[3] revision counter, KEYS[4] active listing zset,
--- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] card refresh schedule zset
--- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] invalidation channel,
--- ARGV[4] now in milliseconds, ARGV[5] the deleting principal ('' for the registry itself),
--- ARGV[6] '1' when it is an admin, ARGV[7] key prefix of the agent number -> id buckets,
--- ARGV[8] agent numbers per bucket, ARGV[9] the record's index terms, packed, derived by the
--- caller from its card, ARGV[10] the revision of the record ARGV[9] was derived from,
--- ARGV[11..16] the term layout (lib/term-index.lua)
-local current = redis.call('HMGET', KEYS[1], 'revision', 'owner', 'n', 'status')
-if current[1] == false then
+-- The keys and arguments, in the order RedisAgentStore.delete sends them, are named below.
+local agentKey, inactiveListing, revisionCounter, activeListing = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local livenessDeadlines, purgeDeadlines, refreshSchedule = KEYS[5], KEYS[6], KEYS[7]
+-- expectedRevision: '' for none.
+local id, expectedRevision, channel, nowMs = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+-- deleter: the deleting principal ('' for the registry itself).
+local deleter, deleterIsAdmin = ARGV[5], ARGV[6] == '1'
+-- The number -> id buckets: their key prefix and how many numbers each holds.
+local agentIdsPrefix, numbersPerBucket = ARGV[7], ARGV[8]
+-- The record's index terms, packed, derived by the caller from its card, and the revision they
+-- were derived from.
+local storedTerms, storedTermsRevision = ARGV[9], ARGV[10]
+-- ARGV[11..16]: the term layout (lib/term-index.lua).
+local TERM_LAYOUT_AT = 11
+-- The idempotency claim: its key ('' for none), how long its outcome is kept (s), and the lines of
+-- the outcome the caller knows (the request's fingerprint first).
+local idempotencyKey, keptSeconds, knownOutcome = ARGV[17], ARGV[18], ARGV[19]
+-- The prefix of the lower-case forms of ids (lib/agent-ids.lua).
+local idCasePrefix = ARGV[20]
+-- The change log (lib/changes.lua): its stream and length.
+local log = changeLog(channel, ARGV[21], ARGV[22])
+-- ARGV[23..24]: the extension catalog (lib/extension-catalog.lua).
+local CATALOG_AT = 23
+
+local kept = keptOutcome(idempotencyKey)
+if kept then
+  return {'replay', kept}
+end
+local current = redis.call('HMGET', agentKey, 'revision', 'owner', 'n', 'status')
+local currentRevision, currentOwner, currentNumber, currentStatus = current[1], current[2], current[3], current[4]
+if currentRevision == false then
   return {'missing', '0'}
 end
-if ARGV[5] ~= '' and ARGV[6] ~= '1' and current[2] and current[2] ~= ARGV[5] then
-  return {'forbidden', current[1]}
+if deleter ~= '' and not deleterIsAdmin and currentOwner and currentOwner ~= deleter then
+  return {'forbidden', currentRevision}
 end
-if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
-  return {'stale', current[1]}
+if expectedRevision ~= '' and currentRevision ~= expectedRevision then
+  return {'stale', currentRevision}
 end
-if current[1] ~= ARGV[10] then
-  return {'retry', current[1]}
+if currentRevision ~= storedTermsRevision then
+  return {'retry', currentRevision}
 end
-local layout = termLayout(ARGV, 11)
-local terms = termList(ARGV[9])
-if current[4] == 'inactive' then terms[#terms + 1] = layout.inactiveTerm end
+local layout = termLayout(ARGV, TERM_LAYOUT_AT)
+local terms = termList(storedTerms)
+if currentStatus == 'inactive' then terms[#terms + 1] = layout.inactiveTerm end
 local index = termWriter(layout)
-index.agent(current[3]).move(terms, {})
+index.agent(currentNumber).move(terms, {})
 index.flush()
-redis.call('HDEL', ARGV[7] .. digits(math.floor(tonumber(current[3]) / tonumber(ARGV[8]))), current[3])
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('ZREM', KEYS[6], ARGV[1])
-redis.call('ZREM', KEYS[7], ARGV[1])
+catalogForgetUnused(catalogLayout(ARGV, CATALOG_AT), layout, terms)
+redis.call('HDEL', agentIdsPrefix .. digits(math.floor(tonumber(currentNumber) / tonumber(numbersPerBucket))), currentNumber)
+redis.call('DEL', agentKey)
+releaseIdCase(id, idCasePrefix)
+redis.call('ZREM', inactiveListing, id)
+redis.call('ZREM', activeListing, id)
+redis.call('ZREM', livenessDeadlines, id)
+redis.call('ZREM', purgeDeadlines, id)
+redis.call('ZREM', refreshSchedule, id)
 -- The removal takes a revision of its own, so a replica never caches what it read before it.
-local revision = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. digits(revision) .. ' ' .. ARGV[4])
-return {'ok', current[1]}
+local revision = redis.call('INCR', revisionCounter)
+recordChange(log, id, revision, nowMs, 'deleted', nil)
+keepOutcome(idempotencyKey, keptSeconds, knownOutcome .. '\n' .. currentRevision)
+return {'ok', currentRevision}

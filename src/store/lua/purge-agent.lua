@@ -4,7 +4,10 @@
 -- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel,
 -- ARGV[4] key prefix of the agent number -> id buckets, ARGV[5] agent numbers per bucket,
 -- ARGV[6] the record's index terms, packed, derived by the caller from its card,
--- ARGV[7] the revision of the record ARGV[6] was derived from, ARGV[8..13] the term layout
+-- ARGV[7] the revision of the record ARGV[6] was derived from, ARGV[8..13] the term layout,
+-- ARGV[14] the prefix of the lower-case forms of ids (lib/agent-ids.lua),
+-- ARGV[15] the change log stream, ARGV[16] its length (lib/changes.lua)
+-- ARGV[17..18] the extension catalog (lib/extension-catalog.lua)
 -- Answers 'purged'; 'skipped' when it is not due or no longer inactive; 'retry' when the record
 -- changed since its terms were derived.
 local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -26,10 +29,12 @@ terms[#terms + 1] = layout.inactiveTerm
 local index = termWriter(layout)
 index.agent(current[3]).move(terms, {})
 index.flush()
+catalogForgetUnused(catalogLayout(ARGV, 17), layout, terms)
 redis.call('HDEL', ARGV[4] .. digits(math.floor(tonumber(current[3]) / tonumber(ARGV[5]))), current[3])
 redis.call('DEL', KEYS[5])
+releaseIdCase(ARGV[1], ARGV[14])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 local revision = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. digits(revision) .. ' ' .. ARGV[2])
+recordChange(changeLog(ARGV[3], ARGV[15], ARGV[16]), ARGV[1], revision, ARGV[2], 'purged', nil)
 return {'purged'}

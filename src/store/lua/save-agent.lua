@@ -1,87 +1,141 @@
 -- Writes an agent record, moves its index memberships and marks it alive, in one atomic step.
--- KEYS[1] agent hash, KEYS[2] inactive listing zset, KEYS[3] revision counter, KEYS[4] active listing zset,
--- KEYS[5] liveness deadlines zset, KEYS[6] purge deadlines zset, KEYS[7] card refresh schedule zset,
--- KEYS[8] agent number counter
--- ARGV[1] id, ARGV[2] expected revision or '', ARGV[3] '1' when the agent must not exist yet,
--- ARGV[4] card, ARGV[5] meta, ARGV[6] invalidation channel,
--- ARGV[7] index terms, packed (see lib/packed-terms.lua),
--- ARGV[8] liveness TTL in seconds (0: off; '': keep the agent's, or ARGV[10] for a new agent),
--- ARGV[9] now in milliseconds, ARGV[10] default liveness TTL in seconds,
--- ARGV[11] the writer's principal, ARGV[12] '1' when the writer is an admin,
--- ARGV[13] the URL the card was fetched from ('' when the client sent it), ARGV[14] its next refresh (ms),
--- ARGV[15] key prefix of the agent number -> id buckets, ARGV[16] agent numbers per bucket,
--- ARGV[17] the index terms of the stored record, packed, derived by the caller from its card,
--- ARGV[18] the revision of the record ARGV[17] was derived from ('' when the caller saw none),
--- ARGV[19..24] the term layout (lib/term-index.lua)
-local current = redis.call('HMGET', KEYS[1], 'revision', 'createdAt', 'ttl', 'owner', 'card', 'n', 'status')
-local exists = current[1] ~= false
-if exists and current[4] and current[4] ~= ARGV[11] and ARGV[12] ~= '1' then
-  return {'forbidden', current[1]}
+-- The keys and arguments, in the order RedisAgentStore.save sends them, are named below.
+local agentKey, inactiveListing, revisionCounter, activeListing = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local livenessDeadlines, purgeDeadlines, refreshSchedule, agentNumberCounter = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+-- domainOwners: proven domain -> the principal that proved it (lib/domain-owners.lua).
+local domainOwners = KEYS[9]
+-- expectedRevision: '' for none; mustNotExist: '1' when the agent must not exist yet.
+local id, expectedRevision, mustNotExist = ARGV[1], ARGV[2], ARGV[3]
+-- meta: the summary fields kept beside the card; newTerms: its index terms, packed (lib/packed-terms.lua).
+local card, meta, channel, newTerms = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+-- ttlArg: liveness TTL in seconds (0: off; '': keep the agent's, or defaultTtl for a new agent).
+local ttlArg, nowMs, defaultTtl = ARGV[8], ARGV[9], ARGV[10]
+local writer, writerIsAdmin = ARGV[11], ARGV[12] == '1'
+-- sourceUrl: where the card was fetched from ('' when the client sent it); nextRefreshMs: when again.
+local sourceUrl, nextRefreshMs = ARGV[13], ARGV[14]
+-- The number -> id buckets: their key prefix and how many numbers each holds.
+local agentIdsPrefix, numbersPerBucket = ARGV[15], ARGV[16]
+-- The index terms of the stored record, packed, derived by the caller from its card, and the
+-- revision they were derived from ('' when the caller saw none).
+local storedTerms, storedTermsRevision = ARGV[17], ARGV[18]
+-- ARGV[19..24]: the term layout (lib/term-index.lua).
+local TERM_LAYOUT_AT = 19
+-- The idempotency claim: its key ('' for none), how long its outcome is kept (s), and the lines of
+-- the outcome the caller knows (the request's fingerprint first).
+local idempotencyKey, keptSeconds, knownOutcome = ARGV[25], ARGV[26], ARGV[27]
+-- The prefixes of agent hashes and of the lower-case forms of ids (lib/agent-ids.lua); the digest
+-- of the card's name, and whether the write must keep the stored card's name ('1': the id was
+-- derived from the name, and the client did not name a revision to replace).
+local agentPrefix, idCasePrefix, nameDigest, sameNameRequired = ARGV[28], ARGV[29], ARGV[30], ARGV[31] == '1'
+-- The change log (lib/changes.lua): its stream and length; the record's summary for its event, and
+-- the kind of change when the caller knows better than 'registered' or 'updated' ('' otherwise).
+local log = changeLog(channel, ARGV[32], ARGV[33])
+local summary, changeKind = ARGV[34], ARGV[35]
+-- The card's interface hosts, space-separated.
+local hostsText = ARGV[36]
+-- ARGV[37..38]: the extension catalog (lib/extension-catalog.lua).
+local CATALOG_AT = 37
+
+local kept = keptOutcome(idempotencyKey)
+if kept then
+  return {'replay', kept}
 end
-if exists and ARGV[3] == '1' then
-  return {'conflict', current[1]}
+local current = redis.call('HMGET', agentKey, 'revision', 'createdAt', 'ttl', 'owner', 'card', 'n', 'status', 'nm')
+local currentRevision, currentCreatedAt, currentTtl, currentOwner = current[1], current[2], current[3], current[4]
+local currentCard, currentNumber, currentStatus, currentNameDigest = current[5], current[6], current[7], current[8]
+local exists = currentRevision ~= false
+-- Read in this same step as the write, so a domain proven a moment before cannot be squatted.
+local hosts = hostList(hostsText)
+local claims = hostClaims(domainOwners, hosts)
+if not writerIsAdmin then
+  local refusing = refusingDomain(claims, #hosts, writer)
+  if refusing then return {'domain', currentRevision or '0', refusing} end
 end
-if ARGV[2] ~= '' and current[1] ~= ARGV[2] then
-  return {'stale', current[1] or '0'}
+if exists and currentOwner and currentOwner ~= writer and not writerIsAdmin then
+  return {'forbidden', currentRevision}
+end
+if exists and mustNotExist == '1' then
+  return {'conflict', currentRevision}
+end
+if expectedRevision ~= '' and currentRevision ~= expectedRevision then
+  return {'stale', currentRevision or '0'}
+end
+if not exists then
+  local holder = idTakenInOtherCase(id, agentPrefix, idCasePrefix)
+  if holder then return {'taken', '0', holder} end
+end
+-- Records written before names were kept have none, and are not held to it.
+if exists and sameNameRequired and currentNameDigest and currentNameDigest ~= nameDigest then
+  return {'renamed', currentRevision}
 end
 -- The hash keeps no copy of its terms; the caller derives the old ones and must derive them again
 -- when the record changed since.
-if exists and current[1] ~= ARGV[18] then
-  return {'retry', current[1]}
+if exists and currentRevision ~= storedTermsRevision then
+  return {'retry', currentRevision}
 end
 
 -- Index sets hold the agent's number, not its id: sets of integers are stored as compact intsets.
-local number = current[6]
+local number = currentNumber
 if not exists then
-  number = digits(redis.call('INCR', KEYS[8]))
-  redis.call('HSET', ARGV[15] .. digits(math.floor(tonumber(number) / tonumber(ARGV[16]))), number, ARGV[1])
+  number = digits(redis.call('INCR', agentNumberCounter))
+  redis.call('HSET', agentIdsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number, id)
+  holdIdCase(id, idCasePrefix)
 end
 
-local layout = termLayout(ARGV, 19)
+local layout = termLayout(ARGV, TERM_LAYOUT_AT)
 local index = termWriter(layout)
 local agent = index.agent(number)
+local terms = termList(newTerms)
+local had = {}
 if exists then
-  local had = termList(ARGV[17])
-  if current[7] == 'inactive' then had[#had + 1] = layout.inactiveTerm end
-  agent.move(had, termList(ARGV[7]))
+  had = termList(storedTerms)
+  if currentStatus == 'inactive' then had[#had + 1] = layout.inactiveTerm end
+  agent.move(had, terms)
 else
   -- A new agent has no memberships to compare.
-  local terms = termList(ARGV[7])
   index.preload(terms)
   for _, term in ipairs(terms) do agent.add(term) end
 end
 index.flush()
+local catalog = catalogLayout(ARGV, CATALOG_AT)
+catalogDeclared(catalog, terms, nowMs, id)
+catalogForgetUnused(catalog, layout, had)
 
-local ttl = ARGV[8]
-if ttl == '' then ttl = current[3] or ARGV[10] end
-local revision = redis.call('INCR', KEYS[3])
-local createdAt = ARGV[9]
-local owner = ARGV[11]
+local ttl = ttlArg
+if ttl == '' then ttl = currentTtl or defaultTtl end
+local revision = redis.call('INCR', revisionCounter)
+local createdAt = nowMs
+local owner = writer
 if exists then
-  createdAt = current[2]
-  owner = current[4] or ARGV[11]
+  createdAt = currentCreatedAt
+  owner = currentOwner or writer
 end
-if ARGV[13] ~= '' then
+if sourceUrl ~= '' then
   -- A card kept in step with its source keeps the revision it replaces, for comparison.
-  if exists and current[5] ~= ARGV[4] then
-    redis.call('HSET', KEYS[1], 'prevCard', current[5], 'prevRevision', current[1])
+  if exists and currentCard ~= card then
+    redis.call('HSET', agentKey, 'prevCard', currentCard, 'prevRevision', currentRevision)
   end
-  redis.call('HSET', KEYS[1], 'source', ARGV[13])
-  redis.call('ZADD', KEYS[7], tonumber(ARGV[14]), ARGV[1])
+  redis.call('HSET', agentKey, 'source', sourceUrl)
+  redis.call('ZADD', refreshSchedule, tonumber(nextRefreshMs), id)
 elseif exists then
-  redis.call('HDEL', KEYS[1], 'source', 'prevCard', 'prevRevision')
-  redis.call('ZREM', KEYS[7], ARGV[1])
+  redis.call('HDEL', agentKey, 'source', 'prevCard', 'prevRevision')
+  redis.call('ZREM', refreshSchedule, id)
 end
-redis.call('HSET', KEYS[1], 'card', ARGV[4], 'meta', ARGV[5], 'revision', revision,
-  'createdAt', createdAt, 'updatedAt', ARGV[9], 'status', 'active', 'ttl', ttl, 'owner', owner, 'n', number)
-if current[7] == 'inactive' then redis.call('ZREM', KEYS[2], ARGV[1]) end
-redis.call('ZADD', KEYS[4], 0, ARGV[1])
-redis.call('ZREM', KEYS[6], ARGV[1])
+local verified = domainVerified(claims, #hosts, owner) and '1' or '0'
+redis.call('HSET', agentKey, 'card', card, 'meta', meta, 'revision', revision,
+  'createdAt', createdAt, 'updatedAt', nowMs, 'status', 'active', 'ttl', ttl, 'owner', owner, 'n', number,
+  'nm', nameDigest, 'hosts', hostsText, 'dv', verified)
+if currentStatus == 'inactive' then redis.call('ZREM', inactiveListing, id) end
+redis.call('ZADD', activeListing, 0, id)
+redis.call('ZREM', purgeDeadlines, id)
 ttl = tonumber(ttl) or 0
 if ttl > 0 then
-  redis.call('ZADD', KEYS[5], tonumber(ARGV[9]) + ttl * 1000, ARGV[1])
+  redis.call('ZADD', livenessDeadlines, tonumber(nowMs) + ttl * 1000, id)
 else
-  redis.call('ZREM', KEYS[5], ARGV[1])
+  redis.call('ZREM', livenessDeadlines, id)
 end
-redis.call('PUBLISH', ARGV[6], ARGV[1] .. ' ' .. digits(revision) .. ' ' .. ARGV[9])
-return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner}
+if changeKind == '' then changeKind = exists and 'updated' or 'registered' end
+recordChange(log, id, revision, nowMs, changeKind, summary)
+keepOutcome(idempotencyKey, keptSeconds,
+  table.concat({knownOutcome, digits(revision), createdAt, nowMs, digits(ttl), exists and '0' or '1', verified}, '\n'))
+return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner, verified}

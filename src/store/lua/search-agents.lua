@@ -105,6 +105,17 @@ end
 
 local spent = 0
 
+-- The numbers from `numbers[i]` on (ascending) that fall in its bucket: the bucket, those numbers,
+-- and the index of the first number after them.
+local function bucketRun(numbers, i)
+  local bucket, run = bucketOf(layout, numbers[i]), {}
+  while i <= #numbers and bucketOf(layout, numbers[i]) == bucket do
+    run[#run + 1] = numbers[i]
+    i = i + 1
+  end
+  return bucket, run, i
+end
+
 -- Of `candidates`, ascending numbers of bucket `bucket`, those that belong to every one of `terms`
 -- but `skip`: one SMISMEMBER per large term for all of them, each charged to the walk.
 local function keepAll(terms, skip, bucket, candidates)
@@ -217,12 +228,8 @@ local function walk(tier, spec, after)
     while i <= #sorted and sorted[i] <= after do i = i + 1 end
     while i <= #sorted do
       if spent >= budget then return 'budget', examined end
-      local bucket = bucketOf(layout, sorted[i])
-      local candidates = {}
-      while i <= #sorted and bucketOf(layout, sorted[i]) == bucket do
-        candidates[#candidates + 1] = sorted[i]
-        i = i + 1
-      end
+      local bucket, candidates
+      bucket, candidates, i = bucketRun(sorted, i)
       spent = spent + #candidates
       local full, matches = consider(bucket, candidates, others)
       if spec.counts then seen, matched = seen + #candidates, matched + matches end
@@ -291,12 +298,8 @@ end
 local function countAmong(numbers, terms, skip, out)
   local count, i = 0, 1
   while i <= #numbers do
-    local bucket = bucketOf(layout, numbers[i])
-    local candidates = {}
-    while i <= #numbers and bucketOf(layout, numbers[i]) == bucket do
-      candidates[#candidates + 1] = numbers[i]
-      i = i + 1
-    end
+    local bucket, candidates
+    bucket, candidates, i = bucketRun(numbers, i)
     local kept = keepAll(terms, skip, bucket, candidates)
     local dropped = inGroup(out, bucket, kept)
     for _, number in ipairs(kept) do

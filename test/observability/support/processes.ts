@@ -200,8 +200,8 @@ export function promtool(args: string[], input?: string): { status: number | nul
 export interface PrometheusProcess {
   pid: number;
   url: string;
-  /** GET /api/v1/query: the result vector (or throws on an API error). */
-  query(expr: string): Promise<PromSample[]>;
+  /** GET /api/v1/query, at `time` (Unix seconds; now when not given): the result vector (or throws on an API error). */
+  query(expr: string, time?: number): Promise<PromSample[]>;
   stop(): Promise<void>;
 }
 
@@ -210,8 +210,8 @@ export interface PromSample {
   value: [number, string];
 }
 
-/** Starts a real Prometheus with `config` (YAML text) on a free loopback port and a temp storage dir. */
-export async function startPrometheus(config: string): Promise<PrometheusProcess> {
+/** Starts a real Prometheus with `config` (YAML text) on a free loopback port and a temp storage dir, with `extraArgs` (flags). */
+export async function startPrometheus(config: string, extraArgs: string[] = []): Promise<PrometheusProcess> {
   if (!toolOnPath('prometheus')) throw new Error(missingTool('prometheus'));
   const dir = mkdtempSync(join(tmpdir(), 'a2a-prometheus-'));
   writeFileSync(join(dir, 'prometheus.yml'), config);
@@ -223,6 +223,7 @@ export async function startPrometheus(config: string): Promise<PrometheusProcess
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -247,8 +248,9 @@ export async function startPrometheus(config: string): Promise<PrometheusProcess
     pid: child.pid!,
     url,
     stop,
-    query: async (expr) => {
-      const response = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+    query: async (expr, time) => {
+      const params = new URLSearchParams({ query: expr, ...(time === undefined ? {} : { time: String(time) }) });
+      const response = await fetch(`${url}/api/v1/query?${params}`);
       const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: PromSample[] } };
       if (body.status !== 'success' || !body.data) throw new Error(`query failed (${response.status}): ${body.error ?? ''}: ${expr}`);
       if (body.data.resultType !== 'vector') throw new Error(`expected a vector, got ${body.data.resultType}: ${expr}`);
@@ -256,3 +258,10 @@ export async function startPrometheus(config: string): Promise<PrometheusProcess
     },
   };
 }
+
+/** nginx, when installed (Debian puts it in /usr/sbin, which is not always on PATH). */
+export const NGINX: string | undefined = ['nginx', '/usr/sbin/nginx'].find(
+  (candidate) => spawnSync(candidate, ['-v'], { encoding: 'utf8' }).status === 0,
+);
+/** Why the nginx tests skip without it. */
+export const NO_NGINX = "no nginx on PATH or in /usr/sbin; .ci/run installs Debian's nginx-light";

@@ -79,14 +79,19 @@ export function dashboardQueries(dashboard: Dashboard = loadDashboard()): NamedQ
 /** The value Grafana's built-in interval variables get in these checks. */
 export const RATE_INTERVAL = '1m';
 
-/** Grafana variables of the dashboard's queries, filled in as Grafana would before sending them. */
-export function substituteVariables(expr: string, values: { namespace: string; rateInterval?: string }): string {
+/**
+ * Grafana variables of the dashboard's queries, filled in as Grafana would before sending them.
+ * `job` defaults to `.*`, which only the checks that send no query to Prometheus should rely on:
+ * Grafana's All for it is the list of the registry's jobs ({@link grafanaAllValue}), not `.*`.
+ */
+export function substituteVariables(expr: string, values: { namespace: string; job?: string; rateInterval?: string }): string {
   const rateInterval = values.rateInterval ?? RATE_INTERVAL;
   const builtins: Record<string, string> = {
     __rate_interval: rateInterval,
     __interval: rateInterval,
     __range: rateInterval,
     namespace: values.namespace,
+    job: values.job ?? '.*',
   };
   return expr.replace(/\$\{(\w+)\}|\[\[(\w+)\]\]|\$(\w+)/g, (whole, a?: string, b?: string, c?: string) => {
     const name = a ?? b ?? c ?? '';
@@ -94,6 +99,15 @@ export function substituteVariables(expr: string, values: { namespace: string; r
     if (value === undefined) throw new Error(`Unknown Grafana variable ${whole} in ${expr}`);
     return value;
   });
+}
+
+/**
+ * What Grafana puts for a multi-value variable in a Prometheus regex matcher when several values (or
+ * All without a custom all value) are selected: each value regex-escaped, joined into `(a|b)`.
+ */
+export function grafanaAllValue(values: string[]): string {
+  const escaped = values.map((value) => value.replace(/[\\^$*+?.()|{}[\]]/g, '\\\\$&'));
+  return escaped.length === 1 ? (escaped[0] as string) : `(${escaped.join('|')})`;
 }
 
 /** The names of the Grafana variables an expression uses. */

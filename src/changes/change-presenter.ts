@@ -1,0 +1,31 @@
+import { RawJson } from '../http/json-text.js';
+import type { ChangeEvent, ChangePage } from './change-service.js';
+
+/** One event as both doors show it. */
+export function presentChange(event: ChangeEvent) {
+  const { summary } = event;
+  return {
+    cursor: event.cursor,
+    agent_id: event.agentId,
+    kind: event.kind,
+    revision: event.revision,
+    at: new Date(event.at).toISOString(),
+    ...(summary
+      ? {
+          summary: {
+            name: summary.name,
+            description: summary.description,
+            format: summary.format,
+            url: summary.url ?? null,
+            signature_status: summary.signatureStatus,
+          },
+        }
+      : {}),
+    ...(event.card !== undefined ? { agent_card: new RawJson(event.card) } : {}),
+    ...(event.cardSuperseded ? { card_superseded: true } : {}),
+  };
+}
+
+export function presentChangePage(page: ChangePage) {
+  return { changes: page.events.map(presentChange), count: page.events.length, next_cursor: page.nextCursor, has_more: page.hasMore };
+}

@@ -1,0 +1,103 @@
+import { ChangesGoneError } from '../errors.js';
+import type { AgentRecord } from '../store/agent-record.js';
+import type { AgentStore } from '../store/agent-store.js';
+import { comparePositions, START_POSITION, type ChangeRead, type StoredChange } from '../store/change-log.js';
+import { decodeChangeCursor, encodeChangeCursor, epochTagOf } from './change-cursor.js';
+import type { ChangesRequest } from './change-requests.js';
+
+/** Events a filtered read looks through at most: a page of rare events ends early, with a cursor to go on. */
+const FILTERED_SCAN = 1000;
+
+/** One event as readers get it, with the card it wrote while that is still the agent's current card. */
+export interface ChangeEvent extends StoredChange {
+  cursor: string;
+  /** The card this event wrote, exactly as stored; absent when not asked for or no longer current. */
+  card?: string;
+  /** Set when the event wrote a card that a later change replaced: a later event carries the newer state. */
+  cardSuperseded?: boolean;
+}
+
+export interface ChangePage {
+  events: ChangeEvent[];
+  /** Where to go on from: after the last event returned, or after the last one looked through. */
+  nextCursor: string;
+  /** Whether more events were kept after `nextCursor` when the page was read. */
+  hasMore: boolean;
+}
+
+const WROTE_CARD = new Set(['registered', 'updated', 'refreshed']);
+
+/** Reads the change log: pages for `GET /changes` and `list_changes`, and the cursor of a snapshot. */
+export class ChangeService {
+  constructor(
+    private readonly store: AgentStore,
+    /**
+     * The change log position through which the replica's cache has applied every change, while
+     * it has a cache in use. @defaultValue none: every read goes to the store
+     */
+    private readonly cacheCoveredThrough: () => string | undefined = () => undefined,
+  ) {}
+
+  async page(request: ChangesRequest, at = '$.since'): Promise<ChangePage> {
+    const since = request.since === undefined ? undefined : decodeChangeCursor(request.since, at);
+    const filtered = request.agentIds.length > 0 || request.kinds.length > 0;
+    const read = await this.store.readChanges(since?.position, filtered ? Math.max(FILTERED_SCAN, request.limit) : request.limit);
+    if (since) assertKept(since.position, since.epochTag, read);
+    const agentIds = new Set(request.agentIds);
+    const kinds = new Set(request.kinds);
+    const wanted = read.events.filter((e) => (agentIds.size === 0 || agentIds.has(e.agentId)) && (kinds.size === 0 || kinds.has(e.kind)));
+    const shown = wanted.slice(0, request.limit);
+    // Past the last event shown, or past every event looked through when none of them was wanted.
+    const lastRead = shown.length === request.limit || !filtered ? shown.at(-1) : read.events.at(-1);
+    const next = lastRead?.position ?? since?.position ?? START_POSITION;
+    return {
+      events: await this.withCards(shown, read.epoch, request.includeCard),
+      nextCursor: encodeChangeCursor(next, read.epoch),
+      hasMore: comparePositions(next, read.last) < 0,
+    };
+  }
+
+  /**
+   * A cursor to follow the log from after reading a listing: no later than any change the
+   * listing's records may not show yet. Taken before the listing is read, it is the log's end, or
+   * less when the replica's cache has not applied every change up to it.
+   */
+  async snapshotCursor(): Promise<string> {
+    const { epoch, last } = await this.store.readChanges(undefined, 0);
+    const covered = this.cacheCoveredThrough();
+    return encodeChangeCursor(covered !== undefined && comparePositions(covered, last) < 0 ? covered : last, epoch);
+  }
+
+  private async withCards(events: StoredChange[], epoch: string, includeCard: boolean): Promise<ChangeEvent[]> {
+    const wrote = includeCard ? [...new Set(events.filter((e) => WROTE_CARD.has(e.kind)).map((e) => e.agentId))] : [];
+    const current = new Map<string, AgentRecord>((await this.store.getMany(wrote)).map((record) => [record.id, record]));
+    // A replica's cache may not have applied the event yet: such a record is read again from the store.
+    for (const event of events) {
+      const record = current.get(event.agentId);
+      if (includeCard && record && record.revision < event.revision) {
+        const fresh = await this.store.get(event.agentId, event.revision);
+        if (fresh) current.set(fresh.id, fresh);
+      }
+    }
+    return events.map((event) => {
+      const cursor = encodeChangeCursor(event.position, epoch);
+      if (!includeCard || !WROTE_CARD.has(event.kind)) return { ...event, cursor };
+      const record = current.get(event.agentId);
+      return record?.revision === event.revision ? { ...event, cursor, card: record.card } : { ...event, cursor, cardSuperseded: true };
+    });
+  }
+}
+
+/** Refuses a cursor whose next events the log no longer holds: trimmed away, or of a data set that was lost. */
+function assertKept(position: string, epochTag: string, read: ChangeRead): void {
+  if (epochTag !== epochTagOf(read.epoch)) {
+    throw new ChangesGoneError(
+      'This cursor belongs to a data set the registry no longer has (its Redis lost its data): read GET /agents again and follow from its change_cursor',
+    );
+  }
+  if (comparePositions(position, read.trimmedThrough) < 0) {
+    throw new ChangesGoneError(
+      'Events after this cursor are no longer kept (CHANGE_LOG_EVENTS): read GET /agents again and follow from its change_cursor',
+    );
+  }
+}
