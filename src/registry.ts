@@ -170,7 +170,9 @@ async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boole
 /** The composition root: builds every part once for the configured role and hands each its dependencies. */
 export async function createRegistry(config: Config, logger: Logger): Promise<Registry> {
   const metrics = new Metrics();
-  const changeSignal = new ChangeSignal();
+  // The embedded store has no feed that tells of changes: its streams read the log more often.
+  const changePollMs = config.redisUrl ? REDIS_CHANGE_POLL_MS : MEMORY_CHANGE_POLL_MS;
+  const changeSignal = new ChangeSignal(Math.min(changePollMs, config.changeStreamHeartbeatSeconds * 1000));
   const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics, changeSignal) : undefined;
   const { store, domains } = redis ?? memoryParts(config.changeLogEvents);
   const servesApi = config.role !== 'worker';
@@ -233,8 +235,6 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const changes = new ChangeService(store, () => redis?.subscriber.coveredThrough);
   const changeStreams = new ChangeStreams(changes, changeSignal, {
     heartbeatMs: config.changeStreamHeartbeatSeconds * 1000,
-    // The embedded store has no feed that tells of changes: its streams read the log more often.
-    pollMs: redis ? REDIS_CHANGE_POLL_MS : MEMORY_CHANGE_POLL_MS,
     maxBufferedBytes: CHANGE_STREAM_BUFFER_BYTES,
     maxStreams: config.changeStreamsMax,
   }, logger);

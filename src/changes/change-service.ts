@@ -4,6 +4,7 @@ import type { AgentStore } from '../store/agent-store.js';
 import { comparePositions, START_POSITION, type ChangeRead, type StoredChange } from '../store/change-log.js';
 import { decodeChangeCursor, encodeChangeCursor, epochTagOf } from './change-cursor.js';
 import type { ChangesRequest } from './change-requests.js';
+import { SingleFlight } from './single-flight.js';
 
 /** Events a filtered read looks through at most: a page of rare events ends early, with a cursor to go on. */
 const FILTERED_SCAN = 1000;
@@ -29,6 +30,11 @@ const WROTE_CARD = new Set(['registered', 'updated', 'refreshed']);
 
 /** Reads the change log: pages for `GET /changes` and `list_changes`, and the cursor of a snapshot. */
 export class ChangeService {
+  /** Pages being read, shared by the readers that ask for the same one meanwhile (streams woken by one write). */
+  private readonly pages = new SingleFlight<ChangePage>();
+  /** Reads of the log being made, shared by pages with other filters from the same position. */
+  private readonly reads = new SingleFlight<ChangeRead>();
+
   constructor(
     private readonly store: AgentStore,
     /**
@@ -38,10 +44,20 @@ export class ChangeService {
     private readonly cacheCoveredThrough: () => string | undefined = () => undefined,
   ) {}
 
-  async page(request: ChangesRequest, at = '$.since'): Promise<ChangePage> {
+  /**
+   * A page of events after `request.since`; `at` names where the cursor came from, for errors.
+   * Callers asking for the same page while it is read share that one read.
+   */
+  page(request: ChangesRequest, at = '$.since'): Promise<ChangePage> {
+    const { since, limit, agentIds, kinds, includeCard } = request;
+    return this.pages.run(JSON.stringify([at, since, limit, agentIds, kinds, includeCard]), () => this.readPage(request, at));
+  }
+
+  private async readPage(request: ChangesRequest, at: string): Promise<ChangePage> {
     const since = request.since === undefined ? undefined : decodeChangeCursor(request.since, at);
     const filtered = request.agentIds.length > 0 || request.kinds.length > 0;
-    const read = await this.store.readChanges(since?.position, filtered ? Math.max(FILTERED_SCAN, request.limit) : request.limit);
+    const count = filtered ? Math.max(FILTERED_SCAN, request.limit) : request.limit;
+    const read = await this.reads.run(`${since?.position ?? ''} ${count}`, () => this.store.readChanges(since?.position, count));
     if (since) assertKept(since.position, since.epochTag, read);
     const agentIds = new Set(request.agentIds);
     const kinds = new Set(request.kinds);

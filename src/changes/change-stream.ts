@@ -10,44 +10,59 @@ import type { ChangePage, ChangeService } from './change-service.js';
 export interface ChangeStreamOptions {
   /** How often an idle stream sends a comment line, so proxies keep it open, in ms. @defaultValue 15000 */
   heartbeatMs: number;
-  /** How long a stream waits for news of a change before it reads the log anyway, in ms. */
-  pollMs: number;
   /** Bytes a client may leave unread before it is disconnected (it resumes with Last-Event-ID). @defaultValue 1 MiB */
   maxBufferedBytes: number;
   /** Most streams one process serves at once; more get 503. */
   maxStreams: number;
 }
 
-/** Wakes the streams when a change was written: the invalidation feed on Redis; none for the embedded store, which is polled. */
+/**
+ * Wakes the streams when a change was written (the invalidation feed on Redis; none for the embedded
+ * store), and otherwise at a tick they all share: streams woken together ask for the same page at
+ * once, and that page is read once for all of them (`ChangeService.page`), so reads of the log grow
+ * with the changes and the ticks, not with the streams.
+ */
 export class ChangeSignal {
   private waiting = new Set<() => void>();
+  private ticker: NodeJS.Timeout | undefined;
+  /** How many notifications there have been: a stream that read the log meanwhile must read it again. */
+  private notified = 0;
+
+  /** @param tickMs how often waiting streams are woken when nothing is notified, in ms */
+  constructor(private readonly tickMs: number) {}
+
+  /** A mark to pass to {@link wait}, taken before reading the log. */
+  get mark(): number {
+    return this.notified;
+  }
 
   notify(): void {
+    this.notified++;
     const waiting = this.waiting;
     this.waiting = new Set();
     for (const wake of waiting) wake();
   }
 
-  /** Resolves at the next notification, or after `ms`. */
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const waiting = this.waiting;
-      function done() {
-        clearTimeout(timer);
-        waiting.delete(done);
-        resolve();
-      }
-      waiting.add(done);
-    });
+  /** Resolves at the next notification or tick; at once when there was a notification since `mark`. */
+  wait(mark: number): Promise<void> {
+    if (mark !== this.notified) return Promise.resolve();
+    this.ticker ??= setInterval(() => this.tick(), this.tickMs).unref();
+    return new Promise((resolve) => this.waiting.add(resolve));
+  }
+
+  private tick(): void {
+    if (this.waiting.size > 0) return this.notify();
+    clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 }
 
 /**
  * The Server-Sent Events door of the change log (`GET /changes/stream`): each event is sent with
  * its cursor as `id:`, so a client that reconnects with `Last-Event-ID` resumes right after the
- * last event it received. Each stream reads the log itself, a page at a time, when woken by a
- * change or its poll interval; what a slow client leaves unread is bounded, past that it is cut.
+ * last event it received. Each stream reads the log a page at a time when the signal wakes it
+ * (streams woken together share their reads); what a slow client leaves unread is bounded, past
+ * that it is cut.
  */
 export class ChangeStreams {
   private readonly open = new Set<Response>();
@@ -67,6 +82,7 @@ export class ChangeStreams {
   async serve(req: Request, res: Response, request: ChangesRequest): Promise<void> {
     if (this.open.size >= this.options.maxStreams) throw new UnavailableError('This replica serves as many change streams as it may; try again later or poll GET /changes');
     // The first page is read before the headers go out: a bad or expired cursor gets a plain JSON error.
+    let mark = this.signal.mark;
     let page = await this.service.page(request, req.get('last-event-id') !== undefined ? 'header:Last-Event-ID' : '$.since');
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -74,6 +90,8 @@ export class ChangeStreams {
       'Cache-Control': 'no-cache, no-transform',
       'X-Accel-Buffering': 'no',
     });
+    // Sent now, not with the first event or keep-alive: a client waits for them to know it is following.
+    res.flushHeaders();
     this.open.add(res);
     res.once('close', () => this.open.delete(res));
     const ended = () => res.writableEnded || res.destroyed;
@@ -87,9 +105,10 @@ export class ChangeStreams {
             res.write(': keep-alive\n\n');
             quietSince = Date.now();
           }
-          await this.signal.wait(Math.min(this.options.pollMs, this.options.heartbeatMs));
+          await this.signal.wait(mark);
           if (ended()) return;
         }
+        mark = this.signal.mark;
         page = await this.service.page({ ...request, since: page.nextCursor });
       }
     } catch (error) {

@@ -205,3 +205,22 @@ describe('GET /changes/stream', () => {
     expect(gone.status).toBe(410);
   });
 });
+
+describe('a change stream opened at the end of the log', () => {
+  const ctx = useRegistry();
+
+  it('answers with its headers at once, not with the first event or keep-alive (15 s away by default)', async () => {
+    const start = (await json(`${ctx.base}/changes`)).body.next_cursor as string;
+    const opened = Date.now();
+    const stream = await openSse(`${ctx.base}/changes/stream?since=${start}`);
+    try {
+      expect(stream.status).toBe(200);
+      expect(Date.now() - opened).toBeLessThan(5000);
+      await register(ctx.base, 'After Headers');
+      const [event] = await stream.waitForEvents(1);
+      expect(JSON.parse(event?.data ?? '{}')).toMatchObject({ kind: 'registered', agent_id: 'after-headers' });
+    } finally {
+      stream.close();
+    }
+  });
+});
