@@ -46,3 +46,18 @@ export function addPrefixTerms(terms: Set<string>, kind: string, words: readonly
 
 /** Whether an index term is a prefix term, which the card's term limit does not count (it has its own). */
 export const isPrefixTerm = (term: string): boolean => term.startsWith('pre:') || term.startsWith('npre:');
+
+/**
+ * The terms a store indexes of a card's `terms` when it keeps words of prefixable length only as
+ * prefix terms (`pre:`, `npre:`): their whole-word twins (`tok:`, `ntok:`) are left out, since a
+ * search reads the prefix term of such a word, which holds every card that has the word whole.
+ * A word unique to one card would otherwise cost two one-member sets where it costs one.
+ */
+export function withoutPrefixedWholeWords(terms: readonly string[]): string[] {
+  return terms.filter((term) => !isPrefixedWholeWord(term));
+}
+
+function isPrefixedWholeWord(term: string): boolean {
+  if (term.startsWith('tok:')) return isPrefixable(term.slice('tok:'.length));
+  return term.startsWith('ntok:') && isPrefixable(term.slice('ntok:'.length));
+}

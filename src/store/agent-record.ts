@@ -43,6 +43,12 @@ export interface CardReader {
   termsOf(card: string, summary: KeptSummary): string[];
   /** The whole summary of a stored card, from the fields kept beside it. */
   summaryOf(card: string, kept: KeptSummary): RecordSummary;
+  /**
+   * The index terms a store keeps of `terms` when it indexes words of prefixable length by their
+   * prefix terms only (the Redis data layout 4, and the embedded store): their whole-word twins,
+   * which no search reads, are left out.
+   */
+  prefixOnlyTerms(terms: readonly string[]): string[];
 }
 
 /** One registered agent as stored: the card exactly as sent, and the registry's data beside it. */

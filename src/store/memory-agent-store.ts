@@ -130,7 +130,7 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   private termsOfEntry({ record }: Entry): string[] {
-    const terms = this.cards.termsOf(record.card, record.kept);
+    const terms = this.cards.prefixOnlyTerms(this.cards.termsOf(record.card, record.kept));
     if (record.status === 'inactive') terms.push(INACTIVE_TERM);
     return terms;
   }
@@ -176,7 +176,7 @@ export class MemoryAgentStore implements AgentStore {
     const agentNumber = existing?.agentNumber ?? ++this.lastAgentNumber;
     this.idsByNumber.set(agentNumber, write.id);
     const had = existing ? this.termsOfEntry(existing) : [];
-    this.index.move(agentNumber, had, write.terms);
+    this.index.move(agentNumber, had, this.cards.prefixOnlyTerms(write.terms));
     this.extensions.declared(write.terms, write.now, write.id);
     this.extensions.forgetUnused(had);
     this.entries.set(write.id, { record, agentNumber, nameDigest });

@@ -222,10 +222,15 @@ const CATALOG_EXAMINED_PER_CALL = 500;
  * The version of the data layout this code writes on an empty prefix; checkLayout compares it with
  * Redis's. Layout 3 added word prefixes to the text index (`search/word-prefixes.ts`): data of
  * layout 2 is read and written alike, but its older agents lack them, so searches there match
- * whole words only.
+ * whole words only. Layout 4 leaves out the whole-word terms that layout 3 kept beside the prefix
+ * terms of the same words; data of layout 3 is still written with them, so that every write finds
+ * the memberships it moves.
  */
-const STORE_LAYOUT = '3';
+const STORE_LAYOUT = '4';
 const LAYOUT_WITHOUT_PREFIXES = '2';
+/** Layout 3 indexed words of prefixable length twice, whole (`tok:`) and as prefix terms; 4 by the latter only. */
+const LAYOUT_WITH_WHOLE_WORD_TWINS = '3';
+const READABLE_LAYOUTS = new Set([STORE_LAYOUT, LAYOUT_WITH_WHOLE_WORD_TWINS, LAYOUT_WITHOUT_PREFIXES]);
 
 /** The production store: one hash per agent, one set per index term, sorted sets for listing and liveness. */
 export class RedisAgentStore implements AgentStore {
@@ -241,6 +246,8 @@ export class RedisAgentStore implements AgentStore {
   private layoutProblem: string | undefined;
   /** Set by checkLayout: false until it has seen a layout whose every agent has its word prefixes indexed. */
   indexesWordPrefixes = false;
+  /** Set by checkLayout: whether words of prefixable length are indexed by their prefix terms only (layout 4). */
+  private prefixOnlyWords = false;
 
   constructor(
     redis: Redis,
@@ -298,11 +305,16 @@ export class RedisAgentStore implements AgentStore {
     return [k.agent(id), k.inactiveListing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.refreshes];
   }
 
+  /** The memberships this data layout keeps of a card's index terms. */
+  private indexedTerms(terms: string[]): string[] {
+    return this.prefixOnlyWords ? this.cards.prefixOnlyTerms(terms) : terms;
+  }
+
   /** The packed index terms of the record stored under `id`, and the revision they belong to. */
   private async storedTerms(id: string): Promise<StoredTerms> {
     const [card, meta, revision, hosts] = await this.guard(() => this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision', 'hosts'));
     if (card == null || meta == null || revision == null) return NO_STORED_TERMS;
-    const terms = this.cards.termsOf(card, JSON.parse(meta) as KeptSummary);
+    const terms = this.indexedTerms(this.cards.termsOf(card, JSON.parse(meta) as KeptSummary));
     // A record written before cards had host terms (it keeps no hosts) is in none of them: its
     // next write must add them rather than take them for memberships it has.
     return { packed: packTerms(hosts == null ? terms.filter((term) => !term.startsWith(HOST_TERM_PREFIX)) : terms), revision };
@@ -343,7 +355,7 @@ export class RedisAgentStore implements AgentStore {
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
     const meta = JSON.stringify(keptSummaryOf(write.summary));
-    const terms = packTerms(write.terms);
+    const terms = packTerms(this.indexedTerms(write.terms));
     const mark = this.replicaWait?.mark();
     const reply = await this.withStoredTerms(write.id, true, (stored) =>
       this.writer.saveAgent(
@@ -673,9 +685,10 @@ export class RedisAgentStore implements AgentStore {
       await this.redis.set(k.layout, STORE_LAYOUT, 'NX');
       found = await this.redis.get(k.layout);
     }
-    if ((found === STORE_LAYOUT || found === LAYOUT_WITHOUT_PREFIXES) && !earlier?.[1]) {
+    if (found !== null && READABLE_LAYOUTS.has(found) && !earlier?.[1]) {
       this.layoutProblem = undefined;
-      this.indexesWordPrefixes = found === STORE_LAYOUT;
+      this.indexesWordPrefixes = found !== LAYOUT_WITHOUT_PREFIXES;
+      this.prefixOnlyWords = found === STORE_LAYOUT;
     } else {
       this.layoutProblem =
         `Redis holds agents under this prefix in a data layout this version cannot read (layout ${found ?? 'of an earlier version'}, this version writes ${STORE_LAYOUT}); ` +

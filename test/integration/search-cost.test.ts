@@ -30,19 +30,20 @@ function card(i: number): Record<string, unknown> {
   });
 }
 
+// Words as a search sends them: one of 3 to 10 letters by its prefix term, which holds the cards with it whole.
 const SHAPES: Record<string, Omit<TermSearch, 'wanted' | 'includeInactive'>> = {
   'a filter every agent matches': { terms: ['in:text/plain'], preferred: [] },
   'a filter a tenth match': { terms: ['tag:tenth'], preferred: [] },
-  'a word in every card': { terms: ['tok:common'], preferred: ['ntok:common'] },
+  'a word in every card': { terms: ['pre:common'], preferred: ['npre:common'] },
   'two broad filters': { terms: ['in:text/plain', 'streaming:true'], preferred: [] },
-  'a broad filter with a rare word': { terms: ['in:text/plain', 'tok:triple', 'tok:even'], preferred: ['ntok:triple', 'ntok:even'] },
+  'a broad filter with a rare word': { terms: ['in:text/plain', 'pre:triple', 'pre:even'], preferred: ['npre:triple', 'npre:even'] },
   'a rare skill': { terms: ['skill:rare'], preferred: [] },
   // Type-ahead: "comm" and "trip"/"eve" begin words of the cards ("common", "triple", "even").
   'a word prefix in every card': { terms: ['pre:comm'], preferred: ['npre:comm'] },
   'a broad filter with a rare word prefix': { terms: ['in:text/plain', 'pre:trip', 'pre:eve'], preferred: ['npre:trip', 'npre:eve'] },
 };
 /** A shape whose walk finds nothing: among 2,000 agents it must stop at the budget. */
-const DISJOINT: TermSearch = { terms: ['streaming:true', 'tok:odd'], preferred: [], includeInactive: false, wanted: 11 };
+const DISJOINT: TermSearch = { terms: ['streaming:true', 'pre:odd'], preferred: [], includeInactive: false, wanted: 11 };
 type Shape = keyof typeof SHAPES;
 
 interface Cost {
@@ -97,6 +98,11 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
     monitor?.disconnect();
     await deleteKeys(redis, prefix);
     redis.disconnect();
+  });
+
+  it.each(Object.keys(SHAPES))('%s finds agents at both sizes: a shape that matched none would measure nothing', (shape) => {
+    expect(costs.small[shape]?.hits).toBeGreaterThan(0);
+    expect(costs.large[shape]?.hits).toBeGreaterThan(0);
   });
 
   it('the catalogue has large terms split into buckets (the layout under test)', async () => {

@@ -30,7 +30,7 @@ describe('the data layout under the prefix', () => {
     const prefix = fresh();
     const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
     expect(await store.checkLayout()).toBeUndefined();
-    expect(await admin.get(`${prefix}layout`)).toBe('3');
+    expect(await admin.get(`${prefix}layout`)).toBe('4');
     expect(store.indexesWordPrefixes).toBe(true);
     await store.save(writeOf('weather'));
     expect(await store.checkLayout()).toBeUndefined();
@@ -55,9 +55,9 @@ describe('the data layout under the prefix', () => {
 
   it('refuses a layout version it does not know', async () => {
     const prefix = fresh();
-    await admin.set(`${prefix}layout`, '4');
+    await admin.set(`${prefix}layout`, '5');
     const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
-    expect(await store.checkLayout()).toMatch(/layout 4, this version writes 3/);
+    expect(await store.checkLayout()).toMatch(/layout 5, this version writes 4/);
     await store.close();
   });
 
@@ -70,6 +70,41 @@ describe('the data layout under the prefix', () => {
     await store.save(writeOf('weather'));
     expect((await store.get('weather'))?.id).toBe('weather');
     expect(await admin.get(`${prefix}layout`)).toBe('2');
+    await store.close();
+  });
+
+  /** A card with words of every length: 2 letters, 3 to 10 (prefixable), and 11 or more. */
+  const wordy = (description: string) => cardV1({ name: 'Zephyrine Qx', description });
+  const setsOf = async (prefix: string, kind: string) =>
+    (await admin.keys(`${prefix}idx:${kind}:*`)).map((key) => key.slice(`${prefix}idx:${kind}:`.length)).sort();
+
+  it('of this version indexes a word of 3 to 10 letters by its prefix terms only, and shorter or longer words whole', async () => {
+    const prefix = fresh();
+    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    await store.checkLayout();
+    await store.save(writeOf('wordy', wordy('ok quokkas incomprehensibilities')));
+    expect(await setsOf(prefix, 'tok')).toEqual(['incomprehensibilities', 'ok', 'qx']);
+    expect(await setsOf(prefix, 'ntok')).toEqual(['qx']);
+    expect(await setsOf(prefix, 'pre')).toEqual(expect.arrayContaining(['quokkas', 'quo', 'zephyrine', 'incomprehe']));
+    expect(await setsOf(prefix, 'npre')).toEqual(expect.arrayContaining(['zephyrine', 'zep']));
+    await store.close();
+  });
+
+  it('reads and writes data of layout 3 with the whole-word terms it has, and leaves none behind when its agents change', async () => {
+    const prefix = fresh();
+    await admin.set(`${prefix}layout`, '3');
+    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    expect(await store.checkLayout()).toBeUndefined();
+    expect(store.indexesWordPrefixes).toBe(true);
+    await store.save(writeOf('wordy', wordy('ok quokkas')));
+    expect(await setsOf(prefix, 'tok')).toEqual(expect.arrayContaining(['ok', 'quokkas', 'qx', 'zephyrine']));
+    await store.save(writeOf('wordy', wordy('ok wombats')));
+    expect(await setsOf(prefix, 'tok')).toEqual(expect.arrayContaining(['ok', 'qx', 'wombats', 'zephyrine']));
+    expect(await setsOf(prefix, 'tok')).not.toContain('quokkas');
+    await store.delete('wordy');
+    expect(await setsOf(prefix, 'tok')).toEqual([]);
+    expect(await setsOf(prefix, 'pre')).toEqual([]);
+    expect(await admin.get(`${prefix}layout`)).toBe('3');
     await store.close();
   });
 
