@@ -194,4 +194,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stopped reading (`watch | head`) ends the command, quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 process.exitCode = await main(process.argv.slice(2));
