@@ -7,7 +7,7 @@ import type { ChangeEvent } from './wire-types.js';
 
 /** How to follow the change stream. */
 export interface WatchOptions extends Omit<ChangesQuery, 'limit'> {
-  /** Ends the watch: the iteration then finishes without an error. */
+  /** Ends the watch: the iteration then finishes without an error. @defaultValue none: it runs until the registry refuses it */
   signal?: AbortSignal;
   /**
    * How long a connection may stay silent, in ms, before it is taken for dead and opened again. The

@@ -2,25 +2,33 @@ import type { ChangeKind, SignatureStatus } from './wire-types.js';
 
 /** What a listing or a search asks for; every filter must hold. */
 export interface SearchCriteria {
-  /** Free text: every word must match (a word of 3 to 10 letters also matches the words it begins). */
+  /** Free text: every word must match (a word of 3 to 10 letters also matches the words it begins). @defaultValue none */
   query?: string;
+  /** Skill ids, all of which the card must have. @defaultValue none */
   skills?: string[];
+  /** Skill tags, all of which the card must have. @defaultValue none */
   tags?: string[];
+  /** Input media types, such as `text/plain`. @defaultValue none */
   inputModes?: string[];
+  /** Output media types. @defaultValue none */
   outputModes?: string[];
-  /** Protocol bindings, such as `JSONRPC`. */
+  /** Protocol bindings, such as `JSONRPC`. @defaultValue none */
   bindings?: string[];
+  /** Provider organisations. @defaultValue none */
   providers?: string[];
-  /** Extension URIs. */
+  /** Extension URIs. @defaultValue none */
   extensions?: string[];
+  /** Only cards whose signatures are in this state. @defaultValue any */
   signatureStatus?: SignatureStatus;
+  /** Only agents that do (true) or do not (false) stream. @defaultValue either */
   streaming?: boolean;
+  /** Only agents that do (true) or do not (false) send push notifications. @defaultValue either */
   pushNotifications?: boolean;
   /** Also show agents whose heartbeats stopped. @defaultValue false */
   includeInactive?: boolean;
   /** Page size, 1 to 200. @defaultValue 50 (the registry's) */
   limit?: number;
-  /** A page's `next_cursor`, to read the page after it. */
+  /** A page's `next_cursor`, to read the page after it. @defaultValue the first page */
   cursor?: string;
 }
 

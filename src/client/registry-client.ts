@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpTransport } from './http-transport.js';
 import { watchChanges, type WatchOptions } from './change-watch.js';
 import { changeParameters, ifMatch, queryString, searchParameters, type ChangesQuery, type SearchCriteria } from './client-requests.js';
-import type { AgentCard, AgentPage, AgentRecord, ChangeEvent, ChangePage, DeletedAgent, HeartbeatResult, SavedAgent } from './wire-types.js';
+import type { AgentPage, AgentRecord, ChangeEvent, ChangePage, DeletedAgent, HeartbeatResult, SavedAgent } from './wire-types.js';
 
 export interface RegistryClientOptions {
   /** The registry's address, such as `http://127.0.0.1:8000`. */
@@ -76,8 +76,11 @@ export class RegistryClient {
     });
   }
 
-  /** Registers a card, or writes a new revision of the agent it names. */
-  register(card: AgentCard, options: RegisterOptions = {}): Promise<SavedAgent> {
+  /**
+   * Registers a card (any JSON object: an A2A SDK `AgentCard` works), or writes a new revision of
+   * the agent it names.
+   */
+  register(card: object, options: RegisterOptions = {}): Promise<SavedAgent> {
     const { agentId, heartbeatTtlSeconds, expectedRevision, createOnly, idempotencyKey } = options;
     return this.transport.call<SavedAgent>({
       method: agentId === undefined ? 'POST' : 'PUT',
@@ -93,7 +96,7 @@ export class RegistryClient {
   }
 
   /** Writes a new card for an existing agent: 412 `precondition_failed` when there is none (or not at `expectedRevision`). */
-  update(agentId: string, card: AgentCard, options: Omit<RegisterOptions, 'agentId' | 'createOnly'> = {}): Promise<SavedAgent> {
+  update(agentId: string, card: object, options: Omit<RegisterOptions, 'agentId' | 'createOnly'> = {}): Promise<SavedAgent> {
     return this.register(card, { ...options, agentId, expectedRevision: options.expectedRevision ?? '*' });
   }
 

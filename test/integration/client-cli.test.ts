@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient, type AgentCard } from '../../src/client/index.js';
+import { RegistryClient } from '../../src/client/index.js';
 import { cardV1 } from '../helpers/cards.js';
 import { useRegistry } from '../helpers/use-registry.js';
 
@@ -32,7 +32,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 const card = (name: string, extra: Record<string, unknown> = {}) =>
-  cardV1({ name, description: `${name} for the command line`, skills: [{ id: 'cli-skill', name: 'S', description: 'D', tags: ['cli'] }], ...extra }) as AgentCard;
+  cardV1({ name, description: `${name} for the command line`, skills: [{ id: 'cli-skill', name: 'S', description: 'D', tags: ['cli'] }], ...extra });
 
 /** Where each column of a table's header begins. */
 const columnStarts = (header: string) => [...header.matchAll(/\S+/g)].map((m) => m.index);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryClient, RegistryError, type AgentCard, type ChangeEvent } from '../../src/client/index.js';
+import { RegistryClient, RegistryError, type ChangeEvent } from '../../src/client/index.js';
 import { cardV1 } from '../helpers/cards.js';
 import { useRegistry } from '../helpers/use-registry.js';
 
 const card = (name: string, skill = 'client-skill', extra: Record<string, unknown> = {}) =>
-  cardV1({ name, skills: [{ id: skill, name: 'S', description: 'Client test skill', tags: ['client'] }], ...extra }) as AgentCard;
+  cardV1({ name, skills: [{ id: skill, name: 'S', description: 'Client test skill', tags: ['client'] }], ...extra });
 
 /** Every request a client sent: method, path, and the headers that matter here. */
 interface Sent {
