@@ -8,10 +8,13 @@ import type { MirrorPosition } from '../store/redis-mirror-state.js';
 import { SourceGoneError, SourceUnavailableError, type SourceAgent, type SourceClient, type SourceEvent } from './source-client.js';
 import { filterOf, mirroredRecordOf } from './source-record.js';
 
-/** How long the lock is held without being renewed: a follower that died is replaced after this. */
-const LOCK_LEASE_MS = 30_000;
+/**
+ * How long the lock is held without being renewed: a follower that died is replaced after this. It
+ * is renewed at every step and every third of it while idle, so only a process stalled this long loses it.
+ */
+const LOCK_LEASE_MS = 10_000;
 /** How often a process that does not hold the lock asks for it again. */
-const STANDBY_RETRY_MS = 5_000;
+const STANDBY_RETRY_MS = 1_000;
 /** Agents of one page of events read from the source at once. */
 const AGENT_READS_AT_ONCE = 8;
 /** The first wait after a failure; each further one doubles, up to `retryMaxSeconds`. */
@@ -127,7 +130,7 @@ export class Follower {
         }
         this.sourceAnswered();
         failures = 0;
-        if (this.atEnd) await this.pause(this.settings.pollSeconds * 1000);
+        if (this.atEnd) await this.idle(this.settings.pollSeconds * 1000);
       } catch (error) {
         if (this.stopped) break;
         if (error instanceof SourceGoneError) {
@@ -168,6 +171,14 @@ export class Follower {
       }
       this.wake = done;
     });
+  }
+
+  /** Waits `ms` while keeping the lock. */
+  private async idle(ms: number): Promise<void> {
+    for (const until = Date.now() + ms; !this.stopped && Date.now() < until; ) {
+      await this.pause(Math.min(until - Date.now(), LOCK_LEASE_MS / 3));
+      if (!this.stopped) await this.renew();
+    }
   }
 
   private async step(step: Omit<MirrorStep, 'lockToken'>): Promise<MirrorOutcome> {
