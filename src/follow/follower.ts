@@ -93,7 +93,8 @@ export class Follower {
       source: this.settings.url,
       phase: this.phase,
       sourceUp: this.sourceUp,
-      lagSeconds: this.atEnd ? 0 : Math.round((Date.now() - this.caughtUpAt) / 1000),
+      // A process that stands by is behind nothing: the one that follows tells the lag.
+      lagSeconds: this.atEnd || this.phase === 'standby' ? 0 : Math.round((Date.now() - this.caughtUpAt) / 1000),
       cursor: this.cursor,
     };
   }
@@ -106,6 +107,7 @@ export class Follower {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
+    this.source.close();
     await this.running;
     await this.lock.release(this.token).catch(() => {});
   }

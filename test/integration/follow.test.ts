@@ -172,6 +172,25 @@ describe('a mirror (FOLLOW_URL)', () => {
     expect(rows.map((row) => row.split(' ')[0])).toEqual(['after-gone', 'before-one', 'spaced-agent']);
   });
 
+  it('follows with one process at a time: a second stands by, and takes over when the first stops', async () => {
+    const first = mirrors[0]?.running as RunningRegistry;
+    const second = await startRegistry({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, FOLLOW_URL: source.base, FOLLOW_POLL_SECONDS: '1' });
+    try {
+      const phase = async (mirror: RunningRegistry) => ((await (await fetch(`${mirror.baseUrl}/ready`)).json()) as Body).mirror.phase as string;
+      for (let i = 0; i < 50 && (await phase(second)) !== 'standby'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([await phase(first), await phase(second)]).toEqual(['following', 'standby']);
+      await first.close();
+      await register(source.base, 'Taken Over');
+      const rows = await converged(source.base, second.baseUrl);
+      expect(rows.map((row) => row.split(' ')[0])).toContain('taken-over');
+      expect(await phase(second)).toBe('following');
+    } finally {
+      await second.close();
+    }
+    const mirror = await startMirror(prefix);
+    await converged(source.base, mirror.baseUrl);
+  });
+
   it('keeps only the agents that match FOLLOW_FILTER, and drops one that stops matching', async () => {
     const filtered = uniquePrefix();
     await register(source.base, 'Tagged One', ['mirror-me']);
