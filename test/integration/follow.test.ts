@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawJsonElements } from '../../src/http/raw-json.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
@@ -201,6 +202,47 @@ describe('a mirror (FOLLOW_URL)', () => {
     await register(source.base, 'Tagged Three', ['mirror-me']);
     await register(source.base, 'Untagged', ['plain']);
     expect((await converged(source.base, mirror.baseUrl, '&tag=mirror-me')).map((row) => row.split(' ')[0])).toEqual(['tagged-one', 'tagged-three']);
+  });
+});
+
+describe('a mirror of a source whose reads need credentials', () => {
+  const key = 'mirror-reader-key';
+  const source = useRegistry({
+    AUTH_MODE: 'apikey',
+    READS_REQUIRE_AUTH: 'true',
+    API_KEYS: `reader:publisher:${createHash('sha256').update(key).digest('hex')}`,
+  });
+  const redis = connect();
+  const prefixes = [uniquePrefix(), uniquePrefix()];
+  const running: RunningRegistry[] = [];
+
+  afterAll(async () => {
+    for (const mirror of running) await mirror.close();
+    for (const prefix of prefixes) await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('sends FOLLOW_API_KEY as a bearer credential; without it the source is down for the mirror', async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    expect((await sendJson(`${source.base}/agents`, 'POST', { agent_card: card('Private One') }, auth)).status).toBe(201);
+    const env = { REDIS_URL: redisUrl(), FOLLOW_URL: source.base, FOLLOW_POLL_SECONDS: '1', FOLLOW_RETRY_MAX_SECONDS: '1' };
+    const keyed = await startRegistry({ ...env, REDIS_PREFIX: prefixes[0] as string, FOLLOW_API_KEY: key });
+    running.push(keyed);
+    const keyless = await startRegistry({ ...env, REDIS_PREFIX: prefixes[1] as string });
+    running.push(keyless);
+    let ids: string[] = [];
+    for (let i = 0; i < 50 && ids.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ids = (((await (await fetch(`${keyed.baseUrl}/agents`)).json()) as Body).results as Body[]).map((r) => r.agent_id);
+    }
+    expect(ids).toEqual(['private-one']);
+    let ready: Body = {};
+    for (let i = 0; i < 50 && ready.mirror?.sourceUp !== false; i++) {
+      ready = (await (await fetch(`${keyless.baseUrl}/ready`)).json()) as Body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(ready).toMatchObject({ status: 'ready', mirror: { sourceUp: false, phase: 'snapshot' } });
+    expect(((await (await fetch(`${keyless.baseUrl}/agents`)).json()) as Body).results).toEqual([]);
   });
 });
 
