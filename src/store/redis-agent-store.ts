@@ -758,7 +758,7 @@ export class RedisAgentStore implements AgentStore {
         String(step.at.getTime()),
         record?.card ?? '',
         kept ? JSON.stringify(kept) : '',
-        record ? packTerms(record.terms) : '',
+        record ? packTerms(this.indexedTerms(record.terms)) : '',
         record ? String(Date.parse(record.createdAt)) : '',
         record ? String(Date.parse(record.updatedAt)) : '',
         record?.status ?? '',

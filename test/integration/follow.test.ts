@@ -100,6 +100,11 @@ describe('a mirror (FOLLOW_URL)', () => {
     // Searches of the mirror find the mirrored agents by their cards.
     const found = (await (await fetch(`${mirror.baseUrl}/agents?tag=changed`)).json()) as Body;
     expect(found.results.map((r: Body) => r.agent_id)).toEqual(['before-one']);
+    for (const q of ['spaced', 'spa', 'after one']) {
+      const [fromSource, fromMirror] = await Promise.all([source.base, mirror.baseUrl].map(async (base) => ((await (await fetch(`${base}/agents?q=${encodeURIComponent(q)}`)).json()) as Body).results.map((r: Body) => r.agent_id)));
+      expect(fromMirror).toEqual(fromSource);
+      expect(fromMirror.length).toBeGreaterThan(0);
+    }
     // Its own change log tells what it applied, with the source's revisions.
     const changes = (await (await fetch(`${mirror.baseUrl}/changes?limit=500`)).json()) as Body;
     const sourceDelete = ((await (await fetch(`${source.base}/changes?agent_id=before-two`)).json()) as Body).changes.at(-1);
