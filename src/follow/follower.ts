@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import type { FollowSettings } from '../config/config.js';
 import type { Logger } from '../logger.js';
@@ -204,7 +204,8 @@ export class Follower {
     this.logger.info({ source: this.settings.url, filter: this.settings.filter || undefined }, 'Reading a snapshot of the source');
     await this.lock.forgetPosition();
     const cursor = await this.source.snapshotCursor();
-    const mark = randomUUID();
+    // Kept on every mirrored record (`ms`), so short: another snapshot's mark is all it must differ from.
+    const mark = randomBytes(4).toString('hex');
     let page: string | undefined;
     let count = 0;
     do {
