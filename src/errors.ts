@@ -71,6 +71,18 @@ export class DomainOwnedError extends ForbiddenError {
   }
 }
 
+/**
+ * A write sent to a read-only mirror (`FOLLOW_URL`): its agents are changed on the source only.
+ * `details.source` names the source registry, where the write belongs.
+ */
+export class ReadOnlyMirrorError extends ForbiddenError {
+  override readonly code = 'read_only_mirror';
+  constructor(readonly source: string) {
+    super(`This registry is a read-only mirror of ${source}: send writes (register, update, delete, heartbeats, domain claims, extension trust) there`);
+    this.details.source = source;
+  }
+}
+
 /** A domain proof that did not hold: the challenge document was missing, or held another token. */
 export class DomainProofFailedError extends AppError {
   readonly status = 422;

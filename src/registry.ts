@@ -20,7 +20,11 @@ import { changeRoutes } from './changes/change-routes.js';
 import { ChangeService } from './changes/change-service.js';
 import { ChangeSignal, ChangeStreams } from './changes/change-stream.js';
 import { RecordCache } from './cache/record-cache.js';
-import type { Config } from './config/config.js';
+import type { Config, FollowSettings } from './config/config.js';
+import { Follower } from './follow/follower.js';
+import { readOnlyMethods, readOnlyRoutes } from './follow/read-only.js';
+import { SourceClient } from './follow/source-client.js';
+import { RedisMirrorState } from './store/redis-mirror-state.js';
 import { DOMAIN_WRITE_METHODS, domainMethods } from './domains/domain-methods.js';
 import { domainRoutes } from './domains/domain-routes.js';
 import { DomainService } from './domains/domain-service.js';
@@ -139,7 +143,7 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
   const domains = new RedisDomainStore(connection, keys);
   const connections = writes ? [connection, writes.connection] : [connection];
   const sweepClock = new RedisSweepClock(connection, keys.lastSweep);
-  return { keys, connection, connections, health, subscriber, store, domains, checkLayout, epochWatch, sweepClock };
+  return { keys, connection, connections, health, subscriber, store, redisStore, domains, checkLayout, epochWatch, sweepClock };
 }
 
 /**
@@ -156,6 +160,19 @@ function replicaWait(config: Config & { redisUrl: string }, logger: Logger, metr
     onError: () => metrics.redisErrors.inc(),
   });
   return new ReplicaWait(connection, config.redisWait, () => metrics.unconfirmedWrites.inc());
+}
+
+/** The follower of a mirror (`FOLLOW_URL`), writing through the store itself: the replica cache learns of its writes like any other. */
+function mirrorFollower(follow: FollowSettings, redis: ReturnType<typeof redisParts>, logger: Logger, metrics: Metrics): Follower {
+  const follower: Follower = new Follower(
+    new SourceClient(follow.url, follow.apiKey, follow.filter),
+    redis.redisStore,
+    new RedisMirrorState(redis.connection, redis.keys),
+    follow,
+    logger,
+    metrics.watchMirror(() => follower.status()),
+  );
+  return follower;
 }
 
 /** Whether `work` settles within `ms`; past it, its end is no longer waited for. */
@@ -176,7 +193,10 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics, changeSignal) : undefined;
   const { store, domains } = redis ?? memoryParts(config.changeLogEvents);
   const servesApi = config.role !== 'worker';
-  const runsSweep = config.role !== 'api';
+  // A mirror's worker follows its source instead of sweeping: the source expires, purges and
+  // refreshes its agents, and its change log tells the mirror.
+  const follower = config.role !== 'api' && config.follow && redis ? mirrorFollower(config.follow, redis, logger, metrics) : undefined;
+  const runsSweep = config.role !== 'api' && !follower;
 
   const fetcher = createSafeFetcher({ ...config.outbound, maxDepth: config.jsonMaxDepth });
   const signatures = signaturePolicy({
@@ -248,6 +268,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
         // Workers only: in ROLE=all a stalled sweep would take the API out of rotation too; the gauge tells.
         ...(sweepHealth && !servesApi ? { sweeps: await sweepHealth.isFresh() } : {}),
       }),
+      ...(follower ? { mirror: () => ({ ...follower.status() }) } : {}),
       ...(config.metricsPort === undefined ? { metrics: exposition } : {}),
       endpoints: () => Object.assign({}, ...restEndpoints),
     }),
@@ -278,8 +299,8 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     });
     const extensions = new ExtensionService(store);
     const pinger = new AgentPinger(agents, fetcher);
-    const methods = withMethodList(
-      new Map([
+    const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS]);
+    const allMethods = new Map([
         ...agentMethods({ agents, search, heartbeats, fetcher, pages, pinger }),
         ...domainMethods(domainService),
         ...changeMethods(changes),
@@ -287,9 +308,8 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
         ...retiredVectorMethods(),
         ...serviceInfoMethods({ ...info, countAgents: () => agents.count() }),
         ...discoveryAgentMethods(new FindAgents(search, config.publicUrl)),
-      ]),
-    );
-    const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS]);
+    ]);
+    const methods = withMethodList(config.follow ? readOnlyMethods(allMethods, writeMethods, config.follow.url) : allMethods);
     const dispatcher = new JsonRpcDispatcher(methods, logger, config.responseMaxBytes);
     const rest = agentRoutes({
       agents,
@@ -307,6 +327,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const changeRest = changeRoutes(changes, changeStreams);
     const extensionRest = extensionRoutes(extensions, body);
     restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints);
+    if (config.follow) routes.push(readOnlyRoutes(config.follow.url));
     routes.push(
       accessRoutes(authenticator, guard, config.readsRequireAuth, limit(restCharges)),
       rest,
@@ -325,7 +346,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const drain = async () => {
     // Streams never end by themselves: ended now, their clients resume elsewhere with Last-Event-ID.
     changeStreams.close();
-    await Promise.all(servers.map(closeServer));
+    await Promise.all([...servers.map(closeServer), follower?.stop()]);
     // A stalled Redis never answers BullMQ's graceful close; past half the deadline its connection is cut instead.
     if (scheduler && !(await finishesWithin(scheduler.stop(), config.shutdownTimeoutMs / 2))) {
       logger.warn('The sweep did not stop in time (is Redis stalled?); closing its connection');
@@ -350,6 +371,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
         await redis.checkLayout();
       }
       // Not awaited: BullMQ waits for Redis as long as it takes, and the sweep starts when it answers.
+      if (!shuttingDown) follower?.start();
       if (!shuttingDown) scheduler?.start().catch((error: unknown) => shuttingDown || logger.warn({ err: error }, 'The sweep could not start'));
       return started;
     },

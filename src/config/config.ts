@@ -126,6 +126,15 @@ const envSchema = z.object({
     .default(DEFAULT_CHALLENGE_URL)
     .refine(isChallengeUrlTemplate, 'expected an http(s) URL whose host is {domain} and which holds {token}, such as https://{domain}/.well-known/a2a-registry-challenge/{token}'),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(30_000),
+  FOLLOW_URL: z
+    .string()
+    .url()
+    .refine((url) => /^https?:\/\//.test(url) && !/[?#]/.test(url), 'expected the base URL of another registry, http(s) without a query, such as https://registry.example.com')
+    .optional(),
+  FOLLOW_API_KEY: z.string().regex(/^[\x21-\x7e]+$/, 'expected printable text without spaces').optional(),
+  FOLLOW_FILTER: z.string().max(4096).optional(),
+  FOLLOW_POLL_SECONDS: integer(1, 300).default(1),
+  FOLLOW_RETRY_MAX_SECONDS: integer(1, 3600).default(30),
 }).superRefine((env, ctx) => {
   if (env.AUTH_MODE === 'apikey' && !env.API_KEYS?.length) {
     ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is required when AUTH_MODE=apikey' });
@@ -134,6 +143,16 @@ const envSchema = z.object({
     for (const name of ['JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when AUTH_MODE=jwt' });
     }
+  }
+  if (env.FOLLOW_URL && !env.REDIS_URL) {
+    ctx.addIssue({ code: 'custom', path: ['FOLLOW_URL'], message: 'needs REDIS_URL: a mirror keeps its position and its lock in Redis' });
+  }
+  if (env.FOLLOW_FILTER && !env.FOLLOW_URL) {
+    ctx.addIssue({ code: 'custom', path: ['FOLLOW_FILTER'], message: 'needs FOLLOW_URL' });
+  }
+  if (env.FOLLOW_FILTER) {
+    const problem = followFilterProblem(env.FOLLOW_FILTER);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['FOLLOW_FILTER'], message: problem });
   }
   if (env.AUTH_MODE === 'none' && env.READS_REQUIRE_AUTH) {
     ctx.addIssue({ code: 'custom', path: ['READS_REQUIRE_AUTH'], message: 'needs AUTH_MODE apikey or jwt' });
@@ -253,7 +272,46 @@ export interface Config {
    * @defaultValue 3600 s, `https://{domain}/.well-known/a2a-registry-challenge/{token}`
    */
   readonly domainChallenge: { ttlSeconds: number; urlTemplate: string };
+  /**
+   * Makes this registry a read-only mirror of another one (`FOLLOW_URL`, its base URL), kept in step
+   * by the process that runs the worker (docs/operations.md, "Mirrors"). Unset: not a mirror.
+   * @defaultValue unset
+   */
+  readonly follow: FollowSettings | undefined;
 }
+
+/** How a mirror follows its source (`FOLLOW_*`). */
+export interface FollowSettings {
+  /** The source registry's base URL, without a trailing slash. */
+  url: string;
+  /** Sent to the source as `Authorization: Bearer <key>` (an API key or a token); unset: no credentials. @defaultValue unset */
+  apiKey: string | undefined;
+  /**
+   * The source's search filters, as a query string (`tag=weather&provider=Acme`): the mirror keeps only the
+   * agents that match all of them, and drops an agent that stops matching. Empty: every agent. @defaultValue empty
+   */
+  filter: string;
+  /** How long the mirror waits before asking the source's change log again once it has caught up, in seconds. @defaultValue 1 */
+  pollSeconds: number;
+  /** The longest wait between two tries while the source does not answer (the waits double up to it), in seconds. @defaultValue 30 */
+  retryMaxSeconds: number;
+}
+
+/**
+ * Why a `FOLLOW_FILTER` cannot select a sub-registry, or undefined when it can: it must be the
+ * source's structured search filters only (no words, pages or listing flags), which the mirror can
+ * check on each card itself.
+ */
+function followFilterProblem(filter: string): string | undefined {
+  const params = new URLSearchParams(filter);
+  const refused = [...params.keys()].filter((key) => !FOLLOW_FILTER_KEYS.has(key));
+  if (refused.length > 0) return `expected structured search filters (${[...FOLLOW_FILTER_KEYS].join(', ')}); not ${refused.join(', ')}`;
+  if ([...params.keys()].length === 0) return 'expected a query string such as tag=weather&provider=Acme';
+  return undefined;
+}
+
+/** The search parameters a mirror's filter may use: those the index answers exactly, term by term. */
+const FOLLOW_FILTER_KEYS = new Set(['skill', 'tag', 'input_mode', 'output_mode', 'binding', 'provider', 'extension', 'signature_status', 'streaming', 'push_notifications']);
 
 function authOf(v: z.infer<typeof envSchema>): Config['auth'] {
   switch (v.AUTH_MODE) {
@@ -328,5 +386,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     outbound: { allowHttp: v.OUTBOUND_ALLOW_HTTP, allowPrivateNetworks: v.OUTBOUND_ALLOW_PRIVATE_NETWORKS },
     cardRefreshIntervalSeconds: v.CARD_REFRESH_INTERVAL_SECONDS,
     domainChallenge: { ttlSeconds: v.DOMAIN_CHALLENGE_TTL_SECONDS, urlTemplate: v.DOMAIN_CHALLENGE_URL },
+    follow: v.FOLLOW_URL
+      ? {
+          url: v.FOLLOW_URL.replace(/\/+$/, ''),
+          apiKey: v.FOLLOW_API_KEY,
+          filter: v.FOLLOW_FILTER ?? '',
+          pollSeconds: v.FOLLOW_POLL_SECONDS,
+          retryMaxSeconds: v.FOLLOW_RETRY_MAX_SECONDS,
+        }
+      : undefined,
   });
 }

@@ -125,3 +125,21 @@ export function jsonDepth(text: string): number {
   }
   return deepest;
 }
+
+/**
+ * The exact text of each element of the array at `path` inside valid JSON text, in order, or
+ * undefined when the path does not lead to an array: one pass, however many elements.
+ */
+export function rawJsonElements(text: string, path: readonly (string | number)[]): string[] | undefined {
+  const array = rawJsonAt(text, path);
+  if (array?.charCodeAt(0) !== OPEN_BRACKET) return undefined;
+  const elements: string[] = [];
+  let index = skipWhitespace(array, 1);
+  while (index < array.length && array.charCodeAt(index) !== CLOSE_BRACKET) {
+    const end = skipValue(array, index);
+    elements.push(array.slice(index, end));
+    index = skipWhitespace(array, end);
+    if (array.charCodeAt(index) === COMMA) index = skipWhitespace(array, index + 1);
+  }
+  return elements;
+}

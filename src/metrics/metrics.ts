@@ -56,6 +56,30 @@ export class Metrics {
     },
   });
 
+  /**
+   * Adds a mirror's metrics (`FOLLOW_URL`): whether its source answers, how far behind it is, and the
+   * events it applied, which it counts on the counter returned.
+   */
+  watchMirror(state: () => { sourceUp: boolean; lagSeconds: number }): Counter {
+    const up: Gauge = new Gauge({
+      name: 'a2a_follow_source_up',
+      help: "Whether the mirror's source registry answered its last request (1) or not (0)",
+      registers: [this.registry],
+      collect: (): void => up.set(state().sourceUp ? 1 : 0),
+    });
+    const lag: Gauge = new Gauge({
+      name: 'a2a_follow_lag_seconds',
+      help: "Seconds since the mirror last reached the end of its source's change log (0 while it is there)",
+      registers: [this.registry],
+      collect: (): void => lag.set(state().lagSeconds),
+    });
+    return new Counter({
+      name: 'a2a_follow_events_applied_total',
+      help: "Events of the source's change log the mirror applied (replays of what it held already included)",
+      registers: [this.registry],
+    });
+  }
+
   /** Adds `a2a_redis_up`, read at scrape time from `answers` (which must answer within the scrape's bound). */
   watchRedis(answers: () => Promise<boolean>): void {
     const up: Gauge = new Gauge({

@@ -29,7 +29,8 @@ const pageBytesOf = (record: AgentRecord) =>
   (record.summary.signatureError?.message.length ?? 0) +
   ENTRY_OVERHEAD_BYTES;
 
-function structuredTerms(criteria: SearchCriteria): string[] {
+/** The index terms an agent must belong to for the structured filters of `criteria` to hold. */
+export function structuredTerms(criteria: SearchCriteria): string[] {
   const terms = new Set<string>();
   const add = (kind: TermKind, values: readonly string[]) => values.forEach((v) => terms.add(term(kind, v)));
   add('skill', criteria.skills);

@@ -20,6 +20,11 @@ export interface ServiceInfoDependencies extends ServiceInfo {
   endpoints: () => EndpointList;
   /** Serves `/metrics` here when given; absent when metrics have a port of their own. */
   metrics?: MetricsExposition;
+  /**
+   * A mirror's state, shown by `/ready` as `mirror` in the process that follows the source; it
+   * does not make the process unready: the mirror still serves what it holds while its source is away.
+   */
+  mirror?: () => Record<string, unknown>;
 }
 
 /** Prometheus exposition of this process's metrics. */
@@ -49,7 +54,7 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
     router.get('/ready', async (_req, res) => {
       const checks = await info.readiness();
       const ready = Object.values(checks).every(Boolean);
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks, ...(info.mirror ? { mirror: info.mirror() } : {}) });
     });
 
     if (info.metrics) metricsRoutes(info.metrics)(router);

@@ -32,6 +32,7 @@ import { AGENT_NUMBERS_PER_BUCKET, type RedisKeys } from './redis-keys.js';
 import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 import { keptFor, refusedWrite, type RefusedOutcome } from './store-outcome.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
+import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -85,6 +86,7 @@ interface RegistryCommands {
   listExtensions(...args: string[]): Promise<[string[], string, number, number]>;
   readExtensions(...args: string[]): Promise<string[]>;
   setExtensionTrust(...args: string[]): Promise<string[]>;
+  mirrorAgent(...args: string[]): Promise<[MirrorOutcome | 'retry']>;
 }
 
 /** The epoch, the last position, the highest position trimmed, and the events as XRANGE gives them. */
@@ -92,6 +94,9 @@ type ChangesReply = [string, string, string, [string, string[]][]];
 
 /** Hits (tier, number, id, ...), where the walk stopped (tier, number) or '', total, '1' when exact, work. */
 type SearchReply = [string[], string, string, string, string, string];
+
+/** The kinds of change that write a card: their events carry its summary. */
+const CARD_CHANGES: ReadonlySet<ChangeKind> = new Set(['registered', 'updated', 'refreshed']);
 
 const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['saveAgent', 'save-agent', 9],
@@ -105,9 +110,11 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['listExtensions', 'list-extensions', 1],
   ['readExtensions', 'read-extensions', 1],
   ['setExtensionTrust', 'set-extension-trust', 1],
+  ['mirrorAgent', 'mirror-agent', 10],
 ];
 
-const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
+/** The text of a Lua script of `lua/`, by its path there without `.lua`. */
+export const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
 
 /** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
 const LUA_LIBRARY = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners']
@@ -712,6 +719,69 @@ export class RedisAgentStore implements AgentStore {
       this.redis.readChanges(this.keys.changes, this.keys.epoch, after ?? '', String(limit), randomUUID()),
     );
     return { epoch, last, trimmedThrough, events: entries.map(([position, fields]) => storedChangeOf(position, fields)) };
+  }
+
+  /**
+   * A mirror's step (`src/follow/`): the change as the source made it, and the mirror's position,
+   * in one script run (`lua/mirror-agent.lua`), under the mirror's lock.
+   */
+  async mirror(step: MirrorStep): Promise<MirrorOutcome> {
+    const k = this.keys;
+    const { change } = step;
+    const id = change?.kind === 'put' ? change.record.id : (change?.id ?? '');
+    const put = change?.kind === 'put' ? change : undefined;
+    const record = put?.record;
+    const kept = record ? keptSummaryOf(record.summary) : undefined;
+    const revision = record?.revision ?? (change?.kind === 'remove' ? change.revision : undefined);
+    const [outcome] = await this.withStoredTerms(id, !change, async (stored) =>
+      this.redis.mirrorAgent(
+        ...this.presenceKeys(id),
+        k.agentNumbers,
+        k.mirrorLock,
+        k.mirrorPosition,
+        id,
+        change?.kind ?? 'none',
+        step.lockToken,
+        step.position?.cursor ?? '',
+        step.position?.source ?? '',
+        k.invalidations,
+        ...this.changeLogArgs,
+        ...this.agentIdsArgs(),
+        stored.packed,
+        stored.revision,
+        ...this.termLayoutArgs,
+        k.idCasePrefix,
+        ...this.catalogArgs(),
+        revision === undefined ? '' : String(revision),
+        put?.newerOnly === false ? '0' : '1',
+        change?.changeKind ?? '',
+        String(step.at.getTime()),
+        record?.card ?? '',
+        kept ? JSON.stringify(kept) : '',
+        record ? packTerms(this.indexedTerms(record.terms)) : '',
+        record ? String(Date.parse(record.createdAt)) : '',
+        record ? String(Date.parse(record.updatedAt)) : '',
+        record?.status ?? '',
+        String(record?.ttlSeconds ?? 0),
+        record?.sourceUrl ?? '',
+        record?.previousRevision === undefined ? '' : String(record.previousRevision),
+        record?.domainVerified ? '1' : '0',
+        record?.ownerChanges ? JSON.stringify(record.ownerChanges.map((c) => ({ ...c, at: Date.parse(c.at) }))) : '',
+        record?.hosts.join(' ') ?? '',
+        record ? nameDigestOf(record.summary.name) : '',
+        put && (put.changeKind === undefined || CARD_CHANGES.has(put.changeKind)) ? JSON.stringify(record?.summary) : '',
+        put?.snapshotMark ?? '',
+      ),
+    );
+    return outcome as MirrorOutcome;
+  }
+
+  /** The snapshot mark of each of `ids` (`mirror`), in order: null where there is none. */
+  async mirrorMarks(ids: readonly string[]): Promise<(string | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.agent(id), 'ms');
+    return (await this.results(pipeline)) as (string | null)[];
   }
 
   /** Both connections when writes have their own: the process is ready only when it can write too. */

@@ -60,6 +60,10 @@ export interface RedisKeys {
   readonly lastSweep: string;
   /** Counter of the requests of `caller` against `budget` in the rate-limit window numbered `window`. */
   rateLimit(budget: string, window: number, caller: string): string;
+  /** Hash of a mirror's place in its source's change log: `cursor`, and `source` (the URL and filter it belongs to). */
+  readonly mirrorPosition: string;
+  /** String with an expiry: the token of the process that follows the source, so that one follows at a time. */
+  readonly mirrorLock: string;
   /** Prefix of the keys of BullMQ's queues (the sweep and the card refresh). */
   readonly queuePrefix: string;
   /** Keys only an earlier data layout wrote (a set of every id, an index set of active agents). */
@@ -106,6 +110,8 @@ export function redisKeys(prefix: string): RedisKeys {
     domainChallenge: (domain, principal) => `${prefix}dch:${domain}:${principal}`,
     lastSweep: `${prefix}sweep:last-success`,
     rateLimit: (budget, window, caller) => `${prefix}rl:${budget}:${window}:${caller}`,
+    mirrorPosition: `${prefix}mirror:position`,
+    mirrorLock: `${prefix}mirror:lock`,
     queuePrefix: `${prefix}bull`,
     earlierLayoutMarkers: [`${prefix}agents`, `${smallTermPrefix}status:active`],
   };
