@@ -252,7 +252,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   };
   // What the REST doors mounted (each fills its list as it is mounted): nothing on a worker.
   const restEndpoints: EndpointList[] = [];
-  const changes = new ChangeService(store, () => redis?.subscriber.coveredThrough);
+  const changes = new ChangeService(store, storedCards, () => redis?.subscriber.coveredThrough);
   const changeStreams = new ChangeStreams(changes, changeSignal, {
     heartbeatMs: config.changeStreamHeartbeatSeconds * 1000,
     maxBufferedBytes: CHANGE_STREAM_BUFFER_BYTES,

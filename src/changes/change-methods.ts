@@ -6,7 +6,7 @@ import type { ChangeService } from './change-service.js';
 
 const readListChanges = paramsReader(changesRequest);
 
-/** JSON-RPC `list_changes {since?, limit?, agent_id?, kind?, include_card?}`: what `GET /changes` answers. */
+/** JSON-RPC `list_changes {since?, limit?, agent_id?, kind?, include_card?, skill?, tag?, ...}`: what `GET /changes` answers. */
 export function changeMethods(changes: ChangeService): Map<string, MethodHandler> {
   const listChanges: MethodHandler = async (params) =>
     presentChangePage(await changes.page(changesRequestOf(readListChanges(params)), '$.params.since'));

@@ -23,6 +23,7 @@ export function presentChange(event: ChangeEvent) {
       : {}),
     ...(event.card !== undefined ? { agent_card: new RawJson(event.card) } : {}),
     ...(event.cardSuperseded ? { card_superseded: true } : {}),
+    ...(event.filterMatch !== undefined ? { filter_match: event.filterMatch } : {}),
   };
 }
 

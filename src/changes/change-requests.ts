@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANGE_KINDS } from '../store/change-log.js';
 import { MAX_AGENT_ID_LENGTH } from '../agents/agent-id.js';
+import { structuredTerms } from '../search/search-service.js';
 
 /** Events in one page when the client names no limit. */
 export const DEFAULT_CHANGE_PAGE = 100;
@@ -17,6 +18,7 @@ const commaList = <T extends z.ZodType>(item: T) =>
   });
 const whole = z.union([z.number(), z.string().regex(/^\d{1,6}$/).transform(Number)]).pipe(z.number().int().min(1).max(MAX_CHANGE_PAGE));
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const filterList = commaList(z.string().min(1).max(512));
 
 /**
  * `GET /changes`, `GET /changes/stream` and `list_changes`: one request, from a query string (lists
@@ -32,6 +34,17 @@ export const changesRequest = z.strictObject({
   kind: commaList(z.enum(CHANGE_KINDS)).optional(),
   /** Attach the card to events that wrote one, while it is still the agent's current card. @defaultValue true */
   include_card: flag.optional(),
+  // The structured filters of search, held by the agent's current card (see ChangeService).
+  skill: filterList.optional(),
+  tag: filterList.optional(),
+  input_mode: filterList.optional(),
+  output_mode: filterList.optional(),
+  binding: filterList.optional(),
+  provider: filterList.optional(),
+  extension: filterList.optional(),
+  signature_status: filterList.optional(),
+  streaming: flag.optional(),
+  push_notifications: flag.optional(),
 });
 
 /** The request as the service reads it. */
@@ -42,6 +55,18 @@ export function changesRequestOf(parsed: z.infer<typeof changesRequest>, since =
     agentIds: parsed.agent_id ?? [],
     kinds: parsed.kind ?? [],
     includeCard: parsed.include_card ?? true,
+    requiredTerms: structuredTerms({
+      skills: parsed.skill ?? [],
+      tags: parsed.tag ?? [],
+      inputModes: parsed.input_mode ?? [],
+      outputModes: parsed.output_mode ?? [],
+      bindings: parsed.binding ?? [],
+      providers: parsed.provider ?? [],
+      extensions: parsed.extension ?? [],
+      signatureStatuses: parsed.signature_status ?? [],
+      ...(parsed.streaming !== undefined ? { streaming: parsed.streaming } : {}),
+      ...(parsed.push_notifications !== undefined ? { pushNotifications: parsed.push_notifications } : {}),
+    }),
   };
 }
 
@@ -52,4 +77,6 @@ export interface ChangesRequest {
   agentIds: string[];
   kinds: string[];
   includeCard: boolean;
+  /** The index terms the agent's current card must have: the structured filters, as search reads them. */
+  requiredTerms: string[];
 }

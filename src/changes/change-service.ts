@@ -1,5 +1,5 @@
 import { ChangesGoneError } from '../errors.js';
-import type { AgentRecord } from '../store/agent-record.js';
+import type { AgentRecord, CardReader } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { comparePositions, START_POSITION, type ChangeRead, type StoredChange } from '../store/change-log.js';
 import { decodeChangeCursor, encodeChangeCursor, epochTagOf } from './change-cursor.js';
@@ -8,6 +8,15 @@ import { SingleFlight } from './single-flight.js';
 
 /** Events a filtered read looks through at most: a page of rare events ends early, with a cursor to go on. */
 const FILTERED_SCAN = 1000;
+/**
+ * Events a read with structured filters looks through at most: each distinct agent among them is
+ * read (mostly from the replica's cache) to check its card.
+ */
+const STRUCTURED_SCAN = 200;
+/** Kinds that change a card: an agent that no longer matches may have matched before such a change. */
+const CHANGED_CARD = new Set(['updated', 'refreshed']);
+/** Kinds that remove an agent, whose card the registry then no longer has to check. */
+const REMOVED = new Set(['deleted', 'purged']);
 
 /** One event as readers get it, with the card it wrote while that is still the agent's current card. */
 export interface ChangeEvent extends StoredChange {
@@ -16,6 +25,11 @@ export interface ChangeEvent extends StoredChange {
   card?: string;
   /** Set when the event wrote a card that a later change replaced: a later event carries the newer state. */
   cardSuperseded?: boolean;
+  /**
+   * Under structured filters: whether the agent's current card holds them. False on a card change
+   * of an agent that does not (it may have before): a reader that holds the agent drops it.
+   */
+  filterMatch?: boolean;
 }
 
 export interface ChangePage {
@@ -35,8 +49,13 @@ export class ChangeService {
   /** Reads of the log being made, shared by pages with other filters from the same position. */
   private readonly reads = new SingleFlight<ChangeRead>();
 
+  /** The index terms of records the filters checked, while the record objects live. */
+  private readonly recordTerms = new WeakMap<AgentRecord, ReadonlySet<string>>();
+
   constructor(
     private readonly store: AgentStore,
+    /** Derives a stored card's index terms, for the structured filters. */
+    private readonly cards: CardReader,
     /**
      * The change log position through which the replica's cache has applied every change, while
      * it has a cache in use. @defaultValue none: every read goes to the store
@@ -49,19 +68,21 @@ export class ChangeService {
    * Callers asking for the same page while it is read share that one read.
    */
   page(request: ChangesRequest, at = '$.since'): Promise<ChangePage> {
-    const { since, limit, agentIds, kinds, includeCard } = request;
-    return this.pages.run(JSON.stringify([at, since, limit, agentIds, kinds, includeCard]), () => this.readPage(request, at));
+    const { since, limit, agentIds, kinds, includeCard, requiredTerms } = request;
+    return this.pages.run(JSON.stringify([at, since, limit, agentIds, kinds, includeCard, requiredTerms]), () => this.readPage(request, at));
   }
 
   private async readPage(request: ChangesRequest, at: string): Promise<ChangePage> {
     const since = request.since === undefined ? undefined : decodeChangeCursor(request.since, at);
-    const filtered = request.agentIds.length > 0 || request.kinds.length > 0;
-    const count = filtered ? Math.max(FILTERED_SCAN, request.limit) : request.limit;
+    const structured = request.requiredTerms.length > 0;
+    const filtered = structured || request.agentIds.length > 0 || request.kinds.length > 0;
+    const count = filtered ? Math.max(structured ? STRUCTURED_SCAN : FILTERED_SCAN, request.limit) : request.limit;
     const read = await this.reads.run(`${since?.position ?? ''} ${count}`, () => this.store.readChanges(since?.position, count));
     if (since) assertKept(since.position, since.epochTag, read);
     const agentIds = new Set(request.agentIds);
     const kinds = new Set(request.kinds);
-    const wanted = read.events.filter((e) => (agentIds.size === 0 || agentIds.has(e.agentId)) && (kinds.size === 0 || kinds.has(e.kind)));
+    const selected = read.events.filter((e) => (agentIds.size === 0 || agentIds.has(e.agentId)) && (kinds.size === 0 || kinds.has(e.kind)));
+    const wanted = structured ? await this.heldFilters(selected, request.requiredTerms) : selected;
     const shown = wanted.slice(0, request.limit);
     // Past the last event shown, or past every event looked through when none of them was wanted.
     const lastRead = shown.length === request.limit || !filtered ? shown.at(-1) : read.events.at(-1);
@@ -84,8 +105,35 @@ export class ChangeService {
     return encodeChangeCursor(covered !== undefined && comparePositions(covered, last) < 0 ? covered : last, epoch);
   }
 
-  private async withCards(events: StoredChange[], epoch: string, includeCard: boolean): Promise<ChangeEvent[]> {
-    const wrote = includeCard ? [...new Set(events.filter((e) => WROTE_CARD.has(e.kind)).map((e) => e.agentId))] : [];
+  /**
+   * The events whose agent's current card holds `required`, marked so; card changes of agents whose
+   * card does not, marked so; and removals, whose agent's card is gone. Judged by the current card,
+   * a reader that applies them in order ends up with exactly the agents that match.
+   */
+  private async heldFilters(events: StoredChange[], required: readonly string[]): Promise<FilteredChange[]> {
+    const records = new Map((await this.store.getMany([...new Set(events.map((e) => e.agentId))])).map((record) => [record.id, record]));
+    const kept: FilteredChange[] = [];
+    for (const event of events) {
+      const record = records.get(event.agentId);
+      if (!record) {
+        if (REMOVED.has(event.kind)) kept.push(event);
+        continue;
+      }
+      const filterMatch = holds(this.termsOf(record), required);
+      if (filterMatch || CHANGED_CARD.has(event.kind)) kept.push({ ...event, filterMatch });
+    }
+    return kept;
+  }
+
+  /** A record's index terms, derived once per record object (the cache hands out one per revision). */
+  private termsOf(record: AgentRecord): ReadonlySet<string> {
+    let terms = this.recordTerms.get(record);
+    if (!terms) this.recordTerms.set(record, (terms = new Set(this.cards.termsOf(record.card, record.summary))));
+    return terms;
+  }
+
+  private async withCards(events: FilteredChange[], epoch: string, includeCard: boolean): Promise<ChangeEvent[]> {
+    const wrote = includeCard ? [...new Set(events.filter((e) => WROTE_CARD.has(e.kind) && e.filterMatch !== false).map((e) => e.agentId))] : [];
     const current = new Map<string, AgentRecord>((await this.store.getMany(wrote)).map((record) => [record.id, record]));
     // A replica's cache may not have applied the event yet: such a record is read again from the store.
     for (const event of events) {
@@ -97,11 +145,18 @@ export class ChangeService {
     }
     return events.map((event) => {
       const cursor = encodeChangeCursor(event.position, epoch);
-      if (!includeCard || !WROTE_CARD.has(event.kind)) return { ...event, cursor };
+      if (!includeCard || !WROTE_CARD.has(event.kind) || event.filterMatch === false) return { ...event, cursor };
       const record = current.get(event.agentId);
       return record?.revision === event.revision ? { ...event, cursor, card: record.card } : { ...event, cursor, cardSuperseded: true };
     });
   }
+}
+
+/** A change with what the structured filters found of its agent, when there are any. */
+type FilteredChange = StoredChange & { filterMatch?: boolean };
+
+function holds(terms: ReadonlySet<string>, required: readonly string[]): boolean {
+  return required.every((term) => terms.has(term));
 }
 
 /** Refuses a cursor whose next events the log no longer holds: trimmed away, or of a data set that was lost. */

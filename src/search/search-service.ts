@@ -29,8 +29,14 @@ const pageBytesOf = (record: AgentRecord) =>
   (record.summary.signatureError?.message.length ?? 0) +
   ENTRY_OVERHEAD_BYTES;
 
+/** The structured filters of a search, which other readers (the change log, mirrors) apply too. */
+export type StructuredFilters = Pick<
+  SearchCriteria,
+  'skills' | 'tags' | 'inputModes' | 'outputModes' | 'bindings' | 'providers' | 'extensions' | 'signatureStatuses' | 'streaming' | 'pushNotifications'
+>;
+
 /** The index terms an agent must belong to for the structured filters of `criteria` to hold. */
-export function structuredTerms(criteria: SearchCriteria): string[] {
+export function structuredTerms(criteria: StructuredFilters): string[] {
   const terms = new Set<string>();
   const add = (kind: TermKind, values: readonly string[]) => values.forEach((v) => terms.add(term(kind, v)));
   add('skill', criteria.skills);

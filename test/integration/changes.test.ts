@@ -81,6 +81,41 @@ describe('GET /changes', () => {
     expect((await allChanges(ctx.base, start, '&kind=registered&agent_id=filter-b,filter-a')).map((e) => e.agent_id)).toEqual(['filter-a', 'filter-b']);
   });
 
+  it('filters by the structured filters of search, judged by the current card, so that a reader ends up with the agents that match', async () => {
+    const start = (await json(`${ctx.base}/changes`)).body.next_cursor as string;
+    const tinted = (tag: string) => ({ skills: [{ id: 'tint', name: 'Tint', description: 'Tints', tags: [tag] }] });
+    const remove = async (id: string) => expect((await json(`${ctx.base}/agents/${id}`, { method: 'DELETE' })).status).toBe(200);
+    await register(ctx.base, 'Tint One', tinted('blue'));
+    await register(ctx.base, 'Tint Two', tinted('red'));
+    await register(ctx.base, 'Tint Three', tinted('blue'));
+    await register(ctx.base, 'Tint Three', { ...tinted('red'), version: '2.0.0' });
+    await register(ctx.base, 'Tint Two', { ...tinted('blue'), version: '2.0.0' });
+    await remove('tint-one');
+    await register(ctx.base, 'Tint Four', tinted('red'));
+    await remove('tint-four');
+
+    const events = await allChanges(ctx.base, start, '&tag=blue');
+    expect(events.map((e) => [e.kind, e.agent_id, e.filter_match])).toEqual([
+      ['registered', 'tint-two', true], // its card is blue now: a later event carries it
+      ['updated', 'tint-three', false], // no longer blue: a reader that holds it drops it
+      ['updated', 'tint-two', true],
+      ['deleted', 'tint-one', undefined], // removals pass: the registry no longer has the card
+      ['deleted', 'tint-four', undefined],
+    ]);
+    expect(events[1]?.agent_card).toBeUndefined();
+    expect(events[2]?.agent_card).toEqual(card('Tint Two', { ...tinted('blue'), version: '2.0.0' }));
+    const held = new Set<string>();
+    for (const e of events) (e.filter_match === true ? held.add(e.agent_id) : held.delete(e.agent_id));
+    const { body } = await json(`${ctx.base}/agents?tag=blue&skill=tint`);
+    expect([...held].sort()).toEqual(body.results.map((a: Body) => a.agent_id).sort());
+
+    const rpc = (await (await sendJson(`${ctx.base}/jsonrpc`, 'POST', { jsonrpc: '2.0', id: 1, method: 'list_changes', params: { since: start, tag: ['blue'], kind: 'updated' } })).json()) as Body;
+    expect(rpc.result.changes.map((e: Body) => [e.agent_id, e.filter_match])).toEqual([['tint-three', false], ['tint-two', true]]);
+    const bad = await json(`${ctx.base}/changes?streaming=maybe&tag=${'x'.repeat(513)}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.violations.map((v: Body) => v.path).sort()).toEqual(['$.streaming', '$.tag[0]'].sort());
+  });
+
   it('refuses a bad cursor, kind or limit with 400, and a cursor of another data set with 410', async () => {
     for (const query of ['since=nonsense', 'kind=exploded', 'limit=0', 'limit=501', 'colour=red']) {
       const { status, body } = await json(`${ctx.base}/changes?${query}`);
