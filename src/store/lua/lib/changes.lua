@@ -10,7 +10,7 @@ local function changeLog(channel, stream, keep)
   return {channel = channel, stream = stream, keep = keep}
 end
 
--- `kind`: what happened (src/changes/change-event.ts); `summary`: the record's summary as JSON when
+-- `kind`: what happened (CHANGE_KINDS in src/store/change-log.ts); `summary`: the record's summary as JSON when
 -- the card changed, else nil. Returns the event's id in the stream.
 local function recordChange(log, id, revision, writtenAtMs, kind, summary)
   local fields = {'a', id, 'k', kind, 'r', digits(revision), 't', writtenAtMs}
