@@ -65,6 +65,9 @@ import { redisKeys } from './store/redis-keys.js';
 import { ReplicaWait } from './store/replica-wait.js';
 import { warnOfLooseRedisSettings } from './store/redis-settings.js';
 import { VERSION } from './version.js';
+import { openApiDocument } from './openapi/openapi-document.js';
+import { openApiRoutes } from './openapi/openapi-routes.js';
+import { servedOperations } from './openapi/served-operations.js';
 
 /** How often a change stream reads the log without news of a change, on Redis (whose feed tells of each) and on the embedded store. */
 const REDIS_CHANGE_POLL_MS = 1000;
@@ -272,6 +275,15 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       ...(config.metricsPort === undefined ? { metrics: exposition } : {}),
       endpoints: () => Object.assign({}, ...restEndpoints),
     }),
+    // Built once: it describes what this process serves, which its configuration settles at start-up.
+    openApiRoutes(
+      openApiDocument({
+        version: VERSION,
+        operations: servedOperations({ api: servesApi, metrics: config.metricsPort === undefined }),
+        authMode: config.auth.mode,
+        readsRequireAuth: config.readsRequireAuth,
+      }),
+    ),
   ];
   if (servesApi) {
     const limiter: RateLimiter = redis

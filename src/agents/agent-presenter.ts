@@ -3,6 +3,7 @@ import type { SearchPage } from '../search/search-service.js';
 import { etagOf, type AgentRecord, type HeartbeatResult, type SavedRecord, type SaveResult } from '../store/agent-record.js';
 import type { PageJsonCache } from './page-json-cache.js';
 import type { PingResult } from './agent-ping.js';
+import type { AgentDeleted, AgentFields, AgentResult, HeartbeatAnswer, PingAnswer } from './agent-responses.js';
 
 /**
  * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
@@ -29,7 +30,7 @@ function styled(style: NamingStyle, fields: Record<string, unknown>): Record<str
  * The registry data of a record. Callers add their fields with Object.assign: spreading this
  * object into a literal takes V8's slow path, many times as long, on every record of a page.
  */
-function recordFields(record: SavedRecord): Record<string, unknown> {
+function recordFields(record: SavedRecord): AgentFields {
   return {
     agent_id: record.id,
     revision: record.revision,
@@ -90,7 +91,8 @@ export function presentSaved({ record, created }: SaveResult, style: NamingStyle
 }
 
 export function presentDeleted(id: string, revision: number, style: NamingStyle) {
-  return styled(style, { success: true, agent_id: id, revision, message: 'Agent unregistered successfully' });
+  const deleted: AgentDeleted = { success: true, agent_id: id, revision, message: 'Agent unregistered successfully' };
+  return styled(style, deleted);
 }
 
 /** Each record's entry in `results`, serialised once per record and style: it was most of a page's JSON work. */
@@ -99,7 +101,7 @@ const resultEntries: Record<NamingStyle, (record: AgentRecord) => RawJson> = {
   camel: perRecord((record) => new RawJson(JSON.stringify(styled('camel', resultSummary(record))))),
 };
 
-function resultSummary(record: AgentRecord) {
+function resultSummary(record: AgentRecord): AgentResult {
   return Object.assign(recordFields(record), {
     name: record.summary.name,
     description: record.summary.description,
@@ -133,19 +135,20 @@ function pageFields(page: SearchPage, style: NamingStyle, extra: Record<string, 
 }
 
 export function presentHeartbeat(id: string, result: HeartbeatResult, style: NamingStyle) {
-  return styled(style, {
+  const answer: HeartbeatAnswer = {
     success: true,
     agent_id: id,
     status: 'active',
     revision: result.revision,
     reactivated: result.reactivated,
     expires_at: result.expiresAt?.toISOString() ?? null,
-  });
+  };
+  return styled(style, answer);
 }
 
 /** What a ping found, as `ping_agent` and `POST /agents/{id}/ping` answer it. */
 export function presentPing(result: PingResult, style: NamingStyle) {
-  return styled(style, {
+  const answer: PingAnswer = {
     agent_id: result.agentId,
     url: result.url,
     reachable: result.reachable,
@@ -153,5 +156,6 @@ export function presentPing(result: PingResult, style: NamingStyle) {
     card_drift: result.cardDrift,
     checked_at: result.checkedAt,
     ...(result.error ? { error: result.error } : {}),
-  });
+  };
+  return styled(style, answer);
 }

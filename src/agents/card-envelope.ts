@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { rawJsonAt } from '../http/raw-json.js';
 import { jsonPath } from '../validation.js';
+import { named } from '../http/named-schemas.js';
+import { agentCardSchema } from './agent-responses.js';
 
 /** Longest liveness TTL an agent may ask for: one year. */
 const MAX_TTL_SECONDS = 31_536_000;
@@ -51,3 +53,16 @@ export function receiveCard(value: unknown, rawText: string | undefined, path: r
     ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
   };
 }
+
+/**
+ * The body of a registration as {@link receiveCard} reads it, for the API document: the card in an
+ * envelope (`agent_card`, or `agentCard`, with its TTL), or the card itself.
+ */
+export const registrationBodySchema = named(
+  'Registration',
+  z.union([
+    z.looseObject({ agent_card: agentCardSchema, heartbeat_ttl_seconds: heartbeatTtlSchema.optional() }),
+    z.looseObject({ agentCard: agentCardSchema, heartbeatTtlSeconds: heartbeatTtlSchema.optional() }),
+    agentCardSchema,
+  ]),
+);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Actor } from '../store/agent-record.js';
 
@@ -10,8 +11,14 @@ export interface IdempotentRequest {
   fingerprint: string;
 }
 
-/** Visible ASCII, as HTTP header values and the keys clients generate (UUIDs, ULIDs) are. */
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/**
+ * An idempotency key: visible ASCII, as HTTP header values and the keys clients generate (UUIDs,
+ * ULIDs) are, optionally in quotes, as the IETF draft writes it (a structured-field string).
+ */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^"[\x21-\x7e]{1,255}"$|^[\x21-\x7e]{1,255}$/)
+  .refine((value) => /^[\x21-\x7e]{1,255}$/.test(value.replace(/^"(.*)"$/, '$1')));
 
 /** 128 bits of SHA-256, as 22 characters: plenty to tell apart the requests of one key. */
 const digest = (parts: readonly string[]): string => {
@@ -30,9 +37,9 @@ const digest = (parts: readonly string[]): string => {
  */
 export function idempotentRequest(value: unknown, actor: Actor, request: readonly string[], at: string): IdempotentRequest | undefined {
   if (value === undefined) return undefined;
-  const key = typeof value === 'string' ? value.replace(/^"(.*)"$/, '$1') : undefined;
-  if (key === undefined || !KEY_PATTERN.test(key)) {
+  const parsed = idempotencyKeySchema.safeParse(value);
+  if (!parsed.success) {
     throw new ValidationError('Invalid idempotency key', [{ path: at, message: 'must be 1 to 255 visible ASCII characters' }], 'invalid_idempotency_key');
   }
-  return { key: digest([actor.id, key]), fingerprint: digest(request) };
+  return { key: digest([actor.id, parsed.data.replace(/^"(.*)"$/, '$1')]), fingerprint: digest(request) };
 }

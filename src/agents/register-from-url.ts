@@ -8,14 +8,15 @@ import { snakeCaseKeys } from '../snake-case-keys.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import type { Actor, SaveResult } from '../store/agent-record.js';
 
-const requestSchema = z.strictObject({
+/** `POST /agents/register-url` and `register_agent_url`, once camelCase names are read as snake_case. */
+export const registerFromUrlSchema = z.strictObject({
   url: z.string().min(1).max(2048),
   agent_id: z.string().min(1).max(MAX_AGENT_ID_LENGTH).optional(),
   heartbeat_ttl_seconds: heartbeatTtlSchema.optional(),
 });
 
 /** What `POST /agents/register-url` and `register_agent_url` ask for. */
-export type RegisterFromUrlRequest = z.infer<typeof requestSchema>;
+export type RegisterFromUrlRequest = z.infer<typeof registerFromUrlSchema>;
 
 
 /** Reads the request in snake_case or camelCase, listing every problem. */
@@ -24,7 +25,7 @@ export function parseRegisterFromUrl(input: unknown, root = '$'): RegisterFromUr
     typeof input === 'object' && input !== null && !Array.isArray(input)
       ? snakeCaseKeys(input as Record<string, unknown>)
       : input;
-  return parseRequest(requestSchema, renamed, root, 'Invalid register-by-URL request');
+  return parseRequest(registerFromUrlSchema, renamed, root, 'Invalid register-by-URL request');
 }
 
 /**

@@ -1,8 +1,9 @@
 import { RawJson } from '../http/json-text.js';
 import type { ChangeEvent, ChangePage } from './change-service.js';
+import type { ChangeEventBody } from './change-responses.js';
 
 /** One event as both doors show it. */
-export function presentChange(event: ChangeEvent) {
+export function presentChange(event: ChangeEvent): ChangeEventBody {
   const { summary } = event;
   return {
     cursor: event.cursor,

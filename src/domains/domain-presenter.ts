@@ -1,6 +1,7 @@
 import type { NamingStyle } from '../agents/agent-presenter.js';
 import type { DomainClaim } from '../store/domain-claims.js';
 import type { IssuedChallenge, SettleOutcome } from './domain-service.js';
+import type { ClaimFields, DomainChallengeAnswer, DomainRemovedAnswer, DomainVerifiedAnswer } from './domain-responses.js';
 
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -8,7 +9,7 @@ function styled(style: NamingStyle, fields: Record<string, unknown>): Record<str
   return style === 'snake' ? fields : Object.fromEntries(Object.entries(fields).map(([key, value]) => [camel(key), value]));
 }
 
-function claimFields(claim: DomainClaim): Record<string, unknown> {
+function claimFields(claim: DomainClaim): ClaimFields {
   return {
     domain: claim.domain,
     owner: claim.owner,
@@ -25,20 +26,23 @@ export function presentClaim(claim: DomainClaim, style: NamingStyle) {
 }
 
 export function presentChallenge(challenge: IssuedChallenge, style: NamingStyle) {
-  return styled(style, {
+  const answer: DomainChallengeAnswer = {
     domain: challenge.domain,
     method: 'http-challenge',
     token: challenge.token,
     url: challenge.url,
     document: challenge.document,
     expires_at: challenge.expiresAt.toISOString(),
-  });
+  };
+  return styled(style, answer);
 }
 
 export function presentVerified({ claim, ...outcome }: { claim: DomainClaim } & SettleOutcome, style: NamingStyle) {
-  return styled(style, { success: true, verified: true, ...claimFields(claim), ...settleFields(outcome) });
+  const answer: DomainVerifiedAnswer = { success: true, verified: true, ...claimFields(claim), ...settleFields(outcome) };
+  return styled(style, answer);
 }
 
 export function presentRemoved(domain: string, outcome: SettleOutcome, style: NamingStyle) {
-  return styled(style, { success: true, domain, removed: true, ...settleFields(outcome) });
+  const answer: DomainRemovedAnswer = { success: true, domain, removed: true, ...settleFields(outcome) };
+  return styled(style, answer);
 }

@@ -1,11 +1,12 @@
 import type { ExtensionEntry } from '../store/extension-catalog.js';
 import type { DeclaredExtension, ExtensionInfo, ExtensionList } from './extension-service.js';
+import type { AgentExtensionsBody, ExtensionBody, ExtensionInfoBody, ExtensionListBody } from './extension-responses.js';
 
 /**
  * An extension as both doors show it, in the earlier registry's names where it had one
  * (`usage_count`, `first_declared_by_agent`, `first_declared_at`, `trust_level`).
  */
-export function presentExtension(entry: ExtensionEntry) {
+export function presentExtension(entry: ExtensionEntry): ExtensionBody {
   return {
     uri: entry.uri,
     required: entry.requiringAgents > 0,
@@ -19,7 +20,7 @@ export function presentExtension(entry: ExtensionEntry) {
   };
 }
 
-export function presentExtensionList(list: ExtensionList) {
+export function presentExtensionList(list: ExtensionList): ExtensionListBody {
   return {
     extensions: list.entries.map(presentExtension),
     count: list.entries.length,
@@ -29,7 +30,7 @@ export function presentExtensionList(list: ExtensionList) {
 }
 
 /** One extension with a page of the agents that declare it. */
-export function presentExtensionInfo(info: ExtensionInfo) {
+export function presentExtensionInfo(info: ExtensionInfo): ExtensionInfoBody {
   return {
     ...presentExtension(info.entry),
     declaring_agents: info.agentIds,
@@ -38,7 +39,7 @@ export function presentExtensionInfo(info: ExtensionInfo) {
 }
 
 /** The extensions one agent declares: as its card has them, with what the catalog knows. */
-export function presentAgentExtensions(agentId: string, declared: readonly DeclaredExtension[]) {
+export function presentAgentExtensions(agentId: string, declared: readonly DeclaredExtension[]): AgentExtensionsBody {
   return {
     agent_id: agentId,
     extensions: declared.map(({ uri, required, entry }) => ({

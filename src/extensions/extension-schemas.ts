@@ -41,7 +41,8 @@ const pageSize = (max: number) =>
 const pageToken = z.string().min(1).max(4096);
 const uri = z.string().trim().min(1, 'is required').max(CARD_LIMITS.indexedValueLength, `must be at most ${CARD_LIMITS.indexedValueLength} characters`);
 
-const LIST = z.strictObject({
+/** `GET /extensions`'s query and `list_extensions`'s params, once camelCase names are read as snake_case. */
+export const extensionListRequest = z.strictObject({
   uri_pattern: z.string().max(CARD_LIMITS.indexedValueLength).optional(),
   declaring_agents: listOf(z.string().min(1).max(MAX_AGENT_ID_LENGTH), MAX_DECLARING_AGENTS).optional(),
   trust_levels: listOf(trustLevel, TRUST_LEVELS.length).optional(),
@@ -49,9 +50,11 @@ const LIST = z.strictObject({
   page_token: pageToken.optional(),
 });
 
-const INFO = z.strictObject({ uri, page_size: pageSize(MAX_AGENT_PAGE_SIZE).optional(), page_token: pageToken.optional() });
+/** One extension: `GET /extensions/{uri}` and `get_extension`. */
+export const extensionInfoRequest = z.strictObject({ uri, page_size: pageSize(MAX_AGENT_PAGE_SIZE).optional(), page_token: pageToken.optional() });
 
-const TRUST = z.strictObject({ uri, trust_level: trustLevel });
+/** A trust level write: `PUT /extensions/{uri}/trust` and its method. */
+export const trustWriteRequest = z.strictObject({ uri, trust_level: trustLevel });
 
 /** What a page of the catalog asks, from either door. */
 export interface ExtensionListRequest {
@@ -79,7 +82,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, root: string): z.
 
 /** Reads `GET /extensions`'s query or `list_extensions`'s params (snake_case or camelCase). */
 export function parseExtensionList(input: unknown, root = '$'): ExtensionListRequest {
-  const p = parse(LIST, input, root);
+  const p = parse(extensionListRequest, input, root);
   return {
     ...(p.uri_pattern?.trim() ? { uriPattern: p.uri_pattern.trim() } : {}),
     declaringAgents: p.declaring_agents ?? [],
@@ -91,12 +94,12 @@ export function parseExtensionList(input: unknown, root = '$'): ExtensionListReq
 
 /** Reads one extension's request: the URI (from the path or the params) and its agents' page. */
 export function parseExtensionInfo(input: unknown, root = '$'): ExtensionInfoRequest {
-  const p = parse(INFO, input, root);
+  const p = parse(extensionInfoRequest, input, root);
   return { uri: p.uri, pageSize: p.page_size ?? DEFAULT_AGENT_PAGE_SIZE, ...(p.page_token ? { pageToken: p.page_token } : {}) };
 }
 
 /** Reads a trust level write: the URI and the level. */
 export function parseTrustWrite(input: unknown, root = '$'): { uri: string; trustLevel: TrustLevel } {
-  const p = parse(TRUST, input, root);
+  const p = parse(trustWriteRequest, input, root);
   return { uri: p.uri, trustLevel: p.trust_level };
 }

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../logger.js';
+import { z } from 'zod';
 import { AppError, BadRequestError, StorageUnavailableError, ValidationError } from '../errors.js';
+import { named } from './named-schemas.js';
 
 interface HttpLibraryError {
   message?: string;
@@ -24,7 +26,23 @@ export function toAppError(error: unknown): AppError | undefined {
 }
 
 /** The JSON shape of every error response. `detail` repeats the message for clients of the earlier registry. */
-export function errorBody(error: AppError) {
+export const errorEnvelope = named(
+  'Error',
+  z.object({
+    error: z.object({
+      /** Stable and machine-readable, such as `agent_not_found`. */
+      code: z.string(),
+      message: z.string(),
+      /** Each field that broke a rule (400), at a JSON path such as `$.skills[0].id`. */
+      violations: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      /** Facts beyond the code, such as the domain that refused a write. */
+      details: z.record(z.string(), z.string()).optional(),
+    }),
+    detail: z.string(),
+  }),
+);
+
+export function errorBody(error: AppError): z.infer<typeof errorEnvelope> {
   return {
     error: {
       code: error.code,
@@ -43,7 +61,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(error);
     if (!appError) {
       logger.error({ err: error, reqId: req.id, method: req.method, url: req.originalUrl }, 'unhandled error');
-      res.status(500).json({ error: { code: 'internal_error', message: 'Internal server error' }, detail: 'Internal server error' });
+      const body: z.infer<typeof errorEnvelope> = { error: { code: 'internal_error', message: 'Internal server error' }, detail: 'Internal server error' };
+      res.status(500).json(body);
       return;
     }
     // A Redis outage is logged once, when it begins; a line for each request it fails says nothing more.

@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import { toAppError } from '../http/error-middleware.js';
 import { ResponseBudgetSpentError } from '../errors.js';
 import { toJsonBytes } from '../http/json-text.js';
 import { RpcCode, rpcErrorOf, type RpcError } from './jsonrpc-errors.js';
+import type { rpcResponseSchema } from './jsonrpc-openapi.js';
 
 /** Where a call's params sit in the request's JSON text (to keep exact card bytes), and who calls. */
 export interface CallContext {
@@ -31,7 +33,7 @@ function jsonArrayOf(items: readonly Buffer[]): Buffer {
   return Buffer.concat(parts);
 }
 
-const response = (id: RequestId, body: { result: unknown } | { error: RpcError }) => ({ jsonrpc: '2.0', id, ...body });
+const response = (id: RequestId, body: { result: unknown } | { error: RpcError }): z.infer<typeof rpcResponseSchema> => ({ jsonrpc: '2.0', id, ...body });
 
 function isValidId(id: unknown): id is RequestId {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));

@@ -90,7 +90,7 @@ function schemaOf(key: string): z.ZodType {
 }
 
 /** Every known parameter, optional; built once, because zod compiles each object schema on first use. */
-const PARAMETERS = z.object(Object.fromEntries([...KNOWN_KEYS].map((key) => [key, schemaOf(key).optional()])));
+export const searchParametersSchema = z.object(Object.fromEntries([...KNOWN_KEYS].map((key) => [key, schemaOf(key).optional()])));
 
 /**
  * Clients of the earlier registry may ask for its semantic (vector) search: they learn what is
@@ -128,7 +128,7 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
   const params = input as Record<string, unknown>;
   refuseUnservedModes(params, root);
   const unknownKeys = Object.keys(params).filter((key) => !KNOWN_KEYS.has(key));
-  const parsed = PARAMETERS.safeParse(params, PARSE_OPTIONS);
+  const parsed = searchParametersSchema.safeParse(params, PARSE_OPTIONS);
   const violations = [
     ...(parsed.success ? [] : violationsOf(parsed.error, root)),
     ...unknownKeys.map((key) => ({ path: `${root}.${key}`, message: 'is not a known search parameter' })),

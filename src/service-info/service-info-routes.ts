@@ -1,12 +1,14 @@
 import type { EndpointList, Routes } from '../http/app.js';
 import { sendJson, sendJsonText } from '../http/send-json.js';
+import type { z } from 'zod';
 import { registryCard, type ReadCredentials } from './registry-card.js';
+import type { healthResponse, readinessResponse, serviceDocumentResponse } from './service-info-responses.js';
 
 export interface ServiceInfo {
   version: string;
   publicUrl: string;
-  /** Which store holds the agents: `redis` or `memory`. */
-  storeKind: string;
+  /** Which store holds the agents. */
+  storeKind: 'redis' | 'memory';
   /** What callers of the registry's A2A door must authenticate with, as its card says. */
   readCredentials: ReadCredentials;
 }
@@ -45,7 +47,8 @@ export function metricsRoutes(metrics: MetricsExposition): Routes {
 /** The service document, liveness and the registry's own agent card. */
 export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
   const card = JSON.stringify(registryCard(info.publicUrl, info.version, info.readCredentials));
-  const health = JSON.stringify({ status: 'healthy', service: 'A2A Registry', version: info.version });
+  const healthBody: z.infer<typeof healthResponse> = { status: 'healthy', service: 'A2A Registry', version: info.version };
+  const health = JSON.stringify(healthBody);
   return (router) => {
     router.get('/health', (_req, res) => {
       sendJsonText(res, 200, health);
@@ -54,7 +57,8 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
     router.get('/ready', async (_req, res) => {
       const checks = await info.readiness();
       const ready = Object.values(checks).every(Boolean);
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks, ...(info.mirror ? { mirror: info.mirror() } : {}) });
+      const body: z.infer<typeof readinessResponse> = { status: ready ? 'ready' : 'not_ready', checks, ...(info.mirror ? { mirror: info.mirror() } : {}) };
+      sendJson(res, ready ? 200 : 503, body);
     });
 
     if (info.metrics) metricsRoutes(info.metrics)(router);
@@ -69,7 +73,7 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
     router.get('/', (_req, res) => {
       const endpoints = info.endpoints();
       const servesApi = Object.keys(endpoints).length > 0;
-      sendJson(res, 200, {
+      const body: z.infer<typeof serviceDocumentResponse> = {
         service: 'A2A Registry',
         version: info.version,
         store: info.storeKind,
@@ -86,7 +90,9 @@ export function serviceInfoRoutes(info: ServiceInfoDependencies): Routes {
         readiness: '/ready',
         metrics: '/metrics',
         agent_card: '/.well-known/agent-card.json',
-      });
+        api_document: '/openapi.json',
+      };
+      sendJson(res, 200, body);
     });
 
   };

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { named } from '../http/named-schemas.js';
+
+// The bodies the agent operations answer over REST (snake_case), beside the presenters that build
+// them: the presenters' types come from these, and the API document is generated from them.
+
+/** A card exactly as its client registered it: the registry keeps its bytes and vouches for no field. */
+export const agentCardSchema = named('AgentCard', z.looseObject({}));
+
+const isoTime = z.string();
+const signatureError = z.object({ code: z.string(), message: z.string() });
+const ownerChange = z.object({ from: z.string(), to: z.string(), at: isoTime, reason: z.string() });
+
+/** The registry's data about one agent, in every answer that names one. */
+export const agentFieldsSchema = named(
+  'AgentFields',
+  z.object({
+    agent_id: z.string(),
+    revision: z.number().int(),
+    etag: z.string(),
+    status: z.enum(['active', 'inactive']),
+    heartbeat_ttl_seconds: z.number().int(),
+    format: z.enum(['a2a-1.0', 'a2a-0.3', 'legacy']),
+    signature_status: z.enum(['verified', 'invalid', 'unsigned']),
+    signature_form: z.enum(['a2a-spec', 'a2a-sdk', 'a2a-python', 'jcs']).optional(),
+    signature_error: signatureError.optional(),
+    source_url: z.string().optional(),
+    previous_revision: z.number().int().optional(),
+    domain_verified: z.boolean(),
+    owner_changes: z.array(ownerChange).optional(),
+    created_at: isoTime,
+    updated_at: isoTime,
+  }),
+);
+export type AgentFields = z.infer<typeof agentFieldsSchema>;
+
+/** `GET /agents/{id}`: the record with its card. */
+export const agentRecordResponse = named('AgentRecord', agentFieldsSchema.extend({ found: z.literal(true), agent_card: agentCardSchema }));
+
+/** A write's answer: the new revision, and whether the agent was created. */
+export const agentSavedResponse = named(
+  'AgentSaved',
+  agentFieldsSchema.extend({ success: z.literal(true), created: z.boolean(), message: z.string() }),
+);
+
+export const agentDeletedResponse = named(
+  'AgentDeleted',
+  z.object({ success: z.literal(true), agent_id: z.string(), revision: z.number().int(), message: z.string() }),
+);
+export type AgentDeleted = z.infer<typeof agentDeletedResponse>;
+
+/** One entry of a page's `results`: the registry's data and what listings show of the card. */
+export const agentResultSchema = named(
+  'AgentResult',
+  agentFieldsSchema.extend({ name: z.string(), description: z.string(), url: z.string().optional() }),
+);
+export type AgentResult = z.infer<typeof agentResultSchema>;
+
+/** A page of a listing or search. */
+export const agentPageResponse = named(
+  'AgentPage',
+  z.object({
+    /** The cards as registered, as clients of the earlier registry expect. */
+    agents: z.array(agentCardSchema),
+    /** In the same order, each card's registry data. */
+    results: z.array(agentResultSchema),
+    count: z.number().int(),
+    total: z.number().int(),
+    total_exact: z.boolean(),
+    next_cursor: z.string().nullable(),
+    query: z.string().nullable(),
+    /** On listings of every agent: the change log position the page is a snapshot of. */
+    change_cursor: z.string().optional(),
+  }),
+);
+
+export const heartbeatResponse = named(
+  'Heartbeat',
+  z.object({
+    success: z.literal(true),
+    agent_id: z.string(),
+    status: z.literal('active'),
+    revision: z.number().int(),
+    reactivated: z.boolean(),
+    expires_at: isoTime.nullable(),
+  }),
+);
+export type HeartbeatAnswer = z.infer<typeof heartbeatResponse>;
+
+export const pingResponse = named(
+  'Ping',
+  z.object({
+    agent_id: z.string(),
+    url: z.string().nullable(),
+    reachable: z.boolean(),
+    latency_ms: z.number().nullable(),
+    card_drift: z.boolean().nullable(),
+    checked_at: isoTime,
+    error: z.object({ code: z.string(), reason: z.string(), message: z.string() }).optional(),
+  }),
+);
+export type PingAnswer = z.infer<typeof pingResponse>;
+
+/** `GET /agents/{id}/previous`: the card before the last change of an agent registered by URL. */
+export const previousCardResponse = named(
+  'PreviousCard',
+  z.object({ agent_id: z.string(), revision: z.number().int(), agent_card: agentCardSchema }),
+);
