@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/auth/authenticators.js';
 import { cardV1 } from '../helpers/cards.js';
 import { OpenApiContract, type SeenResponse } from '../helpers/openapi-contract.js';
+import { startRegistry } from '../helpers/registry-server.js';
 import { useRegistry } from '../helpers/use-registry.js';
 
 // Every documented operation of a real registry on real Redis, with good and bad input: each answer
@@ -280,4 +281,36 @@ describe('budgets and outages against the OpenAPI document', () => {
     expect(statuses).toContain(429);
     expect(problems).toEqual([]);
   });
+
+  it('a Redis that does not answer gives documented 503s, and a failing readiness', async () => {
+    // A port nothing listens on: every command fails at once.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const down = await startRegistry({ REDIS_URL: `redis://127.0.0.1:${port}`, ROLE: 'api' });
+    try {
+      const contract = new OpenApiContract((await (await fetch(`${down.baseUrl}/openapi.json`)).json()) as Record<string, unknown>);
+      const statuses: number[] = [];
+      const problems: string[] = [];
+      for (const [method, path, body] of [
+        ['GET', '/ready'],
+        ['GET', '/agents/some-agent'],
+        ['GET', '/agents'],
+        ['POST', '/agents', JSON.stringify(cardV1())],
+        ['GET', '/changes'],
+        ['GET', '/extensions'],
+      ] as const) {
+        const response = await fetch(`${down.baseUrl}${path}`, { method, ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) });
+        statuses.push(response.status);
+        problems.push(...contract.problemsOf(method, path, { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() }));
+      }
+      expect(statuses).toEqual([503, 503, 503, 503, 503, 503]);
+      expect(problems).toEqual([]);
+    } finally {
+      await down.close();
+    }
+  }, 30_000);
 });
