@@ -56,6 +56,9 @@ const searchQuery: ApiParameter[] = SEARCH_PARAMETERS.map((name) => ({
   schema: searchParametersSchema.shape[name] as z.ZodType,
 }));
 
+/** The search body: the door's own parameters, of which it refuses any other (listing each, beside the schema's violations). */
+const searchBody = named('SearchParameters', z.strictObject(searchParametersSchema.shape));
+
 const ETAG_HEADERS = { ETag: 'The entity tag of the revision answered' };
 const SAVED_HEADERS = { ...ETAG_HEADERS, Location: 'The agent\'s URL' };
 
@@ -101,7 +104,7 @@ export const agentOperations: ApiOperation[] = [
     summary: 'Search agents (parameters in the body)',
     tag: TAG,
     access: 'read',
-    requestBody: { description: 'Search parameters, as in the query', schema: named('SearchParameters', searchParametersSchema) },
+    requestBody: { description: 'Search parameters, as in the query', schema: searchBody },
     responses: { 200: page, ...errorResponses(...BODY_ERRORS, ...API_ERRORS) },
   },
   {

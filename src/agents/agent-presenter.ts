@@ -1,9 +1,9 @@
 import { RawJson, RawJsonArray, toJsonBytes } from '../http/json-text.js';
 import type { SearchPage } from '../search/search-service.js';
-import { etagOf, type AgentRecord, type HeartbeatResult, type SavedRecord, type SaveResult } from '../store/agent-record.js';
+import { etagOf, type AgentRecord, type HeartbeatResult, type PreviousCard, type SavedRecord, type SaveResult } from '../store/agent-record.js';
 import type { PageJsonCache } from './page-json-cache.js';
 import type { PingResult } from './agent-ping.js';
-import type { AgentDeleted, AgentFields, AgentResult, HeartbeatAnswer, PingAnswer } from './agent-responses.js';
+import type { AgentDeleted, AgentFields, AgentRecordBody, AgentResult, AgentSaved, HeartbeatAnswer, PingAnswer, PreviousCardBody } from './agent-responses.js';
 
 /**
  * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
@@ -76,18 +76,22 @@ export function presentCard(record: AgentRecord): Buffer {
 
 /** A record with its card as registered. */
 export function presentRecord(record: AgentRecord, style: NamingStyle) {
-  return styled(style, Object.assign(recordFields(record), { found: true, agent_card: cardJson(record) }));
+  const body: AgentRecordBody = Object.assign(recordFields(record), { found: true as const, agent_card: cardJson(record) });
+  return styled(style, body);
 }
 
 /** What a write answers: the new revision, and whether the agent was created. */
 export function presentSaved({ record, created }: SaveResult, style: NamingStyle) {
-  return styled(
-    style,
-    Object.assign({ success: true }, recordFields(record), {
-      created,
-      message: created ? 'Agent registered successfully' : 'Agent updated successfully',
-    }),
-  );
+  const saved: AgentSaved = Object.assign({ success: true as const }, recordFields(record), {
+    created,
+    message: created ? 'Agent registered successfully' : 'Agent updated successfully',
+  });
+  return styled(style, saved);
+}
+
+/** The card an agent registered by URL had before its last change. */
+export function presentPrevious(id: string, previous: PreviousCard): PreviousCardBody {
+  return { agent_id: id, revision: previous.revision, agent_card: new RawJson(previous.card) };
 }
 
 export function presentDeleted(id: string, revision: number, style: NamingStyle) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RawJson } from '../http/json-text.js';
 import { named } from '../http/named-schemas.js';
 
 // The bodies the agent operations answer over REST (snake_case), beside the presenters that build
@@ -34,14 +35,19 @@ export const agentFieldsSchema = named(
 );
 export type AgentFields = z.infer<typeof agentFieldsSchema>;
 
+/** A body with its card as the stored bytes, as presenters build it. */
+type WithStoredCard<S extends z.ZodType> = Omit<z.infer<S>, 'agent_card'> & { agent_card: RawJson };
+
 /** `GET /agents/{id}`: the record with its card. */
 export const agentRecordResponse = named('AgentRecord', agentFieldsSchema.extend({ found: z.literal(true), agent_card: agentCardSchema }));
+export type AgentRecordBody = WithStoredCard<typeof agentRecordResponse>;
 
 /** A write's answer: the new revision, and whether the agent was created. */
 export const agentSavedResponse = named(
   'AgentSaved',
   agentFieldsSchema.extend({ success: z.literal(true), created: z.boolean(), message: z.string() }),
 );
+export type AgentSaved = z.infer<typeof agentSavedResponse>;
 
 export const agentDeletedResponse = named(
   'AgentDeleted',
@@ -106,3 +112,4 @@ export const previousCardResponse = named(
   'PreviousCard',
   z.object({ agent_id: z.string(), revision: z.number().int(), agent_card: agentCardSchema }),
 );
+export type PreviousCardBody = WithStoredCard<typeof previousCardResponse>;

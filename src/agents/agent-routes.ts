@@ -11,9 +11,8 @@ import { sendJson, sendJsonBytes } from '../http/send-json.js';
 import type { PageJsonCache } from './page-json-cache.js';
 import { parseSearchCriteria, SEARCH_PARAMETERS } from '../search/search-criteria.js';
 import { listsEveryAgent, type SearchService } from '../search/search-service.js';
-import { RawJson } from '../http/json-text.js';
 import { etagOf, type SaveResult } from '../store/agent-record.js';
-import { presentCard, presentDeleted, presentHeartbeat, presentPage, presentPing, presentRecord, presentSaved } from './agent-presenter.js';
+import { presentCard, presentDeleted, presentHeartbeat, presentPage, presentPing, presentPrevious, presentRecord, presentSaved } from './agent-presenter.js';
 import type { AgentPinger } from './agent-ping.js';
 import type { AgentService } from './agent-service.js';
 import { idempotentRequest } from './idempotency-key.js';
@@ -151,8 +150,7 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes & { endpoints
 
     mount.get('previous', '/agents/:id/previous', async (req, res) => {
       const { agent_id } = agentRefOf(req);
-      const previous = await agents.previous(agent_id);
-      sendJson(res, 200, { agent_id, revision: previous.revision, agent_card: new RawJson(previous.card) });
+      sendJson(res, 200, presentPrevious(agent_id, await agents.previous(agent_id)));
     });
 
     mount.delete('unregister', '/agents/:id', async (req, res) => {

@@ -11,7 +11,7 @@ const rpcRequest = named(
   z.looseObject({ jsonrpc: z.literal('2.0'), method: z.string(), params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(), id: requestId.optional() }),
 );
 
-export const rpcErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.array(z.unknown()).optional() });
+const rpcErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.array(z.unknown()).optional() });
 
 /** One answer: its result, or its error (whose HTTP status stays 200). */
 export const rpcResponseSchema = named(

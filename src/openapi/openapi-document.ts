@@ -139,7 +139,9 @@ export function openApiDocument(options: OpenApiOptions): Json {
   const schemes = securitySchemesOf(options.authMode);
   const anyScheme = Object.keys(schemes).map((name) => ({ [name]: [] }));
   const securityOf = (access: ApiOperation['access']): Json[] | undefined => {
-    if (anyScheme.length === 0 || access === 'open') return [];
+    // No schemes (AUTH_MODE=none): nothing is asked of anyone, and nothing needs saying.
+    if (anyScheme.length === 0) return undefined;
+    if (access === 'open') return [];
     // A read anyone may make: credentials are optional (they choose the rate limit budget and ownership).
     return access === 'read' && !options.readsRequireAuth ? [{}, ...anyScheme] : undefined;
   };
