@@ -279,7 +279,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     openApiRoutes(
       openApiDocument({
         version: VERSION,
-        operations: servedOperations({ api: servesApi, metrics: config.metricsPort === undefined }),
+        operations: servedOperations({ api: servesApi, metrics: config.metricsPort === undefined, mirror: config.follow !== undefined }),
         authMode: config.auth.mode,
         readsRequireAuth: config.readsRequireAuth,
       }),

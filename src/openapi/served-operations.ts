@@ -2,7 +2,7 @@ import { agentOperations } from '../agents/agent-openapi.js';
 import { changeOperations } from '../changes/change-openapi.js';
 import { domainOperations } from '../domains/domain-openapi.js';
 import { extensionOperations } from '../extensions/extension-openapi.js';
-import type { ApiOperation } from '../http/api-description.js';
+import { errorResponses, type ApiOperation } from '../http/api-description.js';
 import { jsonRpcOperations } from '../jsonrpc/jsonrpc-openapi.js';
 import { serviceInfoOperations } from '../service-info/service-info-openapi.js';
 import { openApiOperation } from './openapi-routes.js';
@@ -13,13 +13,16 @@ export interface ServedParts {
   api: boolean;
   /** `/metrics` on the API's port (no METRICS_PORT of its own). */
   metrics: boolean;
+  /** A read-only mirror (FOLLOW_URL): every write answers 403 `read_only_mirror`. */
+  mirror: boolean;
 }
+
+/** `op` as a mirror serves it: its writes refused with 403 before anything else. */
+const asMirror = (op: ApiOperation): ApiOperation =>
+  op.access === 'write' ? { ...op, responses: { ...op.responses, ...errorResponses(403) } } : op;
 
 /** Every operation a process with these parts serves: the document describes only what answers. */
 export function servedOperations(parts: ServedParts): ApiOperation[] {
-  return [
-    ...serviceInfoOperations({ metrics: parts.metrics }),
-    openApiOperation,
-    ...(parts.api ? [...agentOperations, ...extensionOperations, ...domainOperations, ...changeOperations, ...jsonRpcOperations] : []),
-  ];
+  const api = parts.api ? [...agentOperations, ...extensionOperations, ...domainOperations, ...changeOperations, ...jsonRpcOperations] : [];
+  return [...serviceInfoOperations({ metrics: parts.metrics }), openApiOperation, ...(parts.mirror ? api.map(asMirror) : api)];
 }

@@ -106,7 +106,7 @@ describe('the document of another configuration', () => {
     { authMode: 'apikey', readsRequireAuth: false, schemes: ['apiKey', 'bearer'] },
     { authMode: 'jwt', readsRequireAuth: true, schemes: ['bearer'] },
   ] as const)('is valid with AUTH_MODE=$authMode and its schemes', async ({ authMode, readsRequireAuth, schemes }) => {
-    const document = openApiDocument({ version: VERSION, operations: servedOperations({ api: true, metrics: true }), authMode, readsRequireAuth });
+    const document = openApiDocument({ version: VERSION, operations: servedOperations({ api: true, metrics: true, mirror: false }), authMode, readsRequireAuth });
     expect((await validationOf(document)).valid).toBe(true);
     expect(Object.keys((document.components as Json).securitySchemes as Json)).toEqual(schemes);
     const paths = document.paths as Record<string, Record<string, Json>>;
@@ -116,8 +116,17 @@ describe('the document of another configuration', () => {
     expect(paths['/agents/{id}']?.delete?.security).toBeUndefined();
   });
 
+  it('of a read-only mirror says that every write may answer 403', async () => {
+    const document = openApiDocument({ version: VERSION, operations: servedOperations({ api: true, metrics: true, mirror: true }), authMode: 'none', readsRequireAuth: false });
+    expect((await validationOf(document)).valid).toBe(true);
+    const paths = document.paths as Record<string, Record<string, { responses: Json }>>;
+    expect(Object.keys(paths['/agents/{id}/ping']?.post?.responses ?? {})).toContain('403');
+    expect(Object.keys(paths['/domains/{domain}/challenge']?.post?.responses ?? {})).toContain('403');
+    expect(Object.keys(paths['/agents/{id}']?.get?.responses ?? {})).not.toContain('403');
+  });
+
   it('of a worker holds only the service routes', async () => {
-    const document = openApiDocument({ version: VERSION, operations: servedOperations({ api: false, metrics: true }), authMode: 'none', readsRequireAuth: false });
+    const document = openApiDocument({ version: VERSION, operations: servedOperations({ api: false, metrics: true, mirror: false }), authMode: 'none', readsRequireAuth: false });
     expect((await validationOf(document)).valid).toBe(true);
     expect(documentedRoutes(document).sort()).toEqual(
       ['GET /', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /.well-known/agent-card.json', 'GET /.well-known/agent.json', 'GET /openapi.json'].sort(),
