@@ -59,6 +59,24 @@ export class OpenApiContract {
     throw new Error(`${method} ${pathname} is not in the document`);
   }
 
+  /** Problems of a body the registry accepted, against the request body its operation documents: none when it conforms. */
+  requestProblemsOf(method: string, path: string, body: unknown): string[] {
+    const op = this.operationOf(method, path);
+    if (!op.operation.requestBody) return [`${method} ${path} (${op.operationId}) took a body the document does not describe`];
+    const validate = this.validatorAt(`openapi#/paths/${escapePointer(op.template)}/${op.method}/requestBody/content/application~1json/schema`);
+    if (validate(body)) return [];
+    return [`${method} ${path} (${op.operationId}) accepted a body its documented schema refuses: ${this.ajv.errorsText(validate.errors)}`];
+  }
+
+  private validatorAt(pointer: string): ValidateFunction {
+    let validate = this.validators.get(pointer);
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: pointer });
+      this.validators.set(pointer, validate);
+    }
+    return validate;
+  }
+
   /** Problems of one response against its operation's documented ones: none when it conforms. */
   problemsOf(method: string, path: string, response: SeenResponse): string[] {
     const op = this.operationOf(method, path);
@@ -73,11 +91,7 @@ export class OpenApiContract {
     const mediaType = Object.keys(content).find((type) => response.contentType?.split(';')[0]?.trim() === type);
     if (!mediaType) return [`${where} as ${response.contentType}, where the document says ${Object.keys(content).join(', ')}`];
     const pointer = `openapi#/paths/${escapePointer(op.template)}/${op.method}/responses/${response.status}/content/${escapePointer(mediaType)}/schema`;
-    let validate = this.validators.get(pointer);
-    if (!validate) {
-      validate = this.ajv.compile({ $ref: pointer });
-      this.validators.set(pointer, validate);
-    }
+    const validate = this.validatorAt(pointer);
     const body = mediaType === 'application/json' ? JSON.parse(response.text) : response.text;
     if (validate(body)) return [];
     return [`${where} with a body its schema refuses: ${this.ajv.errorsText(validate.errors)}; body ${response.text.slice(0, 500)}`];

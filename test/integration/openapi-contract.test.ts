@@ -43,6 +43,15 @@ function ownersServer() {
   };
 }
 
+/** The JSON value of `text`, or undefined when it is not JSON. */
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Call {
   as?: Who;
   body?: unknown;
@@ -92,6 +101,10 @@ describe('the OpenAPI document against real answers', () => {
     }
     const seen: SeenResponse = { status: response.status, contentType: response.headers.get('content-type'), text };
     problems.push(...contract.problemsOf(method, path, seen));
+    // What the registry accepted, the document must accept too.
+    // (JSON-RPC answers 200 to a body that is not JSON too, with a parse error: that one was not accepted.)
+    const accepted = body !== undefined && response.status < 300 && headers['content-type'] === 'application/json' ? parsedOrUndefined(body) : undefined;
+    if (accepted !== undefined) problems.push(...contract.requestProblemsOf(method, path, accepted));
     return { status: response.status, headers: response.headers, json: () => JSON.parse(text) };
   }
 
@@ -253,6 +266,8 @@ describe('the OpenAPI document against real answers', () => {
     expect(contract.problemsOf('GET', '/agents/x', { status: 404, contentType: 'application/json', text: '{"error":{"code":"x"}}' })).toHaveLength(1);
     expect(contract.problemsOf('GET', '/health', { status: 200, contentType: 'application/json', text: '{"status":"healthy","service":"s","version":"1","extra":1}' })).toHaveLength(1);
     expect(() => contract.problemsOf('PATCH', '/agents/x', { status: 200, contentType: null, text: '' })).toThrow(/not in the document/);
+    expect(contract.requestProblemsOf('POST', '/agents/register-url', { link: 'https://example.com' })).toHaveLength(1);
+    expect(contract.requestProblemsOf('GET', '/agents', {})).toHaveLength(1);
   });
 
   it('every documented operation was exercised, and answered a success', () => {
