@@ -49,10 +49,31 @@ const registerHeaders: ApiParameter[] = [
   idempotencyKey,
 ];
 
+/** What each search parameter asks, by the name it is documented by; every filter must hold. */
+const SEARCH_MEANINGS: Record<string, string> = {
+  skill: 'Agents with a skill of this id',
+  tag: 'Agents with a skill tagged so',
+  input_mode: 'Agents that take this media type',
+  output_mode: 'Agents that answer this media type',
+  binding: 'Agents with an interface of this protocol binding (JSONRPC, GRPC, HTTP+JSON)',
+  provider: 'Agents of this provider organization',
+  extension: 'Agents that declare this extension URI',
+  signature_status: 'Agents whose card signature is verified, invalid or unsigned',
+  streaming: 'Agents that do (true) or do not (false) stream',
+  push_notifications: 'Agents that do (true) or do not (false) send push notifications',
+  include_inactive: 'Also agents whose heartbeats stopped (default false)',
+  q: 'Free text: every word must match a word of the card, or begin one',
+  limit: 'Agents in one page (default 50)',
+  cursor: 'The `next_cursor` of the page before',
+  search_mode: 'Only `keyword` is served',
+};
+
+const SPELLINGS = 'Its other spellings (plural, camelCase) are read alike; a list is comma-separated or repeated.';
+
 const searchQuery: ApiParameter[] = SEARCH_PARAMETERS.map((name) => ({
   name,
   in: 'query',
-  description: 'A search parameter (its other spellings, snake_case, camelCase, singular or plural, are read alike); lists are comma-separated or repeated',
+  description: `${SEARCH_MEANINGS[name] ?? 'A search parameter'}. ${SPELLINGS}`,
   schema: searchParametersSchema.shape[name] as z.ZodType,
 }));
 

@@ -22,6 +22,7 @@ const MAX_AGENT_PAGE_SIZE = 1000;
 const trustLevel = z
   .string()
   .max(64)
+  .describe(`One of ${TRUST_LEVELS.join(', ')}, in any case, or as TRUST_LEVEL_VERIFIED and so on`)
   .transform((value) => value.trim().toLowerCase().replace(/^trust_level_/, ''))
   .pipe(z.enum(TRUST_LEVELS, { error: `must be one of ${TRUST_LEVELS.join(', ')}` }));
 
