@@ -7,13 +7,32 @@ import { changesRequest } from './change-requests.js';
 
 const TAG = 'changes';
 
-const query: ApiParameter[] = [
-  { name: 'since', in: 'query', description: 'Start strictly after this cursor; absent: at the oldest event kept', schema: changesRequest.shape.since },
-  { name: 'limit', in: 'query', description: 'Most events in one page (default 100)', schema: changesRequest.shape.limit },
-  { name: 'agent_id', in: 'query', description: 'Only events of these agents (comma-separated or repeated)', schema: changesRequest.shape.agent_id },
-  { name: 'kind', in: 'query', description: 'Only events of these kinds (comma-separated or repeated)', schema: changesRequest.shape.kind },
-  { name: 'include_card', in: 'query', description: 'Attach the card to events that wrote one, while it is current (default true)', schema: changesRequest.shape.include_card },
-];
+/** What each query parameter asks, by name; the structured filters are search's, held by the agent's current card. */
+const MEANINGS: Record<string, string> = {
+  since: 'Start strictly after this cursor; absent: at the oldest event kept',
+  limit: 'Most events in one page (default 100)',
+  agent_id: 'Only events of these agents (comma-separated or repeated)',
+  kind: 'Only events of these kinds (comma-separated or repeated)',
+  include_card: 'Attach the card to events that wrote one, while it is current (default true)',
+  skill: 'Only agents whose current card has a skill of this id',
+  tag: 'Only agents whose current card has a skill tagged so',
+  input_mode: 'Only agents whose current card takes this media type',
+  output_mode: 'Only agents whose current card answers this media type',
+  binding: 'Only agents whose current card has an interface of this protocol binding',
+  provider: 'Only agents whose current card names this provider organization',
+  extension: 'Only agents whose current card declares this extension URI',
+  signature_status: 'Only agents whose card signature is verified, invalid or unsigned',
+  streaming: 'Only agents that do (true) or do not (false) stream',
+  push_notifications: 'Only agents that do (true) or do not (false) send push notifications',
+};
+
+/** Every parameter the request schema reads, so that none the door takes is left out. */
+const query: ApiParameter[] = Object.entries(changesRequest.shape).map(([name, schema]) => ({
+  name,
+  in: 'query',
+  description: MEANINGS[name] ?? name,
+  schema,
+}));
 
 const lastEventId: ApiParameter = {
   name: 'Last-Event-ID',

@@ -29,6 +29,11 @@ export const changeEventSchema = named(
     agent_card: agentCardSchema.optional(),
     /** The event wrote a card that a later change replaced. */
     card_superseded: z.literal(true).optional(),
+    /**
+     * With structured filters: whether the agent's current card holds them. False on an event that
+     * changed the card of an agent that no longer does: a reader that holds the agent drops it.
+     */
+    filter_match: z.boolean().optional(),
   }),
 );
 

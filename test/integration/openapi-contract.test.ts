@@ -241,6 +241,8 @@ describe('the OpenAPI document against real answers', () => {
     const page = await call('GET', '/changes?limit=5&include_card=true');
     expect(page.status).toBe(200);
     expect((await call('GET', `/changes?since=${encodeURIComponent(page.json().next_cursor as string)}&kind=registered,deleted`)).status).toBe(200);
+    expect((await call('GET', '/changes?skill=forecast&streaming=true&include_card=false')).status).toBe(200);
+    expect((await call('GET', '/changes?streaming=sometimes')).status).toBe(400);
     expect((await call('GET', '/changes?limit=0')).status).toBe(400);
     expect((await call('GET', '/changes?kind=exploded')).status).toBe(400);
     expect((await call('GET', '/changes?since=0-1.someotherepoch')).status).toBeGreaterThanOrEqual(400);
