@@ -1,6 +1,6 @@
 import { RawJson, RawJsonArray, toJsonBytes } from '../http/json-text.js';
 import type { SearchPage } from '../search/search-service.js';
-import { etagOf, type AgentRecord, type HeartbeatResult, type SavedRecord, type SaveResult } from '../store/agent-record.js';
+import { etagOf, type AgentRecord, type HeartbeatResult, type Lifecycle, type SavedRecord, type SaveResult, type Tombstone } from '../store/agent-record.js';
 import type { PageJsonCache } from './page-json-cache.js';
 import type { PingResult } from './agent-ping.js';
 
@@ -44,6 +44,9 @@ function recordFields(record: SavedRecord): Record<string, unknown> {
     previous_revision: record.previousRevision,
     domain_verified: record.domainVerified,
     owner_changes: record.ownerChanges,
+    lifecycle_status: record.lifecycle?.status,
+    status_message: record.lifecycle?.message,
+    status_changed_at: record.lifecycle?.changedAt,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
@@ -89,6 +92,25 @@ export function presentSaved({ record, created }: SaveResult, style: NamingStyle
   );
 }
 
+/** What a lifecycle change answers: `deleted` as a removal does, with its lifecycle status. */
+export function presentLifecycle(id: string, { revision, lifecycle }: { revision: number; lifecycle?: Lifecycle }, style: NamingStyle) {
+  if (!lifecycle) return styled(style, Object.assign(presentDeleted(id, revision, 'snake'), { lifecycle_status: 'deleted' }));
+  return styled(style, {
+    success: true,
+    agent_id: id,
+    revision,
+    etag: etagOf({ revision }),
+    lifecycle_status: lifecycle.status,
+    status_message: lifecycle.message,
+    status_changed_at: lifecycle.changedAt,
+  });
+}
+
+/** The tombstone of a deleted agent, as listings of what changed show it. */
+export function presentTombstone(tombstone: Tombstone, style: NamingStyle) {
+  return styled(style, { agent_id: tombstone.id, revision: tombstone.revision, lifecycle_status: 'deleted', deleted_at: tombstone.deletedAt });
+}
+
 export function presentDeleted(id: string, revision: number, style: NamingStyle) {
   return styled(style, { success: true, agent_id: id, revision, message: 'Agent unregistered successfully' });
 }
@@ -113,9 +135,9 @@ function resultSummary(record: AgentRecord) {
  * `pages` when it served the same page before.
  */
 export function presentPage(pages: PageJsonCache, page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}): RawJson {
-  const { records, total, totalExact, nextCursor } = page;
+  const { records, total, totalExact, nextCursor, deleted } = page;
   // Everything the JSON is made of besides the records, which the cache compares itself.
-  const key = `${style}\n${JSON.stringify(extra)}\n${total}\n${totalExact}\n${nextCursor ?? ''}\n${records.length}\n${records[0]?.id ?? ''}\n${records.at(-1)?.id ?? ''}`;
+  const key = `${style}\n${JSON.stringify(extra)}\n${total}\n${totalExact}\n${nextCursor ?? ''}\n${records.length}\n${records[0]?.id ?? ''}\n${records.at(-1)?.id ?? ''}${deleted ? `\n${JSON.stringify(deleted)}` : ''}`;
   return pages.jsonOf(key, records, () => toJsonBytes(pageFields(page, style, extra)));
 }
 
@@ -128,6 +150,7 @@ function pageFields(page: SearchPage, style: NamingStyle, extra: Record<string, 
     total: page.total,
     total_exact: page.totalExact,
     next_cursor: page.nextCursor ?? null,
+    ...(page.deleted ? { deleted: page.deleted.map((tombstone) => presentTombstone(tombstone, style)) } : {}),
     ...extra,
   });
 }
