@@ -59,8 +59,10 @@ const SCALARS = {
   limit: ['limit', 'pageSize', 'page_size', 'max_results', 'maxResults'],
   cursor: ['cursor', 'pageToken', 'page_token'],
   mode: ['search_mode', 'searchMode'],
-  updatedSince: ['updated_since', 'updatedSince'],
 } as const;
+
+/** The time from which a listing of what changed starts (RFC 3339). */
+const UPDATED_SINCE = ['updated_since', 'updatedSince'] as const;
 
 /** The one `search_mode` served: every query word must match (the earlier registry's default). */
 const KEYWORD_MODE = 'keyword';
@@ -69,7 +71,7 @@ const KEYWORD_MODE = 'keyword';
 const SEMANTIC_ONLY = ['similarity_threshold', 'similarityThreshold'] as const;
 
 /** The name each search parameter is documented by (the first of its spellings), in order. */
-export const SEARCH_PARAMETERS: readonly string[] = [LIST_FILTERS, FLAG_FILTERS, SCALARS].flatMap((group) =>
+export const SEARCH_PARAMETERS: readonly string[] = [LIST_FILTERS, FLAG_FILTERS, { since: UPDATED_SINCE }, SCALARS].flatMap((group) =>
   Object.values(group).map((names) => names[0]),
 );
 
@@ -95,7 +97,7 @@ function listOf(value: string | string[]): string[] {
 }
 
 const KNOWN_KEYS = new Set<string>(
-  [...Object.values(LIST_FILTERS), ...Object.values(FLAG_FILTERS), ...Object.values(SCALARS)].flat(),
+  [...Object.values(LIST_FILTERS), ...Object.values(FLAG_FILTERS), UPDATED_SINCE, ...Object.values(SCALARS)].flat(),
 );
 
 function schemaOf(key: string): z.ZodType {
@@ -103,7 +105,7 @@ function schemaOf(key: string): z.ZodType {
   if (SCALARS.limit.includes(key as never)) return limit;
   if (SCALARS.query.includes(key as never) || SCALARS.cursor.includes(key as never)) return z.string().max(1024);
   if (SCALARS.mode.includes(key as never)) return z.string().max(64);
-  if (SCALARS.updatedSince.includes(key as never)) return rfc3339Time;
+  if (UPDATED_SINCE.includes(key as never)) return rfc3339Time;
   return filterValue;
 }
 
@@ -184,7 +186,7 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
   if (pushNotifications !== undefined) criteria.pushNotifications = pushNotifications;
   if (query) criteria.query = query;
   if (cursor) criteria.cursor = cursor;
-  const updatedSince = pick<number>(SCALARS.updatedSince);
+  const updatedSince = pick<number>(UPDATED_SINCE);
   if (updatedSince !== undefined) criteria.updatedSince = updatedSince;
   if (pick<boolean>(FLAG_FILTERS.includeDeleted)) criteria.includeDeleted = true;
   refuseChangedListingMix(criteria, values, root);
@@ -196,7 +198,7 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
  * search's filters and words, whose order is rank. `include_deleted` needs it.
  */
 function refuseChangedListingMix(criteria: SearchCriteria, values: Record<string, unknown>, root: string): void {
-  const [since] = SCALARS.updatedSince.filter((key) => values[key] !== undefined);
+  const [since] = UPDATED_SINCE.filter((key) => values[key] !== undefined);
   if (since === undefined) {
     const [deleted] = FLAG_FILTERS.includeDeleted.filter((key) => values[key] !== undefined);
     if (deleted !== undefined && criteria.includeDeleted) {

@@ -190,12 +190,15 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
 /**
  * An outcome as the write scripts keep it: lines the caller wrote before the write (fingerprint,
  * kind, id, and for a save the summary fields and source it sent), then those the script decided
- * (revision; for a save createdAt, updatedAt, TTL and whether it created the agent).
+ * (revision; for a save createdAt, updatedAt, TTL, whether it created the agent, whether its
+ * domains are verified and its lifecycle).
  */
 function keptOutcomeOf(text: string): KeptOutcome {
   const [fingerprint = '', kind, id = '', ...rest] = text.split('\n');
   if (kind === 'deleted') return { fingerprint, kind, id, revision: Number(rest[0]) };
-  const [format, signature = '', source, revision, createdAt, updatedAt, ttl, created, domainVerified] = rest;
+  const [format, signature = '', source, revision, createdAt, updatedAt, ttl, created, domainVerified, lifecycle] = rest;
+  // Outcomes kept before lifecycles existed have no lifecycle line: their answers showed none.
+  const [ls, lm, lt] = lifecycle ? (JSON.parse(lifecycle) as string[]) : [];
   return {
     fingerprint,
     kind: 'saved',
@@ -211,6 +214,7 @@ function keptOutcomeOf(text: string): KeptOutcome {
         ttlSeconds: Number(ttl),
         ...(source ? { sourceUrl: source } : {}),
         domainVerified: domainVerified === '1',
+        ...(lifecycle ? { lifecycle: lifecycleOf(ls, lm, lt) } : {}),
       },
     },
   };

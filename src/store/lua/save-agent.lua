@@ -143,5 +143,7 @@ end
 if changeKind == '' then changeKind = exists and 'updated' or 'registered' end
 recordChange(log, id, revision, nowMs, changeKind, summary, number, nil)
 keepOutcome(idempotencyKey, keptSeconds,
-  table.concat({knownOutcome, digits(revision), createdAt, nowMs, digits(ttl), exists and '0' or '1', verified}, '\n'))
+  table.concat({knownOutcome, digits(revision), createdAt, nowMs, digits(ttl), exists and '0' or '1', verified,
+    -- JSON, so that a status message's line breaks stay inside its line.
+    cjson.encode({lifecycle, lifecycleMessage, lifecycleAt})}, '\n'))
 return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner, verified, lifecycle, lifecycleMessage, lifecycleAt}
