@@ -882,6 +882,12 @@ export class RedisAgentStore implements AgentStore {
         record ? nameDigestOf(record.summary.name) : '',
         put && (put.changeKind === undefined || CARD_CHANGES.has(put.changeKind)) ? JSON.stringify(record?.summary) : '',
         put?.snapshotMark ?? '',
+        k.changedAgents,
+        ...this.tombstoneArgs,
+        DEPRECATED_TERM,
+        record?.lifecycle.status === 'deprecated' ? 'deprecated' : '',
+        record?.lifecycle.message ?? '',
+        record?.lifecycle.changedAt ? String(Date.parse(record.lifecycle.changedAt)) : '',
       ),
     );
     return outcome as MirrorOutcome;

@@ -115,14 +115,16 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s l
     });
 
     it('keeps the preferred tiers first among active and among deprecated agents', async () => {
-      for (const name of ['alpha', 'bravo', 'charlie', 'delta']) await store.save(writeOf(name, cardNamed(name), T1));
+      // A name word longer than word prefixes go is indexed whole (ntok) in every data layout.
+      const names = { alpha: 'alpha extraordinarily', bravo: 'bravo', charlie: 'charlie extraordinarily', delta: 'delta' };
+      for (const [id, name] of Object.entries(names)) await store.save(writeOf(id, cardNamed(name), T1));
       await store.setLifecycle('alpha', { status: 'deprecated', now: NOW, actor: TEST_OWNER });
       await store.setLifecycle('bravo', { status: 'deprecated', now: NOW, actor: TEST_OWNER });
 
-      // Agents whose name holds "alpha" or "charlie" are preferred: tier 0 and, deprecated, tier 2.
-      const search = { terms: ['skill:forecast'], preferred: ['ntok:alpha'], includeInactive: false };
+      // Agents whose name holds "extraordinarily" are preferred: tier 0 and, deprecated, tier 2.
+      const search = { terms: ['skill:forecast'], preferred: ['ntok:extraordinarily'], includeInactive: false };
       expect((await searchAll(store, search, 1)).map((hit) => [hit.id, hit.position.tier])).toEqual([
-        ['charlie', 1],
+        ['charlie', 0],
         ['delta', 1],
         ['alpha', 2],
         ['bravo', 3],
