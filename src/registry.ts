@@ -213,7 +213,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     refreshIntervalSeconds: config.cardRefreshIntervalSeconds,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
   });
-  const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger);
+  const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger, config.tombstoneRetentionDays * 86_400_000);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
   const intervalMs = config.sweepIntervalSeconds * 1000;
   const sweepHealth = runsSweep ? new SweepHealth(redis?.sweepClock ?? new MemorySweepClock(), intervalMs) : undefined;

@@ -7,8 +7,8 @@ import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import type { Charges } from '../rate-limit/rate-limiter.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
-import { agentRefRequest, deleteAgentRequest, readAgentRequest, registerAgentRequest } from './agent-requests.js';
-import { presentDeleted, presentHeartbeat, presentPage, presentPing, presentRecord, presentSaved, type NamingStyle } from './agent-presenter.js';
+import { agentRefRequest, deleteAgentRequest, readAgentRequest, registerAgentRequest, setAgentStatusRequest } from './agent-requests.js';
+import { presentDeleted, presentHeartbeat, presentLifecycle, presentPage, presentPing, presentRecord, presentSaved, type NamingStyle } from './agent-presenter.js';
 import type { AgentPinger } from './agent-ping.js';
 import type { AgentService } from './agent-service.js';
 import { receiveCard } from './card-envelope.js';
@@ -31,6 +31,7 @@ const readAgentRead = paramsReader(readAgentRequest);
 const readAgentRef = paramsReader(agentRefRequest);
 const readAgentDelete = paramsReader(deleteAgentRequest);
 const readRegister = paramsReader(registerAgentRequest);
+const readSetStatus = paramsReader(setAgentStatusRequest);
 
 /**
  * A write call's params without its `idempotency_key` (or `idempotencyKey`), and that key bound to
@@ -91,6 +92,22 @@ function deleteHandler(agents: AgentService, style: NamingStyle): MethodHandler 
   };
 }
 
+function setStatusHandler(agents: AgentService): MethodHandler {
+  return async (all, context) => {
+    const { params, idempotency } = idempotentCall('set_status', all, context);
+    const p = readSetStatus(params);
+    const changed = await agents.setStatus({
+      id: p.agent_id,
+      actor: actorOf(context.principal),
+      status: p.status,
+      ...(p.status_message ? { message: p.status_message } : {}),
+      ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
+      ...(idempotency ? { idempotency } : {}),
+    });
+    return presentLifecycle(p.agent_id, changed, 'snake');
+  };
+}
+
 function searchHandler(search: SearchService, pages: PageJsonCache, style: NamingStyle): MethodHandler {
   return async (params, context) => {
     const criteria = parseSearchCriteria(params, '$.params');
@@ -107,6 +124,7 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set([
   'ping_agent',
   'register_agent',
   'unregister_agent',
+  'set_agent_status',
   'heartbeat_agent',
   'RegisterAgentCard',
   'DeleteAgentCard',
@@ -136,6 +154,7 @@ export function agentMethods(deps: AgentMethodsDependencies): Map<string, Method
     ['list_agents', searchHandler(search, pages, 'snake')],
     ['search_agents', searchHandler(search, pages, 'snake')],
     ['unregister_agent', deleteHandler(agents, 'snake')],
+    ['set_agent_status', setStatusHandler(agents)],
     ['RegisterAgentCard', registerHandler(agents, 'camel')],
     ['GetAgentCard', getHandler(agents, 'camel')],
     ['ListAgentCards', searchHandler(search, pages, 'camel')],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { API_ERRORS, BODY_ERRORS, errorResponses, type ApiOperation, type ApiParameter, type ApiResponse } from '../http/api-description.js';
 import { named } from '../http/named-schemas.js';
 import { SEARCH_PARAMETERS, searchParametersSchema } from '../search/search-criteria.js';
-import { agentRefRequest, readAgentRequest } from './agent-requests.js';
+import { agentRefRequest, lifecycleBody, readAgentRequest } from './agent-requests.js';
 import {
   agentCardSchema,
   agentDeletedResponse,
@@ -10,6 +10,7 @@ import {
   agentRecordResponse,
   agentSavedResponse,
   heartbeatResponse,
+  lifecycleResponse,
   pingResponse,
   previousCardResponse,
 } from './agent-responses.js';
@@ -62,6 +63,8 @@ const SEARCH_MEANINGS: Record<string, string> = {
   streaming: 'Agents that do (true) or do not (false) stream',
   push_notifications: 'Agents that do (true) or do not (false) send push notifications',
   include_inactive: 'Also agents whose heartbeats stopped (default false)',
+  include_deleted: 'With `updated_since`: also the tombstones of agents deleted since, in `deleted` (default false)',
+  updated_since: 'Agents whose last change is at or after this RFC 3339 time, in the order of the changes (not with search filters or `q`)',
   q: 'Free text: every word must match a word of the card, or begin one',
   limit: 'Agents in one page (default 50)',
   cursor: 'The `next_cursor` of the page before',
@@ -218,6 +221,20 @@ export const agentOperations: ApiOperation[] = [
     access: 'read',
     parameters: [agentId],
     responses: { 200: { description: 'The previous card', schema: previousCardResponse }, ...errorResponses(400, 404, ...API_ERRORS) },
+  },
+  {
+    method: 'patch',
+    path: '/agents/{id}',
+    operationId: 'setAgentStatus',
+    summary: 'Set the lifecycle its owner gives an agent: active, deprecated, or deleted (as DELETE)',
+    tag: TAG,
+    access: 'write',
+    parameters: [agentId, ifMatch, idempotencyKey],
+    requestBody: { description: 'The lifecycle status, and a message for readers', schema: named('LifecycleChange', lifecycleBody) },
+    responses: {
+      200: { description: 'The lifecycle was set, or the agent deleted', schema: lifecycleResponse, headers: ETAG_HEADERS },
+      ...errorResponses(...BODY_ERRORS, 403, 404, 412, 422, ...API_ERRORS),
+    },
   },
   {
     method: 'delete',

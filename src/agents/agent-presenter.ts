@@ -1,9 +1,9 @@
 import { RawJson, RawJsonArray, toJsonBytes } from '../http/json-text.js';
 import type { SearchPage } from '../search/search-service.js';
-import { etagOf, type AgentRecord, type HeartbeatResult, type PreviousCard, type SavedRecord, type SaveResult } from '../store/agent-record.js';
+import { etagOf, type AgentRecord, type HeartbeatResult, type Lifecycle, type PreviousCard, type SavedRecord, type SaveResult, type Tombstone } from '../store/agent-record.js';
 import type { PageJsonCache } from './page-json-cache.js';
 import type { PingResult } from './agent-ping.js';
-import type { AgentDeleted, AgentFields, AgentRecordBody, AgentResult, AgentSaved, HeartbeatAnswer, PingAnswer, PreviousCardBody } from './agent-responses.js';
+import type { AgentDeleted, AgentFields, AgentRecordBody, AgentResult, AgentSaved, HeartbeatAnswer, LifecycleAnswer, PingAnswer, PreviousCardBody, TombstoneBody } from './agent-responses.js';
 
 /**
  * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
@@ -45,6 +45,9 @@ function recordFields(record: SavedRecord): AgentFields {
     previous_revision: record.previousRevision,
     domain_verified: record.domainVerified,
     owner_changes: record.ownerChanges,
+    lifecycle_status: record.lifecycle?.status,
+    status_message: record.lifecycle?.message,
+    status_changed_at: record.lifecycle?.changedAt,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
@@ -94,8 +97,32 @@ export function presentPrevious(id: string, previous: PreviousCard): PreviousCar
   return { agent_id: id, revision: previous.revision, agent_card: new RawJson(previous.card) };
 }
 
+const DELETED_MESSAGE = 'Agent unregistered successfully';
+
+/** What a lifecycle change answers: `deleted` as a removal does, with its lifecycle status. */
+export function presentLifecycle(id: string, { revision, lifecycle }: { revision: number; lifecycle?: Lifecycle }, style: NamingStyle) {
+  const answer: LifecycleAnswer = lifecycle
+    ? {
+        success: true,
+        agent_id: id,
+        revision,
+        etag: etagOf({ revision }),
+        lifecycle_status: lifecycle.status,
+        status_message: lifecycle.message,
+        status_changed_at: lifecycle.changedAt,
+      }
+    : { success: true, agent_id: id, revision, message: DELETED_MESSAGE, lifecycle_status: 'deleted' };
+  return styled(style, answer);
+}
+
+/** The tombstone of a deleted agent, as listings of what changed show it. */
+export function presentTombstone(tombstone: Tombstone, style: NamingStyle) {
+  const body: TombstoneBody = { agent_id: tombstone.id, revision: tombstone.revision, lifecycle_status: 'deleted', deleted_at: tombstone.deletedAt };
+  return styled(style, body);
+}
+
 export function presentDeleted(id: string, revision: number, style: NamingStyle) {
-  const deleted: AgentDeleted = { success: true, agent_id: id, revision, message: 'Agent unregistered successfully' };
+  const deleted: AgentDeleted = { success: true, agent_id: id, revision, message: DELETED_MESSAGE };
   return styled(style, deleted);
 }
 
@@ -119,9 +146,9 @@ function resultSummary(record: AgentRecord): AgentResult {
  * `pages` when it served the same page before.
  */
 export function presentPage(pages: PageJsonCache, page: SearchPage, style: NamingStyle, extra: Record<string, unknown> = {}): RawJson {
-  const { records, total, totalExact, nextCursor } = page;
+  const { records, total, totalExact, nextCursor, deleted } = page;
   // Everything the JSON is made of besides the records, which the cache compares itself.
-  const key = `${style}\n${JSON.stringify(extra)}\n${total}\n${totalExact}\n${nextCursor ?? ''}\n${records.length}\n${records[0]?.id ?? ''}\n${records.at(-1)?.id ?? ''}`;
+  const key = `${style}\n${JSON.stringify(extra)}\n${total}\n${totalExact}\n${nextCursor ?? ''}\n${records.length}\n${records[0]?.id ?? ''}\n${records.at(-1)?.id ?? ''}${deleted ? `\n${JSON.stringify(deleted)}` : ''}`;
   return pages.jsonOf(key, records, () => toJsonBytes(pageFields(page, style, extra)));
 }
 
@@ -134,6 +161,7 @@ function pageFields(page: SearchPage, style: NamingStyle, extra: Record<string, 
     total: page.total,
     total_exact: page.totalExact,
     next_cursor: page.nextCursor ?? null,
+    ...(page.deleted ? { deleted: page.deleted.map((tombstone) => presentTombstone(tombstone, style)) } : {}),
     ...extra,
   });
 }

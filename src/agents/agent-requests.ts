@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_STATUS_MESSAGE_LENGTH } from '../store/agent-record.js';
 import { MAX_AGENT_ID_LENGTH } from './agent-id.js';
 import { heartbeatTtlSchema } from './card-envelope.js';
 
@@ -44,3 +45,24 @@ export const registerAgentRequest = z.strictObject({
   /** Create only: fail when the agent exists (REST's `If-None-Match: *`). */
   create_only: z.boolean().optional(),
 });
+
+/** What an owner may set in an agent's lifecycle: the fields of `PATCH /agents/{id}`'s body. */
+const lifecycleFields = {
+  status: z.enum(['active', 'deprecated', 'deleted'], { error: 'must be "active", "deprecated" or "deleted"' }),
+  /** Why (such as the agent to use instead); a deleted agent keeps none. */
+  status_message: z.string().max(MAX_STATUS_MESSAGE_LENGTH, { error: `must be at most ${MAX_STATUS_MESSAGE_LENGTH} characters` }).optional(),
+};
+
+/** The body of `PATCH /agents/{id}`: the lifecycle fields and nothing else (the id is in the path, the revision in `If-Match`). */
+export const lifecycleBody = z.strictObject(lifecycleFields);
+
+/**
+ * Set an agent's lifecycle: `PATCH /agents/{id}` (its body is {@link lifecycleBody}),
+ * `set_agent_status`. `deleted` removes the agent as `DELETE /agents/{id}` does.
+ */
+export const setAgentStatusRequest = z
+  .strictObject({ agent_id: agentId, ...lifecycleFields, expected_revision: expectedRevision.optional() })
+  .refine((request) => request.status !== 'deleted' || request.status_message === undefined, {
+    path: ['status_message'],
+    error: 'a deleted agent keeps no status message',
+  });

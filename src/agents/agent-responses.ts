@@ -29,6 +29,10 @@ export const agentFieldsSchema = named(
     previous_revision: z.number().int().optional(),
     domain_verified: z.boolean(),
     owner_changes: z.array(ownerChange).optional(),
+    /** The lifecycle its owner set (`deprecated` agents come after active ones in search). */
+    lifecycle_status: z.enum(['active', 'deprecated']).optional(),
+    status_message: z.string().optional(),
+    status_changed_at: isoTime.optional(),
     created_at: isoTime,
     updated_at: isoTime,
   }),
@@ -55,6 +59,31 @@ export const agentDeletedResponse = named(
 );
 export type AgentDeleted = z.infer<typeof agentDeletedResponse>;
 
+/** A deleted agent, as listings of what changed show it (`updated_since` with `include_deleted`). */
+export const tombstoneSchema = named(
+  'Tombstone',
+  z.object({ agent_id: z.string(), revision: z.number().int(), lifecycle_status: z.literal('deleted'), deleted_at: isoTime }),
+);
+export type TombstoneBody = z.infer<typeof tombstoneSchema>;
+
+/** `PATCH /agents/{id}`: the lifecycle set, or the removal `deleted` made. */
+export const lifecycleResponse = named(
+  'LifecycleChanged',
+  z.union([
+    z.object({
+      success: z.literal(true),
+      agent_id: z.string(),
+      revision: z.number().int(),
+      etag: z.string(),
+      lifecycle_status: z.enum(['active', 'deprecated']),
+      status_message: z.string().optional(),
+      status_changed_at: isoTime.optional(),
+    }),
+    agentDeletedResponse.extend({ lifecycle_status: z.literal('deleted') }),
+  ]),
+);
+export type LifecycleAnswer = z.infer<typeof lifecycleResponse>;
+
 /** One entry of a page's `results`: the registry's data and what listings show of the card. */
 export const agentResultSchema = named(
   'AgentResult',
@@ -77,6 +106,8 @@ export const agentPageResponse = named(
     query: z.string().nullable(),
     /** On listings of every agent: the change log position the page is a snapshot of. */
     change_cursor: z.string().optional(),
+    /** With `updated_since` and `include_deleted`: the agents deleted since, in the order of the changes. */
+    deleted: z.array(tombstoneSchema).optional(),
   }),
 );
 

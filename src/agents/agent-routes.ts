@@ -12,12 +12,12 @@ import type { PageJsonCache } from './page-json-cache.js';
 import { parseSearchCriteria, SEARCH_PARAMETERS } from '../search/search-criteria.js';
 import { listsEveryAgent, type SearchService } from '../search/search-service.js';
 import { etagOf, type SaveResult } from '../store/agent-record.js';
-import { presentCard, presentDeleted, presentHeartbeat, presentPage, presentPing, presentPrevious, presentRecord, presentSaved } from './agent-presenter.js';
+import { presentCard, presentDeleted, presentHeartbeat, presentLifecycle, presentPage, presentPing, presentPrevious, presentRecord, presentSaved } from './agent-presenter.js';
 import type { AgentPinger } from './agent-ping.js';
 import type { AgentService } from './agent-service.js';
 import { idempotentRequest } from './idempotency-key.js';
 import { receiveCard } from './card-envelope.js';
-import { agentRefRequest, deleteAgentRequest, readAgentRequest, registerAgentRequest } from './agent-requests.js';
+import { agentRefRequest, deleteAgentRequest, lifecycleBody, readAgentRequest, registerAgentRequest, setAgentStatusRequest } from './agent-requests.js';
 
 export interface AgentRoutesDependencies {
   agents: AgentService;
@@ -157,6 +157,21 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes & { endpoints
       const p = parseRequest(deleteAgentRequest, { agent_id: pathId(req), expected_revision: parseIfMatch(req.get('if-match')) });
       const revision = await agents.delete(p.agent_id, actorOf(req.principal), p.expected_revision, idempotencyOf(req));
       sendJson(res, 200, presentDeleted(p.agent_id, revision, 'snake'));
+    });
+
+    mount.patch('set_status', '/agents/:id', jsonBody, async (req, res) => {
+      const body = parseRequest(lifecycleBody, req.body);
+      const p = parseRequest(setAgentStatusRequest, { ...body, agent_id: pathId(req), expected_revision: parseIfMatch(req.get('if-match')) });
+      const changed = await agents.setStatus({
+        id: p.agent_id,
+        actor: actorOf(req.principal),
+        status: p.status,
+        ...(p.status_message ? { message: p.status_message } : {}),
+        ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
+        idempotency: idempotencyOf(req),
+      });
+      if (changed.lifecycle) res.set({ ETag: etagOf(changed) });
+      sendJson(res, 200, presentLifecycle(p.agent_id, changed, 'snake'));
     });
 
   };

@@ -2,7 +2,7 @@ import { AgentNotFoundError, NotFoundError, PreconditionFailedError } from '../e
 import { keptFor, mayChange, refusedWrite } from '../store/store-outcome.js';
 import { unsignedVerification } from '../signatures/card-signature-verifier.js';
 import { unsignedCardError, type SignaturePolicy } from '../signatures/signature-policy.js';
-import type { Actor, AgentRecord, IdempotencyClaim, KeptOutcome, PreviousCard, SaveResult } from '../store/agent-record.js';
+import type { Actor, AgentRecord, IdempotencyClaim, KeptOutcome, Lifecycle, LifecycleStatus, PreviousCard, SaveResult } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { agentIdFromName, assertValidAgentId } from './agent-id.js';
 import type { IdempotentRequest } from './idempotency-key.js';
@@ -43,6 +43,18 @@ export interface RegisterCommand {
   /** Set by the worker when it fetched the card again from its source: the change log says `refreshed`. */
   refreshed?: boolean;
   /** Present when the client may retry the write: a retry is answered with the first outcome. */
+  idempotency?: IdempotentRequest;
+}
+
+/** A lifecycle change, as both doors (REST `PATCH` and JSON-RPC `set_agent_status`) hand it over. */
+export interface SetStatusCommand {
+  id: string;
+  actor: Actor;
+  status: LifecycleStatus | 'deleted';
+  /** Why; an empty one is none. */
+  message?: string;
+  expectedRevision?: ExpectedRevision;
+  /** For `deleted`: a retry is answered with the first removal's outcome. */
   idempotency?: IdempotentRequest;
 }
 
@@ -126,6 +138,24 @@ export class AgentService {
     const kept = claim && (await this.keptOutcome(claim, 'deleted'));
     if (kept) return kept.revision;
     return this.store.delete(id, await this.resolveExpectedRevision(id, expectedRevision), actor, claim);
+  }
+
+  /**
+   * Sets the lifecycle of an agent on behalf of `actor` (its owner or an admin). `deleted` removes
+   * it as {@link delete} does, leaving its tombstone, and answers no lifecycle; an idempotency key
+   * applies to that removal only, since setting `active` or `deprecated` again changes nothing but the revision.
+   */
+  async setStatus(command: SetStatusCommand): Promise<{ revision: number; lifecycle?: Lifecycle }> {
+    const { id, actor, status, expectedRevision } = command;
+    if (status === 'deleted') return { revision: await this.delete(id, actor, expectedRevision, command.idempotency) };
+    const expected = await this.resolveExpectedRevision(id, expectedRevision);
+    return this.store.setLifecycle(id, {
+      status,
+      ...(command.message ? { message: command.message } : {}),
+      now: new Date(),
+      actor,
+      ...(expected !== undefined ? { expectedRevision: expected } : {}),
+    });
   }
 
   /**

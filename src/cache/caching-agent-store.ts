@@ -3,7 +3,11 @@ import type {
   Actor,
   AgentRecord,
   AgentWrite,
+  ChangedPage,
+  ChangedPosition,
   HeartbeatResult,
+  Lifecycle,
+  LifecycleChange,
   IdempotencyClaim,
   IdPage,
   KeptOutcome,
@@ -62,6 +66,21 @@ export class CachingAgentStore implements AgentStore {
     const revision = await this.store.delete(id, expectedRevision, actor, idempotency);
     this.cache.invalidate(id, revision + 1);
     return revision;
+  }
+
+  async setLifecycle(id: string, change: LifecycleChange): Promise<{ revision: number; lifecycle: Lifecycle }> {
+    const result = await this.store.setLifecycle(id, change);
+    this.cache.invalidate(id, result.revision);
+    return result;
+  }
+
+  /** Which agents changed is always read from the store; their records come through {@link getMany}. */
+  changedSince(since: number, after: ChangedPosition | undefined, limit: number, includeDeleted: boolean): Promise<ChangedPage> {
+    return this.store.changedSince(since, after, limit, includeDeleted);
+  }
+
+  sweepTombstones(before: Date, limit: number): Promise<number> {
+    return this.store.sweepTombstones(before, limit);
   }
 
   keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null> {

@@ -25,6 +25,9 @@ export const changeEventSchema = named(
         signature_status: z.enum(['verified', 'invalid', 'unsigned']),
       })
       .optional(),
+    /** On `status_changed` events: the lifecycle its owner set, and the message with it. */
+    lifecycle_status: z.enum(['active', 'deprecated']).optional(),
+    status_message: z.string().optional(),
     /** The card the event wrote, while it is still the agent's current one (and `include_card` is not false). */
     agent_card: agentCardSchema.optional(),
     /** The event wrote a card that a later change replaced. */

@@ -87,6 +87,7 @@ const envSchema = z.object({
   HEARTBEAT_TTL_SECONDS: integer(0, 31_536_000).default(0),
   HEARTBEAT_GRACE_SECONDS: integer(0, 31_536_000).default(3600),
   SWEEP_INTERVAL_SECONDS: integer(1, 86_400).default(10),
+  TOMBSTONE_RETENTION_DAYS: integer(0, 3650).default(30),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600_000).default(65_000),
   METRICS_PORT: integer(1, 65535).optional(),
@@ -225,6 +226,11 @@ export interface Config {
   readonly heartbeatGraceSeconds: number;
   /** Period of the expiry sweep, in seconds. @defaultValue 10 */
   readonly sweepIntervalSeconds: number;
+  /**
+   * How long a deleted agent's tombstone stays (listed by `updated_since` with `include_deleted`)
+   * before the sweep removes it, in days; 0 removes them at the next sweep. @defaultValue 30
+   */
+  readonly tombstoneRetentionDays: number;
   /** Deadline of a graceful shutdown after SIGTERM, in milliseconds. @defaultValue 10000 */
   readonly shutdownTimeoutMs: number;
   /** Idle keep-alive timeout of HTTP connections; longer than a load balancer's (often 60 s). @defaultValue 65000 */
@@ -368,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     heartbeatTtlSeconds: v.HEARTBEAT_TTL_SECONDS,
     heartbeatGraceSeconds: v.HEARTBEAT_GRACE_SECONDS,
     sweepIntervalSeconds: v.SWEEP_INTERVAL_SECONDS,
+    tombstoneRetentionDays: v.TOMBSTONE_RETENTION_DAYS,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     metricsPort: v.METRICS_PORT,

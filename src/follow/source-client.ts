@@ -32,6 +32,10 @@ export const sourceFields = z.object({
   previous_revision: z.number().int().optional(),
   domain_verified: z.boolean(),
   owner_changes: z.array(z.object({ from: z.string(), to: z.string(), at: z.string(), reason: z.string() })).optional(),
+  // The owner's lifecycle: sources of versions before lifecycles show none (their agents are active).
+  lifecycle_status: z.enum(['active', 'deprecated']).optional(),
+  status_message: z.string().optional(),
+  status_changed_at: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });

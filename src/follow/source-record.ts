@@ -49,6 +49,11 @@ export function mirroredRecordOf({ card, fields }: SourceAgent): MirroredRecord 
     ...(fields.previous_revision !== undefined ? { previousRevision: fields.previous_revision } : {}),
     domainVerified: fields.domain_verified,
     ...(fields.owner_changes ? { ownerChanges: fields.owner_changes } : {}),
+    lifecycle: {
+      status: fields.lifecycle_status ?? 'active',
+      ...(fields.status_message ? { message: fields.status_message } : {}),
+      ...(fields.status_changed_at ? { changedAt: fields.status_changed_at } : {}),
+    },
     terms: read ? recordTermsOf(read, signature.status) : [],
     hosts: read ? interfaceHosts(read) : [],
   };

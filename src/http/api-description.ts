@@ -5,7 +5,7 @@ import { errorEnvelope } from './error-middleware.js';
 // its presenters answer: the OpenAPI document is assembled from these (src/openapi/), so it
 // cannot say other than what the code checks and sends.
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** One parameter outside the body. */
 export interface ApiParameter {

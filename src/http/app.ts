@@ -61,7 +61,7 @@ export type Routes = (router: IRouter) => void;
 /** The endpoints a feature mounted, by name, as `GET /` lists them: `{"card": "GET /agents/{id}/card"}`. */
 export type EndpointList = Record<string, string>;
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Mount = (name: string, path: string, ...handlers: RequestHandler[]) => void;
 
 /**
@@ -75,7 +75,7 @@ export function listingRouter(router: IRouter, endpoints: EndpointList): Record<
       router[method](path, ...handlers);
       endpoints[name] = `${method.toUpperCase()} ${path.replace(/[:*](\w+)/g, '{$1}')}`;
     };
-  return { get: mount('get'), post: mount('post'), put: mount('put'), delete: mount('delete') };
+  return { get: mount('get'), post: mount('post'), put: mount('put'), patch: mount('patch'), delete: mount('delete') };
 }
 
 export interface AppOptions {

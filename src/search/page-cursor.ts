@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import type { ChangedPosition } from '../store/agent-record.js';
 import type { SearchPosition } from '../store/agent-store.js';
 
 /**
@@ -39,8 +40,25 @@ export function encodeSearchCursor(position: SearchPosition): string {
 
 /** The place in a search's order a cursor stands for; a listing's cursor (an id) is not one. */
 export function searchPositionOf(cursor: CursorPosition): SearchPosition {
-  if (cursor.tier > 1 || !/^\d{16}$/.test(cursor.key)) {
+  if (cursor.tier > 3 || !/^\d{16}$/.test(cursor.key)) {
     throw new ValidationError('Invalid cursor', [{ path: '$.cursor', message: 'is not a cursor of this search' }]);
   }
   return { tier: cursor.tier, agentNumber: Number(cursor.key) };
+}
+
+/** The tier of cursors of listings of what changed since a time: no search or listing by id has it. */
+const CHANGED_TIER = 9;
+
+/** The cursor of a place in a listing of what changed since a time. */
+export function encodeChangedCursor(position: ChangedPosition): string {
+  return encodeCursor({ tier: CHANGED_TIER, key: `${position.at}:${position.kind}:${position.key}` });
+}
+
+/** The place in a listing of what changed a cursor stands for; other cursors are refused. */
+export function changedPositionOf(cursor: CursorPosition): ChangedPosition {
+  const match = /^(\d{1,15}):([ad]):(.+)$/s.exec(cursor.key);
+  if (cursor.tier !== CHANGED_TIER || !match) {
+    throw new ValidationError('Invalid cursor', [{ path: '$.cursor', message: 'is not a cursor of a listing by updated_since' }]);
+  }
+  return { at: Number(match[1]), kind: match[2] as ChangedPosition['kind'], key: match[3] as string };
 }

@@ -19,6 +19,13 @@ export interface SearchCriteria {
   query?: string;
   /** Also show agents whose heartbeats stopped. */
   includeInactive: boolean;
+  /**
+   * List the agents whose last change was at or after this time (Unix ms), in the order of their
+   * changes, instead of listing by id; no filter or query may come with it.
+   */
+  updatedSince?: number;
+  /** With `updatedSince`: also the tombstones of the agents deleted since. @defaultValue false */
+  includeDeleted?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -43,6 +50,7 @@ const FLAG_FILTERS = {
   streaming: ['streaming'],
   pushNotifications: ['push_notifications', 'pushNotifications'],
   includeInactive: ['include_inactive', 'includeInactive'],
+  includeDeleted: ['include_deleted', 'includeDeleted'],
 } as const;
 
 const SCALARS = {
@@ -53,6 +61,9 @@ const SCALARS = {
   mode: ['search_mode', 'searchMode'],
 } as const;
 
+/** The time from which a listing of what changed starts (RFC 3339). */
+const UPDATED_SINCE = ['updated_since', 'updatedSince'] as const;
+
 /** The one `search_mode` served: every query word must match (the earlier registry's default). */
 const KEYWORD_MODE = 'keyword';
 
@@ -60,7 +71,7 @@ const KEYWORD_MODE = 'keyword';
 const SEMANTIC_ONLY = ['similarity_threshold', 'similarityThreshold'] as const;
 
 /** The name each search parameter is documented by (the first of its spellings), in order. */
-export const SEARCH_PARAMETERS: readonly string[] = [LIST_FILTERS, FLAG_FILTERS, SCALARS].flatMap((group) =>
+export const SEARCH_PARAMETERS: readonly string[] = [LIST_FILTERS, FLAG_FILTERS, { since: UPDATED_SINCE }, SCALARS].flatMap((group) =>
   Object.values(group).map((names) => names[0]),
 );
 
@@ -72,13 +83,21 @@ const limit = z.coerce
   .min(1, 'must be at least 1')
   .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
 
+/** RFC 3339 date-time (`2026-12-06T04:00:00Z`, `...00.123+02:00`), as Unix ms. */
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const rfc3339Time = z
+  .string()
+  .max(64)
+  .refine((text) => RFC_3339.test(text) && !Number.isNaN(Date.parse(text)), { error: 'must be an RFC 3339 date-time, such as 2026-12-06T04:00:00Z' })
+  .transform((text) => Date.parse(text));
+
 function listOf(value: string | string[]): string[] {
   const values = Array.isArray(value) ? value : value.split(',');
   return values.map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
 const KNOWN_KEYS = new Set<string>(
-  [...Object.values(LIST_FILTERS), ...Object.values(FLAG_FILTERS), ...Object.values(SCALARS)].flat(),
+  [...Object.values(LIST_FILTERS), ...Object.values(FLAG_FILTERS), UPDATED_SINCE, ...Object.values(SCALARS)].flat(),
 );
 
 function schemaOf(key: string): z.ZodType {
@@ -86,6 +105,7 @@ function schemaOf(key: string): z.ZodType {
   if (SCALARS.limit.includes(key as never)) return limit;
   if (SCALARS.query.includes(key as never) || SCALARS.cursor.includes(key as never)) return z.string().max(1024);
   if (SCALARS.mode.includes(key as never)) return z.string().max(64);
+  if (UPDATED_SINCE.includes(key as never)) return rfc3339Time;
   return filterValue;
 }
 
@@ -166,5 +186,33 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
   if (pushNotifications !== undefined) criteria.pushNotifications = pushNotifications;
   if (query) criteria.query = query;
   if (cursor) criteria.cursor = cursor;
+  const updatedSince = pick<number>(UPDATED_SINCE);
+  if (updatedSince !== undefined) criteria.updatedSince = updatedSince;
+  if (pick<boolean>(FLAG_FILTERS.includeDeleted)) criteria.includeDeleted = true;
+  refuseChangedListingMix(criteria, values, root);
   return criteria;
+}
+
+/**
+ * `updated_since` lists what changed, in the order of the changes: it does not combine with a
+ * search's filters and words, whose order is rank. `include_deleted` needs it.
+ */
+function refuseChangedListingMix(criteria: SearchCriteria, values: Record<string, unknown>, root: string): void {
+  const [since] = UPDATED_SINCE.filter((key) => values[key] !== undefined);
+  if (since === undefined) {
+    const [deleted] = FLAG_FILTERS.includeDeleted.filter((key) => values[key] !== undefined);
+    if (deleted !== undefined && criteria.includeDeleted) {
+      throw new ValidationError('include_deleted needs updated_since', [{ path: `${root}.${deleted}`, message: 'applies only with updated_since' }]);
+    }
+    return;
+  }
+  const mixed = [...Object.values(LIST_FILTERS), ...Object.values(FLAG_FILTERS).filter((keys) => keys !== FLAG_FILTERS.includeDeleted && keys !== FLAG_FILTERS.includeInactive), SCALARS.query]
+    .flat()
+    .filter((key) => values[key] !== undefined);
+  if (mixed.length > 0) {
+    throw new ValidationError(
+      'updated_since lists every agent that changed, in the order of the changes; it cannot be combined with search filters or a query',
+      mixed.map((key) => ({ path: `${root}.${key}`, message: 'cannot be combined with updated_since' })),
+    );
+  }
 }

@@ -1,7 +1,7 @@
-import type { AgentRecord } from '../store/agent-record.js';
+import type { AgentRecord, Tombstone } from '../store/agent-record.js';
 import type { AgentStore, SearchPosition, TermSearchPage } from '../store/agent-store.js';
 import { term, type TermKind } from './index-terms.js';
-import { decodeCursor, encodeCursor, encodeSearchCursor, searchPositionOf, type CursorPosition } from './page-cursor.js';
+import { changedPositionOf, decodeCursor, encodeChangedCursor, encodeCursor, encodeSearchCursor, searchPositionOf, type CursorPosition } from './page-cursor.js';
 import type { SearchCriteria } from './search-criteria.js';
 import { tokenize } from './tokenizer.js';
 import { isPrefixable } from './word-prefixes.js';
@@ -13,6 +13,8 @@ export interface SearchPage {
   total: number;
   totalExact: boolean;
   nextCursor?: string;
+  /** Listings of what changed with `includeDeleted`: the tombstones of the agents deleted since, in the order of their deletion. */
+  deleted?: Tombstone[];
 }
 
 /** Records fetched first for a page: few enough that even cards at the body limit stay near the byte budget. */
@@ -52,9 +54,9 @@ export function structuredTerms(criteria: StructuredFilters): string[] {
   return [...terms];
 }
 
-/** Whether `criteria` ask for every agent (no filter, no indexable word): a listing by id, not a search. */
+/** Whether `criteria` ask for every agent (no filter, no indexable word, no `updatedSince`): a listing by id, not a search. */
 export function listsEveryAgent(criteria: SearchCriteria): boolean {
-  return structuredTerms(criteria).length === 0 && tokenize(criteria.query ?? '').length === 0;
+  return criteria.updatedSince === undefined && structuredTerms(criteria).length === 0 && tokenize(criteria.query ?? '').length === 0;
 }
 
 /**
@@ -81,6 +83,7 @@ export class SearchService {
     const filters = structuredTerms(criteria);
     const words = [...new Set(tokenize(criteria.query ?? ''))];
     const budget = Math.min(maxBytes, this.maxPageBytes);
+    if (criteria.updatedSince !== undefined) return this.listChanged(criteria.updatedSince, cursor, criteria.limit, criteria.includeDeleted ?? false, budget);
     if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit, criteria.includeInactive, budget);
 
     // A word of prefixable length matches by its prefix term: the cards with it whole and those with a word it begins.
@@ -115,6 +118,34 @@ export class SearchService {
       total,
       totalExact: true,
       ...(ids.length > taken && last !== undefined ? { nextCursor: encodeCursor({ tier: 0, key: last }) } : {}),
+    };
+  }
+
+  /**
+   * The agents that changed at or after `since` (and the tombstones of those deleted since, when
+   * asked), in the order of their last change: a page of the store's sorted sets by time, cut
+   * where the records reach the byte budget. Inactive agents are listed too: a mirror must learn
+   * that they expired.
+   */
+  private async listChanged(since: number, cursor: CursorPosition | undefined, limit: number, includeDeleted: boolean, maxBytes: number): Promise<SearchPage> {
+    const after = cursor === undefined ? undefined : changedPositionOf(cursor);
+    const { entries, total } = await this.store.changedSince(since, after, limit + 1, includeDeleted);
+    let shown = entries.slice(0, limit);
+    const agentIds = shown.flatMap((entry) => (entry.kind === 'agent' ? [entry.id] : []));
+    const { records, taken } = await this.recordsWithin(agentIds, maxBytes);
+    if (taken < agentIds.length) {
+      // The page ends with the last agent whose record fit, and the tombstones before it.
+      let agents = 0;
+      shown = shown.slice(0, shown.findIndex((entry) => entry.kind === 'agent' && ++agents === taken) + 1);
+    }
+    const last = shown.at(-1);
+    const more = shown.length < entries.length;
+    return {
+      records,
+      total,
+      totalExact: true,
+      ...(more && last ? { nextCursor: encodeChangedCursor(last.position) } : {}),
+      ...(includeDeleted ? { deleted: shown.flatMap((entry) => (entry.kind === 'deleted' ? [entry.tombstone] : [])) } : {}),
     };
   }
 

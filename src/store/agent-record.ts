@@ -3,8 +3,41 @@ import type { CardFormat } from '../card/card-schemas.js';
 import type { SignatureError, SignatureStatus } from '../signatures/card-signature-verifier.js';
 import type { SigningFormName } from '../signatures/signing-forms.js';
 
-/** Whether an agent shows up in listings and search. */
+/** Whether an agent shows up in listings and search: its heartbeat liveness. */
 export type AgentStatus = 'active' | 'inactive';
+
+/**
+ * The lifecycle its owner (or an admin) gives an agent, apart from its heartbeat liveness: a
+ * `deprecated` agent stays readable and searchable, marked and ranked after active ones. A deleted
+ * agent has no record, only a {@link Tombstone}.
+ */
+export type LifecycleStatus = 'active' | 'deprecated';
+
+/** Longest `status_message` an owner may set: it is kept on the record and read with it. */
+export const MAX_STATUS_MESSAGE_LENGTH = 500;
+
+/** An agent's lifecycle as its owner last set it; `active` without a message for agents never set. */
+export interface Lifecycle {
+  status: LifecycleStatus;
+  /** Why, as the owner put it (such as the agent to use instead). */
+  message?: string;
+  /** When the owner last set it (ISO time); absent when never set. */
+  changedAt?: string;
+}
+
+/** The lifecycle of agents whose owner never set one, and of records stored before there was one. */
+export const ACTIVE_LIFECYCLE: Lifecycle = Object.freeze({ status: 'active' });
+
+/** What remains of a deleted agent for a while, so that mirrors learn of the deletion. */
+export interface Tombstone {
+  id: string;
+  /** The revision the removal took (as its change event says). */
+  revision: number;
+  /** When it was deleted (ISO time). */
+  deletedAt: string;
+  /** Who owned it. */
+  owner: string;
+}
 
 /** The few fields of a card that listings show beside it, kept with the record so pages need no parsing. */
 export interface RecordSummary {
@@ -74,6 +107,8 @@ export interface AgentRecord {
   domainVerified: boolean;
   /** How the agent changed hands, oldest first (the last {@link MAX_OWNER_CHANGES}); absent when it never did. */
   ownerChanges?: OwnerChange[];
+  /** The lifecycle its owner set: {@link ACTIVE_LIFECYCLE} unless set otherwise. */
+  lifecycle: Lifecycle;
 }
 
 /** Most owner changes a record keeps: each is a few dozen bytes, read with the record. */
@@ -141,9 +176,13 @@ export interface SaveOptions {
   idempotency?: IdempotencyClaim;
 }
 
-/** What a write's answer shows of the record it produced: everything but the card and its owner. */
-export type SavedRecord = Omit<AgentRecord, 'card' | 'owner' | 'summary'> & {
+/**
+ * What a write's answer shows of the record it produced: everything but the card and its owner;
+ * its lifecycle unless the answer repeats one kept under an idempotency key.
+ */
+export type SavedRecord = Omit<AgentRecord, 'card' | 'owner' | 'summary' | 'lifecycle'> & {
   summary: Pick<RecordSummary, 'format' | 'signatureStatus' | 'signatureForm' | 'signatureError'>;
+  lifecycle?: Lifecycle;
 };
 
 export interface SaveResult {
@@ -173,6 +212,35 @@ export type KeptOutcome = { fingerprint: string } & (
 /** The entity tag of a record: revisions are unique registry-wide, so the revision alone identifies it. */
 export function etagOf(record: Pick<AgentRecord, 'revision'>): string {
   return `"${record.revision}"`;
+}
+
+/** What an owner (or an admin) asks of an agent's lifecycle, apart from its deletion. */
+export interface LifecycleChange {
+  status: LifecycleStatus;
+  /** Why; absent: none (a message set before is dropped). */
+  message?: string;
+  now: Date;
+  /** Refuse the change (412) unless the stored revision is this one. */
+  expectedRevision?: number;
+  actor: Actor;
+}
+
+/** A place in the listing of changes by time: its time (ms), then `a` for an agent or `d` for a tombstone, then its key. */
+export interface ChangedPosition {
+  at: number;
+  kind: 'a' | 'd';
+  /** An agent's number (as text), or a tombstone's id. */
+  key: string;
+}
+
+/** One entry of a listing of what changed since a time: an agent, or the tombstone of one. */
+export type ChangedEntry = { position: ChangedPosition } & ({ kind: 'agent'; id: string } | { kind: 'deleted'; tombstone: Tombstone });
+
+/** One page of {@link ChangedEntry}s, in (time, kind, key) order. */
+export interface ChangedPage {
+  entries: ChangedEntry[];
+  /** How many agents (and tombstones, when asked) changed at or after the time, in all pages. */
+  total: number;
 }
 
 /** One page of a listing by id. */

@@ -1,6 +1,21 @@
 import type { ChangeRead } from './change-log.js';
 import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
-import type { Actor, AgentRecord, AgentWrite, HeartbeatResult, IdempotencyClaim, IdPage, KeptOutcome, PreviousCard, SaveOptions, SaveResult } from './agent-record.js';
+import type {
+  Actor,
+  AgentRecord,
+  AgentWrite,
+  ChangedPage,
+  ChangedPosition,
+  HeartbeatResult,
+  IdempotencyClaim,
+  IdPage,
+  KeptOutcome,
+  Lifecycle,
+  LifecycleChange,
+  PreviousCard,
+  SaveOptions,
+  SaveResult,
+} from './agent-record.js';
 
 /**
  * Where agent records and their indexes live. Every write changes a record and all its index
@@ -30,7 +45,13 @@ export interface AgentStore {
   /** The records that exist among `ids`, in the same order. */
   getMany(ids: readonly string[]): Promise<AgentRecord[]>;
   /**
-   * Removes a record and its index memberships; throws AgentNotFoundError, PreconditionFailedError,
+   * Sets an agent's lifecycle (not its deletion, which is {@link AgentStore.delete}) in one atomic
+   * step with a new revision and a `status_changed` event; throws AgentNotFoundError,
+   * PreconditionFailedError, or ForbiddenError when `change.actor` may not change it.
+   */
+  setLifecycle(id: string, change: LifecycleChange): Promise<{ revision: number; lifecycle: Lifecycle }>;
+  /**
+   * Removes a record and its index memberships, leaving a tombstone (see {@link AgentStore.changedSince}); throws AgentNotFoundError, PreconditionFailedError,
    * or ForbiddenError when `actor` (absent: the registry itself) may not change it. Under an
    * `idempotency` claim whose key holds an outcome, answers with it and removes nothing.
    */
@@ -42,6 +63,15 @@ export interface AgentStore {
    * there are in all; active agents only unless asked. One read, so a page is one round trip.
    */
   listPage(after: string | undefined, limit: number, includeInactive?: boolean): Promise<IdPage>;
+  /**
+   * Up to `limit` of the agents whose last change (any that took a revision) was at or after
+   * `since` (Unix ms), and with `includeDeleted` the tombstones of those deleted since, in
+   * (time, kind, key) order strictly after `after`. Its work is bounded by the page, never by the
+   * catalogue: sorted sets by time, ranged from the cursor.
+   */
+  changedSince(since: number, after: ChangedPosition | undefined, limit: number, includeDeleted: boolean): Promise<ChangedPage>;
+  /** Removes up to `limit` tombstones of agents deleted before `before`; answers how many it removed. */
+  sweepTombstones(before: Date, limit: number): Promise<number>;
   /**
    * One page of the agents that belong to every term of `search.terms`, in rank order; its work is
    * bounded by the page and the walk budget (`term-layout.ts`), never by the matches or the agents.
@@ -109,7 +139,8 @@ export interface TermSearch {
   terms: readonly string[];
   /**
    * Matches that belong to every one of these too come first (tier 0), the others after them
-   * (tier 1); none: one tier. Within a tier, matches are in agent number order.
+   * (tier 1); none: one tier. Deprecated agents follow in tiers of their own, in the same order
+   * (2 and 3; without preferred terms, 1). Within a tier, matches are in agent number order.
    */
   preferred: readonly string[];
   /** Also match agents whose heartbeats stopped. */

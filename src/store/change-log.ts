@@ -1,4 +1,4 @@
-import type { RecordSummary } from './agent-record.js';
+import type { LifecycleStatus, RecordSummary } from './agent-record.js';
 
 /** What happened to an agent, as the change log tells it. */
 export const CHANGE_KINDS = [
@@ -14,6 +14,8 @@ export const CHANGE_KINDS = [
   /** Every interface host of the agent is now on a domain its owner proved, or no longer is. */
   'domain_verified',
   'domain_unverified',
+  /** Its owner (or an admin) set its lifecycle: `deprecated`, or `active` again. */
+  'status_changed',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -29,6 +31,8 @@ export interface StoredChange {
   at: number;
   /** The record's summary, on events that wrote a card (registered, updated, refreshed). */
   summary?: RecordSummary;
+  /** The lifecycle set, on `status_changed` events. */
+  lifecycle?: { status: LifecycleStatus; message?: string };
 }
 
 /** A read of the change log, with what a reader needs to trust it. */

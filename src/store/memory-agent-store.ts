@@ -1,4 +1,5 @@
 import {
+  ACTIVE_LIFECYCLE,
   keptSummaryOf,
   MAX_OWNER_CHANGES,
   nameDigestOf,
@@ -6,6 +7,12 @@ import {
   type AgentRecord,
   type AgentWrite,
   type CardReader,
+  type ChangedEntry,
+  type ChangedPage,
+  type ChangedPosition,
+  type Lifecycle,
+  type LifecycleChange,
+  type Tombstone,
   type HeartbeatResult,
   type IdempotencyClaim,
   type IdPage,
@@ -26,7 +33,7 @@ import { KeptOutcomes } from './kept-outcomes.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead } from './change-log.js';
 import { MemoryChangeLog } from './memory-change-log.js';
 import { keptFor, mayChange, refusedWrite } from './store-outcome.js';
-import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
+import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
 /**
  * A record as kept: without the summary fields its card holds (see CardReader), so they are not
@@ -46,6 +53,58 @@ const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** A deadline of one id: ordered by time, then by id. */
 type Due = readonly [at: number, id: string];
 const byDue = (a: Due, b: Due) => a[0] - b[0] || byId(a[1], b[1]);
+
+/** Places in the listing of changes by time, as the Redis store orders them: time, kind, key (see `lua/changed-since.lua`). */
+const byChangedPosition = (a: ChangedPosition, b: ChangedPosition) => a.at - b.at || byId(a.kind, b.kind) || byId(a.key, b.key);
+
+/** Keys (agent numbers as text, or tombstone ids) by the time of their last change, in {@link byChangedPosition} order. */
+class ChangeTimes {
+  private readonly byKey = new Map<string, ChangedPosition>();
+  private readonly ordered = new SortedChunks<ChangedPosition>(byChangedPosition);
+
+  constructor(private readonly kind: ChangedPosition['kind']) {}
+
+  set(key: string, at: number): void {
+    this.delete(key);
+    const position = { at, kind: this.kind, key };
+    this.byKey.set(key, position);
+    this.ordered.add(position);
+  }
+
+  delete(key: string): void {
+    const position = this.byKey.get(key);
+    if (!position) return;
+    this.byKey.delete(key);
+    this.ordered.delete(position);
+  }
+
+  /** Up to `limit` places strictly after `after`, or at or after `since` without one. */
+  page(since: number, after: ChangedPosition | undefined, limit: number): ChangedPosition[] {
+    const page: ChangedPosition[] = [];
+    for (const position of this.ordered.after(after ?? { at: since, kind: 'a', key: '' })) {
+      if (page.length === limit) break;
+      if (after || position.at >= since) page.push(position);
+    }
+    return page;
+  }
+
+  /** How many changed at or after `since`: the embedded store walks them, as it is meant for small catalogues. */
+  countSince(since: number): number {
+    let count = 0;
+    for (const position of this.ordered.after({ at: since, kind: 'a', key: '' })) if (position.at >= since) count++;
+    return count;
+  }
+
+  /** Up to `limit` keys changed before `before`, oldest first. */
+  before(before: number, limit: number): string[] {
+    const keys: string[] = [];
+    for (const position of this.ordered.after()) {
+      if (position.at >= before || keys.length === limit) break;
+      keys.push(position.key);
+    }
+    return keys;
+  }
+}
 
 /** Ids by a deadline in milliseconds, kept in deadline order: the due ones are read from the front. */
 class Deadlines {
@@ -92,6 +151,11 @@ export class MemoryAgentStore implements AgentStore {
   private readonly purges = new Deadlines();
   private readonly refreshes = new Deadlines();
   private readonly previous = new Map<string, PreviousCard>();
+  /** Agent numbers (as text) by the time of their last change. */
+  private readonly changedAgents = new ChangeTimes('a');
+  /** Ids of deleted agents by when they were deleted, and their tombstones. */
+  private readonly tombstoneTimes = new ChangeTimes('d');
+  private readonly tombstones = new Map<string, Tombstone>();
   private readonly kept = new KeptOutcomes();
   /** Ids with capitals by their lower-case form: no id may differ from another only in case. */
   private readonly idsInCase = new Map<string, string>();
@@ -119,8 +183,11 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   /** `at`: when the change was written, as the Redis store's scripts tell it (the write's own time). */
-  private logChange(agentId: string, kind: ChangeKind, revision: number, at: number, summary?: RecordSummary): void {
-    this.changes.append({ agentId, kind, revision, at, ...(summary ? { summary } : {}) });
+  private logChange(agentId: string, kind: ChangeKind, revision: number, at: number, summary?: RecordSummary, lifecycle?: Lifecycle): void {
+    const number = this.entries.get(agentId)?.agentNumber;
+    if (number !== undefined) this.changedAgents.set(String(number), at);
+    const told = lifecycle && { status: lifecycle.status, ...(lifecycle.message ? { message: lifecycle.message } : {}) };
+    this.changes.append({ agentId, kind, revision, at, ...(summary ? { summary } : {}), ...(told ? { lifecycle: told } : {}) });
   }
 
   /** A record as readers get it: a copy of their own, summary and all. */
@@ -132,6 +199,7 @@ export class MemoryAgentStore implements AgentStore {
   private termsOfEntry({ record }: Entry): string[] {
     const terms = this.cards.prefixOnlyTerms(this.cards.termsOf(record.card, record.kept));
     if (record.status === 'inactive') terms.push(INACTIVE_TERM);
+    if (record.lifecycle.status === 'deprecated') terms.push(DEPRECATED_TERM);
     return terms;
   }
 
@@ -169,6 +237,8 @@ export class MemoryAgentStore implements AgentStore {
       hosts: [...write.hosts],
       domainVerified: isDomainVerified(write.hosts, owner, this.domainOwner),
       ...(existing?.record.ownerChanges ? { ownerChanges: existing.record.ownerChanges } : {}),
+      // A new card keeps the lifecycle its owner set.
+      lifecycle: existing?.record.lifecycle ?? ACTIVE_LIFECYCLE,
     };
     this.keepSource(write, existing?.record);
     const previous = this.previous.get(write.id);
@@ -176,11 +246,13 @@ export class MemoryAgentStore implements AgentStore {
     const agentNumber = existing?.agentNumber ?? ++this.lastAgentNumber;
     this.idsByNumber.set(agentNumber, write.id);
     const had = existing ? this.termsOfEntry(existing) : [];
-    this.index.move(agentNumber, had, this.cards.prefixOnlyTerms(write.terms));
+    const terms = this.cards.prefixOnlyTerms(write.terms);
+    this.index.move(agentNumber, had, record.lifecycle.status === 'deprecated' ? [...terms, DEPRECATED_TERM] : terms);
     this.extensions.declared(write.terms, write.now, write.id);
     this.extensions.forgetUnused(had);
     this.entries.set(write.id, { record, agentNumber, nameDigest });
     if (write.id !== write.id.toLowerCase()) this.idsInCase.set(write.id.toLowerCase(), write.id);
+    if (!existing) this.clearTombstone(write.id);
     this.allIds.add(write.id);
     this.activeIds.add(write.id);
     this.purges.delete(write.id);
@@ -221,9 +293,46 @@ export class MemoryAgentStore implements AgentStore {
     if (expectedRevision !== undefined && expectedRevision !== existing.record.revision) {
       throw refusedWrite('stale', id, existing.record.revision);
     }
-    this.logChange(id, 'deleted', this.remove(id, existing), Date.now());
+    const now = Date.now();
+    this.logChange(id, 'deleted', this.remove(id, existing, now), now);
     if (idempotency) this.keep(idempotency, { fingerprint: idempotency.fingerprint, kind: 'deleted', id, revision: existing.record.revision });
     return existing.record.revision;
+  }
+
+  async setLifecycle(id: string, change: LifecycleChange): Promise<{ revision: number; lifecycle: Lifecycle }> {
+    const entry = this.entries.get(id);
+    if (!entry) throw refusedWrite('missing', id, 0);
+    const { record } = entry;
+    if (!mayChange(record.owner, change.actor)) throw refusedWrite('forbidden', id, record.revision);
+    if (change.expectedRevision !== undefined && change.expectedRevision !== record.revision) throw refusedWrite('stale', id, record.revision);
+    const deprecated = change.status === 'deprecated';
+    if (deprecated !== (record.lifecycle.status === 'deprecated')) {
+      if (deprecated) this.index.add(DEPRECATED_TERM, entry.agentNumber);
+      else this.index.remove(DEPRECATED_TERM, entry.agentNumber);
+    }
+    record.lifecycle = { status: change.status, ...(change.message ? { message: change.message } : {}), changedAt: change.now.toISOString() };
+    record.revision = ++this.lastRevision;
+    this.logChange(id, 'status_changed', record.revision, change.now.getTime(), undefined, record.lifecycle);
+    return { revision: record.revision, lifecycle: { ...record.lifecycle } };
+  }
+
+  async changedSince(since: number, after: ChangedPosition | undefined, limit: number, includeDeleted: boolean): Promise<ChangedPage> {
+    const agents = this.changedAgents.page(since, after, limit);
+    const deleted = includeDeleted ? this.tombstoneTimes.page(since, after, limit) : [];
+    const positions = [...agents, ...deleted].sort(byChangedPosition).slice(0, limit);
+    const entries: ChangedEntry[] = positions.map((position) =>
+      position.kind === 'a'
+        ? { position, kind: 'agent', id: this.idsByNumber.get(Number(position.key)) ?? '' }
+        : { position, kind: 'deleted', tombstone: { ...(this.tombstones.get(position.key) as Tombstone) } },
+    );
+    const total = this.changedAgents.countSince(since) + (includeDeleted ? this.tombstoneTimes.countSince(since) : 0);
+    return { entries, total };
+  }
+
+  async sweepTombstones(before: Date, limit: number): Promise<number> {
+    const due = this.tombstoneTimes.before(before.getTime(), limit);
+    for (const id of due) this.clearTombstone(id);
+    return due.length;
   }
 
   async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {
@@ -299,7 +408,7 @@ export class MemoryAgentStore implements AgentStore {
       this.purges.delete(id);
       const entry = this.entries.get(id);
       if (entry?.record.status !== 'inactive') continue;
-      this.logChange(id, 'purged', this.remove(id, entry), now.getTime());
+      this.logChange(id, 'purged', this.remove(id, entry, now.getTime()), now.getTime());
       purged.push(id);
     }
     return purged;
@@ -364,8 +473,13 @@ export class MemoryAgentStore implements AgentStore {
     return folded !== id && this.entries.has(folded) ? folded : undefined;
   }
 
-  /** Removes an agent; returns the revision the removal took. */
-  private remove(id: string, entry: Entry): number {
+  private clearTombstone(id: string): void {
+    this.tombstones.delete(id);
+    this.tombstoneTimes.delete(id);
+  }
+
+  /** Removes an agent, leaving its tombstone (removed at `at`); returns the revision the removal took. */
+  private remove(id: string, entry: Entry, at: number): number {
     if (this.idsInCase.get(id.toLowerCase()) === id) this.idsInCase.delete(id.toLowerCase());
     const had = this.termsOfEntry(entry);
     this.index.move(entry.agentNumber, had, []);
@@ -378,6 +492,10 @@ export class MemoryAgentStore implements AgentStore {
     this.purges.delete(id);
     this.refreshes.delete(id);
     this.previous.delete(id);
-    return ++this.lastRevision;
+    this.changedAgents.delete(String(entry.agentNumber));
+    const revision = ++this.lastRevision;
+    this.tombstones.set(id, { id, revision, deletedAt: new Date(at).toISOString(), owner: entry.record.owner });
+    this.tombstoneTimes.set(id, at);
+    return revision;
   }
 }

@@ -1,6 +1,6 @@
 import type { SearchPosition, TermSearch } from './agent-store.js';
 import { SortedChunks } from './sorted-chunks.js';
-import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
+import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
 const byNumber = (a: number, b: number) => a - b;
 
@@ -96,12 +96,19 @@ export class MemoryTermIndex {
 
   search(search: TermSearch): NumberHits {
     const inactive = search.includeInactive ? [] : [[INACTIVE_TERM]];
+    // Deprecated agents come after the others, in tiers of their own in the same order.
+    const notDeprecated = [...inactive, [DEPRECATED_TERM]];
     const tiers: Tier[] =
       search.preferred.length === 0
-        ? [{ terms: search.terms, groups: inactive }]
+        ? [
+            { terms: search.terms, groups: notDeprecated },
+            { terms: [DEPRECATED_TERM, ...search.terms], groups: inactive },
+          ]
         : [
-            { terms: [...search.terms, ...search.preferred], groups: inactive },
-            { terms: search.terms, groups: [search.preferred, ...inactive] },
+            { terms: [...search.terms, ...search.preferred], groups: notDeprecated },
+            { terms: search.terms, groups: [search.preferred, ...notDeprecated] },
+            { terms: [DEPRECATED_TERM, ...search.terms, ...search.preferred], groups: inactive },
+            { terms: [DEPRECATED_TERM, ...search.terms], groups: [search.preferred, ...inactive] },
           ];
     const found: NumberHits = { hits: [], total: 0, totalExact: true, work: 0 };
     const start = search.after ?? { tier: 0, agentNumber: 0 };

@@ -11,6 +11,13 @@ import {
   type AgentStatus,
   type AgentWrite,
   type CardReader,
+  type ChangedEntry,
+  type ChangedPage,
+  type ChangedPosition,
+  type Lifecycle,
+  type LifecycleChange,
+  type LifecycleStatus,
+  ACTIVE_LIFECYCLE,
   type HeartbeatResult,
   type IdempotencyClaim,
   type IdPage,
@@ -29,7 +36,7 @@ import { packTerms } from './packed-terms.js';
 import { closeRedis } from './redis-connection.js';
 import type { ReplicaWait } from './replica-wait.js';
 import { AGENT_NUMBERS_PER_BUCKET, type RedisKeys } from './redis-keys.js';
-import { DEFAULT_INDEX_TUNING, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
+import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 import { keptFor, refusedWrite, type RefusedOutcome } from './store-outcome.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
@@ -45,12 +52,13 @@ function storedChangeOf(position: string, fields: string[]): StoredChange {
     revision: Number(value.r),
     at: Number(value.t),
     ...(value.s ? { summary: JSON.parse(value.s) as RecordSummary } : {}),
+    ...(value.l ? { lifecycle: { status: value.l as LifecycleStatus, ...(value.m ? { message: value.m } : {}) } } : {}),
   };
 }
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners'] as const;
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt'] as const;
 
-type ScriptReply = [string, string?, string?, string?, string?, string?, string?];
+type ScriptReply = [string, string?, string?, string?, string?, string?, string?, string?, string?, string?];
 
 /** The index terms of a stored record, packed, with the revision they were derived from. */
 interface StoredTerms {
@@ -82,6 +90,9 @@ interface RegistryCommands {
   purgeAgent(...args: string[]): Promise<ScriptReply>;
   settleDomainAgents(...args: string[]): Promise<string[]>;
   searchAgents(...args: string[]): Promise<SearchReply>;
+  setLifecycle(...args: string[]): Promise<ScriptReply>;
+  changedSince(...args: string[]): Promise<string[]>;
+  sweepTombstones(...args: string[]): Promise<number>;
   readChanges(...args: string[]): Promise<ChangesReply>;
   listExtensions(...args: string[]): Promise<[string[], string, number, number]>;
   readExtensions(...args: string[]): Promise<string[]>;
@@ -105,6 +116,9 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['expireAgents', 'expire-agents', 5],
   ['purgeAgent', 'purge-agent', 5],
   ['searchAgents', 'search-agents', 1],
+  ['setLifecycle', 'set-lifecycle', 2],
+  ['changedSince', 'changed-since', 3],
+  ['sweepTombstones', 'sweep-tombstones', 2],
   ['readChanges', 'read-changes', 2],
   ['settleDomainAgents', 'settle-domain-agents', 2],
   ['listExtensions', 'list-extensions', 1],
@@ -139,8 +153,21 @@ function ownerChangesOf(text: string): OwnerChange[] {
   return (JSON.parse(text) as OwnerChange[]).map((change) => ({ ...change, at: isoTime(change.at) }));
 }
 
+/**
+ * The lifecycle fields of an agent hash (`ls`, `lm`, `lt`): none on agents whose owner never set
+ * one, or stored before there were lifecycles, which are active.
+ */
+function lifecycleOf(status: string | null | undefined, message: string | null | undefined, changedAt: string | null | undefined): Lifecycle {
+  if (!status && !message && !changedAt) return ACTIVE_LIFECYCLE;
+  return {
+    status: (status || 'active') as LifecycleStatus,
+    ...(message ? { message } : {}),
+    ...(changedAt ? { changedAt: isoTime(changedAt) } : {}),
+  };
+}
+
 function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt] = values;
   if (card == null || meta == null || revision == null) return null;
   return {
     id,
@@ -156,18 +183,22 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
     ...(previousRevision ? { previousRevision: Number(previousRevision) } : {}),
     domainVerified: domainVerified === '1',
     ...(owners ? { ownerChanges: ownerChangesOf(owners) } : {}),
+    lifecycle: lifecycleOf(ls, lm, lt),
   };
 }
 
 /**
  * An outcome as the write scripts keep it: lines the caller wrote before the write (fingerprint,
  * kind, id, and for a save the summary fields and source it sent), then those the script decided
- * (revision; for a save createdAt, updatedAt, TTL and whether it created the agent).
+ * (revision; for a save createdAt, updatedAt, TTL, whether it created the agent, whether its
+ * domains are verified and its lifecycle).
  */
 function keptOutcomeOf(text: string): KeptOutcome {
   const [fingerprint = '', kind, id = '', ...rest] = text.split('\n');
   if (kind === 'deleted') return { fingerprint, kind, id, revision: Number(rest[0]) };
-  const [format, signature = '', source, revision, createdAt, updatedAt, ttl, created, domainVerified] = rest;
+  const [format, signature = '', source, revision, createdAt, updatedAt, ttl, created, domainVerified, lifecycle] = rest;
+  // Outcomes kept before lifecycles existed have no lifecycle line: their answers showed none.
+  const [ls, lm, lt] = lifecycle ? (JSON.parse(lifecycle) as string[]) : [];
   return {
     fingerprint,
     kind: 'saved',
@@ -183,6 +214,7 @@ function keptOutcomeOf(text: string): KeptOutcome {
         ttlSeconds: Number(ttl),
         ...(source ? { sourceUrl: source } : {}),
         domainVerified: domainVerified === '1',
+        ...(lifecycle ? { lifecycle: lifecycleOf(ls, lm, lt) } : {}),
       },
     },
   };
@@ -249,6 +281,8 @@ export class RedisAgentStore implements AgentStore {
   private readonly termLayoutArgs: string[];
   /** The change log's stream and about how many events it keeps, for every writing script. */
   private readonly changeLogArgs: [string, string];
+  /** The tombstones' sorted set and hash, for the scripts that remove or create agents (`lua/lib/changes.lua`). */
+  private readonly tombstoneArgs: [string, string];
   /** Why the data under the prefix cannot be read, when checkLayout found it so. */
   private layoutProblem: string | undefined;
   /** Set by checkLayout: false until it has seen a layout whose every agent has its word prefixes indexed. */
@@ -271,6 +305,7 @@ export class RedisAgentStore implements AgentStore {
     changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
   ) {
     this.changeLogArgs = [keys.changes, String(changeLogEvents)];
+    this.tombstoneArgs = [keys.tombstones, keys.tombstoneInfo];
     this.redis = defineScripts(redis);
     this.writer = replicaWait ? defineScripts(replicaWait.connection) : this.redis;
     this.termLayoutArgs = [keys.smallTermPrefix, keys.termBucketPrefix, keys.largeTermCountPrefix, String(tuning.bucketWidth), String(tuning.smallTermMax), INACTIVE_TERM];
@@ -396,9 +431,11 @@ export class RedisAgentStore implements AgentStore {
         write.changeKind ?? '',
         write.hosts.join(' '),
         ...this.catalogArgs(),
+        this.keys.changedAgents,
+        ...this.tombstoneArgs,
       ),
     );
-    const [outcome, revision, createdAt, created, ttl, owner, domainVerified] = reply;
+    const [outcome, revision, createdAt, created, ttl, owner, domainVerified, ls, lm, lt] = reply;
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), options.idempotency, 'saved').saved;
     // A refusal that names something (the proven domain, the id held in another case) has it where a success has its createdAt.
     if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, write.id, Number(revision), createdAt);
@@ -415,6 +452,7 @@ export class RedisAgentStore implements AgentStore {
       owner: owner ?? write.actor.id,
       ...(write.source ? { sourceUrl: write.source.url } : {}),
       domainVerified: domainVerified === '1',
+      lifecycle: lifecycleOf(ls, lm, lt),
     };
     return { created: created === '1', record };
   }
@@ -450,12 +488,78 @@ export class RedisAgentStore implements AgentStore {
         this.keys.idCasePrefix,
         ...this.changeLogArgs,
         ...this.catalogArgs(),
+        this.keys.changedAgents,
+        ...this.tombstoneArgs,
+        DEPRECATED_TERM,
       ),
     );
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), idempotency, 'deleted').revision;
     if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, id, Number(revision));
     await this.confirm(mark, `The deletion of agent '${id}'`);
     return Number(revision);
+  }
+
+  async setLifecycle(id: string, change: LifecycleChange): Promise<{ revision: number; lifecycle: Lifecycle }> {
+    const k = this.keys;
+    const mark = this.replicaWait?.mark();
+    const [outcome, revision] = await this.guard(
+      () =>
+        this.writer.setLifecycle(
+          k.agent(id),
+          k.revision,
+          id,
+          change.expectedRevision === undefined ? '' : String(change.expectedRevision),
+          ...actorArgs(change.actor),
+          change.status,
+          change.message ?? '',
+          String(change.now.getTime()),
+          k.invalidations,
+          ...this.changeLogArgs,
+          k.changedAgents,
+          ...this.termLayoutArgs,
+          DEPRECATED_TERM,
+        ),
+      true,
+    );
+    if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, id, Number(revision));
+    await this.confirm(mark, `The lifecycle change of agent '${id}'`);
+    const lifecycle: Lifecycle = { status: change.status, ...(change.message ? { message: change.message } : {}), changedAt: change.now.toISOString() };
+    return { revision: Number(revision), lifecycle };
+  }
+
+  async changedSince(since: number, after: ChangedPosition | undefined, limit: number, includeDeleted: boolean): Promise<ChangedPage> {
+    const k = this.keys;
+    const [total, ...flat] = await this.guard(() =>
+      this.redis.changedSince(
+        k.changedAgents,
+        k.tombstones,
+        k.tombstoneInfo,
+        String(since),
+        after ? String(after.at) : '',
+        after?.kind ?? '',
+        after?.key ?? '',
+        String(limit),
+        includeDeleted ? '1' : '0',
+        ...this.agentIdsArgs(),
+      ),
+    );
+    const entries: ChangedEntry[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      const [kind, at, key, detail] = [flat[i] as 'a' | 'd', Number(flat[i + 1]), flat[i + 2] as string, flat[i + 3] as string];
+      const position = { at, kind, key };
+      if (kind === 'a') {
+        entries.push({ position, kind: 'agent', id: detail });
+        continue;
+      }
+      const space = detail.indexOf(' ');
+      const tombstone = { id: key, revision: Number(detail.slice(0, space)), deletedAt: new Date(at).toISOString(), owner: detail.slice(space + 1) };
+      entries.push({ position, kind: 'deleted', tombstone });
+    }
+    return { entries, total: Number(total) };
+  }
+
+  sweepTombstones(before: Date, limit: number): Promise<number> {
+    return this.guard(() => this.redis.sweepTombstones(this.keys.tombstones, this.keys.tombstoneInfo, String(before.getTime()), String(limit)), true);
   }
 
   async keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null> {
@@ -496,6 +600,7 @@ export class RedisAgentStore implements AgentStore {
         String(this.tuning.estimateSamples),
         search.includeInactive ? '0' : '1',
         String(search.terms.length),
+        DEPRECATED_TERM,
         ...search.terms,
         ...search.preferred,
       ),
@@ -579,6 +684,7 @@ export class RedisAgentStore implements AgentStore {
         ...actorArgs(actor),
         ...this.termLayoutArgs,
         ...this.changeLogArgs,
+        k.changedAgents,
       ),
       true,
     );
@@ -604,6 +710,7 @@ export class RedisAgentStore implements AgentStore {
         k.invalidations,
         ...this.termLayoutArgs,
         ...this.changeLogArgs,
+        k.changedAgents,
       ),
       true,
     );
@@ -631,6 +738,9 @@ export class RedisAgentStore implements AgentStore {
           k.idCasePrefix,
           ...this.changeLogArgs,
           ...this.catalogArgs(),
+          k.changedAgents,
+          ...this.tombstoneArgs,
+          DEPRECATED_TERM,
         ),
       );
       if (outcome === 'purged') purged.push(id);
@@ -660,6 +770,7 @@ export class RedisAgentStore implements AgentStore {
           reason,
           String(MAX_OWNER_CHANGES),
           ...this.changeLogArgs,
+          k.changedAgents,
           ...ids,
         ),
       true,
@@ -771,6 +882,12 @@ export class RedisAgentStore implements AgentStore {
         record ? nameDigestOf(record.summary.name) : '',
         put && (put.changeKind === undefined || CARD_CHANGES.has(put.changeKind)) ? JSON.stringify(record?.summary) : '',
         put?.snapshotMark ?? '',
+        k.changedAgents,
+        ...this.tombstoneArgs,
+        DEPRECATED_TERM,
+        record?.lifecycle.status === 'deprecated' ? 'deprecated' : '',
+        record?.lifecycle.message ?? '',
+        record?.lifecycle.changedAt ? String(Date.parse(record.lifecycle.changedAt)) : '',
       ),
     );
     return outcome as MirrorOutcome;

@@ -17,6 +17,15 @@ export interface RedisKeys {
   readonly purgeDeadlines: string;
   /** Sorted set: id of an agent registered from a URL by the time (ms) its card is fetched again. */
   readonly refreshes: string;
+  /**
+   * Sorted set: each agent's number by the time (ms) of its last change, for listings of what
+   * changed since a time. Numbers rather than ids: the set holds every agent, so its members are kept short.
+   */
+  readonly changedAgents: string;
+  /** Sorted set: the id of each deleted agent whose tombstone is kept, by the time (ms) it was deleted. */
+  readonly tombstones: string;
+  /** Hash: deleted agent id -> `revision owner` of its tombstone. */
+  readonly tombstoneInfo: string;
   /** Prefix of the agent hashes, for scripts that reach agents found in a deadline set. */
   readonly agentPrefix: string;
   /**
@@ -91,6 +100,9 @@ export function redisKeys(prefix: string): RedisKeys {
     livenessDeadlines: `${prefix}liveness`,
     purgeDeadlines: `${prefix}purges`,
     refreshes: `${prefix}refreshes`,
+    changedAgents: `${prefix}changed`,
+    tombstones: `${prefix}tombstones`,
+    tombstoneInfo: `${prefix}tombstone-info`,
     revision: `${prefix}revision`,
     agentNumbers: `${prefix}agent-numbers`,
     agentIdsPrefix,

@@ -72,3 +72,6 @@ export const DEFAULT_INDEX_TUNING: Readonly<IndexTuning> = Object.freeze({
 
 /** The term of agents whose heartbeats stopped; searches leave its members out unless asked. */
 export const INACTIVE_TERM = 'status:inactive';
+
+/** The index term of the agents their owner deprecated: searches rank them after the others. */
+export const DEPRECATED_TERM = 'lifecycle:deprecated';

@@ -8,11 +8,13 @@ const SWEEP_BATCH = 500;
 export interface SweepOutcome extends Record<string, number> {
   expired: number;
   purged: number;
+  /** Tombstones of deleted agents removed after their retention. */
+  tombstonesRemoved: number;
 }
 
 /**
  * One expiry sweep: agents past their liveness deadline turn inactive, inactive agents past
- * their grace period are deleted. Each step reads only what is due, so the cost follows the
+ * their grace period are deleted, tombstones past their retention are removed. Each step reads only what is due, so the cost follows the
  * agents that expired, not all agents; a sweep cut short leaves the rest due for the next one.
  */
 export class ExpirySweep {
@@ -21,6 +23,8 @@ export class ExpirySweep {
     private readonly graceMs: number,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** How long tombstones of deleted agents are kept, in milliseconds. @defaultValue 30 days */
+    private readonly tombstoneRetentionMs = 30 * 86_400_000,
   ) {}
 
   async run(now = new Date()): Promise<SweepOutcome> {
@@ -37,10 +41,16 @@ export class ExpirySweep {
       batch = ids.length;
       purged += batch;
     }
+    const retainedFrom = new Date(now.getTime() - this.tombstoneRetentionMs);
+    let tombstonesRemoved = 0;
+    for (let batch = SWEEP_BATCH; batch === SWEEP_BATCH; ) {
+      batch = await this.store.sweepTombstones(retainedFrom, SWEEP_BATCH);
+      tombstonesRemoved += batch;
+    }
     stopTimer();
     this.metrics.expiries.inc({ stage: 'inactive' }, expired);
     this.metrics.expiries.inc({ stage: 'deleted' }, purged);
-    if (expired + purged > 0) this.logger.info({ expired, purged }, 'Expiry sweep changed agents');
-    return { expired, purged };
+    if (expired + purged + tombstonesRemoved > 0) this.logger.info({ expired, purged, tombstonesRemoved }, 'Expiry sweep changed agents');
+    return { expired, purged, tombstonesRemoved };
   }
 }

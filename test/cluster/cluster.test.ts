@@ -175,6 +175,23 @@ describe('a cluster of registry processes on one Redis: 3 API replicas and a wor
     }
   });
 
+  it('a lifecycle change on one replica reaches the replicas that had cached the agent', async () => {
+    const id = newId('lifecycle');
+    const revision = await put(a, id, 'to be deprecated');
+    await cacheOn(a, id, revision);
+    await cacheOn(b, id, revision);
+
+    const changed = await call(c, 'PATCH', `/agents/${id}`, { status: 'deprecated', status_message: 'use another' });
+    expect(changed.status).toBe(200);
+    for (const replica of [a, b]) {
+      const seen = await waitFor('replica sees the lifecycle change', SOON_MS, async () => {
+        const { body } = await read(replica, id);
+        return body.revision === changed.body.revision && body;
+      });
+      expect(seen).toMatchObject({ lifecycle_status: 'deprecated', status_message: 'use another' });
+    }
+  });
+
   it('a page of agents replica B served shows an update made on replica A, and no longer the agent once A deleted it', async () => {
     const id = newId('paged');
     const first = await put(a, id, 'first page version');

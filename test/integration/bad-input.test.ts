@@ -300,7 +300,7 @@ describe('bad input: errors are JSON, right in status, and change nothing', () =
     ['POST', '/agents/weather-agent/card'],
     ['DELETE', '/agents'],
     ['GET', '/agents/weather-agent/card/extra'],
-    ['PATCH', '/agents/weather-agent'],
+    ['PATCH', '/agents/weather-agent/card'],
   ])('%s %s answers 404 route_not_found', async (method, path) => {
     await unchangedBy(async () => {
       const res = await fetch(`${ctx.base}${path}`, { method });

@@ -124,6 +124,7 @@ describe('a mirror (FOLLOW_URL)', () => {
       ['PUT', '/agents/before-one', { agent_card: card('Before One') }],
       ['DELETE', '/agents/before-one'],
       ['POST', '/agents/before-one/heartbeat'],
+      ['PATCH', '/agents/before-one', { status: 'deprecated' }],
       ['POST', '/domains/example.com/challenge', {}],
     ];
     for (const [method, path, body] of writes) {
@@ -136,6 +137,7 @@ describe('a mirror (FOLLOW_URL)', () => {
       ['register_agent', { agent_card: card('Refused') }],
       ['unregister_agent', { agent_id: 'before-one' }],
       ['heartbeat_agent', { agent_id: 'before-one' }],
+      ['set_agent_status', { agent_id: 'before-one', status: 'deprecated' }],
     ] as const) {
       const answer = await rpc(mirror.baseUrl, method, params);
       expect(answer.error?.code).toBe(-32014);
@@ -144,6 +146,37 @@ describe('a mirror (FOLLOW_URL)', () => {
     }
     expect((await rpc(mirror.baseUrl, 'get_agent', { agent_id: 'before-one' })).result).toMatchObject({ agent_id: 'before-one' });
     expect((await fetch(`${mirror.baseUrl}/agents/before-one/card`)).status).toBe(200);
+    await converged(source.base, mirror.baseUrl);
+  });
+
+  it("mirrors the owner's lifecycle: deprecated agents marked and ranked as on the source, deletions leaving tombstones", async () => {
+    const mirror = mirrors[0]?.running as RunningRegistry;
+    const since = new Date().toISOString();
+    await register(source.base, 'Lifecycle Old');
+    await register(source.base, 'Lifecycle New');
+    // Held by the mirror first, so that it applies the lifecycle change as an event of its own.
+    await converged(source.base, mirror.baseUrl);
+    const patched = await sendJson(`${source.base}/agents/lifecycle-old`, 'PATCH', { status: 'deprecated', status_message: 'Use lifecycle-new' });
+    expect(patched.status).toBe(200);
+    // The mirror holds the agent before the source deletes it (one it never held leaves it no tombstone).
+    await converged(source.base, mirror.baseUrl);
+    expect((await fetch(`${source.base}/agents/lifecycle-new`, { method: 'DELETE' })).status).toBe(200);
+    await register(source.base, 'Lifecycle Third');
+    await converged(source.base, mirror.baseUrl);
+
+    const read = async (base: string, path: string) => (await (await fetch(`${base}${path}`)).json()) as Body;
+    expect(await read(mirror.baseUrl, '/agents/lifecycle-old')).toMatchObject({ lifecycle_status: 'deprecated', status_message: 'Use lifecycle-new' });
+    const search = '/agents/search?q=lifecycle';
+    const [fromSource, fromMirror] = await Promise.all([source.base, mirror.baseUrl].map(async (base) => (await read(base, search)).results.map((r: Body) => [r.agent_id, r.lifecycle_status])));
+    expect(fromMirror).toEqual(fromSource);
+    expect(fromMirror).toEqual([['lifecycle-third', 'active'], ['lifecycle-old', 'deprecated']]);
+    const changed = await read(mirror.baseUrl, `/agents?updated_since=${encodeURIComponent(since)}&include_deleted=true&limit=200`);
+    expect(changed.deleted.map((t: Body) => t.agent_id)).toEqual(['lifecycle-new']);
+    expect(changed.results.map((r: Body) => r.agent_id)).toEqual(expect.arrayContaining(['lifecycle-old', 'lifecycle-third']));
+    const events = await read(mirror.baseUrl, '/changes?agent_id=lifecycle-old&kind=status_changed');
+    expect(events.changes.at(-1)).toMatchObject({ lifecycle_status: 'deprecated', status_message: 'Use lifecycle-new' });
+    // The later tests compare agent lists: these agents go again.
+    for (const id of ['lifecycle-old', 'lifecycle-third']) expect((await fetch(`${source.base}/agents/${id}`, { method: 'DELETE' })).status).toBe(200);
     await converged(source.base, mirror.baseUrl);
   });
 

@@ -140,9 +140,9 @@ describe.each(storeBackends.map((backend) => [backend.name, backend] as const))(
     const count = 1100;
     for (let i = 0; i < count; i++) await register(`agent-${String(i).padStart(4, '0')}`, 10);
     const sweep = new ExpirySweep(store, GRACE_MS, new Metrics(), createLogger('silent', false));
-    expect(await sweep.run(at(11))).toEqual({ expired: count, purged: 0 });
+    expect(await sweep.run(at(11))).toEqual({ expired: count, purged: 0, tombstonesRemoved: 0 });
     expect(await store.count()).toBe(0);
-    expect(await sweep.run(at(11 + GRACE_MS / 1000))).toEqual({ expired: 0, purged: count });
+    expect(await sweep.run(at(11 + GRACE_MS / 1000))).toEqual({ expired: 0, purged: count, tombstonesRemoved: 0 });
     expect(await store.count(true)).toBe(0);
   });
 });

@@ -178,11 +178,20 @@ describe('the OpenAPI document against real answers', () => {
     expect((await call('POST', `/agents/${id}/ping`)).status).toBe(200);
     expect((await call('POST', '/agents/no-such-agent/ping')).status).toBe(404);
 
+    expect((await call('PATCH', `/agents/${id}`, { body: { status: 'deprecated', status_message: 'Use the new one' } })).status).toBe(200);
+    expect((await call('GET', `/agents?updated_since=2020-01-01T00:00:00Z&include_deleted=true`)).status).toBe(200);
+    expect((await call('PATCH', `/agents/${id}`, { body: { status: 'active' }, headers: { 'if-match': '"1"' } })).status).toBe(412);
+    expect((await call('PATCH', `/agents/${id}`, { body: { status: 'retired' } })).status).toBe(400);
+    expect((await call('PATCH', `/agents/${id}`, { body: { status: 'active' }, as: 'bob' })).status).toBe(403);
+    expect((await call('PATCH', '/agents/no-such-agent', { body: { status: 'active' } })).status).toBe(404);
+    expect((await call('PATCH', `/agents/${id}`, { body: { status: 'active' } })).status).toBe(200);
     expect((await call('DELETE', `/agents/${id}`, { headers: { 'if-match': '"1"' } })).status).toBe(412);
     expect((await call('DELETE', `/agents/${id}`, { as: 'bob' })).status).toBe(403);
     expect((await call('DELETE', `/agents/${id}`, { headers: { 'idempotency-key': ' ' } })).status).toBe(400);
     expect((await call('DELETE', `/agents/${id}`)).status).toBe(200);
     expect((await call('DELETE', `/agents/${id}`)).status).toBe(404);
+    const changed = await call('GET', `/agents?updated_since=2020-01-01T00:00:00Z&include_deleted=true`);
+    expect(changed.json().deleted.map((t: { agent_id: string }) => t.agent_id)).toContain(id);
     expect(problems).toEqual([]);
   });
 
@@ -267,7 +276,7 @@ describe('the OpenAPI document against real answers', () => {
     expect(contract.problemsOf('GET', '/health', { status: 200, contentType: 'application/json', text: '{"status":"healthy"}' })).toHaveLength(1);
     expect(contract.problemsOf('GET', '/agents/x', { status: 404, contentType: 'application/json', text: '{"error":{"code":"x"}}' })).toHaveLength(1);
     expect(contract.problemsOf('GET', '/health', { status: 200, contentType: 'application/json', text: '{"status":"healthy","service":"s","version":"1","extra":1}' })).toHaveLength(1);
-    expect(() => contract.problemsOf('PATCH', '/agents/x', { status: 200, contentType: null, text: '' })).toThrow(/not in the document/);
+    expect(() => contract.problemsOf('PATCH', '/agents/x/card', { status: 200, contentType: null, text: '' })).toThrow(/not in the document/);
     expect(contract.requestProblemsOf('POST', '/agents/register-url', { link: 'https://example.com' })).toHaveLength(1);
     expect(contract.requestProblemsOf('GET', '/agents', {})).toHaveLength(1);
   });

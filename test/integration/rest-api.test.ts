@@ -340,6 +340,7 @@ describe('REST API: registering and reading agents', () => {
       card: 'GET /agents/{id}/card',
       search: 'POST /agents/search',
       unregister: 'DELETE /agents/{id}',
+      set_status: 'PATCH /agents/{id}',
     });
     expect(body.protocols.secondary.endpoints.list).toMatch(/^GET \/agents\?skill=&tag=.*&q=&limit=&cursor=&search_mode=$/);
     // Every route the REST door mounts is listed, as it is mounted.
@@ -356,7 +357,7 @@ describe('REST API: registering and reading agents', () => {
       domain_remove: 'DELETE /domains/{domain}',
     });
     // And those of the extension catalog's REST door.
-    expect(Object.keys(body.protocols.secondary.endpoints)).toHaveLength(22);
+    expect(Object.keys(body.protocols.secondary.endpoints)).toHaveLength(23);
     expect(body.health_check).toBe('/health');
     expect(body.agent_card).toBe('/.well-known/agent-card.json');
   });

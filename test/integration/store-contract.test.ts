@@ -55,6 +55,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
         ttlSeconds: 0,
         owner: 'test-owner',
         domainVerified: false,
+        lifecycle: { status: 'active' },
       });
       expect(record.revision).toBeGreaterThan(0);
       expect(await store.get('weather')).toEqual(record);
@@ -661,7 +662,7 @@ describe('RedisAgentStore keys', () => {
     await store.close();
   });
 
-  it('keeps only the revision and agent number counters, and the change log that tells of the deletions, once every agent is deleted', async () => {
+  it('keeps only the revision and agent number counters, the change log that tells of the deletions and their tombstones, once every agent is deleted', async () => {
     await store.save(writeOf('weather', cardWithSkill('forecast')));
     await store.save(writeOf('storms', cardWithSkill('forecast')));
     await store.save(writeOf('translator', cardV03()));
@@ -672,7 +673,7 @@ describe('RedisAgentStore keys', () => {
     await store.delete('storms');
     await store.delete('translator');
 
-    expect(await keysUnderPrefix()).toEqual([`${prefix}agent-numbers`, `${prefix}changes`, `${prefix}revision`]);
+    expect(await keysUnderPrefix()).toEqual([`${prefix}agent-numbers`, `${prefix}changes`, `${prefix}revision`, `${prefix}tombstone-info`, `${prefix}tombstones`]);
   });
 
   it('announces every agent a domain settlement changes on the invalidation channel, with its new revision', async () => {

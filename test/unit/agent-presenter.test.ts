@@ -13,6 +13,7 @@ const record = (n: number, status: AgentRecord['status'] = 'active'): AgentRecor
   updatedAt: '2026-11-24T00:00:00.000Z',
   status,
   ttlSeconds: 0,
+  lifecycle: { status: 'active' },
   owner: 'anonymous',
   domainVerified: false,
 });

@@ -70,7 +70,7 @@ describe('page cursors', () => {
 
   it.each([
     ['a listing cursor (an id)', { tier: 0, key: 'weather-agent' }],
-    ['a tier the search does not have', { tier: 2, key: '0000000000000001' }],
+    ['a tier the search does not have', { tier: 4, key: '0000000000000001' }],
     ['a number of the wrong length', { tier: 0, key: '12' }],
   ])('refuses %s as the place of a search', (_what, cursor) => {
     expect(() => searchPositionOf(cursor)).toThrow(ValidationError);

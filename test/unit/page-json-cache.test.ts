@@ -11,6 +11,7 @@ const record = (n: number, revision = 1): AgentRecord => ({
   updatedAt: '2026-11-30T00:00:00.000Z',
   status: 'active',
   ttlSeconds: 0,
+  lifecycle: { status: 'active' },
   owner: 'anonymous',
   domainVerified: false,
 });

@@ -8,7 +8,7 @@ import { cardV1 } from '../helpers/cards.js';
 const summary = recordSummaryOf(validateCard(cardV1()), { status: 'unsigned' });
 
 function record(id: string, revision: number, cardText = '{}'): AgentRecord {
-  return { id, card: cardText, summary, revision, createdAt: '', updatedAt: '', status: 'active', ttlSeconds: 0, owner: 'owner', domainVerified: false };
+  return { id, card: cardText, summary, revision, createdAt: '', updatedAt: '', status: 'active', ttlSeconds: 0, owner: 'owner', domainVerified: false, lifecycle: { status: 'active' } };
 }
 
 const roomy = { maxEntries: 100, maxBytes: 10_000_000 };

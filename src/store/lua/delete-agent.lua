@@ -19,15 +19,19 @@ local idempotencyKey, keptSeconds, knownOutcome = ARGV[17], ARGV[18], ARGV[19]
 -- The prefix of the lower-case forms of ids (lib/agent-ids.lua).
 local idCasePrefix = ARGV[20]
 -- The change log (lib/changes.lua): its stream and length.
-local log = changeLog(channel, ARGV[21], ARGV[22])
+-- ARGV[25] is the set of the agents' last change times.
+local log = changeLog(channel, ARGV[21], ARGV[22], ARGV[25])
 -- ARGV[23..24]: the extension catalog (lib/extension-catalog.lua).
 local CATALOG_AT = 23
+-- The tombstones (lib/changes.lua), and the index term of deprecated agents.
+local tombstones = tombstoneStore(ARGV[26], ARGV[27])
+local deprecatedTerm = ARGV[28]
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
   return {'replay', kept}
 end
-local current = redis.call('HMGET', agentKey, 'revision', 'owner', 'n', 'status')
+local current = redis.call('HMGET', agentKey, 'revision', 'owner', 'n', 'status', 'ls')
 local currentRevision, currentOwner, currentNumber, currentStatus = current[1], current[2], current[3], current[4]
 if currentRevision == false then
   return {'missing', '0'}
@@ -44,6 +48,7 @@ end
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
 local terms = termList(storedTerms)
 if currentStatus == 'inactive' then terms[#terms + 1] = layout.inactiveTerm end
+if current[5] == 'deprecated' then terms[#terms + 1] = deprecatedTerm end
 local index = termWriter(layout)
 index.agent(currentNumber).move(terms, {})
 index.flush()
@@ -58,6 +63,7 @@ redis.call('ZREM', purgeDeadlines, id)
 redis.call('ZREM', refreshSchedule, id)
 -- The removal takes a revision of its own, so a replica never caches what it read before it.
 local revision = redis.call('INCR', revisionCounter)
-recordChange(log, id, revision, nowMs, 'deleted', nil)
+leaveTombstone(log, tombstones, currentNumber, id, revision, nowMs, currentOwner)
+recordChange(log, id, revision, nowMs, 'deleted', nil, nil, nil)
 keepOutcome(idempotencyKey, keptSeconds, knownOutcome .. '\n' .. currentRevision)
 return {'ok', currentRevision}

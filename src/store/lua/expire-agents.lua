@@ -4,13 +4,14 @@
 -- KEYS[4] inactive listing zset, KEYS[5] revision counter
 -- ARGV[1] now in milliseconds, ARGV[2] batch size, ARGV[3] grace in milliseconds,
 -- ARGV[4] agent hash key prefix, ARGV[5] invalidation channel, ARGV[6..11] the term layout,
--- ARGV[12] the change log stream, ARGV[13] its length (lib/changes.lua)
+-- ARGV[12] the change log stream, ARGV[13] its length, ARGV[14] the set of the agents' last
+-- change times (lib/changes.lua)
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local layout = termLayout(ARGV, 6)
 local index = termWriter(layout)
 local expired = {}
-local log = changeLog(ARGV[5], ARGV[12], ARGV[13])
+local log = changeLog(ARGV[5], ARGV[12], ARGV[13], ARGV[14])
 for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[1], id)
   local key = ARGV[4] .. id
@@ -22,7 +23,7 @@ for _, id in ipairs(due) do
     redis.call('ZADD', KEYS[4], 0, id)
     index.agent(current[2]).add(layout.inactiveTerm)
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), id)
-    recordChange(log, id, revision, ARGV[1], 'expired', nil)
+    recordChange(log, id, revision, ARGV[1], 'expired', nil, current[2], nil)
     table.insert(expired, id)
   end
 end

@@ -3,7 +3,8 @@
 -- KEYS[4] liveness deadlines zset, KEYS[5] purge deadlines zset, KEYS[6] inactive listing zset
 -- ARGV[1] id, ARGV[2] now in milliseconds, ARGV[3] invalidation channel,
 -- ARGV[4] the principal sending it ('' for the registry itself), ARGV[5] '1' when it is an admin,
--- ARGV[6..11] the term layout, ARGV[12] the change log stream, ARGV[13] its length (lib/changes.lua)
+-- ARGV[6..11] the term layout, ARGV[12] the change log stream, ARGV[13] its length, ARGV[14] the
+-- set of the agents' last change times (lib/changes.lua)
 local current = redis.call('HMGET', KEYS[1], 'revision', 'status', 'ttl', 'owner', 'n')
 if current[1] == false then
   return {'missing', '0', '0'}
@@ -30,5 +31,5 @@ local index = termWriter(layout)
 index.agent(current[5]).remove(layout.inactiveTerm)
 index.flush()
 redis.call('ZREM', KEYS[5], ARGV[1])
-recordChange(changeLog(ARGV[3], ARGV[12], ARGV[13]), ARGV[1], revision, ARGV[2], 'reactivated', nil)
+recordChange(changeLog(ARGV[3], ARGV[12], ARGV[13], ARGV[14]), ARGV[1], revision, ARGV[2], 'reactivated', nil, current[5], nil)
 return {'reactivated', digits(revision), digits(deadline)}

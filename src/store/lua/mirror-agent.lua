@@ -8,7 +8,8 @@ local mirrorLock, mirrorPosition = KEYS[9], KEYS[10]
 -- mode: 'put', 'remove' or 'none' (the position alone); lockToken: the caller's lock token;
 -- cursor: the source's cursor to store ('' to leave the position as it is) and sourceTag: whose.
 local id, mode, lockToken, cursor, sourceTag = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local log = changeLog(ARGV[6], ARGV[7], ARGV[8])
+-- ARGV[41] is the set of the agents' last change times (lib/changes.lua).
+local log = changeLog(ARGV[6], ARGV[7], ARGV[8], ARGV[41])
 -- The number -> id buckets: their key prefix and how many numbers each holds.
 local agentIdsPrefix, numbersPerBucket = ARGV[9], ARGV[10]
 -- The index terms of the stored record, packed, derived by the caller from its card, and the
@@ -28,12 +29,17 @@ local revision, newerOnly, kind, atMs = ARGV[22], ARGV[23] == '1', ARGV[24], ARG
 local card, meta, newTerms, createdAtMs, updatedAtMs = ARGV[26], ARGV[27], ARGV[28], ARGV[29], ARGV[30]
 local status, ttl, sourceUrl, previousRevision, verified = ARGV[31], ARGV[32], ARGV[33], ARGV[34], ARGV[35]
 local owners, hostsText, nameDigest, summary, snapshotMark = ARGV[36], ARGV[37], ARGV[38], ARGV[39], ARGV[40]
+-- The tombstones (lib/changes.lua), the index term of deprecated agents, and the lifecycle of a
+-- put as the source shows it: status ('' for active), message ('' for none), when set (ms, '').
+local tombstones = tombstoneStore(ARGV[42], ARGV[43])
+local deprecatedTerm = ARGV[44]
+local lifecycle, lifecycleMessage, lifecycleAt = ARGV[45], ARGV[46], ARGV[47]
 
 if redis.call('GET', mirrorLock) ~= lockToken then
   return {'fenced'}
 end
-local current = redis.call('HMGET', agentKey, 'revision', 'n', 'status')
-local currentRevision, currentNumber, currentStatus = current[1], current[2], current[3]
+local current = redis.call('HMGET', agentKey, 'revision', 'n', 'status', 'ls')
+local currentRevision, currentNumber, currentStatus, currentDeprecated = current[1], current[2], current[3], current[4] == 'deprecated'
 local exists = currentRevision ~= false
 local outcome = 'skipped'
 
@@ -43,9 +49,10 @@ local function raiseCounter(to)
   if counter < tonumber(to) then redis.call('SET', revisionCounter, to) end
 end
 
-local function memberships(packed, inactive, layout)
+local function memberships(packed, inactive, deprecated, layout)
   local terms = termList(packed)
   if inactive then terms[#terms + 1] = layout.inactiveTerm end
+  if deprecated then terms[#terms + 1] = deprecatedTerm end
   return terms
 end
 
@@ -58,13 +65,14 @@ if mode == 'put' then
       number = digits(redis.call('INCR', agentNumberCounter))
       redis.call('HSET', agentIdsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number, id)
       holdIdCase(id, idCasePrefix)
+      clearTombstone(tombstones, id)
     end
     local layout = termLayout(ARGV, TERM_LAYOUT_AT)
     local index = termWriter(layout)
     local had = {}
-    local terms = memberships(newTerms, status == 'inactive', layout)
+    local terms = memberships(newTerms, status == 'inactive', lifecycle == 'deprecated', layout)
     if exists then
-      had = memberships(storedTerms, currentStatus == 'inactive', layout)
+      had = memberships(storedTerms, currentStatus == 'inactive', currentDeprecated, layout)
       index.agent(number).move(had, terms)
     else
       index.preload(terms)
@@ -78,7 +86,10 @@ if mode == 'put' then
     redis.call('HSET', agentKey, 'card', card, 'meta', meta, 'revision', revision, 'createdAt', createdAtMs,
       'updatedAt', updatedAtMs, 'status', status, 'ttl', ttl, 'n', number, 'nm', nameDigest, 'hosts', hostsText, 'dv', verified)
     -- Fields the source may have had on the previous copy and no longer has.
-    redis.call('HDEL', agentKey, 'source', 'prevRevision', 'prevCard', 'owners')
+    redis.call('HDEL', agentKey, 'source', 'prevRevision', 'prevCard', 'owners', 'ls', 'lm', 'lt')
+    if lifecycle ~= '' then redis.call('HSET', agentKey, 'ls', lifecycle) end
+    if lifecycleMessage ~= '' then redis.call('HSET', agentKey, 'lm', lifecycleMessage) end
+    if lifecycleAt ~= '' then redis.call('HSET', agentKey, 'lt', lifecycleAt) end
     if sourceUrl ~= '' then redis.call('HSET', agentKey, 'source', sourceUrl) end
     if previousRevision ~= '' then redis.call('HSET', agentKey, 'prevRevision', previousRevision) end
     if owners ~= '' then redis.call('HSET', agentKey, 'owners', owners) end
@@ -96,14 +107,22 @@ if mode == 'put' then
     raiseCounter(revision)
     if kind == '' then kind = exists and 'updated' or 'registered' end
     if summary == '' then summary = nil end
-    recordChange(log, id, revision, atMs, kind, summary)
+    local extra = nil
+    if kind == 'status_changed' then
+      extra = {'l', lifecycle == '' and 'active' or lifecycle}
+      if lifecycleMessage ~= '' then
+        extra[3] = 'm'
+        extra[4] = lifecycleMessage
+      end
+    end
+    recordChange(log, id, revision, atMs, kind, summary, number, extra)
     outcome = 'applied'
   end
   if snapshotMark ~= '' then redis.call('HSET', agentKey, 'ms', snapshotMark) end
 elseif mode == 'remove' and exists and (revision == '' or tonumber(revision) > tonumber(currentRevision)) then
   if currentRevision ~= storedTermsRevision then return {'retry'} end
   local layout = termLayout(ARGV, TERM_LAYOUT_AT)
-  local terms = memberships(storedTerms, currentStatus == 'inactive', layout)
+  local terms = memberships(storedTerms, currentStatus == 'inactive', currentDeprecated, layout)
   local index = termWriter(layout)
   index.agent(currentNumber).move(terms, {})
   index.flush()
@@ -121,7 +140,8 @@ elseif mode == 'remove' and exists and (revision == '' or tonumber(revision) > t
   else
     raiseCounter(revision)
   end
-  recordChange(log, id, revision, atMs, kind, nil)
+  leaveTombstone(log, tombstones, currentNumber, id, revision, atMs, '')
+  recordChange(log, id, revision, atMs, kind, nil, nil, nil)
   outcome = 'applied'
 end
 if cursor ~= '' then

@@ -7,14 +7,16 @@
 -- ARGV[7] the revision of the record ARGV[6] was derived from, ARGV[8..13] the term layout,
 -- ARGV[14] the prefix of the lower-case forms of ids (lib/agent-ids.lua),
 -- ARGV[15] the change log stream, ARGV[16] its length (lib/changes.lua)
--- ARGV[17..18] the extension catalog (lib/extension-catalog.lua)
+-- ARGV[17..18] the extension catalog (lib/extension-catalog.lua), ARGV[19] the set of the
+-- agents' last change times, ARGV[20..21] the tombstones (lib/changes.lua), ARGV[22] the index
+-- term of deprecated agents
 -- Answers 'purged'; 'skipped' when it is not due or no longer inactive; 'retry' when the record
 -- changed since its terms were derived.
 local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not deadline or tonumber(deadline) > tonumber(ARGV[2]) then
   return {'skipped'}
 end
-local current = redis.call('HMGET', KEYS[5], 'status', 'revision', 'n')
+local current = redis.call('HMGET', KEYS[5], 'status', 'revision', 'n', 'owner', 'ls')
 if current[1] ~= 'inactive' then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return {'skipped'}
@@ -26,6 +28,7 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 local layout = termLayout(ARGV, 8)
 local terms = termList(ARGV[6])
 terms[#terms + 1] = layout.inactiveTerm
+if current[5] == 'deprecated' then terms[#terms + 1] = ARGV[22] end
 local index = termWriter(layout)
 index.agent(current[3]).move(terms, {})
 index.flush()
@@ -36,5 +39,7 @@ releaseIdCase(ARGV[1], ARGV[14])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 local revision = redis.call('INCR', KEYS[3])
-recordChange(changeLog(ARGV[3], ARGV[15], ARGV[16]), ARGV[1], revision, ARGV[2], 'purged', nil)
+local log = changeLog(ARGV[3], ARGV[15], ARGV[16], ARGV[19])
+leaveTombstone(log, tombstoneStore(ARGV[20], ARGV[21]), current[3], ARGV[1], revision, ARGV[2], current[4])
+recordChange(log, ARGV[1], revision, ARGV[2], 'purged', nil, nil, nil)
 return {'purged'}

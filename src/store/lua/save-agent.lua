@@ -29,20 +29,25 @@ local idempotencyKey, keptSeconds, knownOutcome = ARGV[25], ARGV[26], ARGV[27]
 local agentPrefix, idCasePrefix, nameDigest, sameNameRequired = ARGV[28], ARGV[29], ARGV[30], ARGV[31] == '1'
 -- The change log (lib/changes.lua): its stream and length; the record's summary for its event, and
 -- the kind of change when the caller knows better than 'registered' or 'updated' ('' otherwise).
-local log = changeLog(channel, ARGV[32], ARGV[33])
+-- ARGV[39] is the set of the agents' last change times.
+local log = changeLog(channel, ARGV[32], ARGV[33], ARGV[39])
 local summary, changeKind = ARGV[34], ARGV[35]
 -- The card's interface hosts, space-separated.
 local hostsText = ARGV[36]
 -- ARGV[37..38]: the extension catalog (lib/extension-catalog.lua).
 local CATALOG_AT = 37
+-- The tombstones of deleted agents (lib/changes.lua): a new agent clears the one of its id.
+local tombstones = tombstoneStore(ARGV[40], ARGV[41])
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
   return {'replay', kept}
 end
-local current = redis.call('HMGET', agentKey, 'revision', 'createdAt', 'ttl', 'owner', 'card', 'n', 'status', 'nm')
+local current = redis.call('HMGET', agentKey, 'revision', 'createdAt', 'ttl', 'owner', 'card', 'n', 'status', 'nm', 'ls', 'lm', 'lt')
 local currentRevision, currentCreatedAt, currentTtl, currentOwner = current[1], current[2], current[3], current[4]
 local currentCard, currentNumber, currentStatus, currentNameDigest = current[5], current[6], current[7], current[8]
+-- The lifecycle its owner set (absent: active), which a new card keeps.
+local lifecycle, lifecycleMessage, lifecycleAt = current[9] or '', current[10] or '', current[11] or ''
 local exists = currentRevision ~= false
 -- Read in this same step as the write, so a domain proven a moment before cannot be squatted.
 local hosts = hostList(hostsText)
@@ -80,6 +85,7 @@ if not exists then
   number = digits(redis.call('INCR', agentNumberCounter))
   redis.call('HSET', agentIdsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number, id)
   holdIdCase(id, idCasePrefix)
+  clearTombstone(tombstones, id)
 end
 
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
@@ -135,7 +141,9 @@ else
   redis.call('ZREM', livenessDeadlines, id)
 end
 if changeKind == '' then changeKind = exists and 'updated' or 'registered' end
-recordChange(log, id, revision, nowMs, changeKind, summary)
+recordChange(log, id, revision, nowMs, changeKind, summary, number, nil)
 keepOutcome(idempotencyKey, keptSeconds,
-  table.concat({knownOutcome, digits(revision), createdAt, nowMs, digits(ttl), exists and '0' or '1', verified}, '\n'))
-return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner, verified}
+  table.concat({knownOutcome, digits(revision), createdAt, nowMs, digits(ttl), exists and '0' or '1', verified,
+    -- JSON, so that a status message's line breaks stay inside its line.
+    cjson.encode({lifecycle, lifecycleMessage, lifecycleAt})}, '\n'))
+return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner, verified, lifecycle, lifecycleMessage, lifecycleAt}

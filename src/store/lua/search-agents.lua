@@ -1,6 +1,7 @@
 -- One page of the agents that belong to every match term, in rank order: with preferred terms,
 -- tier 0 holds the matches that belong to every preferred term too and tier 1 the others;
--- within a tier, by agent number. Its work is bounded by the page, never by the matches or the
+-- deprecated agents follow in tiers of their own in the same order (2 and 3; without preferred
+-- terms, tier 0 and then tier 1); within a tier, by agent number. Its work is bounded by the page, never by the matches or the
 -- agents: a small term's set is read whole (it holds at most smallMax numbers), large terms are
 -- walked one bucket at a time from the cursor, and the walk stops once it has the page or has
 -- spent its budget, answering where it stopped.
@@ -10,7 +11,8 @@
 -- to start after (0: from the first), ARGV[11] hits wanted, ARGV[12] walk budget, ARGV[13] cost
 -- of visiting a bucket, ARGV[14] cost of a membership command, ARGV[15] count budget, ARGV[16]
 -- buckets sampled for an estimate, ARGV[17] '1' to leave inactive agents out, ARGV[18] number of
--- match terms m, ARGV[19..18+m] the match terms, ARGV[19+m..] the preferred terms.
+-- match terms m, ARGV[19] the index term of deprecated agents, ARGV[20..19+m] the match terms,
+-- ARGV[20+m..] the preferred terms.
 -- Answers {hits (tier, number, id, tier, number, id, ...), tier and number where the walk stopped
 -- with its budget spent ('' when it did not), total, '1' when the total is exact, work spent}.
 local layout = termLayout(ARGV, 1)
@@ -24,9 +26,10 @@ local samples = tonumber(ARGV[16])
 local lastBucket = bucketOf(layout, tonumber(redis.call('GET', KEYS[1]) or '0'))
 
 local matchCount = tonumber(ARGV[18])
+local deprecatedTerm = ARGV[19]
 local match, preferred = {}, {}
-for i = 19, #ARGV do
-  if i < 19 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
+for i = 20, #ARGV do
+  if i < 20 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
 end
 
 local bucketPrefixes = {}
@@ -188,8 +191,9 @@ local hits = {}
 local seen, matched, sawAll = 0, 0, false
 
 -- Walks one tier from after `after`, adding its hits. A tier is its terms, whether inactive agents
--- are left out, and the preferred terms whose common members it leaves to tier 0. Answers 'full',
--- 'done', or 'budget' with the number up to which it examined every candidate.
+-- are left out, the preferred terms whose common members it leaves to tier 0, and whether it leaves
+-- deprecated agents to the tiers after it (they still count as matches). Answers 'full', 'done',
+-- or 'budget' with the number up to which it examined every candidate.
 local function walk(tier, spec, after)
   local driver, least = driverOf(spec.terms)
   if least == 0 then return 'done' end
@@ -197,18 +201,19 @@ local function walk(tier, spec, after)
   local inactive = spec.leaveInactive and sizeOf(layout.inactiveTerm) > 0 and {layout.inactiveTerm} or nil
   local _, preferredLeast = driverOf(spec.preferred or {})
   local shared = spec.preferred and preferredLeast > 0 and spec.preferred or nil
+  local demoted = spec.leaveDeprecated and sizeOf(deprecatedTerm) > 0 and {deprecatedTerm} or nil
 
   -- Of `candidates`, adds those in every one of `checks` that neither group leaves out; answers
   -- true once the page is full, and how many matched (tier 0's members included).
   local function consider(bucket, candidates, checks)
     local kept = keepAll(checks, nil, bucket, candidates)
     if #kept == 0 then return false, 0 end
-    local dropped, inTier0 = inGroup(inactive, bucket, kept), inGroup(shared, bucket, kept)
+    local dropped, inTier0, later = inGroup(inactive, bucket, kept), inGroup(shared, bucket, kept), inGroup(demoted, bucket, kept)
     local matches = 0
     for _, number in ipairs(kept) do
       if not dropped[number] then
         matches = matches + 1
-        if not inTier0[number] then
+        if not inTier0[number] and not later[number] then
           hits[#hits + 1] = {tier, number}
           if #hits == wanted then return true, matches end
         end
@@ -269,14 +274,28 @@ local function walk(tier, spec, after)
 end
 
 local leaveInactive = ARGV[17] == '1'
+-- `terms` and the deprecated term, for the tiers of deprecated agents.
+local function deprecatedOnes(terms)
+  local all = {deprecatedTerm}
+  for _, term in ipairs(terms) do all[#all + 1] = term end
+  return all
+end
 local tiers
 if #preferred > 0 then
   local both = {}
   for _, term in ipairs(match) do both[#both + 1] = term end
   for _, term in ipairs(preferred) do both[#both + 1] = term end
-  tiers = {{terms = both, leaveInactive = leaveInactive}, {terms = match, leaveInactive = leaveInactive, preferred = preferred, counts = true}}
+  tiers = {
+    {terms = both, leaveInactive = leaveInactive, leaveDeprecated = true},
+    {terms = match, leaveInactive = leaveInactive, preferred = preferred, counts = true, leaveDeprecated = true},
+    {terms = deprecatedOnes(both), leaveInactive = leaveInactive},
+    {terms = deprecatedOnes(match), leaveInactive = leaveInactive, preferred = preferred},
+  }
 else
-  tiers = {{terms = match, leaveInactive = leaveInactive, counts = true}}
+  tiers = {
+    {terms = match, leaveInactive = leaveInactive, counts = true, leaveDeprecated = true},
+    {terms = deprecatedOnes(match), leaveInactive = leaveInactive},
+  }
 end
 
 local startTier = tonumber(ARGV[9])

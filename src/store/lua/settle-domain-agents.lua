@@ -5,15 +5,15 @@
 -- The work is bounded by the batch the caller sends (and each agent's at most 16 interfaces).
 local domainOwners, revisionCounter = KEYS[1], KEYS[2]
 local agentPrefix, channel, nowMs, reason, maxChanges = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
--- The change log (lib/changes.lua): its stream and length.
-local log = changeLog(channel, ARGV[6], ARGV[7])
-local FIRST_ID = 8
+-- The change log (lib/changes.lua): its stream and length, and the set of the agents' last change times.
+local log = changeLog(channel, ARGV[6], ARGV[7], ARGV[8])
+local FIRST_ID = 9
 
 local settled = {}
 for i = FIRST_ID, #ARGV do
   local id = ARGV[i]
   local agentKey = agentPrefix .. id
-  local current = redis.call('HMGET', agentKey, 'revision', 'owner', 'hosts', 'dv', 'owners')
+  local current = redis.call('HMGET', agentKey, 'revision', 'owner', 'hosts', 'dv', 'owners', 'n')
   if current[1] then
     local hosts = hostList(current[3])
     local claims = hostClaims(domainOwners, hosts)
@@ -31,7 +31,7 @@ for i = FIRST_ID, #ARGV do
       end
       local kind = 'domain_unverified'
       if newOwner ~= owner then kind = 'owner_changed' elseif verified == '1' then kind = 'domain_verified' end
-      recordChange(log, id, revision, nowMs, kind, nil)
+      recordChange(log, id, revision, nowMs, kind, nil, current[6], nil)
       settled[#settled + 1] = id
       settled[#settled + 1] = digits(revision)
       settled[#settled + 1] = newOwner
