@@ -37,6 +37,8 @@ async function keySpace(redis: Redis, prefix: string): Promise<Record<string, un
     if (key === 'epoch') continue;
     if (type === 'set') space[key] = (await redis.smembers(full)).map((n) => idOf.get(n) ?? `unknown ${n}`).sort();
     else if (type === 'hash') space[key] = Object.fromEntries(Object.entries(await redis.hgetall(full)).filter(([field]) => !FIELDS_OF_THE_MOMENT.has(field)));
+    // The agents by the time of their last change: which agents, not when, nor by which number.
+    else if (key === 'changed') space[key] = (await redis.zrange(full, 0, -1)).map((n) => idOf.get(n) ?? `unknown ${n}`).sort();
     else if (type === 'zset') space[key] = await redis.zrange(full, 0, -1, 'WITHSCORES');
     else if (type === 'stream') space[key] = (await redis.xrange(full, '-', '+')).map(([, fields]) => eventOfTheCard(fields)).sort();
     else space[key] = await redis.get(full);
