@@ -62,10 +62,7 @@ if mode == 'put' then
     if exists and currentRevision ~= storedTermsRevision then return {'retry'} end
     local number = currentNumber
     if not exists then
-      number = digits(redis.call('INCR', agentNumberCounter))
-      redis.call('HSET', agentIdsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number, id)
-      holdIdCase(id, idCasePrefix)
-      clearTombstone(tombstones, id)
+      number = admitAgent(id, agentNumberCounter, agentIdsPrefix, numbersPerBucket, idCasePrefix, tombstones)
     end
     local layout = termLayout(ARGV, TERM_LAYOUT_AT)
     local index = termWriter(layout)
@@ -127,9 +124,7 @@ elseif mode == 'remove' and exists and (revision == '' or tonumber(revision) > t
   index.agent(currentNumber).move(terms, {})
   index.flush()
   catalogForgetUnused(catalogLayout(ARGV, CATALOG_AT), layout, terms)
-  redis.call('HDEL', agentIdsPrefix .. digits(math.floor(tonumber(currentNumber) / tonumber(numbersPerBucket))), currentNumber)
-  redis.call('DEL', agentKey)
-  releaseIdCase(id, idCasePrefix)
+  releaseAgent(id, currentNumber, agentKey, agentIdsPrefix, numbersPerBucket, idCasePrefix)
   redis.call('ZREM', inactiveListing, id)
   redis.call('ZREM', activeListing, id)
   redis.call('ZREM', livenessDeadlines, id)

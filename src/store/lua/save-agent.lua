@@ -82,10 +82,7 @@ end
 -- Index sets hold the agent's number, not its id: sets of integers are stored as compact intsets.
 local number = currentNumber
 if not exists then
-  number = digits(redis.call('INCR', agentNumberCounter))
-  redis.call('HSET', agentIdsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number, id)
-  holdIdCase(id, idCasePrefix)
-  clearTombstone(tombstones, id)
+  number = admitAgent(id, agentNumberCounter, agentIdsPrefix, numbersPerBucket, idCasePrefix, tombstones)
 end
 
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)

@@ -22,3 +22,20 @@ local function releaseIdCase(id, casePrefix)
   local folded = string.lower(id)
   if folded ~= id and redis.call('GET', casePrefix .. folded) == id then redis.call('DEL', casePrefix .. folded) end
 end
+
+-- A new agent takes the next agent number, kept in its bucket of number -> id pairs; the lower-case
+-- form of its id is held, and the tombstone of an earlier agent of that id goes. Returns the number.
+local function admitAgent(id, numberCounter, idsPrefix, numbersPerBucket, casePrefix, tombstones)
+  local number = digits(redis.call('INCR', numberCounter))
+  redis.call('HSET', idsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number, id)
+  holdIdCase(id, casePrefix)
+  clearTombstone(tombstones, id)
+  return number
+end
+
+-- A removed agent gives up its number -> id pair, its hash and the lower-case form of its id.
+local function releaseAgent(id, number, agentKey, idsPrefix, numbersPerBucket, casePrefix)
+  redis.call('HDEL', idsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number)
+  redis.call('DEL', agentKey)
+  releaseIdCase(id, casePrefix)
+end
