@@ -15,7 +15,7 @@ const FILTERED_SCAN = 1000;
 const STRUCTURED_SCAN = 200;
 /** Kinds that change a card: an agent that no longer matches may have matched before such a change. */
 const CHANGED_CARD = new Set(['updated', 'refreshed']);
-/** Kinds that remove an agent, whose card the registry then no longer has to check. */
+/** Kinds that remove an agent: the card it had is no longer there to check. */
 const REMOVED = new Set(['deleted', 'purged']);
 
 /** One event as readers get it, with the card it wrote while that is still the agent's current card. */
@@ -115,10 +115,9 @@ export class ChangeService {
     const kept: FilteredChange[] = [];
     for (const event of events) {
       const record = records.get(event.agentId);
-      if (!record) {
-        if (REMOVED.has(event.kind)) kept.push(event);
-        continue;
-      }
+      // A removal always passes: an agent of that id stored since may be another, with another card.
+      if (REMOVED.has(event.kind)) kept.push(event);
+      if (!record || REMOVED.has(event.kind)) continue;
       const filterMatch = holds(this.termsOf(record), required);
       if (filterMatch || CHANGED_CARD.has(event.kind)) kept.push({ ...event, filterMatch });
     }

@@ -93,6 +93,9 @@ describe('GET /changes', () => {
     await remove('tint-one');
     await register(ctx.base, 'Tint Four', tinted('red'));
     await remove('tint-four');
+    await register(ctx.base, 'Tint Five', tinted('blue'));
+    await remove('tint-five');
+    await register(ctx.base, 'Tint Five', tinted('red')); // the same id again, another card
 
     const events = await allChanges(ctx.base, start, '&tag=blue');
     expect(events.map((e) => [e.kind, e.agent_id, e.filter_match])).toEqual([
@@ -101,6 +104,7 @@ describe('GET /changes', () => {
       ['updated', 'tint-two', true],
       ['deleted', 'tint-one', undefined], // removals pass: the registry no longer has the card
       ['deleted', 'tint-four', undefined],
+      ['deleted', 'tint-five', undefined], // though an agent of that id is stored again
     ]);
     expect(events[1]?.agent_card).toBeUndefined();
     expect(events[2]?.agent_card).toEqual(card('Tint Two', { ...tinted('blue'), version: '2.0.0' }));
