@@ -46,19 +46,10 @@ if currentRevision ~= storedTermsRevision then
   return {'retry', currentRevision}
 end
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
-local terms = termList(storedTerms)
-if currentStatus == 'inactive' then terms[#terms + 1] = layout.inactiveTerm end
-if current[5] == 'deprecated' then terms[#terms + 1] = deprecatedTerm end
-local index = termWriter(layout)
-index.agent(currentNumber).move(terms, {})
-index.flush()
-catalogForgetUnused(catalogLayout(ARGV, CATALOG_AT), layout, terms)
-releaseAgent(id, currentNumber, agentKey, agentIdsPrefix, numbersPerBucket, idCasePrefix)
-redis.call('ZREM', inactiveListing, id)
-redis.call('ZREM', activeListing, id)
-redis.call('ZREM', livenessDeadlines, id)
-redis.call('ZREM', purgeDeadlines, id)
-redis.call('ZREM', refreshSchedule, id)
+local terms = storedMemberships(storedTerms, currentStatus == 'inactive', current[5] == 'deprecated', layout, deprecatedTerm)
+removeAgent(id, currentNumber, agentKey, terms, layout, catalogLayout(ARGV, CATALOG_AT),
+  {prefix = agentIdsPrefix, perBucket = numbersPerBucket, casePrefix = idCasePrefix},
+  {inactiveListing, activeListing, livenessDeadlines, purgeDeadlines, refreshSchedule})
 -- The removal takes a revision of its own, so a replica never caches what it read before it.
 local revision = redis.call('INCR', revisionCounter)
 leaveTombstone(log, tombstones, currentNumber, id, revision, nowMs, currentOwner)

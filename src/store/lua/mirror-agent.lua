@@ -50,10 +50,7 @@ local function raiseCounter(to)
 end
 
 local function memberships(packed, inactive, deprecated, layout)
-  local terms = termList(packed)
-  if inactive then terms[#terms + 1] = layout.inactiveTerm end
-  if deprecated then terms[#terms + 1] = deprecatedTerm end
-  return terms
+  return storedMemberships(packed, inactive, deprecated, layout, deprecatedTerm)
 end
 
 if mode == 'put' then
@@ -120,16 +117,9 @@ elseif mode == 'remove' and exists and (revision == '' or tonumber(revision) > t
   if currentRevision ~= storedTermsRevision then return {'retry'} end
   local layout = termLayout(ARGV, TERM_LAYOUT_AT)
   local terms = memberships(storedTerms, currentStatus == 'inactive', currentDeprecated, layout)
-  local index = termWriter(layout)
-  index.agent(currentNumber).move(terms, {})
-  index.flush()
-  catalogForgetUnused(catalogLayout(ARGV, CATALOG_AT), layout, terms)
-  releaseAgent(id, currentNumber, agentKey, agentIdsPrefix, numbersPerBucket, idCasePrefix)
-  redis.call('ZREM', inactiveListing, id)
-  redis.call('ZREM', activeListing, id)
-  redis.call('ZREM', livenessDeadlines, id)
-  redis.call('ZREM', purgeDeadlines, id)
-  redis.call('ZREM', refreshSchedule, id)
+  removeAgent(id, currentNumber, agentKey, terms, layout, catalogLayout(ARGV, CATALOG_AT),
+    {prefix = agentIdsPrefix, perBucket = numbersPerBucket, casePrefix = idCasePrefix},
+    {inactiveListing, activeListing, livenessDeadlines, purgeDeadlines, refreshSchedule})
   if revision == '' then
     revision = redis.call('INCR', revisionCounter)
   else

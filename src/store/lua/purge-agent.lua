@@ -26,16 +26,9 @@ if current[2] ~= ARGV[7] then
 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 local layout = termLayout(ARGV, 8)
-local terms = termList(ARGV[6])
-terms[#terms + 1] = layout.inactiveTerm
-if current[5] == 'deprecated' then terms[#terms + 1] = ARGV[22] end
-local index = termWriter(layout)
-index.agent(current[3]).move(terms, {})
-index.flush()
-catalogForgetUnused(catalogLayout(ARGV, 17), layout, terms)
-releaseAgent(ARGV[1], current[3], KEYS[5], ARGV[4], ARGV[5], ARGV[14])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
+local terms = storedMemberships(ARGV[6], true, current[5] == 'deprecated', layout, ARGV[22])
+removeAgent(ARGV[1], current[3], KEYS[5], terms, layout, catalogLayout(ARGV, 17),
+  {prefix = ARGV[4], perBucket = ARGV[5], casePrefix = ARGV[14]}, {KEYS[2], KEYS[4]})
 local revision = redis.call('INCR', KEYS[3])
 local log = changeLog(ARGV[3], ARGV[15], ARGV[16], ARGV[19])
 leaveTombstone(log, tombstoneStore(ARGV[20], ARGV[21]), current[3], ARGV[1], revision, ARGV[2], current[4])

@@ -33,9 +33,26 @@ local function admitAgent(id, numberCounter, idsPrefix, numbersPerBucket, casePr
   return number
 end
 
--- A removed agent gives up its number -> id pair, its hash and the lower-case form of its id.
-local function releaseAgent(id, number, agentKey, idsPrefix, numbersPerBucket, casePrefix)
-  redis.call('HDEL', idsPrefix .. digits(math.floor(tonumber(number) / tonumber(numbersPerBucket))), number)
+-- The index terms a stored agent belongs to: its card's (packed, derived by the caller from the card)
+-- and the inactive and deprecated terms where it has them.
+local function storedMemberships(packed, inactive, deprecated, layout, deprecatedTerm)
+  local terms = termList(packed)
+  if inactive then terms[#terms + 1] = layout.inactiveTerm end
+  if deprecated then terms[#terms + 1] = deprecatedTerm end
+  return terms
+end
+
+-- Removes a stored agent everywhere: its memberships of `terms` (lib/term-index.lua), what the
+-- extension catalog counts of it (lib/extension-catalog.lua), its number -> id pair (`ids`: the
+-- buckets' key prefix, numbers per bucket, the prefix of lower-case forms of ids), its hash, the
+-- lower-case form of its id, and its entries in the sorted sets `listed` (listings, schedules).
+local function removeAgent(id, number, agentKey, terms, layout, catalog, ids, listed)
+  local index = termWriter(layout)
+  index.agent(number).move(terms, {})
+  index.flush()
+  catalogForgetUnused(catalog, layout, terms)
+  redis.call('HDEL', ids.prefix .. digits(math.floor(tonumber(number) / tonumber(ids.perBucket))), number)
   redis.call('DEL', agentKey)
-  releaseIdCase(id, casePrefix)
+  releaseIdCase(id, ids.casePrefix)
+  for _, key in ipairs(listed) do redis.call('ZREM', key, id) end
 end
