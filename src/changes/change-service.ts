@@ -82,13 +82,15 @@ export class ChangeService {
     const agentIds = new Set(request.agentIds);
     const kinds = new Set(request.kinds);
     const selected = read.events.filter((e) => (agentIds.size === 0 || agentIds.has(e.agentId)) && (kinds.size === 0 || kinds.has(e.kind)));
-    const wanted = structured ? await this.heldFilters(selected, request.requiredTerms) : selected;
+    // Under structured filters the agents' current records are read once, to judge and to attach cards.
+    const records = structured ? await this.currentRecords(selected) : new Map<string, AgentRecord>();
+    const wanted = structured ? this.heldFilters(selected, request.requiredTerms, records) : selected;
     const shown = wanted.slice(0, request.limit);
     // Past the last event shown, or past every event looked through when none of them was wanted.
     const lastRead = shown.length === request.limit || !filtered ? shown.at(-1) : read.events.at(-1);
     const next = lastRead?.position ?? since?.position ?? START_POSITION;
     return {
-      events: await this.withCards(shown, read.epoch, request.includeCard),
+      events: await this.withCards(shown, read.epoch, request.includeCard, records),
       nextCursor: encodeChangeCursor(next, read.epoch),
       hasMore: comparePositions(next, read.last) < 0,
     };
@@ -110,8 +112,7 @@ export class ChangeService {
    * card does not, marked so; and removals, whose agent's card is gone. Judged by the current card,
    * a reader that applies them in order ends up with exactly the agents that match.
    */
-  private async heldFilters(events: StoredChange[], required: readonly string[]): Promise<FilteredChange[]> {
-    const records = new Map((await this.store.getMany([...new Set(events.map((e) => e.agentId))])).map((record) => [record.id, record]));
+  private heldFilters(events: StoredChange[], required: readonly string[], records: ReadonlyMap<string, AgentRecord>): FilteredChange[] {
     const kept: FilteredChange[] = [];
     for (const event of events) {
       const record = records.get(event.agentId);
@@ -131,9 +132,18 @@ export class ChangeService {
     return terms;
   }
 
-  private async withCards(events: FilteredChange[], epoch: string, includeCard: boolean): Promise<ChangeEvent[]> {
-    const wrote = includeCard ? [...new Set(events.filter((e) => WROTE_CARD.has(e.kind) && e.filterMatch !== false).map((e) => e.agentId))] : [];
-    const current = new Map<string, AgentRecord>((await this.store.getMany(wrote)).map((record) => [record.id, record]));
+  /** The stored records of the events' agents, by id (an agent removed since has none). */
+  private async currentRecords(events: readonly StoredChange[], known: ReadonlyMap<string, AgentRecord> = new Map()): Promise<Map<string, AgentRecord>> {
+    const missing = [...new Set(events.map((e) => e.agentId))].filter((id) => !known.has(id));
+    const records = new Map(known);
+    for (const record of await this.store.getMany(missing)) records.set(record.id, record);
+    return records;
+  }
+
+  /** `known`: records already read for this page, which need not be read again. */
+  private async withCards(events: FilteredChange[], epoch: string, includeCard: boolean, known: ReadonlyMap<string, AgentRecord>): Promise<ChangeEvent[]> {
+    const wrote = includeCard ? events.filter((e) => WROTE_CARD.has(e.kind) && e.filterMatch !== false) : [];
+    const current = await this.currentRecords(wrote, known);
     // A replica's cache may not have applied the event yet: such a record is read again from the store.
     for (const event of events) {
       const record = current.get(event.agentId);
