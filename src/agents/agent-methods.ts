@@ -7,7 +7,7 @@ import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import type { Charges } from '../rate-limit/rate-limiter.js';
 import { parseSearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
-import { agentRefRequest, deleteAgentRequest, readAgentRequest, registerAgentRequest, setAgentStatusRequest } from './agent-requests.js';
+import { agentRefRequest, deleteAgentRequest, readAgentRequest, registerAgentRequest, setAgentStatusRequest, setStatusCommandOf } from './agent-requests.js';
 import { presentDeleted, presentHeartbeat, presentLifecycle, presentPage, presentPing, presentRecord, presentSaved, type NamingStyle } from './agent-presenter.js';
 import type { AgentPinger } from './agent-ping.js';
 import type { AgentService } from './agent-service.js';
@@ -96,14 +96,7 @@ function setStatusHandler(agents: AgentService): MethodHandler {
   return async (all, context) => {
     const { params, idempotency } = idempotentCall('set_status', all, context);
     const p = readSetStatus(params);
-    const changed = await agents.setStatus({
-      id: p.agent_id,
-      actor: actorOf(context.principal),
-      status: p.status,
-      ...(p.status_message ? { message: p.status_message } : {}),
-      ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
-      ...(idempotency ? { idempotency } : {}),
-    });
+    const changed = await agents.setStatus(setStatusCommandOf(p, actorOf(context.principal), idempotency));
     return presentLifecycle(p.agent_id, changed, 'snake');
   };
 }

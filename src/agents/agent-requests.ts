@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { MAX_STATUS_MESSAGE_LENGTH } from '../store/agent-record.js';
+import { MAX_STATUS_MESSAGE_LENGTH, type Actor } from '../store/agent-record.js';
+import type { SetStatusCommand } from './agent-service.js';
+import type { IdempotentRequest } from './idempotency-key.js';
 import { MAX_AGENT_ID_LENGTH } from './agent-id.js';
 import { heartbeatTtlSchema } from './card-envelope.js';
 
@@ -66,3 +68,19 @@ export const setAgentStatusRequest = z
     path: ['status_message'],
     error: 'a deleted agent keeps no status message',
   });
+
+/** The service command of a lifecycle request, as either door read it. */
+export function setStatusCommandOf(
+  request: z.infer<typeof setAgentStatusRequest>,
+  actor: Actor,
+  idempotency: IdempotentRequest | undefined,
+): SetStatusCommand {
+  return {
+    id: request.agent_id,
+    actor,
+    status: request.status,
+    ...(request.status_message ? { message: request.status_message } : {}),
+    ...(request.expected_revision !== undefined ? { expectedRevision: request.expected_revision } : {}),
+    ...(idempotency ? { idempotency } : {}),
+  };
+}

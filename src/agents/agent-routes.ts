@@ -17,7 +17,7 @@ import type { AgentPinger } from './agent-ping.js';
 import type { AgentService } from './agent-service.js';
 import { idempotentRequest } from './idempotency-key.js';
 import { receiveCard } from './card-envelope.js';
-import { agentRefRequest, deleteAgentRequest, lifecycleBody, readAgentRequest, registerAgentRequest, setAgentStatusRequest } from './agent-requests.js';
+import { agentRefRequest, deleteAgentRequest, lifecycleBody, readAgentRequest, registerAgentRequest, setAgentStatusRequest, setStatusCommandOf } from './agent-requests.js';
 
 export interface AgentRoutesDependencies {
   agents: AgentService;
@@ -162,14 +162,7 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes & { endpoints
     mount.patch('set_status', '/agents/:id', jsonBody, async (req, res) => {
       const body = parseRequest(lifecycleBody, req.body);
       const p = parseRequest(setAgentStatusRequest, { ...body, agent_id: pathId(req), expected_revision: parseIfMatch(req.get('if-match')) });
-      const changed = await agents.setStatus({
-        id: p.agent_id,
-        actor: actorOf(req.principal),
-        status: p.status,
-        ...(p.status_message ? { message: p.status_message } : {}),
-        ...(p.expected_revision !== undefined ? { expectedRevision: p.expected_revision } : {}),
-        idempotency: idempotencyOf(req),
-      });
+      const changed = await agents.setStatus(setStatusCommandOf(p, actorOf(req.principal), idempotencyOf(req)));
       if (changed.lifecycle) res.set({ ETag: etagOf(changed) });
       sendJson(res, 200, presentLifecycle(p.agent_id, changed, 'snake'));
     });
