@@ -101,6 +101,8 @@ export interface AgentRecord {
   owner: string;
   /** Where the card was fetched from, for agents registered by URL (kept in step by the worker). */
   sourceUrl?: string;
+  /** The publisher's `urn:air` identifier, for agents that came from an AI Catalog entry with one (kept exactly). */
+  airIdentifier?: string;
   /** The revision this one replaced, for agents registered by URL whose card changed. */
   previousRevision?: number;
   /** True when every interface host of the card lies on a domain its owner proved. */
