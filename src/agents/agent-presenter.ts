@@ -42,6 +42,7 @@ function recordFields(record: SavedRecord): AgentFields {
     signature_form: record.summary.signatureForm,
     signature_error: record.summary.signatureError,
     source_url: record.sourceUrl,
+    air_identifier: record.airIdentifier,
     previous_revision: record.previousRevision,
     domain_verified: record.domainVerified,
     owner_changes: record.ownerChanges,

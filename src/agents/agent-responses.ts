@@ -26,6 +26,8 @@ export const agentFieldsSchema = named(
     signature_form: z.enum(['a2a-spec', 'a2a-sdk', 'a2a-python', 'jcs']).optional(),
     signature_error: signatureError.optional(),
     source_url: z.string().optional(),
+    /** The publisher's `urn:air` identifier, for agents ingested from an AI Catalog entry that had one. */
+    air_identifier: z.string().optional(),
     previous_revision: z.number().int().optional(),
     domain_verified: z.boolean(),
     owner_changes: z.array(ownerChange).optional(),

@@ -42,6 +42,8 @@ export interface RegisterCommand {
   sourceUrl?: string;
   /** Set by the worker when it fetched the card again from its source: the change log says `refreshed`. */
   refreshed?: boolean;
+  /** The publisher's `urn:air` identifier of the AI Catalog entry the card came from, kept exactly. */
+  airIdentifier?: string;
   /** Present when the client may retry the write: a retry is answered with the first outcome. */
   idempotency?: IdempotentRequest;
 }
@@ -106,6 +108,7 @@ export class AgentService {
         hosts: interfaceHosts(summary),
         ...(command.sourceUrl ? { source: { url: command.sourceUrl, nextRefreshAt: this.nextRefresh() } } : {}),
         ...(command.refreshed ? { changeKind: 'refreshed' as const } : {}),
+        ...(command.airIdentifier ? { airIdentifier: command.airIdentifier } : {}),
       },
       {
         ...(expectedRevision !== undefined ? { expectedRevision } : {}),

@@ -47,6 +47,8 @@ export interface RecordFields {
   signature_error?: { code: string; message: string };
   /** Where the card was fetched from, for agents registered by URL. */
   source_url?: string;
+  /** The publisher's `urn:air` identifier, for agents ingested from an AI Catalog entry. */
+  air_identifier?: string;
   previous_revision?: number;
   domain_verified?: boolean;
   owner_changes?: OwnerChange[];

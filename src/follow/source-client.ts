@@ -29,6 +29,7 @@ export const sourceFields = z.object({
   signature_form: z.string().optional(),
   signature_error: z.object({ code: z.string(), message: z.string() }).optional(),
   source_url: z.string().optional(),
+  air_identifier: z.string().optional(),
   previous_revision: z.number().int().optional(),
   domain_verified: z.boolean(),
   owner_changes: z.array(z.object({ from: z.string(), to: z.string(), at: z.string(), reason: z.string() })).optional(),

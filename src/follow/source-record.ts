@@ -46,6 +46,7 @@ export function mirroredRecordOf({ card, fields }: SourceAgent): MirroredRecord 
     status: fields.status,
     ttlSeconds: fields.heartbeat_ttl_seconds,
     ...(fields.source_url ? { sourceUrl: fields.source_url } : {}),
+    ...(fields.air_identifier ? { airIdentifier: fields.air_identifier } : {}),
     ...(fields.previous_revision !== undefined ? { previousRevision: fields.previous_revision } : {}),
     domainVerified: fields.domain_verified,
     ...(fields.owner_changes ? { ownerChanges: fields.owner_changes } : {}),

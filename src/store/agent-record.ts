@@ -160,6 +160,11 @@ export interface AgentWrite {
   hosts: string[];
   /** For a card fetched from a URL: where, and when to fetch it again. Absent: the client sent it. */
   source?: { url: string; nextRefreshAt: Date };
+  /**
+   * The publisher's `urn:air` identifier of an AI Catalog entry, kept exactly. Absent: the agent keeps
+   * the one it has, since its id was derived from it (`agentIdForAirIdentifier`) and lookups by it must go on working.
+   */
+  airIdentifier?: string;
   /** How the change log tells this write when not as `registered` or `updated`: the worker's refresh of a card from its source. */
   changeKind?: 'refreshed';
 }

@@ -48,6 +48,12 @@ interface Entry {
   nameDigest: string;
 }
 
+/** The identifier a write gives its record: its own, or the one the agent had (see {@link AgentWrite.airIdentifier}). */
+function airIdentifierOf(write: AgentWrite, existing: StoredRecord | undefined): Pick<AgentRecord, 'airIdentifier'> {
+  const airIdentifier = write.airIdentifier ?? existing?.airIdentifier;
+  return airIdentifier ? { airIdentifier } : {};
+}
+
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A deadline of one id: ordered by time, then by id. */
@@ -234,6 +240,7 @@ export class MemoryAgentStore implements AgentStore {
       ttlSeconds,
       owner,
       ...(write.source ? { sourceUrl: write.source.url } : {}),
+      ...airIdentifierOf(write, existing?.record),
       hosts: [...write.hosts],
       domainVerified: isDomainVerified(write.hosts, owner, this.domainOwner),
       ...(existing?.record.ownerChanges ? { ownerChanges: existing.record.ownerChanges } : {}),

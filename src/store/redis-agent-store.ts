@@ -56,9 +56,9 @@ function storedChangeOf(position: string, fields: string[]): StoredChange {
   };
 }
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt'] as const;
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt', 'air'] as const;
 
-type ScriptReply = [string, string?, string?, string?, string?, string?, string?, string?, string?, string?];
+type ScriptReply = [string, string?, string?, string?, string?, string?, string?, string?, string?, string?, string?];
 
 /** The index terms of a stored record, packed, with the revision they were derived from. */
 interface StoredTerms {
@@ -167,7 +167,7 @@ function lifecycleOf(status: string | null | undefined, message: string | null |
 }
 
 function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt, air] = values;
   if (card == null || meta == null || revision == null) return null;
   return {
     id,
@@ -180,6 +180,7 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
     ttlSeconds: Number(ttl ?? 0),
     owner: owner ?? '',
     ...(source ? { sourceUrl: source } : {}),
+    ...(air ? { airIdentifier: air } : {}),
     ...(previousRevision ? { previousRevision: Number(previousRevision) } : {}),
     domainVerified: domainVerified === '1',
     ...(owners ? { ownerChanges: ownerChangesOf(owners) } : {}),
@@ -433,9 +434,10 @@ export class RedisAgentStore implements AgentStore {
         ...this.catalogArgs(),
         this.keys.changedAgents,
         ...this.tombstoneArgs,
+        write.airIdentifier ?? '',
       ),
     );
-    const [outcome, revision, createdAt, created, ttl, owner, domainVerified, ls, lm, lt] = reply;
+    const [outcome, revision, createdAt, created, ttl, owner, domainVerified, ls, lm, lt, air] = reply;
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), options.idempotency, 'saved').saved;
     // A refusal that names something (the proven domain, the id held in another case) has it where a success has its createdAt.
     if (outcome !== 'ok') throw refusedWrite(outcome as RefusedOutcome, write.id, Number(revision), createdAt);
@@ -451,6 +453,7 @@ export class RedisAgentStore implements AgentStore {
       ttlSeconds: Number(ttl ?? 0),
       owner: owner ?? write.actor.id,
       ...(write.source ? { sourceUrl: write.source.url } : {}),
+      ...(air ? { airIdentifier: air } : {}),
       domainVerified: domainVerified === '1',
       lifecycle: lifecycleOf(ls, lm, lt),
     };
@@ -888,6 +891,7 @@ export class RedisAgentStore implements AgentStore {
         record?.lifecycle.status === 'deprecated' ? 'deprecated' : '',
         record?.lifecycle.message ?? '',
         record?.lifecycle.changedAt ? String(Date.parse(record.lifecycle.changedAt)) : '',
+        record?.airIdentifier ?? '',
       ),
     );
     return outcome as MirrorOutcome;

@@ -34,6 +34,8 @@ local owners, hostsText, nameDigest, summary, snapshotMark = ARGV[36], ARGV[37],
 local tombstones = tombstoneStore(ARGV[42], ARGV[43])
 local deprecatedTerm = ARGV[44]
 local lifecycle, lifecycleMessage, lifecycleAt = ARGV[45], ARGV[46], ARGV[47]
+-- The publisher's identifier of a put, as the source shows it ('' for none).
+local airIdentifier = ARGV[48]
 
 if redis.call('GET', mirrorLock) ~= lockToken then
   return {'fenced'}
@@ -80,11 +82,12 @@ if mode == 'put' then
     redis.call('HSET', agentKey, 'card', card, 'meta', meta, 'revision', revision, 'createdAt', createdAtMs,
       'updatedAt', updatedAtMs, 'status', status, 'ttl', ttl, 'n', number, 'nm', nameDigest, 'hosts', hostsText, 'dv', verified)
     -- Fields the source may have had on the previous copy and no longer has.
-    redis.call('HDEL', agentKey, 'source', 'prevRevision', 'prevCard', 'owners', 'ls', 'lm', 'lt')
+    redis.call('HDEL', agentKey, 'source', 'prevRevision', 'prevCard', 'owners', 'ls', 'lm', 'lt', 'air')
     if lifecycle ~= '' then redis.call('HSET', agentKey, 'ls', lifecycle) end
     if lifecycleMessage ~= '' then redis.call('HSET', agentKey, 'lm', lifecycleMessage) end
     if lifecycleAt ~= '' then redis.call('HSET', agentKey, 'lt', lifecycleAt) end
     if sourceUrl ~= '' then redis.call('HSET', agentKey, 'source', sourceUrl) end
+    if airIdentifier ~= '' then redis.call('HSET', agentKey, 'air', airIdentifier) end
     if previousRevision ~= '' then redis.call('HSET', agentKey, 'prevRevision', previousRevision) end
     if owners ~= '' then redis.call('HSET', agentKey, 'owners', owners) end
     if status == 'inactive' then

@@ -38,17 +38,20 @@ local hostsText = ARGV[36]
 local CATALOG_AT = 37
 -- The tombstones of deleted agents (lib/changes.lua): a new agent clears the one of its id.
 local tombstones = tombstoneStore(ARGV[40], ARGV[41])
+-- The publisher's identifier of an AI Catalog entry ('' to keep the agent's, if it has one).
+local airIdentifier = ARGV[42]
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
   return {'replay', kept}
 end
-local current = redis.call('HMGET', agentKey, 'revision', 'createdAt', 'ttl', 'owner', 'card', 'n', 'status', 'nm', 'ls', 'lm', 'lt')
+local current = redis.call('HMGET', agentKey, 'revision', 'createdAt', 'ttl', 'owner', 'card', 'n', 'status', 'nm', 'ls', 'lm', 'lt', 'air')
 local currentRevision, currentCreatedAt, currentTtl, currentOwner = current[1], current[2], current[3], current[4]
 local currentCard, currentNumber, currentStatus, currentNameDigest = current[5], current[6], current[7], current[8]
 -- The lifecycle its owner set (absent: active), which a new card keeps.
 local lifecycle, lifecycleMessage, lifecycleAt = current[9] or '', current[10] or '', current[11] or ''
 local exists = currentRevision ~= false
+if airIdentifier == '' then airIdentifier = current[12] or '' end
 -- Read in this same step as the write, so a domain proven a moment before cannot be squatted.
 local hosts = hostList(hostsText)
 local claims = hostClaims(domainOwners, hosts)
@@ -128,6 +131,7 @@ local verified = domainVerified(claims, #hosts, owner) and '1' or '0'
 redis.call('HSET', agentKey, 'card', card, 'meta', meta, 'revision', revision,
   'createdAt', createdAt, 'updatedAt', nowMs, 'status', 'active', 'ttl', ttl, 'owner', owner, 'n', number,
   'nm', nameDigest, 'hosts', hostsText, 'dv', verified)
+if airIdentifier ~= '' then redis.call('HSET', agentKey, 'air', airIdentifier) end
 if currentStatus == 'inactive' then redis.call('ZREM', inactiveListing, id) end
 redis.call('ZADD', activeListing, 0, id)
 redis.call('ZREM', purgeDeadlines, id)
@@ -143,4 +147,4 @@ keepOutcome(idempotencyKey, keptSeconds,
   table.concat({knownOutcome, digits(revision), createdAt, nowMs, digits(ttl), exists and '0' or '1', verified,
     -- JSON, so that a status message's line breaks stay inside its line.
     cjson.encode({lifecycle, lifecycleMessage, lifecycleAt})}, '\n'))
-return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner, verified, lifecycle, lifecycleMessage, lifecycleAt}
+return {'ok', digits(revision), createdAt, exists and '0' or '1', digits(ttl), owner, verified, lifecycle, lifecycleMessage, lifecycleAt, airIdentifier}
