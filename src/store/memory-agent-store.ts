@@ -113,7 +113,7 @@ class ChangeTimes {
 }
 
 /** Ids by a deadline in milliseconds, kept in deadline order: the due ones are read from the front. */
-class Deadlines {
+export class Deadlines {
   private readonly byId = new Map<string, number>();
   private readonly ordered = new SortedChunks<Due>(byDue);
 

@@ -73,6 +73,12 @@ export interface RedisKeys {
   readonly mirrorPosition: string;
   /** String with an expiry: the token of the process that follows the source, so that one follows at a time. */
   readonly mirrorLock: string;
+  /** Sorted set: the key of each ingested AI Catalog (`catalog-sources.ts`) by the time (ms) it is read again. */
+  readonly catalogReads: string;
+  /** Hash of one ingested catalog: `url`, `owner`. */
+  catalog(key: string): string;
+  /** Hash of the entries an ingested catalog holds: identifier -> agent id, and since when it is missing (`heldEntryText`). */
+  catalogEntries(key: string): string;
   /** Prefix of the keys of BullMQ's queues (the sweep and the card refresh). */
   readonly queuePrefix: string;
   /** Keys only an earlier data layout wrote (a set of every id, an index set of active agents). */
@@ -124,6 +130,10 @@ export function redisKeys(prefix: string): RedisKeys {
     rateLimit: (budget, window, caller) => `${prefix}rl:${budget}:${window}:${caller}`,
     mirrorPosition: `${prefix}mirror:position`,
     mirrorLock: `${prefix}mirror:lock`,
+    catalogReads: `${prefix}catalog-reads`,
+    // Catalog keys are base64url digests: no colon, so the two families cannot collide.
+    catalog: (key) => `${prefix}catalog:${key}`,
+    catalogEntries: (key) => `${prefix}catalog-entries:${key}`,
     queuePrefix: `${prefix}bull`,
     earlierLayoutMarkers: [`${prefix}agents`, `${smallTermPrefix}status:active`],
   };
