@@ -93,6 +93,16 @@ export class DomainProofFailedError extends AppError {
   }
 }
 
+/** A document served as an AI Catalog that is not one: the publisher's fault, so a 502 like other unusable upstream answers. */
+export class InvalidCatalogError extends AppError {
+  readonly status = 502;
+  readonly code = 'invalid_catalog';
+  constructor(message: string, url: string) {
+    super(message);
+    this.details.url = url;
+  }
+}
+
 /** The caller spent its request budget; `Retry-After` says when to come back. */
 export class TooManyRequestsError extends AppError {
   readonly status = 429;

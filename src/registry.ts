@@ -53,6 +53,13 @@ import { retiredVectorMethods } from './search/vector-methods.js';
 import { metricsRoutes, serviceInfoRoutes } from './service-info/service-info-routes.js';
 import { signaturePolicy } from './signatures/signature-policy.js';
 import { CardRefresher } from './worker/card-refresher.js';
+import { CatalogRefresher } from './worker/catalog-refresher.js';
+import { CatalogIngest } from './catalogs/catalog-ingest.js';
+import { CatalogService } from './catalogs/catalog-service.js';
+import { CatalogSync } from './catalogs/catalog-sync.js';
+import type { CatalogSourceStore } from './store/catalog-sources.js';
+import { MemoryCatalogSources } from './store/memory-catalog-sources.js';
+import { RedisCatalogSources } from './store/redis-catalog-sources.js';
 import type { AgentStore } from './store/agent-store.js';
 import type { DomainStore } from './store/domain-claims.js';
 import { MemoryAgentStore } from './store/memory-agent-store.js';
@@ -90,9 +97,9 @@ export interface Registry {
 }
 
 /** The embedded stores: the agent store reads the domain claims as it writes. */
-function memoryParts(changeLogEvents: number): { store: AgentStore; domains: DomainStore } {
+function memoryParts(changeLogEvents: number): { store: AgentStore; domains: DomainStore; catalogSources: CatalogSourceStore } {
   const domains = new MemoryDomainStore();
-  return { store: new MemoryAgentStore(storedCards, undefined, domains.ownerOf, changeLogEvents), domains };
+  return { store: new MemoryAgentStore(storedCards, undefined, domains.ownerOf, changeLogEvents), domains, catalogSources: new MemoryCatalogSources() };
 }
 
 /** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
@@ -144,9 +151,10 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
   });
   const store = new CachingAgentStore(redisStore, cache);
   const domains = new RedisDomainStore(connection, keys);
+  const catalogSources = new RedisCatalogSources(connection, keys);
   const connections = writes ? [connection, writes.connection] : [connection];
   const sweepClock = new RedisSweepClock(connection, keys.lastSweep);
-  return { keys, connection, connections, health, subscriber, store, redisStore, domains, checkLayout, epochWatch, sweepClock };
+  return { keys, connection, connections, health, subscriber, store, redisStore, domains, catalogSources, checkLayout, epochWatch, sweepClock };
 }
 
 /**
@@ -194,7 +202,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const changePollMs = config.redisUrl ? REDIS_CHANGE_POLL_MS : MEMORY_CHANGE_POLL_MS;
   const changeSignal = new ChangeSignal(Math.min(changePollMs, config.changeStreamHeartbeatSeconds * 1000));
   const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics, changeSignal) : undefined;
-  const { store, domains } = redis ?? memoryParts(config.changeLogEvents);
+  const { store, domains, catalogSources } = redis ?? memoryParts(config.changeLogEvents);
   const servesApi = config.role !== 'worker';
   // A mirror's worker follows its source instead of sweeping: the source expires, purges and
   // refreshes its agents, and its change log tells the mirror.
@@ -215,6 +223,14 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   });
   const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger, config.tombstoneRetentionDays * 86_400_000);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
+  const catalogs = new CatalogService(
+    new CatalogIngest({ store, agents, fetcher }, fetcher, config.catalogIngest),
+    new CatalogSync(catalogSources, agents, config.catalogIngest.removalGraceHours * 3_600_000),
+    catalogSources,
+    agents,
+    { requestDeadlineMs: config.catalogIngest.deadlineSeconds * 1000, refreshIntervalMs: config.cardRefreshIntervalSeconds * 1000 },
+  );
+  const catalogRefresher = new CatalogRefresher(catalogs, logger);
   const intervalMs = config.sweepIntervalSeconds * 1000;
   const sweepHealth = runsSweep ? new SweepHealth(redis?.sweepClock ?? new MemorySweepClock(), intervalMs) : undefined;
   // BullMQ never closes a connection it is handed: drain() does. Its outages are the command connection's to log.
@@ -227,7 +243,8 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       prefix: redisKeys(config.redisPrefix).queuePrefix,
       intervalMs,
       expiry: sweepHealth.track(() => expiry.run()),
-      refresh: () => refresher.run(),
+      // Catalogs are read again on the card refresh's schedule, in its job, after the cards.
+      refresh: async () => ({ ...(await refresher.run()), ...(await catalogRefresher.run()) }),
       logger,
     });
 
@@ -313,7 +330,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const pinger = new AgentPinger(agents, fetcher);
     const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS]);
     const allMethods = new Map([
-        ...agentMethods({ agents, search, heartbeats, fetcher, pages, pinger }),
+        ...agentMethods({ agents, search, heartbeats, fetcher, catalogs, pages, pinger }),
         ...domainMethods(domainService),
         ...changeMethods(changes),
         ...extensionMethods(extensions),
@@ -328,6 +345,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       search,
       heartbeats,
       fetcher,
+      catalogs,
       pages,
       pinger,
       jsonBody: body,

@@ -14,13 +14,17 @@ import type { AgentService } from './agent-service.js';
 import { receiveCard } from './card-envelope.js';
 import { idempotentRequest } from './idempotency-key.js';
 import type { PageJsonCache } from './page-json-cache.js';
-import { parseRegisterFromUrl, registerFromUrl } from './register-from-url.js';
+import { parseRegisterFromUrl, registerFromUrl, type RegisterFromUrlDeps } from './register-from-url.js';
+import type { CatalogService } from '../catalogs/catalog-service.js';
+import { presentIngest } from '../catalogs/catalog-presenter.js';
 
 export interface AgentMethodsDependencies {
   agents: AgentService;
   search: SearchService;
   heartbeats: HeartbeatService;
   fetcher: SafeFetcher;
+  /** Ingests the AI Catalogs `register_agent_url` finds. */
+  catalogs: CatalogService;
   /** Pages of agents already put together, shared with the REST door. */
   pages: PageJsonCache;
   pinger: AgentPinger;
@@ -61,11 +65,12 @@ function registerHandler(agents: AgentService, style: NamingStyle): MethodHandle
   };
 }
 
-function registerUrlHandler(agents: AgentService, fetcher: SafeFetcher, style: NamingStyle): MethodHandler {
+function registerUrlHandler(deps: RegisterFromUrlDeps, style: NamingStyle): MethodHandler {
   return async (all, context) => {
     const { params, idempotency } = idempotentCall('register_url', all, context);
     const request = parseRegisterFromUrl(params, '$.params');
-    return presentSaved(await registerFromUrl(agents, fetcher, request, actorOf(context.principal), idempotency), style);
+    const outcome = await registerFromUrl(deps, request, actorOf(context.principal), idempotency);
+    return outcome.kind === 'card' ? presentSaved(outcome.saved, style) : presentIngest(outcome.report, style);
   };
 }
 
@@ -154,8 +159,8 @@ export function agentMethods(deps: AgentMethodsDependencies): Map<string, Method
     ['SearchAgentCards', searchHandler(search, pages, 'camel')],
     ['DeleteAgentCard', deleteHandler(agents, 'camel')],
     ['heartbeat_agent', heartbeatHandler(deps.heartbeats, 'snake')],
-    ['register_agent_url', registerUrlHandler(agents, deps.fetcher, 'snake')],
-    ['RegisterAgentCardFromUrl', registerUrlHandler(agents, deps.fetcher, 'camel')],
+    ['register_agent_url', registerUrlHandler(deps, 'snake')],
+    ['RegisterAgentCardFromUrl', registerUrlHandler(deps, 'camel')],
     ['HeartbeatAgent', heartbeatHandler(deps.heartbeats, 'camel')],
     [
       'ping_agent',

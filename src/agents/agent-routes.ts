@@ -6,6 +6,8 @@ import { parseRequest } from '../validation.js';
 import type { HeartbeatService } from './heartbeat-service.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
 import { parseRegisterFromUrl, registerFromUrl } from './register-from-url.js';
+import type { CatalogService } from '../catalogs/catalog-service.js';
+import { presentIngest } from '../catalogs/catalog-presenter.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
 import { sendJson, sendJsonBytes } from '../http/send-json.js';
 import type { PageJsonCache } from './page-json-cache.js';
@@ -25,6 +27,8 @@ export interface AgentRoutesDependencies {
   heartbeats: HeartbeatService;
   /** Fetches cards for `POST /agents/register-url`. */
   fetcher: SafeFetcher;
+  /** Ingests the AI Catalogs `POST /agents/register-url` finds. */
+  catalogs: CatalogService;
   /** Middleware that parses and checks a JSON body. */
   jsonBody: RequestHandler;
   /** `max-age` of the card endpoint, in seconds. */
@@ -71,7 +75,7 @@ function idempotencyOf(req: Request) {
  */
 export function agentRoutes(deps: AgentRoutesDependencies): Routes & { endpoints: EndpointList } {
   const endpoints: EndpointList = {};
-  const { agents, search, heartbeats, fetcher, jsonBody, cardMaxAgeSeconds, readsRequireAuth, pages, snapshotCursor } = deps;
+  const { agents, search, heartbeats, fetcher, catalogs, jsonBody, cardMaxAgeSeconds, readsRequireAuth, pages, snapshotCursor } = deps;
   const cardCacheControl = `${readsRequireAuth ? 'private' : 'public'}, max-age=${cardMaxAgeSeconds}`;
   const searchHandler = (source: (req: Request) => unknown) => async (req: Request, res: Response) => {
     const criteria = parseSearchCriteria(source(req));
@@ -116,7 +120,9 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes & { endpoints
     mount.post('register', '/agents', jsonBody, register(() => undefined));
     mount.post('register_url', '/agents/register-url', jsonBody, async (req, res) => {
       const actor = actorOf(req.principal);
-      answerSaved(res, await registerFromUrl(agents, fetcher, parseRegisterFromUrl(req.body), actor, idempotencyOf(req)));
+      const outcome = await registerFromUrl({ agents, fetcher, catalogs }, parseRegisterFromUrl(req.body), actor, idempotencyOf(req));
+      if (outcome.kind === 'card') answerSaved(res, outcome.saved);
+      else sendJson(res, 200, presentIngest(outcome.report, 'snake'));
     });
     mount.put('put', '/agents/:id', jsonBody, register(pathId));
 

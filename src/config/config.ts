@@ -120,6 +120,10 @@ const envSchema = z.object({
   SIGNATURE_ORIGIN_JWKS: boolean.default(true),
   OUTBOUND_ALLOW_HTTP: boolean.default(false),
   CARD_REFRESH_INTERVAL_SECONDS: integer(1, 31_536_000).default(3600),
+  CATALOG_INGEST_CONCURRENCY: integer(1, 64).default(8),
+  CATALOG_INGEST_MAX_ENTRIES: integer(1, 100_000).default(5000),
+  CATALOG_INGEST_DEADLINE_SECONDS: integer(1, 300).default(15),
+  CATALOG_REMOVAL_GRACE_HOURS: integer(0, 8760).default(72),
   OUTBOUND_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
   DOMAIN_CHALLENGE_TTL_SECONDS: integer(1, 604_800).default(3600),
   DOMAIN_CHALLENGE_URL: z
@@ -272,6 +276,15 @@ export interface Config {
   /** How often the worker fetches cards registered by URL again. @defaultValue 3600 */
   readonly cardRefreshIntervalSeconds: number;
   /**
+   * AI Catalog ingests (register-by-URL of a catalog, and the worker's reads of it on the card refresh
+   * schedule): entries registered at once (`CATALOG_INGEST_CONCURRENCY`, default 8), most entries one
+   * ingest reads over all its nested catalogs (`CATALOG_INGEST_MAX_ENTRIES`, default 5000), how long a
+   * request's ingest goes on starting entries before the worker takes over (`CATALOG_INGEST_DEADLINE_SECONDS`,
+   * default 15), and how long an entry that left its catalog stays deprecated before its agent is
+   * deleted (`CATALOG_REMOVAL_GRACE_HOURS`, default 72).
+   */
+  readonly catalogIngest: { concurrency: number; maxEntries: number; deadlineSeconds: number; removalGraceHours: number };
+  /**
    * Domain proofs: how long a challenge may be answered (`DOMAIN_CHALLENGE_TTL_SECONDS`), and the URL
    * template the registry fetches its document from (`DOMAIN_CHALLENGE_URL`; `{domain}` must be its
    * host; a port there is for tests and private deployments). Fetched through the outbound policy.
@@ -392,6 +405,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     signatures: { requireSigned: v.REQUIRE_SIGNED_CARDS, trustedJwks: v.SIGNATURE_TRUSTED_JWKS, originJwks: v.SIGNATURE_ORIGIN_JWKS },
     outbound: { allowHttp: v.OUTBOUND_ALLOW_HTTP, allowPrivateNetworks: v.OUTBOUND_ALLOW_PRIVATE_NETWORKS },
     cardRefreshIntervalSeconds: v.CARD_REFRESH_INTERVAL_SECONDS,
+    catalogIngest: {
+      concurrency: v.CATALOG_INGEST_CONCURRENCY,
+      maxEntries: v.CATALOG_INGEST_MAX_ENTRIES,
+      deadlineSeconds: v.CATALOG_INGEST_DEADLINE_SECONDS,
+      removalGraceHours: v.CATALOG_REMOVAL_GRACE_HOURS,
+    },
     domainChallenge: { ttlSeconds: v.DOMAIN_CHALLENGE_TTL_SECONDS, urlTemplate: v.DOMAIN_CHALLENGE_URL },
     follow: v.FOLLOW_URL
       ? {

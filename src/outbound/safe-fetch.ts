@@ -93,6 +93,8 @@ export interface SafeFetcher {
   fetchJson(url: string): Promise<FetchedJson>;
   /** GETs exactly `url` as an agent card (asking for A2A 1.0, as {@link fetchAgentCard} does): for refreshes of a known card location. */
   fetchCardAt(url: string): Promise<FetchedJson>;
+  /** GETs exactly `url` as an AI Catalog or, failing that, an agent card (asking for A2A 1.0): for URLs that may name either. */
+  fetchCatalogAt(url: string): Promise<FetchedJson>;
   /**
    * Fetches an agent card given a URL, asking for A2A 1.0 (`A2A-Version: 1.0`, `Accept: application/a2a+json,
    * application/json`): when the URL's path is a JSON document (ends in `.json`, other
@@ -150,6 +152,12 @@ const JSON_DOCUMENT: WantedHeaders = { Accept: 'application/json, application/*+
  * (without the header, 0.3), so the registry asks for 1.0 and takes what comes, labelled by its shape.
  */
 const AGENT_CARD: WantedHeaders = { Accept: 'application/a2a+json, application/json', 'A2A-Version': '1.0' };
+
+/** An AI Catalog (an ARD manifest is one), or an agent card where the URL turns out to name one. */
+const CATALOG_OR_CARD: WantedHeaders = {
+  Accept: 'application/ai-catalog+json, application/a2a+json;q=0.9, application/json;q=0.8',
+  'A2A-Version': '1.0',
+};
 const NO_FALLBACK_REASONS: ReadonlySet<OutboundFailureReason> = new Set<OutboundFailureReason>([
   'dns_failed',
   'connection_failed',
@@ -165,6 +173,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetcher {
   return {
     fetchJson: (url) => fetchJson(url, settings, JSON_DOCUMENT),
     fetchCardAt: (url) => fetchJson(url, settings, AGENT_CARD),
+    fetchCatalogAt: (url) => fetchJson(url, settings, CATALOG_OR_CARD),
     fetchAgentCard: (url) => fetchAgentCard(url, settings),
   };
 }
@@ -620,7 +629,7 @@ function cardLocations(url: string, settings: Settings): string[] {
   return WELL_KNOWN_CARD_PATHS.map((wellKnown) => new URL(wellKnown, target.url.origin).href);
 }
 
-/** Whether the next card location is worth trying after `failure` (the origin itself answered). */
-function canFallBack(failure: OutboundFetchError): boolean {
+/** Whether the next well-known location is worth trying after `failure` (the origin itself answered). */
+export function canFallBack(failure: OutboundFetchError): boolean {
   return failure instanceof UpstreamError && !NO_FALLBACK_REASONS.has(failure.reason);
 }
