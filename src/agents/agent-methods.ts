@@ -14,9 +14,7 @@ import type { AgentService } from './agent-service.js';
 import { receiveCard } from './card-envelope.js';
 import { idempotentRequest } from './idempotency-key.js';
 import type { PageJsonCache } from './page-json-cache.js';
-import { parseRegisterFromUrl, registerFromUrl, type RegisterFromUrlDeps } from './register-from-url.js';
-import type { CatalogService } from '../catalogs/catalog-service.js';
-import { presentIngest } from '../catalogs/catalog-presenter.js';
+import { parseRegisterFromUrl, registerFromUrl, type CatalogIngester, type RegisterFromUrlDeps } from './register-from-url.js';
 
 export interface AgentMethodsDependencies {
   agents: AgentService;
@@ -24,7 +22,7 @@ export interface AgentMethodsDependencies {
   heartbeats: HeartbeatService;
   fetcher: SafeFetcher;
   /** Ingests the AI Catalogs `register_agent_url` finds. */
-  catalogs: CatalogService;
+  catalogs: CatalogIngester;
   /** Pages of agents already put together, shared with the REST door. */
   pages: PageJsonCache;
   pinger: AgentPinger;
@@ -70,7 +68,7 @@ function registerUrlHandler(deps: RegisterFromUrlDeps, style: NamingStyle): Meth
     const { params, idempotency } = idempotentCall('register_url', all, context);
     const request = parseRegisterFromUrl(params, '$.params');
     const outcome = await registerFromUrl(deps, request, actorOf(context.principal), idempotency);
-    return outcome.kind === 'card' ? presentSaved(outcome.saved, style) : presentIngest(outcome.report, style);
+    return outcome.kind === 'card' ? presentSaved(outcome.saved, style) : outcome.answer(style);
   };
 }
 

@@ -17,6 +17,7 @@ import {
 import { registrationBodySchema } from './card-envelope.js';
 import { idempotencyKeySchema } from './idempotency-key.js';
 import { registerFromUrlSchema } from './register-from-url.js';
+import { catalogIngestResponse } from './catalog-ingest-responses.js';
 
 // The agent operations of the REST door (agent-routes.ts), for the API document.
 
@@ -146,12 +147,20 @@ export const agentOperations: ApiOperation[] = [
     method: 'post',
     path: '/agents/register-url',
     operationId: 'registerAgentFromUrl',
-    summary: 'Register the card a URL serves (fetched by the registry)',
+    summary: 'Register the card a URL serves, or every A2A entry of the AI Catalog it serves (fetched by the registry)',
+    description:
+      'For a publisher origin the registry reads `/.well-known/ard.json`, then `/.well-known/ai-catalog.json`, then the well-known agent card; ' +
+      'a URL of a JSON document is read as the catalog or card it is. A card answers the saved agent (201 or 200); a catalog answers 200 ' +
+      'with every entry\'s outcome and the totals.',
     tag: TAG,
     access: 'write',
     parameters: [idempotencyKey],
-    requestBody: { description: 'Where the card is (camelCase names are read too)', schema: named('RegisterFromUrl', registerFromUrlSchema) },
-    responses: { 200: saved(false), 201: saved(true), ...errorResponses(...BODY_ERRORS, 403, 409, 422, 502, 504, ...API_ERRORS) },
+    requestBody: { description: 'Where the card or catalog is (camelCase names are read too)', schema: named('RegisterFromUrl', registerFromUrlSchema) },
+    responses: {
+      200: { description: 'The agent was updated (or the idempotent write answered again), or the catalog was ingested', schema: z.union([agentSavedResponse, catalogIngestResponse]) },
+      201: saved(true),
+      ...errorResponses(...BODY_ERRORS, 403, 409, 422, 502, 504, ...API_ERRORS),
+    },
   },
   {
     method: 'put',

@@ -5,9 +5,7 @@ import { actorOf } from '../auth/auth-middleware.js';
 import { parseRequest } from '../validation.js';
 import type { HeartbeatService } from './heartbeat-service.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
-import { parseRegisterFromUrl, registerFromUrl } from './register-from-url.js';
-import type { CatalogService } from '../catalogs/catalog-service.js';
-import { presentIngest } from '../catalogs/catalog-presenter.js';
+import { parseRegisterFromUrl, registerFromUrl, type CatalogIngester } from './register-from-url.js';
 import { matchesIfNoneMatch, parseIfMatch } from '../http/conditional.js';
 import { sendJson, sendJsonBytes } from '../http/send-json.js';
 import type { PageJsonCache } from './page-json-cache.js';
@@ -28,7 +26,7 @@ export interface AgentRoutesDependencies {
   /** Fetches cards for `POST /agents/register-url`. */
   fetcher: SafeFetcher;
   /** Ingests the AI Catalogs `POST /agents/register-url` finds. */
-  catalogs: CatalogService;
+  catalogs: CatalogIngester;
   /** Middleware that parses and checks a JSON body. */
   jsonBody: RequestHandler;
   /** `max-age` of the card endpoint, in seconds. */
@@ -122,7 +120,7 @@ export function agentRoutes(deps: AgentRoutesDependencies): Routes & { endpoints
       const actor = actorOf(req.principal);
       const outcome = await registerFromUrl({ agents, fetcher, catalogs }, parseRegisterFromUrl(req.body), actor, idempotencyOf(req));
       if (outcome.kind === 'card') answerSaved(res, outcome.saved);
-      else sendJson(res, 200, presentIngest(outcome.report, 'snake'));
+      else sendJson(res, 200, outcome.answer('snake'));
     });
     mount.put('put', '/agents/:id', jsonBody, register(pathId));
 

@@ -3,9 +3,7 @@ import { MAX_AGENT_ID_LENGTH } from './agent-id.js';
 import type { AgentService } from './agent-service.js';
 import { heartbeatTtlSchema } from './card-envelope.js';
 import type { IdempotentRequest } from './idempotency-key.js';
-import { asCatalog } from '../catalogs/catalog-document.js';
-import type { CatalogService } from '../catalogs/catalog-service.js';
-import type { IngestReport } from '../catalogs/ingest-report.js';
+import type { NamingStyle } from './agent-presenter.js';
 import { ValidationError } from '../errors.js';
 import { parseRequest } from '../validation.js';
 import { snakeCaseKeys } from '../snake-case-keys.js';
@@ -23,14 +21,28 @@ export const registerFromUrlSchema = z.strictObject({
 /** What `POST /agents/register-url` and `register_agent_url` ask for. */
 export type RegisterFromUrlRequest = z.infer<typeof registerFromUrlSchema>;
 
+/** The answer of a catalog's ingest, in the naming style of the door that asked. */
+export type CatalogAnswer = (style: NamingStyle) => Record<string, unknown>;
+
 /** What register-by-URL did: registered one card (the answer old clients know), or ingested a catalog. */
-export type RegisterFromUrlOutcome = { kind: 'card'; saved: SaveResult } | { kind: 'catalog'; report: IngestReport };
+export type RegisterFromUrlOutcome = { kind: 'card'; saved: SaveResult } | { kind: 'catalog'; answer: CatalogAnswer };
+
+/**
+ * Where register-by-URL hands an AI Catalog: the catalogs feature (`src/catalogs/`), which knows
+ * the format and registers each entry through the agent service.
+ */
+export interface CatalogIngester {
+  /** The catalog `fetched` holds, or undefined when it is none; throws when it is served as a catalog but is not one. */
+  catalogIn(fetched: FetchedJson, url: string): object | undefined;
+  /** Ingests `catalog`, fetched from `url` (`finalUrl` after redirects), for `actor`. */
+  ingest(url: string, catalog: object, actor: Actor, options: { finalUrl: string; ttlSeconds?: number }): Promise<CatalogAnswer>;
+}
 
 /** What register-by-URL works with. */
 export interface RegisterFromUrlDeps {
   agents: AgentService;
   fetcher: SafeFetcher;
-  catalogs: CatalogService;
+  catalogs: CatalogIngester;
 }
 
 /**
@@ -66,15 +78,15 @@ export async function registerFromUrl(
   const saved = await agents.savedBefore(idempotency);
   if (saved) return { kind: 'card', saved };
   if (request.agent_id !== undefined) await agents.assertMayWrite(request.agent_id, actor);
-  const found = await findCatalogOrCard(fetcher, request.url);
+  const found = await findCatalogOrCard(deps, request.url);
   if (found?.catalog) {
     if (request.agent_id !== undefined) {
       throw new ValidationError('Invalid register-by-URL request', [
         { path: '$.agent_id', message: "names one agent; a catalog's entries take their ids from their identifiers" },
       ]);
     }
-    const { fetched, catalog } = found;
-    return { kind: 'catalog', report: await deps.catalogs.ingestFetched(found.url, catalog, actor, request.heartbeat_ttl_seconds, fetched.url) };
+    const options = { finalUrl: found.fetched.url, ...(request.heartbeat_ttl_seconds !== undefined ? { ttlSeconds: request.heartbeat_ttl_seconds } : {}) };
+    return { kind: 'catalog', answer: await deps.catalogs.ingest(found.url, found.catalog, actor, options) };
   }
   const card = found ? { ...found.fetched, sourceUrl: found.url } : await fetcher.fetchAgentCard(request.url);
   const result = await agents.register({
@@ -93,20 +105,20 @@ export async function registerFromUrl(
 interface Found {
   url: string;
   fetched: FetchedJson;
-  catalog?: ReturnType<typeof asCatalog>;
+  catalog?: object;
 }
 
 /**
  * For an origin (no path), its first well-known catalog that answers one; for a JSON document
  * other than the well-known card, the document itself. Undefined: fetch the card the old way.
  */
-async function findCatalogOrCard(fetcher: SafeFetcher, raw: string): Promise<Found | undefined> {
+async function findCatalogOrCard({ fetcher, catalogs }: RegisterFromUrlDeps, raw: string): Promise<Found | undefined> {
   const url = parsedUrl(raw);
   if (!url) return undefined;
   const path = url.pathname.toLowerCase();
   if (path.endsWith('.json') && path !== WELL_KNOWN_CARD) {
     const fetched = await fetcher.fetchCatalogAt(url.href);
-    const catalog = asCatalog(fetched.json, fetched.contentType, url.href);
+    const catalog = catalogs.catalogIn(fetched, url.href);
     return { url: url.href, fetched, ...(catalog ? { catalog } : {}) };
   }
   if (path !== '/' || url.search !== '') return undefined;
@@ -117,16 +129,16 @@ async function findCatalogOrCard(fetcher: SafeFetcher, raw: string): Promise<Fou
       if (error instanceof OutboundFetchError && canFallBack(error)) return undefined;
       throw error;
     });
-    const catalog = fetched && asCatalogOrNothing(fetched, location);
+    const catalog = fetched && catalogOrNothing(catalogs, fetched, location);
     if (fetched && catalog) return { url: location, fetched, catalog };
   }
   return undefined;
 }
 
 /** A well-known location that answers something other than a catalog is passed over, like one that answers nothing. */
-function asCatalogOrNothing(fetched: FetchedJson, url: string): ReturnType<typeof asCatalog> {
+function catalogOrNothing(catalogs: CatalogIngester, fetched: FetchedJson, url: string): object | undefined {
   try {
-    return asCatalog(fetched.json, fetched.contentType, url);
+    return catalogs.catalogIn(fetched, url);
   } catch {
     return undefined;
   }

@@ -1,7 +1,10 @@
 import type { AgentService } from '../agents/agent-service.js';
+import type { CatalogAnswer, CatalogIngester } from '../agents/register-from-url.js';
+import type { FetchedJson } from '../outbound/safe-fetch.js';
 import type { Actor } from '../store/agent-record.js';
 import type { CatalogSourceStore, IngestedCatalog } from '../store/catalog-sources.js';
-import type { CatalogDocument } from './catalog-document.js';
+import { asCatalog, type CatalogDocument } from './catalog-document.js';
+import { presentIngest } from './catalog-presenter.js';
 import type { CatalogIngest } from './catalog-ingest.js';
 import type { CatalogSync } from './catalog-sync.js';
 import type { IngestReport } from './ingest-report.js';
@@ -18,19 +21,28 @@ export interface CatalogServiceOptions {
  * on the card refresh schedule. Each read is remembered with the catalog and followed by the sync
  * of its entries; a caller's read that stopped early has the worker read the catalog again at once.
  */
-export class CatalogService {
+export class CatalogService implements CatalogIngester {
   constructor(
-    private readonly ingest: CatalogIngest,
+    private readonly reader: CatalogIngest,
     private readonly sync: CatalogSync,
     private readonly sources: CatalogSourceStore,
     private readonly agents: AgentService,
     private readonly options: CatalogServiceOptions,
   ) {}
 
+  catalogIn(fetched: FetchedJson, url: string): CatalogDocument | undefined {
+    return asCatalog(fetched.json, fetched.contentType, url);
+  }
+
+  async ingest(url: string, catalog: CatalogDocument, actor: Actor, options: { finalUrl: string; ttlSeconds?: number }): Promise<CatalogAnswer> {
+    const report = await this.ingestFetched(url, catalog, actor, options.ttlSeconds, options.finalUrl);
+    return (style) => presentIngest(report, style);
+  }
+
   /** Ingests `document`, fetched from `url` (`finalUrl` after redirects) for `actor`. */
   async ingestFetched(url: string, document: CatalogDocument, actor: Actor, ttlSeconds?: number, finalUrl = url): Promise<IngestReport> {
     const deadline = Date.now() + this.options.requestDeadlineMs;
-    const report = await this.ingest.ingest(url, document, { actor, deadline, ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) }, finalUrl);
+    const report = await this.reader.ingest(url, document, { actor, deadline, ...(ttlSeconds !== undefined ? { ttlSeconds } : {}) }, finalUrl);
     const catalog = await this.sources.remember(url, actor.id, report.complete ? this.agents.nextRefresh() : new Date());
     return this.synced(catalog, report, new Date());
   }
@@ -38,7 +50,7 @@ export class CatalogService {
   /** Reads a remembered catalog again, as the worker does when it is due; the next read is scheduled first. */
   async refresh(catalog: IngestedCatalog, now: Date): Promise<IngestReport> {
     await this.sources.schedule(catalog.key, new Date(now.getTime() + this.options.refreshIntervalMs));
-    const report = await this.ingest.read(catalog.url, { actor: { id: catalog.owner, admin: false } });
+    const report = await this.reader.read(catalog.url, { actor: { id: catalog.owner, admin: false } });
     return this.synced(catalog, report, now);
   }
 

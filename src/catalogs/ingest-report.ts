@@ -1,8 +1,7 @@
-/** What became of one catalog entry. */
-export type EntryOutcome = 'registered' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+import type { ENTRY_OUTCOMES } from '../agents/catalog-ingest-responses.js';
 
-/** The outcomes in the order reports count them. */
-export const ENTRY_OUTCOMES: readonly EntryOutcome[] = ['registered', 'updated', 'unchanged', 'skipped', 'failed'];
+/** What became of one catalog entry. */
+export type EntryOutcome = (typeof ENTRY_OUTCOMES)[number];
 
 /** One entry of an ingest's report. */
 export interface EntryReport {
