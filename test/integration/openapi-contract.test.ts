@@ -25,6 +25,7 @@ function ownersServer() {
     server = createServer((req, res) => {
       const path = req.url ?? '';
       if (path === '/.well-known/agent-card.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(state.card);
+      if (path === '/catalog.json') return void res.writeHead(200, { 'content-type': 'application/ai-catalog+json' }).end(catalogOf(state.card));
       const document = path.startsWith(CHALLENGE_PATH) ? published.get(path.slice(CHALLENGE_PATH.length)) : undefined;
       if (document === undefined) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/json' }).end(document);
@@ -42,6 +43,17 @@ function ownersServer() {
     env: () => ({ OUTBOUND_ALLOW_HTTP: 'true', OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true', DOMAIN_CHALLENGE_URL: `http://{domain}:${port}${CHALLENGE_PATH}{token}` }),
   };
 }
+
+/** An AI Catalog listing `card` inline, an entry of another type, and a malformed entry. */
+const catalogOf = (card: string) =>
+  JSON.stringify({
+    specVersion: '1.0',
+    entries: [
+      { identifier: 'urn:air:localhost:contract:catalog-agent', displayName: 'Catalog Agent', type: 'application/a2a-agent-card+json', data: JSON.parse(card) },
+      { identifier: 'urn:air:localhost:contract:tool', displayName: 'Tool', type: 'application/mcp-server-card+json', url: 'https://example.com/mcp.json' },
+      { identifier: 'not-an-identifier', displayName: 'Bad', type: 'application/a2a-agent-card+json' },
+    ],
+  });
 
 /** The JSON value of `text`, or undefined when it is not JSON. */
 function parsedOrUndefined(text: string): unknown {
@@ -205,6 +217,10 @@ describe('the OpenAPI document against real answers', () => {
     expect((await call('POST', '/agents/register-url', { body: { url: 'ftp://example.com' } })).status).toBe(400);
     expect((await call('POST', '/agents/register-url', { body: { link: owner.origin } })).status).toBe(400);
     expect((await call('POST', '/agents/register-url', { body: { url: `${owner.origin}/missing.json` } })).status).toBe(502);
+    const ingested = await call('POST', '/agents/register-url', { body: { url: `${owner.origin}/catalog.json` } });
+    expect(ingested.status).toBe(200);
+    expect(ingested.json().totals).toMatchObject({ registered: 1, skipped: 1, failed: 1 });
+    expect((await call('POST', '/agents/register-url', { body: { url: `${owner.origin}/catalog.json`, agent_id: 'named' } })).status).toBe(400);
     expect((await call('POST', `/agents/fetched/ping`)).status).toBe(200);
     expect(problems).toEqual([]);
   });
