@@ -1,6 +1,22 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, expect } from 'vitest';
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+(addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
+const validateCatalog = ajv.compile(JSON.parse(readFileSync(new URL('../fixtures/ard/ai-catalog.schema.json', import.meta.url), 'utf8')) as object);
+
+/** Whether `document` is an AI Catalog as the specification's schema has it. */
+export const isValidCatalog = (document: unknown): boolean => validateCatalog(document);
+
+/** Fails the test unless `document` is an AI Catalog as the specification's schema has it. */
+export function expectValidCatalog(document: unknown): void {
+  validateCatalog(document);
+  expect(validateCatalog.errors ?? []).toEqual([]);
+}
 
 /** What the host answers at one path: a JSON document (served with `contentType`), or a bare status. */
 export interface HostedDocument {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentIdForAirIdentifier } from '../../src/agents/air-identifier.js';
-import { cardEntryAt, catalogOf, inlineCardEntry, nestedCatalogEntry, useCatalogHost } from '../helpers/catalog-host.js';
+import { cardEntryAt, catalogOf, expectValidCatalog, inlineCardEntry, nestedCatalogEntry, useCatalogHost } from '../helpers/catalog-host.js';
 import { cardV1 } from '../helpers/cards.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { useRegistry } from '../helpers/use-registry.js';
@@ -33,6 +33,8 @@ describe('register-by-URL of AI Catalogs (loopback publishers, test mode)', () =
     publisher.documents.clear();
     publisher.serve('/.well-known/ard.json', catalogOf([inlineCardEntry('urn:air:127.0.0.1:Demo:Ard-Agent', cardNamed('Ard Agent'))]));
     publisher.serve('/.well-known/ai-catalog.json', catalogOf([inlineCardEntry('urn:air:127.0.0.1:demo:catalog-agent', cardNamed('Catalog Agent'))]));
+    expectValidCatalog(publisher.documents.get('/.well-known/ard.json')?.body);
+    expectValidCatalog(publisher.documents.get('/.well-known/ai-catalog.json')?.body);
     const response = await registerUrl(publisher.origin);
     expect(response.status).toBe(200);
     const answer = await json(response);
@@ -88,6 +90,9 @@ describe('register-by-URL of AI Catalogs (loopback publishers, test mode)', () =
         'not even an object',
       ]),
     );
+    // Valid but for the entries meant to be malformed (the fourth to sixth, and the last).
+    const body = publisher.documents.get('/catalog.json')?.body as { entries: unknown[] };
+    expectValidCatalog({ ...body, entries: body.entries.filter((_, i) => ![4, 5, 6, 10].includes(i) && i !== 2) });
     const response = await registerUrl(`${publisher.origin}/catalog.json`);
     expect(response.status).toBe(200);
     const answer = await json(response);
@@ -137,6 +142,7 @@ describe('register-by-URL of AI Catalogs (loopback publishers, test mode)', () =
       data: catalogOf([inlineCardEntry('urn:air:127.0.0.1:nested:inside-inline', cardNamed('Inside Inline'))]),
     };
     publisher.serve('/nested/root.json', catalogOf([nestedCatalogEntry('urn:air:127.0.0.1:nested:catalog-1', `${publisher.origin}${level(1)}`), inlineNested]));
+    for (const path of ['/nested/root.json', level(1), level(5)]) expectValidCatalog(publisher.documents.get(path)?.body);
     const answer = await json(await registerUrl(`${publisher.origin}/nested/root.json`));
     expect(answer.catalogs).toBe(6);
     expect(outcomes(answer)).toEqual({
@@ -182,7 +188,9 @@ describe('register-by-URL of AI Catalogs (loopback publishers, test mode)', () =
       });
       publisher.serve(`/many/part-${part}.json`, catalogOf(entries));
     }
+    expectValidCatalog(publisher.documents.get('/many/part-9.json')?.body);
     publisher.serve('/many/root.json', catalogOf(Array.from({ length: parts }, (_, part) => nestedCatalogEntry(`urn:air:127.0.0.1:many:part-${part}`, `${publisher.origin}/many/part-${part}.json`))));
+    expectValidCatalog(publisher.documents.get('/many/root.json')?.body);
     publisher.resetCounts();
     publisher.state.delayMs = 2;
     try {
