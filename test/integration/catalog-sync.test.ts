@@ -177,4 +177,33 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     expect((await get('alpha'))?.lifecycle.status).toBe('active');
     expect((await small.due(new Date(), 10)).map((catalog) => catalog.url)).toEqual([url]);
   });
+
+  it('stops starting entries at the request deadline, answers what it did, and leaves the rest to the worker at once', async () => {
+    const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
+    const agents = agentsOn(backend.store);
+    const hurried = new CatalogService(
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }),
+      new CatalogSync(backend.sources, agents, GRACE_MS),
+      backend.sources,
+      agents,
+      { requestDeadlineMs: 150, refreshIntervalMs: HOUR },
+    );
+    const names = Array.from({ length: 20 }, (_, i) => `slow-${i}`);
+    for (const name of names) publisher.serve(`/slow/${name}.json`, cardNamed(name));
+    serve(names.map((name) => cardEntryAt(`urn:air:127.0.0.1:sync:${name}`, `${publisher.origin}/slow/${name}.json`)));
+    publisher.state.delayMs = 50;
+    try {
+      const fetched = await fetcher.fetchCatalogAt(url);
+      const started = Date.now();
+      const report = await hurried.ingestFetched(url, asCatalog(fetched.json, fetched.contentType, url)!, OWNER);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(report).toMatchObject({ complete: false, stopped: 'deadline', sync: { deprecated: 0 } });
+      expect(report.entries.length).toBeGreaterThan(0);
+      expect(report.entries.length).toBeLessThan(names.length);
+      expect((await get('alpha'))?.lifecycle.status).toBe('active');
+      expect((await hurried.due(new Date(), 10)).map((catalog) => catalog.url)).toEqual([url]);
+    } finally {
+      publisher.state.delayMs = 0;
+    }
+  });
 });
