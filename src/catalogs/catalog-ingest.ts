@@ -51,12 +51,19 @@ class Walk {
     private readonly maxEntries: number,
   ) {}
 
+  /** Whether the walk may start more work: not once it stopped, nor past its deadline. */
+  mayGoOn(): boolean {
+    if (!this.stopped && this.run.deadline !== undefined && Date.now() >= this.run.deadline) this.stop('deadline');
+    return !this.stopped;
+  }
+
   /** Takes the next entry's place in the budget and the report, or says there is none. */
   nextEntry(): number | undefined {
-    if (this.stopped) return undefined;
-    if (this.read >= this.maxEntries) this.stop('entry_budget');
-    else if (this.run.deadline !== undefined && Date.now() >= this.run.deadline) this.stop('deadline');
-    if (this.stopped) return undefined;
+    if (!this.mayGoOn()) return undefined;
+    if (this.read >= this.maxEntries) {
+      this.stop('entry_budget');
+      return undefined;
+    }
     this.read++;
     return this.order++;
   }
@@ -86,10 +93,15 @@ export class CatalogIngest {
 
   /** Fetches the catalog at `url` and ingests it; a document that is not a catalog is an {@link InvalidCatalogError}. */
   async read(url: string, run: IngestRun): Promise<IngestReport> {
+    const { document, finalUrl } = await this.fetchCatalog(url);
+    return this.ingest(url, document, run, finalUrl);
+  }
+
+  private async fetchCatalog(url: string): Promise<{ document: CatalogDocument; finalUrl: string }> {
     const fetched = await this.fetcher.fetchCatalogAt(url);
     const document = asCatalog(fetched.json, fetched.contentType, url);
     if (!document) throw new InvalidCatalogError(`${url} is not an AI Catalog (it has no specVersion and entries)`, url);
-    return this.ingest(url, document, run, fetched.url);
+    return { document, finalUrl: fetched.url };
   }
 
   /** Ingests `document`, the catalog fetched from `url` (`finalUrl` after redirects). */
@@ -97,7 +109,7 @@ export class CatalogIngest {
     const walk = new Walk(run, this.options.maxEntries);
     walk.visited.add(withoutFragment(url)).add(withoutFragment(finalUrl));
     walk.pending.push({ url, document, depth: 0 });
-    for (let next = walk.pending.shift(); next && !walk.stopped; next = walk.pending.shift()) {
+    for (let next = walk.pending.shift(); next && walk.mayGoOn(); next = walk.pending.shift()) {
       const read = await this.open(next, walk);
       if (read) await this.walkEntries(read, next, walk);
     }
@@ -119,10 +131,8 @@ export class CatalogIngest {
       return pending.document;
     }
     try {
-      const fetched = await this.fetcher.fetchCatalogAt(pending.url);
-      const document = asCatalog(fetched.json, fetched.contentType, pending.url);
-      if (!document) throw new InvalidCatalogError(`${pending.url} is not an AI Catalog (it has no specVersion and entries)`, pending.url);
-      walk.visited.add(withoutFragment(fetched.url));
+      const { document, finalUrl } = await this.fetchCatalog(pending.url);
+      walk.visited.add(withoutFragment(finalUrl));
       walk.catalogs++;
       return document;
     } catch (error) {
