@@ -229,3 +229,40 @@ describe('register-by-URL of AI Catalogs (loopback publishers, test mode)', () =
     expect((await json(broken)).error.code).toBe('invalid_catalog');
   });
 });
+
+describe('the worker of a registry keeps an ingested catalog in step (refresh every second, no grace)', () => {
+  const publisher = useCatalogHost();
+  const registry = useRegistry({
+    OUTBOUND_ALLOW_HTTP: 'true',
+    OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+    SWEEP_INTERVAL_SECONDS: '1',
+    CARD_REFRESH_INTERVAL_SECONDS: '1',
+    CATALOG_REMOVAL_GRACE_HOURS: '0',
+  });
+
+  it('deprecates, then deletes, the agent of an entry that left the catalog, and updates a changed one', async () => {
+    const staying = 'urn:air:127.0.0.1:worker:staying';
+    const leaving = 'urn:air:127.0.0.1:worker:leaving';
+    publisher.serve('/catalog.json', catalogOf([inlineCardEntry(staying, cardNamed('Staying')), inlineCardEntry(leaving, cardNamed('Leaving'))]));
+    const answer = await json(await sendJson(`${registry.base}/agents/register-url`, 'POST', { url: `${publisher.origin}/catalog.json` }));
+    expect(answer.totals.registered).toBe(2);
+
+    publisher.serve('/catalog.json', catalogOf([inlineCardEntry(staying, cardV1({ name: 'Staying', description: 'Changed by its publisher' }))]));
+    const agent = (identifier: string) => fetch(`${registry.base}/agents/${encodeURIComponent(agentIdForAirIdentifier(identifier))}`);
+    const deadline = Date.now() + 15_000;
+    const seen = new Set<string>();
+    while (Date.now() < deadline) {
+      const response = await agent(leaving);
+      if (response.status === 404) {
+        seen.add('deleted');
+        break;
+      }
+      if ((await json(response)).lifecycle_status === 'deprecated') seen.add('deprecated');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toEqual(new Set(['deprecated', 'deleted']));
+    const updated = await json(await agent(staying));
+    expect(updated.agent_card.description).toBe('Changed by its publisher');
+    expect(updated.air_identifier).toBe(staying);
+  }, 30_000);
+});
