@@ -54,9 +54,9 @@ import { metricsRoutes, serviceInfoRoutes } from './service-info/service-info-ro
 import { signaturePolicy } from './signatures/signature-policy.js';
 import { CardRefresher } from './worker/card-refresher.js';
 import { CatalogRefresher } from './worker/catalog-refresher.js';
-import { CatalogIngest } from './catalogs/catalog-ingest.js';
-import { CatalogService } from './catalogs/catalog-service.js';
-import { CatalogSync } from './catalogs/catalog-sync.js';
+import { CatalogIngest } from './catalog-ingest/catalog-ingest.js';
+import { CatalogIngestService } from './catalog-ingest/catalog-ingest-service.js';
+import { CatalogSync } from './catalog-ingest/catalog-sync.js';
 import type { CatalogSourceStore } from './store/catalog-sources.js';
 import { MemoryCatalogSources } from './store/memory-catalog-sources.js';
 import { RedisCatalogSources } from './store/redis-catalog-sources.js';
@@ -223,7 +223,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   });
   const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger, config.tombstoneRetentionDays * 86_400_000);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
-  const catalogs = new CatalogService(
+  const catalogs = new CatalogIngestService(
     new CatalogIngest({ store, agents, fetcher }, fetcher, config.catalogIngest),
     new CatalogSync(catalogSources, agents, config.catalogIngest.removalGraceHours * 3_600_000),
     catalogSources,

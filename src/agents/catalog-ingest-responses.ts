@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { named } from '../http/named-schemas.js';
 
-// The body register-by-URL answers for an AI Catalog (REST, snake_case); the catalogs feature
-// (`src/catalogs/`) ingests the catalog and presents its report in this shape.
+// The body register-by-URL answers for an AI Catalog (REST, snake_case); the catalog ingest feature
+// (`src/catalog-ingest/`) ingests the catalog and presents its report in this shape.
 
 /** What became of one catalog entry, in the order reports count them. */
 export const ENTRY_OUTCOMES = ['registered', 'updated', 'unchanged', 'skipped', 'failed'] as const;

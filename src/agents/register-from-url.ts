@@ -28,7 +28,7 @@ export type CatalogAnswer = (style: NamingStyle) => Record<string, unknown>;
 export type RegisterFromUrlOutcome = { kind: 'card'; saved: SaveResult } | { kind: 'catalog'; answer: CatalogAnswer };
 
 /**
- * Where register-by-URL hands an AI Catalog: the catalogs feature (`src/catalogs/`), which knows
+ * Where register-by-URL hands an AI Catalog: the catalog ingest feature (`src/catalog-ingest/`), which knows
  * the format and registers each entry through the agent service.
  */
 export interface CatalogIngester {

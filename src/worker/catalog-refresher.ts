@@ -1,5 +1,5 @@
-import type { CatalogService } from '../catalogs/catalog-service.js';
-import { totalsOf } from '../catalogs/ingest-report.js';
+import type { CatalogIngestService } from '../catalog-ingest/catalog-ingest-service.js';
+import { totalsOf } from '../catalog-ingest/ingest-report.js';
 import type { Logger } from '../logger.js';
 
 /** Catalogs read per batch; a run repeats batches until no catalog it has not read is due. */
@@ -22,7 +22,7 @@ export interface CatalogRefreshOutcome extends Record<string, number> {
  */
 export class CatalogRefresher {
   constructor(
-    private readonly catalogs: CatalogService,
+    private readonly catalogs: CatalogIngestService,
     private readonly logger: Logger,
   ) {}
 

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentIdForAirIdentifier } from '../../src/agents/air-identifier.js';
 import { AgentService } from '../../src/agents/agent-service.js';
 import { storedCards } from '../../src/agents/stored-cards.js';
-import { asCatalog } from '../../src/catalogs/catalog-document.js';
-import { CatalogIngest } from '../../src/catalogs/catalog-ingest.js';
-import { CatalogService } from '../../src/catalogs/catalog-service.js';
-import { CatalogSync } from '../../src/catalogs/catalog-sync.js';
+import { asCatalog } from '../../src/catalog-ingest/catalog-document.js';
+import { CatalogIngest } from '../../src/catalog-ingest/catalog-ingest.js';
+import { CatalogIngestService } from '../../src/catalog-ingest/catalog-ingest-service.js';
+import { CatalogSync } from '../../src/catalog-ingest/catalog-sync.js';
 import { createLogger } from '../../src/logger.js';
 import { createSafeFetcher } from '../../src/outbound/safe-fetch.js';
 import { signaturePolicy } from '../../src/signatures/signature-policy.js';
@@ -68,7 +68,7 @@ const entry = (name: string, version?: string) => inlineCardEntry(`urn:air:127.0
 describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   const publisher = useCatalogHost();
   let backend: Backend;
-  let catalogs: CatalogService;
+  let catalogs: CatalogIngestService;
   let refresher: CatalogRefresher;
   let url: string;
   const t0 = new Date();
@@ -78,7 +78,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     backend = open();
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
-    catalogs = new CatalogService(
+    catalogs = new CatalogIngestService(
       new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
@@ -162,7 +162,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   it('stops at the entry budget: the read is incomplete, takes nothing for removed, and the worker reads the catalog again at once', async () => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
-    const small = new CatalogService(
+    const small = new CatalogIngestService(
       new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 2 }),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
@@ -181,7 +181,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   it('stops starting entries at the request deadline, answers what it did, and leaves the rest to the worker at once', async () => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
-    const hurried = new CatalogService(
+    const hurried = new CatalogIngestService(
       new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asCatalog, readEntry } from '../../src/catalogs/catalog-document.js';
+import { asCatalog, readEntry } from '../../src/catalog-ingest/catalog-document.js';
 import { InvalidCatalogError } from '../../src/errors.js';
 import { catalogOf, isValidCatalog } from '../helpers/catalog-host.js';
 

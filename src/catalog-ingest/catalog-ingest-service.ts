@@ -21,7 +21,7 @@ export interface CatalogServiceOptions {
  * on the card refresh schedule. Each read is remembered with the catalog and followed by the sync
  * of its entries; a caller's read that stopped early has the worker read the catalog again at once.
  */
-export class CatalogService implements CatalogIngester {
+export class CatalogIngestService implements CatalogIngester {
   constructor(
     private readonly reader: CatalogIngest,
     private readonly sync: CatalogSync,
