@@ -30,7 +30,7 @@ import {
   type SaveResult,
   nameDigestOf,
 } from './agent-record.js';
-import type { AgentStore, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, NumberedIds, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
 import { EXTENSION_WALK_BUDGET, extensionEntriesOf, type ExtensionEntry, type ExtensionPage, type ExtensionQuery, type TrustLevel } from './extension-catalog.js';
 import { packTerms } from './packed-terms.js';
 import { closeRedis } from './redis-connection.js';
@@ -565,6 +565,18 @@ export class RedisAgentStore implements AgentStore {
   async keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null> {
     const kept = await this.guard(() => this.redis.get(this.keys.keptOutcome(claim.key)));
     return kept === null ? null : keptOutcomeOf(kept);
+  }
+
+  async numberedIds(from: number, count: number): Promise<NumberedIds> {
+    const first = Math.max(1, from);
+    const numbers = Array.from({ length: Math.max(0, from + count - first) }, (_, i) => first + i);
+    const pipeline = this.redis.pipeline().get(this.keys.agentNumbers);
+    const buckets = [...new Set(numbers.map((n) => this.keys.agentIds(n)))];
+    for (const bucket of buckets) pipeline.hmget(bucket, ...numbers.filter((n) => this.keys.agentIds(n) === bucket).map(String));
+    const [last, ...replies] = await this.results(pipeline);
+    const ids = (replies as (string | null)[][]).flat();
+    const agents = numbers.flatMap((agentNumber, i) => (ids[i] ? [{ agentNumber, id: ids[i] as string }] : []));
+    return { agents, lastNumber: Number(last ?? 0) };
   }
 
   async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {
