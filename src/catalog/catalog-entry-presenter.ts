@@ -50,7 +50,7 @@ function cardFactsOf(card: string): CardFacts {
     if (typeof skill !== 'object' || skill === null) continue;
     const s = skill as Record<string, unknown>;
     for (const tag of list(s.tags)) addDistinct(tags, tag, MAX_ENTRY_TAGS);
-    addDistinct(capabilities, text(s.name) ?? s.id, MAX_ENTRY_TAGS);
+    addDistinct(capabilities, text(s.id) ?? s.name, MAX_ENTRY_TAGS);
     for (const example of list(s.examples)) addDistinct(queries, example, MAX_QUERIES);
   }
   const provider = parsed.provider as Record<string, unknown> | undefined;
