@@ -70,7 +70,7 @@ import { openApiRoutes } from './openapi/openapi-routes.js';
 import { servedOperations } from './openapi/served-operations.js';
 import { registryPublisherOf } from './agents/air-identifier.js';
 import { ARD_BASE } from './ard/ard-base.js';
-import { ardRoutes } from './ard/ard-routes.js';
+import { ardCharges, ardRoutes } from './ard/ard-routes.js';
 import { ArdService } from './ard/ard-service.js';
 import { catalogRoutes } from './catalog/catalog-routes.js';
 import { CatalogService } from './catalog/catalog-service.js';
@@ -368,7 +368,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints, ...discoveryRest.map((r) => r.endpoints));
     if (config.follow) routes.push(readOnlyRoutes(config.follow.url));
     routes.push(
-      accessRoutes(authenticator, guard, config.readsRequireAuth, limit(restCharges)),
+      accessRoutes(authenticator, guard, config.readsRequireAuth, limit((req) => ardCharges(req) ?? restCharges(req))),
       rest,
       domainRest,
       changeRest,

@@ -1,6 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Charges } from '../rate-limit/rate-limiter.js';
-import { ARD_BASE } from '../ard/ard-base.js';
 import { listingRouter, type EndpointList, type Routes } from '../http/app.js';
 import { actorOf } from '../auth/auth-middleware.js';
 import { parseRequest } from '../validation.js';
@@ -39,11 +38,10 @@ export interface AgentRoutesDependencies {
   pinger: AgentPinger;
 }
 
-/** A REST read (GET, POST /agents/search, and the ARD API's POSTs, which search) is one request of the read budget, other methods one of the write budget. */
+/** A REST read (GET, and POST /agents/search) is one request of the read budget, other methods one of the write budget. */
 export function restCharges(req: Request): Charges {
   if (req.path === '/jsonrpc') return {};
-  const reads = req.method === 'GET' || req.method === 'HEAD' || req.path === '/agents/search' || req.path.startsWith(`${ARD_BASE}/`);
-  return reads ? { read: 1 } : { write: 1 };
+  return req.method === 'GET' || req.method === 'HEAD' || req.path === '/agents/search' ? { read: 1 } : { write: 1 };
 }
 
 /** The agent id in the path of `/agents/:id...` routes. */

@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Charges } from '../rate-limit/rate-limiter.js';
 import { toAppError } from '../http/error-middleware.js';
 import { listingRouter, type EndpointList, type Routes } from '../http/app.js';
 import { sendTaggedJson } from '../http/content-tag.js';
@@ -13,6 +14,14 @@ import type { ArdService } from './ard-service.js';
 
 /** The header that says whether explore's counts are exact or the index's estimates. */
 export const FACET_COUNTS_HEADER = 'ARD-Facet-Counts';
+
+/**
+ * The ARD API's charges: every request one of the read budget (its POSTs search and count, they
+ * change nothing); undefined for requests outside its base.
+ */
+export function ardCharges(req: Request): Charges | undefined {
+  return req.path.startsWith(`${ARD_BASE}/`) ? { read: 1 } : undefined;
+}
 
 /** The ARD error code (its Appendix B, and the codes of the same family) of each status. */
 function errorCodeOf(status: number): string {

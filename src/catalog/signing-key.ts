@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 /** A private key the registry signs its catalogs with, and its public half as published. */
 export interface CatalogSigningKey {
@@ -42,7 +42,24 @@ export function parseCatalogSigningKey(value: string): CatalogSigningKey | strin
   } catch (error) {
     return `the key does not load: ${(error as Error).message}`;
   }
-  const exported = createPublicKey(privateKey).export({ format: 'jwk' });
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicMembers } = jwk;
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: publicMembers, format: 'jwk' });
+  } catch (error) {
+    return `the key's public members do not load: ${(error as Error).message}`;
+  }
+  // Node takes a JWK whose public members do not belong to its private one: a test signature tells.
+  const probe = Buffer.from('catalog-signing-key-check');
+  const digest = alg === 'EdDSA' ? null : 'sha256';
+  let matches: boolean;
+  try {
+    matches = verify(digest, probe, publicKey, sign(digest, probe, privateKey));
+  } catch {
+    matches = false;
+  }
+  if (!matches) return "the key's public members do not belong to its private key";
+  const exported = publicKey.export({ format: 'jwk' });
   const publicJwk = { ...exported, kty: exported.kty ?? String(jwk.kty), kid: jwk.kid, alg, use: 'sig' as const };
   return { kid: jwk.kid, alg, privateKey, publicJwk };
 }
