@@ -50,7 +50,8 @@ export const ardExploreRequest = z.strictObject({
         }),
       )
       .min(1)
-      .max(MAX_FACETS),
+      .max(MAX_FACETS)
+      .refine((facets) => new Set(facets.map((facet) => facet.field)).size === facets.length, { error: 'names a field twice' }),
   }),
 });
 export type ArdExploreRequest = z.infer<typeof ardExploreRequest>;
