@@ -12,8 +12,10 @@ export const MAX_ENTRY_TAGS = 32;
 const MIN_QUERIES = 2;
 const MAX_QUERIES = 5;
 
-/** Longest text kept of one tag, capability or query: cards bound their strings, entries bound them again. */
+/** Longest text kept of one tag, capability or query, and of a name: cards bound their strings, entries bound them again. */
 const MAX_TERM_LENGTH = 256;
+/** Longest description an entry repeats: the card holds the whole, and a page of entries stays small whatever the cards weigh. */
+export const MAX_ENTRY_DESCRIPTION_LENGTH = 2048;
 
 /** Where the registry serves, for the entries it presents: its public URL and the publisher part of its identifiers. */
 export interface CatalogSite {
@@ -57,8 +59,8 @@ function cardFactsOf(card: string): CardFacts {
   const organization = text(provider?.organization);
   const providerUrl = text(provider?.url);
   return {
-    name: text(parsed.name) ?? '',
-    description: typeof parsed.description === 'string' ? parsed.description : '',
+    name: text(parsed.name)?.slice(0, MAX_TERM_LENGTH) ?? '',
+    description: typeof parsed.description === 'string' ? parsed.description.slice(0, MAX_ENTRY_DESCRIPTION_LENGTH) : '',
     ...(text(parsed.version) ? { version: parsed.version as string } : {}),
     ...(organization ? { provider: { organization, ...(providerUrl ? { url: providerUrl } : {}) } } : {}),
     tags: [...tags],

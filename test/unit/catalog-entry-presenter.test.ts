@@ -51,6 +51,11 @@ describe('the catalog entry of an agent', () => {
     expect(entryProblems(many)).toEqual([]);
   });
 
+  it('repeats at most 2,048 characters of a description: the card holds the whole', () => {
+    const entry = presentCatalogEntry(recordOf('long', cardV1({ description: 'x'.repeat(10_000) })), site);
+    expect(entry.description).toHaveLength(2048);
+  });
+
   it('reads a 0.3 card alike, and leaves out the publisher of a card without a provider', () => {
     const entry = presentCatalogEntry(recordOf('translator', cardV03()), site);
     expect(entry).toMatchObject({ displayName: 'Translator', version: '0.9.0', tags: ['language', 'translation'], capabilities: ['translate'] });
