@@ -80,6 +80,11 @@ const FILTER_KEYS: Record<string, keyof Pick<SearchCriteria, 'tags' | 'skills' |
   outputModes: 'outputModes',
 };
 
+/** Search criteria that list every active agent, `limit` a page. */
+export function everyActiveAgent(limit: number): SearchCriteria {
+  return { skills: [], tags: [], inputModes: [], outputModes: [], bindings: [], providers: [], extensions: [], signatureStatuses: [], includeInactive: false, limit };
+}
+
 /** What a query asks, as search criteria; `none` when its `type` filter names no type the registry holds. */
 export type MappedQuery = { criteria: SearchCriteria } | 'none';
 
@@ -91,7 +96,7 @@ const asList = (value: string | string[]): string[] => (Array.isArray(value) ? v
  * one value per key is served (any number for `type`), more are refused, as unknown keys are.
  */
 export function criteriaOf(query: { text?: string | undefined; filter?: Record<string, string | string[]> | undefined } | undefined, limit: number): MappedQuery {
-  const criteria: SearchCriteria = { skills: [], tags: [], inputModes: [], outputModes: [], bindings: [], providers: [], extensions: [], signatureStatuses: [], includeInactive: false, limit };
+  const criteria = everyActiveAgent(limit);
   const text = query?.text?.trim();
   if (text) criteria.query = text;
   const violations: { path: string; message: string }[] = [];

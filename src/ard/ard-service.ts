@@ -5,12 +5,14 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { term } from '../search/index-terms.js';
 import type { SearchCriteria } from '../search/search-criteria.js';
 import type { SearchService } from '../search/search-service.js';
+import type { AgentRecord } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { candidateValues, FACET_TERM_KINDS } from './ard-facets.js';
 import {
   ARD_LIST_PAGE_SIZE,
   ARD_SEARCH_PAGE_SIZE,
   criteriaOf,
+  everyActiveAgent,
   MAX_FACET_LIMIT,
   type ArdExploreRequest,
   type ArdSearchRequest,
@@ -77,10 +79,8 @@ export class ArdService {
   }
 
   async list(request: { pageSize?: number | undefined; pageToken?: string | undefined }): Promise<ArdListAnswer> {
-    const mapped = criteriaOf(undefined, request.pageSize ?? ARD_LIST_PAGE_SIZE);
-    if (mapped === 'none') return { items: [] };
     const token = request.pageToken === undefined ? undefined : decodePageToken(request.pageToken);
-    const page = await this.search.search({ ...mapped.criteria, ...(token ? { cursor: token.cursor } : {}) });
+    const page = await this.search.search({ ...everyActiveAgent(request.pageSize ?? ARD_LIST_PAGE_SIZE), ...(token ? { cursor: token.cursor } : {}) });
     const items = page.records.map((record) => this.entryOf(record));
     return {
       items,
@@ -115,7 +115,7 @@ export class ArdService {
   private async countFacet(
     criteria: SearchCriteria,
     facet: ArdExploreRequest['resultType']['facets'][number],
-    records: Parameters<typeof candidateValues>[0],
+    records: readonly AgentRecord[],
   ): Promise<{ buckets: { value: string; count: number }[]; exact: boolean }> {
     const minCount = facet.minCount ?? 1;
     if (facet.field === 'type') {
@@ -135,7 +135,7 @@ export class ArdService {
     return { buckets, exact };
   }
 
-  private entryOf(record: Parameters<typeof presentCatalogEntry>[0]): CatalogEntry {
+  private entryOf(record: AgentRecord): CatalogEntry {
     return presentCatalogEntry(record, this.site);
   }
 }

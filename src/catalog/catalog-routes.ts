@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { listingRouter, type EndpointList, type Routes } from '../http/app.js';
 import { sendTaggedJson } from '../http/content-tag.js';
@@ -29,7 +29,7 @@ export interface CatalogRoutesDependencies {
 export function catalogRoutes(deps: CatalogRoutesDependencies): Routes & { endpoints: EndpointList } {
   const endpoints: EndpointList = {};
   const cacheControl = `${deps.readsRequireAuth ? 'private' : 'public'}, max-age=${deps.maxAgeSeconds}`;
-  const send = (req: Request, res: Parameters<typeof sendTaggedJson>[1], document: unknown, contentType: string) =>
+  const send = (req: Request, res: Response, document: unknown, contentType: string) =>
     sendTaggedJson(req, res, Buffer.from(JSON.stringify(document)), { contentType, cacheControl });
 
   const routes: Routes = (router) => {

@@ -116,7 +116,6 @@ describe('AI Catalog documents and the ARD API, over HTTP, with small pages and 
       publisher: { identifier: 'https://org1.example.com', displayName: 'Odd Org' },
       metadata: { lifecycleStatus: 'active', livenessStatus: 'active', signatureStatus: 'unsigned', domainVerified: false },
     });
-    expect(entry.url).toMatch(new RegExp(`/agents/${ids[0]}/card$`));
   });
 
   it('answers 304 to If-None-Match with the strong ETag of a document, and 200 with another tag', async () => {
@@ -228,7 +227,7 @@ describe('AI Catalog documents and the ARD API, over HTTP, with small pages and 
     expect(body.facets.type.buckets).toEqual([{ value: A2A, count: 6 }]);
     expect(body.facets.tags.buckets[0]).toEqual({ value: 'shared', count: 6 });
     expect(body.facets.tags.buckets).toHaveLength(3);
-    expect(body.facets.provider.buckets).toEqual([{ value: 'Odd Org', count: 3 }, { value: 'Even Org', count: 3 }].sort((a, b) => b.count - a.count || 0));
+    expect(body.facets.provider.buckets).toEqual([{ value: 'Odd Org', count: 3 }, { value: 'Even Org', count: 3 }]);
     expect(body.facets.binding.buckets).toEqual([{ value: 'JSONRPC', count: 6 }]);
     const narrowed = await json(await sendJson(`${registry.base}/ard/v1/explore`, 'POST', { query: { filter: { provider: 'Even Org' } }, resultType: { facets: [{ field: 'type' }] } }));
     expect(narrowed.facets.type.buckets).toEqual([{ value: A2A, count: 3 }]);
