@@ -366,9 +366,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const extensionRest = extensionRoutes(extensions, body);
     const discoveryRest = discoveryRoutes(config, store, search, body, logger);
     restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints, ...discoveryRest.map((r) => r.endpoints));
-    if (config.follow) routes.push(readOnlyRoutes(config.follow.url));
+    // The ARD API's POSTs search: reads, for the budget and for a mirror.
+    const charges = (req: Request) => ardCharges(req) ?? restCharges(req);
+    if (config.follow) routes.push(readOnlyRoutes(config.follow.url, charges));
     routes.push(
-      accessRoutes(authenticator, guard, config.readsRequireAuth, limit((req) => ardCharges(req) ?? restCharges(req))),
+      accessRoutes(authenticator, guard, config.readsRequireAuth, limit(charges)),
       rest,
       domainRest,
       changeRest,
