@@ -10,9 +10,8 @@ export const AI_CATALOG_TYPE = 'application/ai-catalog+json';
 export const AI_REGISTRY_TYPE = 'application/ai-registry+json';
 
 /**
- * Links an index page holds at most. With it, four levels of nesting reach 100^3 leaf pages below
- * the root's 100 links: the depth stays within the AI Catalog's recommended 4 for up to
- * `pageSize` x 100^4 agent numbers.
+ * Links an index page holds at most. A root four levels above the leaves covers 100^4 leaves, so
+ * the depth stays within the AI Catalog's recommended 4 for up to `pageSize` x 100^4 agent numbers.
  */
 export const INDEX_FANOUT = 100;
 

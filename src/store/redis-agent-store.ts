@@ -569,11 +569,16 @@ export class RedisAgentStore implements AgentStore {
 
   async numberedIds(from: number, count: number): Promise<NumberedIds> {
     const first = Math.max(1, from);
-    const numbers = Array.from({ length: Math.max(0, from + count - first) }, (_, i) => first + i);
+    // The range's numbers by the hash that maps them (AGENT_NUMBERS_PER_BUCKET each): one HMGET per hash, in number order.
+    const byBucket = new Map<string, number[]>();
+    for (let agentNumber = first; agentNumber < from + count; agentNumber++) {
+      const bucket = this.keys.agentIds(agentNumber);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), agentNumber]);
+    }
     const pipeline = this.redis.pipeline().get(this.keys.agentNumbers);
-    const buckets = [...new Set(numbers.map((n) => this.keys.agentIds(n)))];
-    for (const bucket of buckets) pipeline.hmget(bucket, ...numbers.filter((n) => this.keys.agentIds(n) === bucket).map(String));
+    for (const [bucket, numbers] of byBucket) pipeline.hmget(bucket, ...numbers.map(String));
     const [last, ...replies] = await this.results(pipeline);
+    const numbers = [...byBucket.values()].flat();
     const ids = (replies as (string | null)[][]).flat();
     const agents = numbers.flatMap((agentNumber, i) => (ids[i] ? [{ agentNumber, id: ids[i] as string }] : []));
     return { agents, lastNumber: Number(last ?? 0) };
