@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 // Validators of the AI Catalog schema and of the ARD API's response schemas, from the published
 // files, unchanged: the OpenAPI document's references to the catalog schema resolve to it by its $id.
 
-const SPECS = new URL('../../../shared/specs/ard/', import.meta.url);
+const SPECS = new URL('./ard-spec/', import.meta.url);
 const catalogSchema = JSON.parse(readFileSync(new URL('ai-catalog.schema.json', SPECS), 'utf8')) as { $id: string };
 const openApi = parse(readFileSync(new URL('ard.openapi.yaml', SPECS), 'utf8')) as { components: { schemas: Record<string, unknown> } };
 
