@@ -5,7 +5,7 @@ import { listingRouter, type EndpointList, type Routes } from '../http/app.js';
 import { sendTaggedJson } from '../http/content-tag.js';
 import { sendJson } from '../http/send-json.js';
 import type { Logger } from '../logger.js';
-import { NotFoundError, ValidationError, type AppError } from '../errors.js';
+import { NotFoundError, StorageUnavailableError, ValidationError, type AppError } from '../errors.js';
 import { parseRequest } from '../validation.js';
 import { ARD_BASE } from './ard-base.js';
 import { ardAgentRequest, ardExploreRequest, ardListRequest, ardSearchRequest } from './ard-requests.js';
@@ -44,7 +44,9 @@ function ardErrors(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
     const appError = toAppError(error);
-    if (!appError || appError.status >= 500) logger.warn({ err: error, reqId: req.id, url: req.originalUrl }, 'ARD request failed');
+    // Logged as the shared error middleware logs: faults of the registry loudly, a Redis outage once (where it begins).
+    if (!appError) logger.error({ err: error, reqId: req.id, method: req.method, url: req.originalUrl }, 'unhandled error');
+    else if (appError.status >= 500 && !(appError instanceof StorageUnavailableError)) logger.warn({ err: appError, reqId: req.id, url: req.originalUrl }, appError.message);
     const status = appError?.status ?? 500;
     const body: ArdError = { errorCode: errorCodeOf(status), message: appError ? messageOf(appError) : 'Internal server error' };
     // A lookup that missed may hit soon after: no cache keeps the miss (ARD §5.3.4).
