@@ -10,11 +10,11 @@ import type { SearchCriteria } from '../search/search-criteria.js';
 export const ARD_SEARCH_PAGE_SIZE = 10;
 /** Items a listing page holds when the client names no `pageSize`, and at most (ARD §5.3.5). */
 export const ARD_LIST_PAGE_SIZE = 20;
-export const ARD_MAX_PAGE_SIZE = 100;
+const ARD_MAX_PAGE_SIZE = 100;
 /** Buckets a facet shows at most, and by default: each is one bounded count. */
 export const MAX_FACET_LIMIT = 20;
 /** Facets one explore request may ask for. */
-export const MAX_FACETS = 4;
+const MAX_FACETS = 4;
 
 const filterValue = z.union([z.string().max(512), z.array(z.string().max(512)).min(1).max(16)]);
 const queryFields = {
@@ -35,7 +35,7 @@ export const ardSearchRequest = z.strictObject({
 export type ArdSearchRequest = z.infer<typeof ardSearchRequest>;
 
 /** The facets explore counts, as the request names them. */
-export const FACET_FIELDS = ['type', 'tags', 'provider', 'binding'] as const;
+const FACET_FIELDS = ['type', 'tags', 'provider', 'binding'] as const;
 export type FacetField = (typeof FACET_FIELDS)[number];
 
 export const ardExploreRequest = z.strictObject({

@@ -4,7 +4,7 @@ import { catalogEntrySchema } from '../catalog/catalog-responses.js';
 
 // The bodies the ARD registry API answers (ard.openapi.yaml), beside their presenter.
 
-export const ardSearchResultSchema = catalogEntrySchema.extend({
+const ardSearchResultSchema = catalogEntrySchema.extend({
   /** 0 to 100, from the result's rank in the search's order: a relevance hint, never a trust signal. */
   score: z.number().int().min(0).max(100),
   /** The base URL of this registry's ARD API, where `GET /agents/{identifier}` reads the full entry. */

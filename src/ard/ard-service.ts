@@ -40,7 +40,7 @@ function decodePageToken(token: string): { offset: number; cursor: string } {
 }
 
 /** The score of the result at `rank` (0 first) in the search's order: 100 for the first, one less for each next, never below 1. */
-export function scoreOfRank(rank: number): number {
+function scoreOfRank(rank: number): number {
   return Math.max(1, 100 - rank);
 }
 

@@ -6,7 +6,7 @@ import type { CatalogEntry } from './catalog-responses.js';
 export const A2A_CARD_TYPE = 'application/a2a-agent-card+json';
 
 /** Most tags, and most capabilities, an entry lists: a card may have many skills, an entry stays small. */
-export const MAX_ENTRY_TAGS = 32;
+const MAX_ENTRY_TAGS = 32;
 
 /** Representative queries an entry carries when the card's skills have examples: the schema allows 2 to 5. */
 const MIN_QUERIES = 2;
@@ -15,7 +15,7 @@ const MAX_QUERIES = 5;
 /** Longest text kept of one tag, capability or query, and of a name: cards bound their strings, entries bound them again. */
 const MAX_TERM_LENGTH = 256;
 /** Longest description an entry repeats: the card holds the whole, and a page of entries stays small whatever the cards weigh. */
-export const MAX_ENTRY_DESCRIPTION_LENGTH = 2048;
+const MAX_ENTRY_DESCRIPTION_LENGTH = 2048;
 
 /** Where the registry serves, for the entries it presents: its public URL and the publisher part of its identifiers. */
 export interface CatalogSite {
@@ -81,7 +81,7 @@ function factsOf(record: AgentRecord): CardFacts {
 }
 
 /** Where the card is, as registered: where it was fetched from, or the registry's own copy. */
-export function cardUrlOf(record: AgentRecord, publicUrl: string): string {
+function cardUrlOf(record: AgentRecord, publicUrl: string): string {
   return record.sourceUrl ?? `${publicUrl}/agents/${encodeURIComponent(record.id)}/card`;
 }
 

@@ -26,7 +26,7 @@ export const catalogEntrySchema = named(
 );
 export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
 
-export const catalogHostSchema = z.object({
+const catalogHostSchema = z.object({
   displayName: z.string(),
   identifier: z.string().optional(),
   documentationUrl: z.string().optional(),

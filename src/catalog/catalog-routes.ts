@@ -8,7 +8,7 @@ import { AI_CATALOG_TYPE, CATALOG_PAGES_PATH, type CatalogService } from './cata
 import type { CatalogSigner } from './catalog-signer.js';
 
 /** Deepest page level an address may name: deeper than any tree the agent numbers can build. */
-export const MAX_CATALOG_LEVEL = 8;
+const MAX_CATALOG_LEVEL = 8;
 
 const wholeNumber = (max: number) => z.string().regex(/^\d{1,15}$/, 'must be a whole number').transform(Number).pipe(z.number().max(max, `must be at most ${max}`));
 

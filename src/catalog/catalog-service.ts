@@ -7,13 +7,13 @@ import type { CatalogSigner } from './catalog-signer.js';
 /** The media type of an AI Catalog, and of an entry that is a nested one. */
 export const AI_CATALOG_TYPE = 'application/ai-catalog+json';
 /** The media type of an entry that names a registry's ARD API (ARD §5.3: its base is found by this type). */
-export const AI_REGISTRY_TYPE = 'application/ai-registry+json';
+const AI_REGISTRY_TYPE = 'application/ai-registry+json';
 
 /**
  * Links an index page holds at most. A root four levels above the leaves covers 100^4 leaves, so
  * the depth stays within the AI Catalog's recommended 4 for up to `pageSize` x 100^4 agent numbers.
  */
-export const INDEX_FANOUT = 100;
+const INDEX_FANOUT = 100;
 
 /** Where the pages below the root are served: `{path}/{level}/{index}`. */
 export const CATALOG_PAGES_PATH = '/ai-catalog/pages';

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 
 /** A strong entity tag of a body: a digest of its bytes, so equal bytes have equal tags on every replica. */
-export function contentTagOf(body: Buffer): string {
+function contentTagOf(body: Buffer): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
 /** Whether `If-None-Match` names `etag` (compared weakly, RFC 9110 §13.1.2) or is `*`. */
-export function noneMatchHolds(header: string | undefined, etag: string): boolean {
+function noneMatchHolds(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);

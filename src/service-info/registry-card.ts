@@ -2,7 +2,7 @@ import { FIND_AGENTS_SKILL } from '../discovery-agent/find-agents.js';
 import { ARD_BASE } from '../ard/ard-base.js';
 
 /** The extension URI that names the ARD registry API: its specification. */
-export const ARD_EXTENSION_URI = 'https://github.com/ards-project/ard-spec';
+const ARD_EXTENSION_URI = 'https://github.com/ards-project/ard-spec';
 
 /**
  * The registry's discovery documents, as an optional extension of its card: A2A cards have no field
