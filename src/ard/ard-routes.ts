@@ -59,7 +59,9 @@ export interface ArdRoutesDependencies {
   ard: ArdService;
   /** Middleware that parses and checks a JSON body. */
   jsonBody: RequestHandler;
+  /** Reads need credentials: a lookup may then be cached by the client only, not by shared caches. */
   readsRequireAuth: boolean;
+  /** Where the registry's own faults under the base are logged. */
   logger: Logger;
 }
 
