@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { JSONWebKeySet } from 'jose';
 import { agentMethods, jsonRpcCharges, WRITE_METHODS } from './agents/agent-methods.js';
 import { ExtensionService } from './extensions/extension-service.js';
@@ -75,6 +75,13 @@ import { VERSION } from './version.js';
 import { openApiDocument } from './openapi/openapi-document.js';
 import { openApiRoutes } from './openapi/openapi-routes.js';
 import { servedOperations } from './openapi/served-operations.js';
+import { registryPublisherOf } from './agents/air-identifier.js';
+import { ARD_BASE } from './ard/ard-base.js';
+import { ardCharges, ardRoutes } from './ard/ard-routes.js';
+import { ArdService } from './ard/ard-service.js';
+import { catalogRoutes } from './catalog/catalog-routes.js';
+import { CatalogService } from './catalog/catalog-service.js';
+import { CatalogSigner } from './catalog/catalog-signer.js';
 
 /** How often a change stream reads the log without news of a change, on Redis (whose feed tells of each) and on the embedded store. */
 const REDIS_CHANGE_POLL_MS = 1000;
@@ -184,6 +191,25 @@ function mirrorFollower(follow: FollowSettings, redis: ReturnType<typeof redisPa
     metrics.watchMirror(() => follower.status()),
   );
   return follower;
+}
+
+/** The AI Catalog documents and the ARD API, which present the same catalog entries. */
+function discoveryRoutes(config: Config, store: AgentStore, search: SearchService, jsonBody: RequestHandler, logger: Logger) {
+  const site = { publicUrl: config.publicUrl, publisher: registryPublisherOf(config.publicUrl) };
+  const signer = config.catalog.signingKey && new CatalogSigner(config.catalog.signingKey);
+  const ardBase = `${config.publicUrl}${ARD_BASE}`;
+  const catalogs = new CatalogService(store, {
+    site,
+    pageSize: config.catalog.pageSize,
+    host: { displayName: 'A2A Registry', identifier: site.publisher, documentationUrl: `${config.publicUrl}/openapi.json` },
+    ardBase,
+    ...(signer ? { signer } : {}),
+  });
+  const ard = new ArdService(store, search, site, ardBase);
+  return [
+    catalogRoutes({ catalogs, signer, readsRequireAuth: config.readsRequireAuth, maxAgeSeconds: config.cardCacheMaxAgeSeconds }),
+    ardRoutes({ ard, jsonBody, readsRequireAuth: config.readsRequireAuth, logger }),
+  ];
 }
 
 /** Whether `work` settles within `ms`; past it, its end is no longer waited for. */
@@ -356,14 +382,18 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const domainRest = domainRoutes(domainService);
     const changeRest = changeRoutes(changes, changeStreams);
     const extensionRest = extensionRoutes(extensions, body);
-    restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints);
-    if (config.follow) routes.push(readOnlyRoutes(config.follow.url));
+    const discoveryRest = discoveryRoutes(config, store, search, body, logger);
+    restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints, ...discoveryRest.map((r) => r.endpoints));
+    // The ARD API's POSTs search: reads, for the budget and for a mirror.
+    const charges = (req: Request) => ardCharges(req) ?? restCharges(req);
+    if (config.follow) routes.push(readOnlyRoutes(config.follow.url, charges));
     routes.push(
-      accessRoutes(authenticator, guard, config.readsRequireAuth, limit(restCharges)),
+      accessRoutes(authenticator, guard, config.readsRequireAuth, limit(charges)),
       rest,
       domainRest,
       changeRest,
       extensionRest,
+      ...discoveryRest,
       jsonRpcRoutes(dispatcher, body, limit(jsonRpcCharges(writeMethods))),
     );
   }

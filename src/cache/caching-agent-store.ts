@@ -16,7 +16,7 @@ import type {
   SaveResult,
 } from '../store/agent-record.js';
 import type { ChangeRead } from '../store/change-log.js';
-import type { AgentStore, SettledAgent, TermSearch, TermSearchPage } from '../store/agent-store.js';
+import type { AgentStore, NumberedIds, SettledAgent, TermSearch, TermSearchPage } from '../store/agent-store.js';
 import type { RecordCache } from './record-cache.js';
 
 /**
@@ -91,6 +91,10 @@ export class CachingAgentStore implements AgentStore {
     const result = await this.store.heartbeat(id, now, actor);
     if (result.reactivated) this.cache.invalidate(id, result.revision);
     return result;
+  }
+
+  numberedIds(from: number, count: number): Promise<NumberedIds> {
+    return this.store.numberedIds(from, count);
   }
 
   listPage(after: string | undefined, limit: number, includeInactive?: boolean): Promise<IdPage> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiKeyEntry, AuthSettings } from '../auth/authenticators.js';
 import { trustProxySchema } from './trust-proxy.js';
+import { parseCatalogSigningKey, type CatalogSigningKey } from '../catalog/signing-key.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const ROLES = ['api', 'worker', 'all'] as const;
@@ -139,6 +140,16 @@ const envSchema = z.object({
   FOLLOW_API_KEY: z.string().regex(/^[\x21-\x7e]+$/, 'expected printable text without spaces').optional(),
   FOLLOW_FILTER: z.string().max(4096).optional(),
   FOLLOW_POLL_SECONDS: integer(1, 300).default(1),
+  CATALOG_PAGE_SIZE: integer(1, 1000).default(100),
+  CATALOG_SIGNING_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      const key = parseCatalogSigningKey(value);
+      if (typeof key !== 'string') return key;
+      ctx.addIssue({ code: 'custom', message: key });
+      return z.NEVER;
+    })
+    .optional(),
   FOLLOW_RETRY_MAX_SECONDS: integer(1, 3600).default(30),
 }).superRefine((env, ctx) => {
   if (env.AUTH_MODE === 'apikey' && !env.API_KEYS?.length) {
@@ -297,6 +308,13 @@ export interface Config {
    * @defaultValue unset
    */
   readonly follow: FollowSettings | undefined;
+  /**
+   * The AI Catalog documents (`/.well-known/ai-catalog.json`, `/.well-known/ard.json`): agents a page
+   * holds at most (`CATALOG_PAGE_SIZE`), and the private JWK that signs every document
+   * (`CATALOG_SIGNING_KEY`; its public half is served at `/.well-known/jwks.json`).
+   * @defaultValue 100 agents a page; unsigned
+   */
+  readonly catalog: { pageSize: number; signingKey: CatalogSigningKey | undefined };
 }
 
 /** How a mirror follows its source (`FOLLOW_*`). */
@@ -412,6 +430,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       removalGraceHours: v.CATALOG_REMOVAL_GRACE_HOURS,
     },
     domainChallenge: { ttlSeconds: v.DOMAIN_CHALLENGE_TTL_SECONDS, urlTemplate: v.DOMAIN_CHALLENGE_URL },
+    catalog: { pageSize: v.CATALOG_PAGE_SIZE, signingKey: v.CATALOG_SIGNING_KEY },
     follow: v.FOLLOW_URL
       ? {
           url: v.FOLLOW_URL.replace(/\/+$/, ''),

@@ -86,11 +86,8 @@ export class SearchService {
     if (criteria.updatedSince !== undefined) return this.listChanged(criteria.updatedSince, cursor, criteria.limit, criteria.includeDeleted ?? false, budget);
     if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit, criteria.includeInactive, budget);
 
-    // A word of prefixable length matches by its prefix term: the cards with it whole and those with a word it begins.
-    const byPrefix = (word: string) => this.store.indexesWordPrefixes && isPrefixable(word);
     const found = await this.store.searchTerms({
-      terms: [...filters, ...words.map((w) => term(byPrefix(w) ? 'pre' : 'tok', w))],
-      preferred: words.map((w) => term(byPrefix(w) ? 'npre' : 'ntok', w)),
+      ...this.termsOf(filters, words),
       includeInactive: criteria.includeInactive,
       ...(cursor ? { after: searchPositionOf(cursor) } : {}),
       wanted: criteria.limit + 1,
@@ -105,6 +102,29 @@ export class SearchService {
       total: found.total,
       totalExact: found.totalExact,
       ...(next ? { nextCursor: encodeSearchCursor(next) } : {}),
+    };
+  }
+
+  /**
+   * How many agents match `criteria` and belong to every one of `extraTerms` too (such as a facet
+   * value's term): exact when the store could count them within its budget, otherwise its estimate.
+   * One bounded walk that wants a single hit: its cost is the store's count budget, not the matches.
+   */
+  async count(criteria: SearchCriteria, extraTerms: readonly string[] = []): Promise<{ total: number; exact: boolean }> {
+    const filters = [...structuredTerms(criteria), ...extraTerms];
+    const words = [...new Set(tokenize(criteria.query ?? ''))];
+    if (filters.length === 0 && words.length === 0) return { total: await this.store.count(criteria.includeInactive), exact: true };
+    const found = await this.store.searchTerms({ ...this.termsOf(filters, words), includeInactive: criteria.includeInactive, wanted: 1 });
+    this.observe(found);
+    return { total: found.total, exact: found.totalExact };
+  }
+
+  /** The terms a search walks, and those that rank a match first: a word of prefixable length matches by its prefix term (the cards with it whole and those with a word it begins). */
+  private termsOf(filters: readonly string[], words: readonly string[]): { terms: string[]; preferred: string[] } {
+    const byPrefix = (word: string) => this.store.indexesWordPrefixes && isPrefixable(word);
+    return {
+      terms: [...filters, ...words.map((w) => term(byPrefix(w) ? 'pre' : 'tok', w))],
+      preferred: words.map((w) => term(byPrefix(w) ? 'npre' : 'ntok', w)),
     };
   }
 

@@ -1,4 +1,21 @@
 import { FIND_AGENTS_SKILL } from '../discovery-agent/find-agents.js';
+import { ARD_BASE } from '../ard/ard-base.js';
+
+/** The extension URI that names the ARD registry API: its specification. */
+const ARD_EXTENSION_URI = 'https://github.com/ards-project/ard-spec';
+
+/**
+ * The registry's discovery documents, as an optional extension of its card: A2A cards have no field
+ * for a registry API, and an extension's `params` carry where it is without changing what clients must do.
+ */
+function discoveryExtension(publicUrl: string) {
+  return {
+    uri: ARD_EXTENSION_URI,
+    description: 'Agentic Resource Discovery: the registry API at params.ardApiBase (POST /search, GET /agents/{identifier}), and AI Catalogs of every agent',
+    required: false,
+    params: { ardApiBase: `${publicUrl}${ARD_BASE}`, ardManifest: `${publicUrl}/.well-known/ard.json`, aiCatalog: `${publicUrl}/.well-known/ai-catalog.json` },
+  };
+}
 
 /**
  * What a caller of `SendMessage` must send: nothing, or the credentials of the registry's
@@ -41,7 +58,7 @@ export function registryCard(publicUrl: string, version: string, credentials: Re
     supportedInterfaces: [{ url: `${publicUrl}/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
     provider: { organization: 'A2A Registry', url: publicUrl },
     documentationUrl: `${publicUrl}/`,
-    capabilities: { streaming: false, pushNotifications: false, extendedAgentCard: false },
+    capabilities: { streaming: false, pushNotifications: false, extendedAgentCard: false, extensions: [discoveryExtension(publicUrl)] },
     ...securityOf(credentials),
     defaultInputModes: ['text/plain'],
     defaultOutputModes: ['application/json', 'text/plain'],

@@ -64,6 +64,12 @@ export interface AgentStore {
    */
   listPage(after: string | undefined, limit: number, includeInactive?: boolean): Promise<IdPage>;
   /**
+   * The ids of the agents numbered `from` to `from + count - 1` that exist (inactive ones too), in
+   * number order, and the last agent number handed out so far. Its work is bounded by `count`:
+   * the number to id map is read for that range only.
+   */
+  numberedIds(from: number, count: number): Promise<NumberedIds>;
+  /**
    * Up to `limit` of the agents whose last change (any that took a revision) was at or after
    * `since` (Unix ms), and with `includeDeleted` the tombstones of those deleted since, in
    * (time, kind, key) order strictly after `after`. Its work is bounded by the page, never by the
@@ -112,6 +118,14 @@ export interface AgentStore {
   /** Resolves when the backing store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What {@link AgentStore.numberedIds} answers. */
+export interface NumberedIds {
+  /** The agents of the range, by number. */
+  agents: { agentNumber: number; id: string }[];
+  /** The highest agent number handed out (0 when none was): no agent has a higher one. */
+  lastNumber: number;
 }
 
 /** An agent {@link AgentStore.settleDomainAgents} changed. */

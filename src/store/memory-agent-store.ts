@@ -23,7 +23,7 @@ import {
   type SaveOptions,
   type SaveResult,
 } from './agent-record.js';
-import type { AgentStore, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, NumberedIds, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
 import { domainOwnerOf, isDomainVerified, refusingDomain, type DomainOwnerOf } from './domain-claims.js';
 import { MemoryTermIndex } from './memory-term-index.js';
 import { MemoryExtensionCatalog } from './memory-extension-catalog.js';
@@ -340,6 +340,15 @@ export class MemoryAgentStore implements AgentStore {
     const due = this.tombstoneTimes.before(before.getTime(), limit);
     for (const id of due) this.clearTombstone(id);
     return due.length;
+  }
+
+  async numberedIds(from: number, count: number): Promise<NumberedIds> {
+    const agents: NumberedIds['agents'] = [];
+    for (let agentNumber = Math.max(1, from); agentNumber < from + count; agentNumber++) {
+      const id = this.idsByNumber.get(agentNumber);
+      if (id !== undefined) agents.push({ agentNumber, id });
+    }
+    return { agents, lastNumber: this.lastAgentNumber };
   }
 
   async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {

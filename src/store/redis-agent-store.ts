@@ -30,7 +30,7 @@ import {
   type SaveResult,
   nameDigestOf,
 } from './agent-record.js';
-import type { AgentStore, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, NumberedIds, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
 import { EXTENSION_WALK_BUDGET, extensionEntriesOf, type ExtensionEntry, type ExtensionPage, type ExtensionQuery, type TrustLevel } from './extension-catalog.js';
 import { packTerms } from './packed-terms.js';
 import { closeRedis } from './redis-connection.js';
@@ -568,6 +568,23 @@ export class RedisAgentStore implements AgentStore {
   async keptOutcome(claim: IdempotencyClaim): Promise<KeptOutcome | null> {
     const kept = await this.guard(() => this.redis.get(this.keys.keptOutcome(claim.key)));
     return kept === null ? null : keptOutcomeOf(kept);
+  }
+
+  async numberedIds(from: number, count: number): Promise<NumberedIds> {
+    const first = Math.max(1, from);
+    // The range's numbers by the hash that maps them (AGENT_NUMBERS_PER_BUCKET each): one HMGET per hash, in number order.
+    const byBucket = new Map<string, number[]>();
+    for (let agentNumber = first; agentNumber < from + count; agentNumber++) {
+      const bucket = this.keys.agentIds(agentNumber);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), agentNumber]);
+    }
+    const pipeline = this.redis.pipeline().get(this.keys.agentNumbers);
+    for (const [bucket, numbers] of byBucket) pipeline.hmget(bucket, ...numbers.map(String));
+    const [last, ...replies] = await this.results(pipeline);
+    const numbers = [...byBucket.values()].flat();
+    const ids = (replies as (string | null)[][]).flat();
+    const agents = numbers.flatMap((agentNumber, i) => (ids[i] ? [{ agentNumber, id: ids[i] as string }] : []));
+    return { agents, lastNumber: Number(last ?? 0) };
   }
 
   async listPage(after: string | undefined, limit: number, includeInactive = false): Promise<IdPage> {

@@ -92,7 +92,7 @@ export class OpenApiContract {
     if (!mediaType) return [`${where} as ${response.contentType}, where the document says ${Object.keys(content).join(', ')}`];
     const pointer = `openapi#/paths/${escapePointer(op.template)}/${op.method}/responses/${response.status}/content/${escapePointer(mediaType)}/schema`;
     const validate = this.validatorAt(pointer);
-    const body = mediaType === 'application/json' ? JSON.parse(response.text) : response.text;
+    const body = mediaType === 'application/json' || mediaType.endsWith('+json') ? JSON.parse(response.text) : response.text;
     if (validate(body)) return [];
     return [`${where} with a body its schema refuses: ${this.ajv.errorsText(validate.errors)}; body ${response.text.slice(0, 500)}`];
   }

@@ -146,6 +146,9 @@ describe('a mirror (FOLLOW_URL)', () => {
     }
     expect((await rpc(mirror.baseUrl, 'get_agent', { agent_id: 'before-one' })).result).toMatchObject({ agent_id: 'before-one' });
     expect((await fetch(`${mirror.baseUrl}/agents/before-one/card`)).status).toBe(200);
+    // The ARD API's POSTs search: a mirror answers them.
+    expect((await sendJson(`${mirror.baseUrl}/ard/v1/search`, 'POST', { query: { text: 'before' } })).status).toBe(200);
+    expect((await fetch(`${mirror.baseUrl}/.well-known/ai-catalog.json`)).status).toBe(200);
     await converged(source.base, mirror.baseUrl);
   });
 

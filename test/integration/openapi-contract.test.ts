@@ -286,6 +286,37 @@ describe('the OpenAPI document against real answers', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the AI Catalog documents and the ARD API answer as documented, good input and bad', async () => {
+    const root = await call('GET', '/.well-known/ai-catalog.json');
+    expect(root.status).toBe(200);
+    expect((await call('GET', '/.well-known/ai-catalog.json', { headers: { 'if-none-match': root.headers.get('etag')! } })).status).toBe(304);
+    expect((await call('GET', '/.well-known/ard.json')).status).toBe(200);
+    expect((await call('GET', '/ai-catalog/pages/0/0')).status).toBe(200);
+    expect((await call('GET', '/ai-catalog/pages/0/999999')).status).toBe(404);
+    expect((await call('GET', '/ai-catalog/pages/zero/0')).status).toBe(400);
+    expect((await call('GET', '/.well-known/jwks.json')).status).toBe(200);
+    expect((await call('GET', '/.well-known/ai-catalog.json', { as: 'stranger' })).status).toBe(401);
+
+    const found = await call('POST', '/ard/v1/search', { body: { query: { text: 'contract', filter: { type: 'application/a2a-agent-card+json' } }, pageSize: 1 } });
+    expect(found.status).toBe(200);
+    expect((await call('POST', '/ard/v1/search', { body: { query: { text: 'x', filter: { colour: 'red' } } } })).status).toBe(400);
+    expect((await call('POST', '/ard/v1/search', { body: '{"query": ' })).status).toBe(400);
+    expect((await call('POST', '/ard/v1/search', { body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await call('POST', '/ard/v1/search', { body: { query: { text: 'x' } }, as: 'stranger' })).status).toBe(401);
+    expect((await call('POST', '/ard/v1/explore', { body: { query: { text: 'contract' }, resultType: { facets: [{ field: 'tags' }, { field: 'type' }] } } })).status).toBe(200);
+    expect((await call('POST', '/ard/v1/explore', { body: { resultType: { facets: [] } } })).status).toBe(400);
+    const listed = await call('GET', '/ard/v1/agents?pageSize=2');
+    expect(listed.status).toBe(200);
+    expect((await call('GET', '/ard/v1/agents?orderBy=name')).status).toBe(400);
+    const identifier = listed.json().items[0]?.identifier as string;
+    const entry = await call('GET', `/ard/v1/agents/${encodeURIComponent(identifier)}`);
+    expect(entry.status).toBe(200);
+    expect((await call('GET', `/ard/v1/agents/${encodeURIComponent(identifier)}`, { headers: { 'if-none-match': entry.headers.get('etag')! } })).status).toBe(304);
+    expect((await call('GET', `/ard/v1/agents/${encodeURIComponent('urn:air:nowhere.example:agent:x')}`)).status).toBe(404);
+    expect((await call('GET', '/ard/v1/agents/not-a-urn')).status).toBe(400);
+    expect(problems).toEqual([]);
+  });
+
   it('the check itself refuses an undocumented status, a wrong content type and a body its schema refuses', () => {
     expect(contract.problemsOf('GET', '/health', { status: 418, contentType: 'application/json', text: '{}' })).toHaveLength(1);
     expect(contract.problemsOf('GET', '/health', { status: 200, contentType: 'text/html', text: '{}' })).toHaveLength(1);
@@ -344,12 +375,14 @@ describe('budgets and outages against the OpenAPI document', () => {
         ['POST', '/agents', JSON.stringify(cardV1())],
         ['GET', '/changes'],
         ['GET', '/extensions'],
+        ['GET', '/.well-known/ai-catalog.json'],
+        ['POST', '/ard/v1/search', JSON.stringify({ query: { text: 'weather' } })],
       ] as const) {
         const response = await fetch(`${down.baseUrl}${path}`, { method, ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) });
         statuses.push(response.status);
         problems.push(...contract.problemsOf(method, path, { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() }));
       }
-      expect(statuses).toEqual([503, 503, 503, 503, 503, 503]);
+      expect(statuses).toEqual([503, 503, 503, 503, 503, 503, 503, 503]);
       expect(problems).toEqual([]);
     } finally {
       await down.close();

@@ -69,6 +69,13 @@ describe('the registry as an A2A agent', () => {
     expect(card.skills.map((skill: { id: string }) => skill.id)).toEqual(['find_agents']);
   });
 
+  it('advertises its ARD API base and AI Catalog in an optional extension of its card', async () => {
+    const card = await json(await fetch(`${registry.base}/.well-known/agent-card.json`));
+    expect(card.capabilities.extensions).toEqual([
+      expect.objectContaining({ uri: 'https://github.com/ards-project/ard-spec', required: false, params: expect.objectContaining({ ardApiBase: expect.stringMatching(/\/ard\/v1$/) }) }),
+    ]);
+  });
+
   it('answers the SDK client, which reads its card, with the best matches as a data part', async () => {
     const client = await new ClientFactory().createFromUrl(registry.base);
     const answer = (await client.sendMessage(request('forecast'))) as Message;

@@ -356,8 +356,18 @@ describe('REST API: registering and reading agents', () => {
       domain: 'GET /domains/{domain}',
       domain_remove: 'DELETE /domains/{domain}',
     });
-    // And those of the extension catalog's REST door.
-    expect(Object.keys(body.protocols.secondary.endpoints)).toHaveLength(23);
+    // And those of the extension catalog's REST door, and of discovery (the AI Catalogs and the ARD API).
+    expect(body.protocols.secondary.endpoints).toMatchObject({
+      ai_catalog: 'GET /.well-known/ai-catalog.json',
+      ard_manifest: 'GET /.well-known/ard.json',
+      ai_catalog_page: 'GET /ai-catalog/pages/{level}/{index}',
+      jwks: 'GET /.well-known/jwks.json',
+      ard_search: 'POST /ard/v1/search',
+      ard_explore: 'POST /ard/v1/explore',
+      ard_list: 'GET /ard/v1/agents',
+      ard_agent: 'GET /ard/v1/agents/{identifier}',
+    });
+    expect(Object.keys(body.protocols.secondary.endpoints)).toHaveLength(31);
     expect(body.health_check).toBe('/health');
     expect(body.agent_card).toBe('/.well-known/agent-card.json');
   });
