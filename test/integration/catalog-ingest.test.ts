@@ -50,6 +50,20 @@ describe('register-by-URL of AI Catalogs (loopback publishers, test mode)', () =
     expect((await fetch(`${registry.base}/agents/${encodeURIComponent(agentIdForAirIdentifier('urn:air:127.0.0.1:demo:catalog-agent'))}`)).status).toBe(404);
   });
 
+  it('serves an ingested agent under its publisher identifier, in the ARD API and in the registry catalog', async () => {
+    publisher.documents.clear();
+    const identifier = 'urn:air:127.0.0.1:Served:Kept-Agent';
+    publisher.serve('/catalog.json', catalogOf([inlineCardEntry(identifier, cardNamed('Kept Agent'))]));
+    expect((await registerUrl(`${publisher.origin}/catalog.json`)).status).toBe(200);
+    const looked = await fetch(`${registry.base}/ard/v1/agents/${encodeURIComponent(identifier)}`);
+    expect(looked.status).toBe(200);
+    expect(await json(looked)).toMatchObject({ identifier, displayName: 'Kept Agent', type: 'application/a2a-agent-card+json' });
+    const leaf = await json(await fetch(`${registry.base}/ai-catalog/pages/0/0`));
+    expect(leaf.entries.filter((entry: { identifier: string }) => entry.identifier === identifier)).toHaveLength(1);
+    const otherCase = identifier.replace('Kept-Agent', 'kept-agent');
+    expect((await fetch(`${registry.base}/ard/v1/agents/${encodeURIComponent(otherCase)}`)).status).toBe(404);
+  });
+
   it('falls back to ai-catalog.json when the origin has no ARD manifest', async () => {
     publisher.documents.clear();
     publisher.serve('/.well-known/ai-catalog.json', catalogOf([inlineCardEntry('urn:air:127.0.0.1:demo:catalog-agent', cardNamed('Catalog Agent'))]), 'application/ai-catalog+json');
