@@ -30,7 +30,7 @@ import {
   type SaveResult,
   nameDigestOf,
 } from './agent-record.js';
-import type { AgentStore, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, ProbeClaim, ProbeRecorded, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
 import { EXTENSION_WALK_BUDGET, extensionEntriesOf, type ExtensionEntry, type ExtensionPage, type ExtensionQuery, type TrustLevel } from './extension-catalog.js';
 import { packTerms } from './packed-terms.js';
 import { closeRedis } from './redis-connection.js';
@@ -40,6 +40,7 @@ import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning 
 import { keptFor, refusedWrite, type RefusedOutcome } from './store-outcome.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
+import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from '../probes/probe-result.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -53,10 +54,11 @@ function storedChangeOf(position: string, fields: string[]): StoredChange {
     at: Number(value.t),
     ...(value.s ? { summary: JSON.parse(value.s) as RecordSummary } : {}),
     ...(value.l ? { lifecycle: { status: value.l as LifecycleStatus, ...(value.m ? { message: value.m } : {}) } } : {}),
+    ...(value.p ? { probe: { status: value.p as ProbeStatus, ...(value.q ? { previous: value.q as ProbeStatus } : {}) } } : {}),
   };
 }
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt'] as const;
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt', 'ps', 'pr'] as const;
 
 type ScriptReply = [string, string?, string?, string?, string?, string?, string?, string?, string?, string?];
 
@@ -98,6 +100,8 @@ interface RegistryCommands {
   readExtensions(...args: string[]): Promise<string[]>;
   setExtensionTrust(...args: string[]): Promise<string[]>;
   mirrorAgent(...args: string[]): Promise<[MirrorOutcome | 'retry']>;
+  claimProbes(...args: string[]): Promise<string[]>;
+  recordProbe(...args: string[]): Promise<[string, string?]>;
 }
 
 /** The epoch, the last position, the highest position trimmed, and the events as XRANGE gives them. */
@@ -125,6 +129,8 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['readExtensions', 'read-extensions', 1],
   ['setExtensionTrust', 'set-extension-trust', 1],
   ['mirrorAgent', 'mirror-agent', 10],
+  ['claimProbes', 'claim-probes', 1],
+  ['recordProbe', 'record-probe', 3],
 ];
 
 /** The text of a Lua script of `lua/`, by its path there without `.lua`. */
@@ -167,8 +173,9 @@ function lifecycleOf(status: string | null | undefined, message: string | null |
 }
 
 function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt, ps, pr] = values;
   if (card == null || meta == null || revision == null) return null;
+  const probe = decodeProbe(ps, pr);
   return {
     id,
     card,
@@ -184,6 +191,7 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
     domainVerified: domainVerified === '1',
     ...(owners ? { ownerChanges: ownerChangesOf(owners) } : {}),
     lifecycle: lifecycleOf(ls, lm, lt),
+    ...(probe ? { probe } : {}),
   };
 }
 
@@ -433,6 +441,7 @@ export class RedisAgentStore implements AgentStore {
         ...this.catalogArgs(),
         this.keys.changedAgents,
         ...this.tombstoneArgs,
+        this.keys.probeSchedule,
       ),
     );
     const [outcome, revision, createdAt, created, ttl, owner, domainVerified, ls, lm, lt] = reply;
@@ -491,6 +500,7 @@ export class RedisAgentStore implements AgentStore {
         this.keys.changedAgents,
         ...this.tombstoneArgs,
         DEPRECATED_TERM,
+        this.keys.probeSchedule,
       ),
     );
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), idempotency, 'deleted').revision;
@@ -741,6 +751,7 @@ export class RedisAgentStore implements AgentStore {
           k.changedAgents,
           ...this.tombstoneArgs,
           DEPRECATED_TERM,
+          k.probeSchedule,
         ),
       );
       if (outcome === 'purged') purged.push(id);
@@ -754,6 +765,38 @@ export class RedisAgentStore implements AgentStore {
 
   async scheduleRefresh(id: string, at: Date): Promise<void> {
     await this.guard(() => this.redis.zadd(this.keys.refreshes, 'XX', at.getTime(), id), true);
+  }
+
+  async claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim> {
+    const k = this.keys;
+    const [lag, ...ids] = await this.guard(
+      () => this.redis.claimProbes(k.probeSchedule, String(now.getTime()), String(limit), String(now.getTime() + leaseMs), k.agentPrefix),
+      true,
+    );
+    return { ids, lagMs: Number(lag) };
+  }
+
+  async recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded> {
+    const k = this.keys;
+    const [kind, revision] = await this.guard(
+      () =>
+        this.redis.recordProbe(
+          k.agent(id),
+          k.revision,
+          k.probeSchedule,
+          id,
+          outcome.result.status,
+          encodeProbeDetail(outcome),
+          String(nextAt.getTime()),
+          String(Date.parse(outcome.result.checkedAt)),
+          k.invalidations,
+          ...this.changeLogArgs,
+          k.changedAgents,
+          ...this.termLayoutArgs,
+        ),
+      true,
+    );
+    return kind === 'missing' ? { kind } : { kind: kind as 'same' | 'changed', revision: Number(revision) };
   }
 
   async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {

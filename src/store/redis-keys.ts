@@ -17,6 +17,8 @@ export interface RedisKeys {
   readonly purgeDeadlines: string;
   /** Sorted set: id of an agent registered from a URL by the time (ms) its card is fetched again. */
   readonly refreshes: string;
+  /** Sorted set: agent id by the time (ms) its next probe is due (src/probes/); a claimed probe's time is the end of its lease. */
+  readonly probeSchedule: string;
   /**
    * Sorted set: each agent's number by the time (ms) of its last change, for listings of what
    * changed since a time. Numbers rather than ids: the set holds every agent, so its members are kept short.
@@ -100,6 +102,7 @@ export function redisKeys(prefix: string): RedisKeys {
     livenessDeadlines: `${prefix}liveness`,
     purgeDeadlines: `${prefix}purges`,
     refreshes: `${prefix}refreshes`,
+    probeSchedule: `${prefix}probes`,
     changedAgents: `${prefix}changed`,
     tombstones: `${prefix}tombstones`,
     tombstoneInfo: `${prefix}tombstone-info`,

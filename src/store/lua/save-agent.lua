@@ -38,6 +38,8 @@ local hostsText = ARGV[36]
 local CATALOG_AT = 37
 -- The tombstones of deleted agents (lib/changes.lua): a new agent clears the one of its id.
 local tombstones = tombstoneStore(ARGV[40], ARGV[41])
+-- The probe schedule: a new agent is due for its first probe at once.
+local probeSchedule = ARGV[42]
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
@@ -83,6 +85,7 @@ end
 local number = currentNumber
 if not exists then
   number = admitAgent(id, agentNumberCounter, agentIdsPrefix, numbersPerBucket, idCasePrefix, tombstones)
+  redis.call('ZADD', probeSchedule, nowMs, id)
 end
 
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
