@@ -20,7 +20,7 @@ import { changeRoutes } from './changes/change-routes.js';
 import { ChangeService } from './changes/change-service.js';
 import { ChangeSignal, ChangeStreams } from './changes/change-stream.js';
 import { RecordCache } from './cache/record-cache.js';
-import type { Config, FollowSettings } from './config/config.js';
+import type { Config, FollowSettings, ProbeConfig } from './config/config.js';
 import { Follower } from './follow/follower.js';
 import { readOnlyMethods, readOnlyRoutes } from './follow/read-only.js';
 import { SourceClient } from './follow/source-client.js';
@@ -53,6 +53,8 @@ import { retiredVectorMethods } from './search/vector-methods.js';
 import { metricsRoutes, serviceInfoRoutes } from './service-info/service-info-routes.js';
 import { signaturePolicy } from './signatures/signature-policy.js';
 import { CardRefresher } from './worker/card-refresher.js';
+import { AgentProber } from './probes/agent-prober.js';
+import { ProbeRunner } from './probes/probe-runner.js';
 import type { AgentStore } from './store/agent-store.js';
 import type { DomainStore } from './store/domain-claims.js';
 import { MemoryAgentStore } from './store/memory-agent-store.js';
@@ -187,6 +189,28 @@ async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boole
   return done;
 }
 
+/**
+ * The worker's probes, with a fetcher of their own: the same address policy as every outbound
+ * fetch, but the probe timeout for each request.
+ */
+function probeRunner(probes: ProbeConfig, config: Config, store: AgentStore, metrics: Metrics, logger: Logger): ProbeRunner {
+  const fetcher = createSafeFetcher({
+    ...config.outbound,
+    maxDepth: config.jsonMaxDepth,
+    connectTimeoutMs: Math.min(3000, probes.timeoutMs),
+    totalTimeoutMs: probes.timeoutMs,
+  });
+  const settings = {
+    intervalMs: probes.intervalSeconds * 1000,
+    ratePerSecond: probes.ratePerSecond,
+    originConcurrency: probes.originConcurrency,
+    timeoutMs: probes.timeoutMs,
+    maxBackoffMs: probes.maxBackoffSeconds * 1000,
+    runMs: config.sweepIntervalSeconds * 1000,
+  };
+  return new ProbeRunner(store, new AgentProber(fetcher), settings, metrics.watchProbes(), logger);
+}
+
 /** The composition root: builds every part once for the configured role and hands each its dependencies. */
 export async function createRegistry(config: Config, logger: Logger): Promise<Registry> {
   const metrics = new Metrics();
@@ -215,6 +239,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   });
   const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger, config.tombstoneRetentionDays * 86_400_000);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
+  const prober = runsSweep && config.probes ? probeRunner(config.probes, config, store, metrics, logger) : undefined;
   const intervalMs = config.sweepIntervalSeconds * 1000;
   const sweepHealth = runsSweep ? new SweepHealth(redis?.sweepClock ?? new MemorySweepClock(), intervalMs) : undefined;
   // BullMQ never closes a connection it is handed: drain() does. Its outages are the command connection's to log.
@@ -228,6 +253,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       intervalMs,
       expiry: sweepHealth.track(() => expiry.run()),
       refresh: () => refresher.run(),
+      ...(prober ? { probe: () => prober.run() } : {}),
       logger,
     });
 

@@ -143,6 +143,10 @@ export class CachingAgentStore implements AgentStore {
     return this.store.scheduleRefresh(id, at);
   }
 
+  scheduleProbe(id: string, at: Date): Promise<void> {
+    return this.store.scheduleProbe(id, at);
+  }
+
   claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim> {
     return this.store.claimProbes(now, limit, leaseMs);
   }

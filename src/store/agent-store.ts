@@ -107,6 +107,8 @@ export interface AgentStore {
    * the agent's probe index term, takes a revision and a `probe_changed` event, atomically.
    */
   recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded>;
+  /** Moves an agent's next probe to `at`, keeping what the last one found (nothing when it is not scheduled). */
+  scheduleProbe(id: string, at: Date): Promise<void>;
   /** The card an agent registered by URL had before its last change, or null. */
   previousCard(id: string): Promise<PreviousCard | null>;
   /**

@@ -460,6 +460,10 @@ export class MemoryAgentStore implements AgentStore {
     return { kind: 'changed', revision: record.revision };
   }
 
+  async scheduleProbe(id: string, at: Date): Promise<void> {
+    if (this.probes.at(id) !== undefined) this.probes.set(id, at.getTime());
+  }
+
   /** The index terms an agent has apart from its card's: its lifecycle's and its probe's. */
   private workerTerms(record: StoredRecord): string[] {
     return [...(record.lifecycle.status === 'deprecated' ? [DEPRECATED_TERM] : []), ...(record.probe ? [probeTerm(record.probe.result.status)] : [])];

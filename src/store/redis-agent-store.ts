@@ -799,6 +799,10 @@ export class RedisAgentStore implements AgentStore {
     return kind === 'missing' ? { kind } : { kind: kind as 'same' | 'changed', revision: Number(revision) };
   }
 
+  async scheduleProbe(id: string, at: Date): Promise<void> {
+    await this.guard(() => this.redis.zadd(this.keys.probeSchedule, 'XX', at.getTime(), id), true);
+  }
+
   async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {
     if (ids.length === 0) return [];
     const k = this.keys;
