@@ -3,7 +3,7 @@ import type { SearchPage } from '../search/search-service.js';
 import { etagOf, type AgentRecord, type HeartbeatResult, type Lifecycle, type PreviousCard, type SavedRecord, type SaveResult, type Tombstone } from '../store/agent-record.js';
 import type { PageJsonCache } from './page-json-cache.js';
 import type { PingResult } from './agent-ping.js';
-import type { ProbeResult } from '../probes/probe-result.js';
+import type { ProbeResult } from '../store/probe-outcome.js';
 import type {
   AgentDeleted,
   AgentFields,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RawJson } from '../http/json-text.js';
 import { named } from '../http/named-schemas.js';
-import { PROBE_STATUSES } from '../probes/probe-result.js';
+import { PROBE_STATUSES } from '../store/probe-outcome.js';
 
 // The bodies the agent operations answer over REST (snake_case), beside the presenters that build
 // them: the presenters' types come from these, and the API document is generated from them.

@@ -17,7 +17,7 @@ import type {
 } from '../store/agent-record.js';
 import type { ChangeRead } from '../store/change-log.js';
 import type { AgentStore, ProbeClaim, ProbeRecorded, SettledAgent, TermSearch, TermSearchPage } from '../store/agent-store.js';
-import type { ProbeOutcome } from '../probes/probe-result.js';
+import type { ProbeOutcome } from '../store/probe-outcome.js';
 import type { RecordCache } from './record-cache.js';
 
 /**

@@ -3,7 +3,7 @@ import { agentCardSchema } from '../agents/agent-responses.js';
 import { named } from '../http/named-schemas.js';
 import type { RawJson } from '../http/json-text.js';
 import { CHANGE_KINDS } from '../store/change-log.js';
-import { PROBE_STATUSES } from '../probes/probe-result.js';
+import { PROBE_STATUSES } from '../store/probe-outcome.js';
 
 // The bodies of the change log's answers, beside their presenter, which takes its types from them.
 

@@ -5,7 +5,7 @@ import { comparePositions, START_POSITION, type ChangeRead, type StoredChange } 
 import { decodeChangeCursor, encodeChangeCursor, epochTagOf } from './change-cursor.js';
 import type { ChangesRequest } from './change-requests.js';
 import { SingleFlight } from './single-flight.js';
-import { probeTerm } from '../probes/probe-result.js';
+import { probeTerm } from '../store/probe-outcome.js';
 
 /** Events a filtered read looks through at most: a page of rare events ends early, with a cursor to go on. */
 const FILTERED_SCAN = 1000;

@@ -68,7 +68,7 @@ export class Metrics {
 
   /**
    * Adds the probes' metrics (the worker's, with PROBE_ENABLED): probes by result, their latency, and
-   * how late the oldest due probe is. Statuses are the few of `probes/probe-result.ts`.
+   * how late the oldest due probe is. Statuses are the few of `store/probe-outcome.ts`.
    */
   watchProbes(): ProbeMetrics {
     return {

@@ -4,7 +4,7 @@ import { OutboundFetchError, UrlNotAllowedError, UpstreamTimeoutError, type Outb
 import type { OutboundAnswer, SafeFetcher } from '../outbound/safe-fetch.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import { cardDriftOf } from './card-drift.js';
-import type { ProbeResult, ProbeStatus, TransportCheck } from './probe-result.js';
+import type { ProbeResult, ProbeStatus, TransportCheck } from '../store/probe-outcome.js';
 import type { ProbeTarget } from './probe-target.js';
 
 /** What one probe found, and how long its origin asked to be left alone (a `Retry-After`), if it did. */

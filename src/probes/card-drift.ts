@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { CardDrift } from './probe-result.js';
+import type { CardDrift } from '../store/probe-outcome.js';
 
 /** Most field names a drift lists in all: what a record keeps of it stays a few hundred bytes. */
 export const MAX_DRIFT_ENTRIES = 20;

@@ -4,7 +4,7 @@ import type { AgentRecord } from '../store/agent-record.js';
 import type { AgentStore } from '../store/agent-store.js';
 import type { AgentProber, ProbeFinding } from './agent-prober.js';
 import { ProbeBudget, type BudgetedTask, type ProbeLimits } from './probe-budget.js';
-import type { ProbeOutcome, ProbeResult, ProbeStatus } from './probe-result.js';
+import type { ProbeOutcome, ProbeResult, ProbeStatus } from '../store/probe-outcome.js';
 import { originOf, probeTargetOf } from './probe-target.js';
 
 /** Statuses that count as the agent answering: the schedule does not back off after them. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CardFormat } from '../card/card-schemas.js';
-import type { ProbeOutcome } from '../probes/probe-result.js';
+import type { ProbeOutcome } from './probe-outcome.js';
 import type { SignatureError, SignatureStatus } from '../signatures/card-signature-verifier.js';
 import type { SigningFormName } from '../signatures/signing-forms.js';
 

@@ -1,4 +1,4 @@
-import type { ProbeOutcome } from '../probes/probe-result.js';
+import type { ProbeOutcome } from './probe-outcome.js';
 import type { ChangeRead } from './change-log.js';
 import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
 import type {

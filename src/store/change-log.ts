@@ -1,4 +1,4 @@
-import type { ProbeStatus } from '../probes/probe-result.js';
+import type { ProbeStatus } from './probe-outcome.js';
 import type { LifecycleStatus, RecordSummary } from './agent-record.js';
 
 /** What happened to an agent, as the change log tells it. */

@@ -24,7 +24,7 @@ import {
   type SaveResult,
 } from './agent-record.js';
 import type { AgentStore, ProbeClaim, ProbeRecorded, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
-import { probeTerm, type ProbeOutcome } from '../probes/probe-result.js';
+import { probeTerm, type ProbeOutcome } from './probe-outcome.js';
 import { domainOwnerOf, isDomainVerified, refusingDomain, type DomainOwnerOf } from './domain-claims.js';
 import { MemoryTermIndex } from './memory-term-index.js';
 import { MemoryExtensionCatalog } from './memory-extension-catalog.js';

@@ -40,7 +40,7 @@ import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning 
 import { keptFor, refusedWrite, type RefusedOutcome } from './store-outcome.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
-import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from '../probes/probe-result.js';
+import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from './probe-outcome.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {

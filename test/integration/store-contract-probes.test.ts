@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProbeOutcome, ProbeStatus } from '../../src/probes/probe-result.js';
+import type { ProbeOutcome, ProbeStatus } from '../../src/store/probe-outcome.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { cardV1 } from '../helpers/cards.js';
 import { idsMatching, storeBackends as backends, writeOf } from '../helpers/store-backends.js';

@@ -2,7 +2,7 @@
 -- probe status touches more: the agent moves from one probe term of the index to the other, takes a
 -- revision (so that caches drop their copy) and the change log tells `probe_changed`.
 -- KEYS[1] agent hash, KEYS[2] revision counter, KEYS[3] the probe schedule
--- ARGV[1] id, ARGV[2] status, ARGV[3] the detail (src/probes/probe-result.ts), ARGV[4] next probe
+-- ARGV[1] id, ARGV[2] status, ARGV[3] the detail (src/store/probe-outcome.ts), ARGV[4] next probe
 -- (ms), ARGV[5] now (ms), ARGV[6] invalidation channel, ARGV[7] the change log stream, ARGV[8] its
 -- length, ARGV[9] the set of the agents' last change times (lib/changes.lua), ARGV[10..15] the term layout
 -- Answers {'missing'} when the agent is gone, {'same', revision} or {'changed', revision}.

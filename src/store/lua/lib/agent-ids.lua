@@ -33,7 +33,7 @@ local function admitAgent(id, numberCounter, idsPrefix, numbersPerBucket, casePr
   return number
 end
 
--- The index term of an agent's probe status (`probeTerm` in src/probes/probe-result.ts).
+-- The index term of an agent's probe status (`probeTerm` in src/store/probe-outcome.ts).
 local function probeTermOf(status)
   return 'probe:' .. status
 end
