@@ -23,6 +23,11 @@ export interface ProbeSettings extends ProbeLimits {
   timeoutMs: number;
   /** Longest a run goes on claiming due agents before it ends (the next run carries on). */
   runMs: number;
+  /**
+   * Most agents claimed at once.
+   * @defaultValue about ten seconds of probes at the rate, at most 100
+   */
+  claimSize?: number;
 }
 
 export interface ProbeRunOutcome extends Record<string, number> {
@@ -50,7 +55,7 @@ export class ProbeRunner {
   ) {
     this.budget = new ProbeBudget(settings);
     // About ten seconds of probes at the rate: claims stay short, and held no longer than needed.
-    this.claimSize = Math.max(1, Math.min(MAX_CLAIM, Math.ceil(settings.ratePerSecond * 10)));
+    this.claimSize = settings.claimSize ?? Math.max(1, Math.min(MAX_CLAIM, Math.ceil(settings.ratePerSecond * 10)));
   }
 
   /** The lease of a claim: time to start the whole batch at the rate, plus the slowest probe, twice over. */
