@@ -103,11 +103,12 @@ export interface AgentStore {
    */
   claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim>;
   /**
-   * Keeps a probe's outcome and when the agent is probed next. A change of its status also moves
-   * the agent's probe index term, takes a revision and a `probe_changed` event, atomically.
+   * Keeps a probe's outcome and, for a claimed agent, when it is probed next (an agent not claimed
+   * keeps its place). A change of its status also moves the agent's probe index term, takes a
+   * revision and a `probe_changed` event, atomically.
    */
   recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded>;
-  /** Moves an agent's next probe to `at`, keeping what the last one found (nothing when it is not scheduled). */
+  /** Moves a claimed agent's next probe to `at`, keeping what the last one found (nothing for one not claimed). */
   scheduleProbe(id: string, at: Date): Promise<void>;
   /** The card an agent registered by URL had before its last change, or null. */
   previousCard(id: string): Promise<PreviousCard | null>;

@@ -156,8 +156,9 @@ export class MemoryAgentStore implements AgentStore {
   private readonly liveness = new Deadlines();
   private readonly purges = new Deadlines();
   private readonly refreshes = new Deadlines();
-  /** Agent ids by when their next probe is due (a claimed one: the end of its lease). */
+  /** Agent ids by when their next probe is due; a claimed agent is in `probeClaims` instead, by the end of its lease. */
   private readonly probes = new Deadlines();
+  private readonly probeClaims = new Deadlines();
   private readonly previous = new Map<string, PreviousCard>();
   /** Agent numbers (as text) by the time of their last change. */
   private readonly changedAgents = new ChangeTimes('a');
@@ -434,24 +435,34 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   async claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim> {
-    const oldest = this.probes.due(now.getTime(), 1)[0];
-    const lagMs = oldest === undefined ? 0 : now.getTime() - (this.probes.at(oldest) ?? now.getTime());
-    const ids = this.probes.due(now.getTime(), limit);
-    for (const id of ids) this.probes.set(id, now.getTime() + leaseMs);
+    const at = now.getTime();
+    const oldest = this.probes.due(at, 1)[0];
+    // Whole seconds, as the Redis store keeps the schedule.
+    const lagMs = oldest === undefined ? 0 : at - Math.floor((this.probes.at(oldest) ?? at) / 1000) * 1000;
+    const expired = this.probeClaims.due(at, limit);
+    const ids = [...expired, ...this.probes.due(at, limit - expired.length)];
+    for (const id of ids) {
+      this.probes.delete(id);
+      this.probeClaims.set(id, at + leaseMs);
+    }
     return { ids, lagMs };
+  }
+
+  /** Makes a claimed agent due at `at`; one not claimed keeps its place in the schedule. */
+  private rescheduleClaimed(id: string, at: number): void {
+    if (this.probeClaims.at(id) === undefined) return;
+    this.probeClaims.delete(id);
+    this.probes.set(id, at);
   }
 
   async recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded> {
     const entry = this.entries.get(id);
-    if (!entry) {
-      this.probes.delete(id);
-      return { kind: 'missing' };
-    }
+    if (!entry) return { kind: 'missing' };
     const { record } = entry;
     const previous = record.probe?.result.status;
     const status = outcome.result.status;
     record.probe = { result: { ...outcome.result }, failures: outcome.failures };
-    this.probes.set(id, nextAt.getTime());
+    this.rescheduleClaimed(id, nextAt.getTime());
     if (previous === status) return { kind: 'same', revision: record.revision };
     if (previous) this.index.remove(probeTerm(previous), entry.agentNumber);
     this.index.add(probeTerm(status), entry.agentNumber);
@@ -461,7 +472,7 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   async scheduleProbe(id: string, at: Date): Promise<void> {
-    if (this.probes.at(id) !== undefined) this.probes.set(id, at.getTime());
+    this.rescheduleClaimed(id, at.getTime());
   }
 
   /** The index terms an agent has apart from its card's: its lifecycle's and its probe's. */
@@ -539,6 +550,7 @@ export class MemoryAgentStore implements AgentStore {
     this.purges.delete(id);
     this.refreshes.delete(id);
     this.probes.delete(id);
+    this.probeClaims.delete(id);
     this.previous.delete(id);
     this.changedAgents.delete(String(entry.agentNumber));
     const revision = ++this.lastRevision;

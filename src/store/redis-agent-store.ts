@@ -102,6 +102,7 @@ interface RegistryCommands {
   mirrorAgent(...args: string[]): Promise<[MirrorOutcome | 'retry']>;
   claimProbes(...args: string[]): Promise<string[]>;
   recordProbe(...args: string[]): Promise<[string, string?]>;
+  scheduleProbe(...args: string[]): Promise<number>;
 }
 
 /** The epoch, the last position, the highest position trimmed, and the events as XRANGE gives them. */
@@ -129,15 +130,16 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['readExtensions', 'read-extensions', 1],
   ['setExtensionTrust', 'set-extension-trust', 1],
   ['mirrorAgent', 'mirror-agent', 10],
-  ['claimProbes', 'claim-probes', 1],
-  ['recordProbe', 'record-probe', 3],
+  ['claimProbes', 'claim-probes', 2],
+  ['recordProbe', 'record-probe', 4],
+  ['scheduleProbe', 'schedule-probe', 3],
 ];
 
 /** The text of a Lua script of `lua/`, by its path there without `.lua`. */
 export const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
 
 /** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
-const LUA_LIBRARY = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners']
+const LUA_LIBRARY = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners', 'probe-schedule']
   .map((lib) => readLua(`lib/${lib}`))
   .join('');
 
@@ -441,7 +443,8 @@ export class RedisAgentStore implements AgentStore {
         ...this.catalogArgs(),
         this.keys.changedAgents,
         ...this.tombstoneArgs,
-        this.keys.probeSchedule,
+        this.keys.probeDue,
+        this.keys.probeAtPrefix,
       ),
     );
     const [outcome, revision, createdAt, created, ttl, owner, domainVerified, ls, lm, lt] = reply;
@@ -500,7 +503,6 @@ export class RedisAgentStore implements AgentStore {
         this.keys.changedAgents,
         ...this.tombstoneArgs,
         DEPRECATED_TERM,
-        this.keys.probeSchedule,
       ),
     );
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), idempotency, 'deleted').revision;
@@ -751,7 +753,6 @@ export class RedisAgentStore implements AgentStore {
           k.changedAgents,
           ...this.tombstoneArgs,
           DEPRECATED_TERM,
-          k.probeSchedule,
         ),
       );
       if (outcome === 'purged') purged.push(id);
@@ -770,7 +771,8 @@ export class RedisAgentStore implements AgentStore {
   async claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim> {
     const k = this.keys;
     const [lag, ...ids] = await this.guard(
-      () => this.redis.claimProbes(k.probeSchedule, String(now.getTime()), String(limit), String(now.getTime() + leaseMs), k.agentPrefix),
+      () =>
+        this.redis.claimProbes(k.probeDue, k.probeClaims, String(now.getTime()), String(limit), String(now.getTime() + leaseMs), k.probeAtPrefix, ...this.agentIdsArgs()),
       true,
     );
     return { ids, lagMs: Number(lag) };
@@ -783,7 +785,8 @@ export class RedisAgentStore implements AgentStore {
         this.redis.recordProbe(
           k.agent(id),
           k.revision,
-          k.probeSchedule,
+          k.probeDue,
+          k.probeClaims,
           id,
           outcome.result.status,
           encodeProbeDetail(outcome),
@@ -793,6 +796,7 @@ export class RedisAgentStore implements AgentStore {
           ...this.changeLogArgs,
           k.changedAgents,
           ...this.termLayoutArgs,
+          k.probeAtPrefix,
         ),
       true,
     );
@@ -800,7 +804,8 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async scheduleProbe(id: string, at: Date): Promise<void> {
-    await this.guard(() => this.redis.zadd(this.keys.probeSchedule, 'XX', at.getTime(), id), true);
+    const k = this.keys;
+    await this.guard(() => this.redis.scheduleProbe(k.agent(id), k.probeDue, k.probeClaims, String(at.getTime()), k.probeAtPrefix), true);
   }
 
   async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {

@@ -91,13 +91,30 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s p
     expect((await store.claimProbes(later(5000), 10, LEASE_MS)).ids).toEqual(['weather']);
   });
 
-  it('moves a probe to a later time and keeps its result (a Retry-After)', async () => {
+  it('moves a claimed probe to a later time and keeps its result (a Retry-After)', async () => {
     await store.save(writeOf('weather', cardV1({ name: 'Weather' }), T1));
     await store.recordProbe('weather', outcomeOf('ok'), later(1000));
+    await store.claimProbes(AFTER_T1, 10, LEASE_MS);
     await store.scheduleProbe('weather', later(90_000));
     expect((await store.claimProbes(later(89_999), 10, LEASE_MS)).ids).toEqual([]);
     expect((await store.claimProbes(later(90_000), 10, LEASE_MS)).ids).toEqual(['weather']);
     expect((await store.get('weather'))?.probe?.result.status).toBe('ok');
+  });
+
+  it('leaves an agent that is not claimed where the schedule has it: a result never makes it due twice', async () => {
+    await store.save(writeOf('weather', cardV1({ name: 'Weather' }), T1));
+    await store.recordProbe('weather', outcomeOf('ok'), later(5000));
+    await store.scheduleProbe('weather', later(9000));
+    expect((await store.claimProbes(later(10_000), 10, LEASE_MS)).ids).toEqual(['weather']);
+    expect((await store.claimProbes(later(20_000), 10, LEASE_MS)).ids).toEqual([]);
+  });
+
+  it('claims again an agent whose claim lapsed, once', async () => {
+    await store.save(writeOf('weather', cardV1({ name: 'Weather' }), T1));
+    await store.claimProbes(AFTER_T1, 10, LEASE_MS);
+    expect((await store.claimProbes(later(LEASE_MS), 10, LEASE_MS)).ids).toEqual(['weather']);
+    await store.recordProbe('weather', outcomeOf('ok'), later(LEASE_MS + 3_600_000));
+    expect((await store.claimProbes(later(LEASE_MS * 3), 10, LEASE_MS)).ids).toEqual([]);
   });
 
   it('keeps the probe status and its term when the card changes', async () => {

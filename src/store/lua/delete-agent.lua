@@ -26,8 +26,6 @@ local CATALOG_AT = 23
 -- The tombstones (lib/changes.lua), and the index term of deprecated agents.
 local tombstones = tombstoneStore(ARGV[26], ARGV[27])
 local deprecatedTerm = ARGV[28]
--- The probe schedule (agent id by its next probe time).
-local probeSchedule = ARGV[29]
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
@@ -51,7 +49,7 @@ local layout = termLayout(ARGV, TERM_LAYOUT_AT)
 local terms = storedMemberships(storedTerms, currentStatus == 'inactive', current[5] == 'deprecated', layout, deprecatedTerm)
 removeAgent(id, currentNumber, agentKey, terms, layout, catalogLayout(ARGV, CATALOG_AT),
   {prefix = agentIdsPrefix, perBucket = numbersPerBucket, casePrefix = idCasePrefix},
-  {inactiveListing, activeListing, livenessDeadlines, purgeDeadlines, refreshSchedule, probeSchedule})
+  {inactiveListing, activeListing, livenessDeadlines, purgeDeadlines, refreshSchedule})
 -- The removal takes a revision of its own, so a replica never caches what it read before it.
 local revision = redis.call('INCR', revisionCounter)
 leaveTombstone(log, tombstones, currentNumber, id, revision, nowMs, currentOwner)

@@ -9,7 +9,7 @@
 -- ARGV[15] the change log stream, ARGV[16] its length (lib/changes.lua)
 -- ARGV[17..18] the extension catalog (lib/extension-catalog.lua), ARGV[19] the set of the
 -- agents' last change times, ARGV[20..21] the tombstones (lib/changes.lua), ARGV[22] the index
--- term of deprecated agents, ARGV[23] the probe schedule
+-- term of deprecated agents
 -- Answers 'purged'; 'skipped' when it is not due or no longer inactive; 'retry' when the record
 -- changed since its terms were derived.
 local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -28,7 +28,7 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 local layout = termLayout(ARGV, 8)
 local terms = storedMemberships(ARGV[6], true, current[5] == 'deprecated', layout, ARGV[22])
 removeAgent(ARGV[1], current[3], KEYS[5], terms, layout, catalogLayout(ARGV, 17),
-  {prefix = ARGV[4], perBucket = ARGV[5], casePrefix = ARGV[14]}, {KEYS[2], KEYS[4], ARGV[23]})
+  {prefix = ARGV[4], perBucket = ARGV[5], casePrefix = ARGV[14]}, {KEYS[2], KEYS[4]})
 local revision = redis.call('INCR', KEYS[3])
 local log = changeLog(ARGV[3], ARGV[15], ARGV[16], ARGV[19])
 leaveTombstone(log, tombstoneStore(ARGV[20], ARGV[21]), current[3], ARGV[1], revision, ARGV[2], current[4])

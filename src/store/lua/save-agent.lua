@@ -38,8 +38,9 @@ local hostsText = ARGV[36]
 local CATALOG_AT = 37
 -- The tombstones of deleted agents (lib/changes.lua): a new agent clears the one of its id.
 local tombstones = tombstoneStore(ARGV[40], ARGV[41])
--- The probe schedule: a new agent is due for its first probe at once.
-local probeSchedule = ARGV[42]
+-- The probe schedule (lib/probe-schedule.lua): its due seconds and their sets' prefix; a new agent
+-- is due for its first probe at once.
+local probes = probeSchedule(ARGV[42], ARGV[43], nil)
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
@@ -85,7 +86,7 @@ end
 local number = currentNumber
 if not exists then
   number = admitAgent(id, agentNumberCounter, agentIdsPrefix, numbersPerBucket, idCasePrefix, tombstones)
-  redis.call('ZADD', probeSchedule, nowMs, id)
+  scheduleProbeAt(probes, number, nowMs)
 end
 
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)

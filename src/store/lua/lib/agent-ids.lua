@@ -50,8 +50,7 @@ end
 -- Removes a stored agent everywhere: its memberships of `terms` (lib/term-index.lua), what the
 -- extension catalog counts of it (lib/extension-catalog.lua), its number -> id pair (`ids`: the
 -- buckets' key prefix, numbers per bucket, the prefix of lower-case forms of ids), its hash, the
--- lower-case form of its id, and its entries in the sorted sets `listed` (listings, schedules; an
--- empty name is skipped).
+-- lower-case form of its id, and its entries in the sorted sets `listed` (listings, schedules).
 local function removeAgent(id, number, agentKey, terms, layout, catalog, ids, listed)
   -- The probe term is the worker's, not the card's: the hash says which one the agent is in.
   local probed = redis.call('HGET', agentKey, 'ps')
@@ -63,7 +62,5 @@ local function removeAgent(id, number, agentKey, terms, layout, catalog, ids, li
   redis.call('HDEL', ids.prefix .. digits(math.floor(tonumber(number) / tonumber(ids.perBucket))), number)
   redis.call('DEL', agentKey)
   releaseIdCase(id, ids.casePrefix)
-  for _, key in ipairs(listed) do
-    if key ~= '' then redis.call('ZREM', key, id) end
-  end
+  for _, key in ipairs(listed) do redis.call('ZREM', key, id) end
 end
