@@ -400,6 +400,11 @@ export class RedisAgentStore implements AgentStore {
     return [this.keys.agentIdsPrefix, String(AGENT_NUMBERS_PER_BUCKET)];
   }
 
+  /** The arguments that tell a removing script where the probe schedule is (`lua/lib/probe-schedule.lua`). */
+  private probeScheduleArgs(): [string, string, string] {
+    return [this.keys.probeDue, this.keys.probeClaims, this.keys.probeAtPrefix];
+  }
+
   /** The arguments that tell a write script where the extension catalog is (`lua/lib/extension-catalog.lua`). */
   private catalogArgs(): [string, string] {
     return [this.keys.extensionCatalog, this.keys.extensionInfoPrefix];
@@ -503,6 +508,7 @@ export class RedisAgentStore implements AgentStore {
         this.keys.changedAgents,
         ...this.tombstoneArgs,
         DEPRECATED_TERM,
+        ...this.probeScheduleArgs(),
       ),
     );
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), idempotency, 'deleted').revision;
@@ -753,6 +759,7 @@ export class RedisAgentStore implements AgentStore {
           k.changedAgents,
           ...this.tombstoneArgs,
           DEPRECATED_TERM,
+          ...this.probeScheduleArgs(),
         ),
       );
       if (outcome === 'purged') purged.push(id);

@@ -14,7 +14,7 @@ local current = redis.call('HMGET', agentKey, 'revision', 'n', 'ps')
 local revision, number, previous = current[1], current[2], current[3]
 if revision == false then return {'missing'} end
 redis.call('HSET', agentKey, 'pr', detail)
-rescheduleClaimed(probeSchedule(KEYS[3], ARGV[16], KEYS[4]), number, nextMs)
+rescheduleClaimed(probeSchedule(KEYS[3], ARGV[16], KEYS[4]), agentKey, number, nextMs)
 if previous == status then return {'same', revision} end
 local index = termWriter(termLayout(ARGV, 10))
 local agent = index.agent(number)

@@ -86,7 +86,7 @@ end
 local number = currentNumber
 if not exists then
   number = admitAgent(id, agentNumberCounter, agentIdsPrefix, numbersPerBucket, idCasePrefix, tombstones)
-  scheduleProbeAt(probes, number, nowMs)
+  scheduleProbeAt(probes, agentKey, number, nowMs)
 end
 
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
