@@ -264,7 +264,7 @@ export class MemoryAgentStore implements AgentStore {
     this.entries.set(write.id, { record, agentNumber, nameDigest });
     if (write.id !== write.id.toLowerCase()) this.idsInCase.set(write.id.toLowerCase(), write.id);
     if (!existing) this.clearTombstone(write.id);
-    if (!existing) this.probes.set(write.id, Date.parse(write.now));
+    if (this.probes.at(write.id) === undefined && this.probeClaims.at(write.id) === undefined) this.probes.set(write.id, Date.parse(write.now));
     this.allIds.add(write.id);
     this.activeIds.add(write.id);
     this.purges.delete(write.id);

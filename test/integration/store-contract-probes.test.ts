@@ -1,4 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storedCards } from '../../src/agents/stored-cards.js';
+import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
+import { redisKeys } from '../../src/store/redis-keys.js';
+import { connect, deleteKeys, uniquePrefix } from '../helpers/redis.js';
 import type { ProbeOutcome, ProbeStatus } from '../../src/store/probe-outcome.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { cardV1 } from '../helpers/cards.js';
@@ -31,6 +35,14 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s p
     expect((await store.claimProbes(AFTER_T1, 10, LEASE_MS)).ids).toEqual(['weather']);
     expect((await store.claimProbes(later(LEASE_MS - 1), 10, LEASE_MS)).ids).toEqual([]);
     expect((await store.claimProbes(later(LEASE_MS), 10, LEASE_MS)).ids).toEqual(['weather']);
+  });
+
+  it('schedules an agent stored before probes existed at its next card write, and no agent twice', async () => {
+    await store.save(writeOf('weather', cardV1({ name: 'Weather' }), T1));
+    await store.save(writeOf('weather', cardV1({ name: 'Weather', description: 'Changed' }), '2025-01-01T10:00:00.500Z'));
+    expect((await store.claimProbes(AFTER_T1, 10, LEASE_MS)).ids).toEqual(['weather']);
+    await store.save(writeOf('weather', cardV1({ name: 'Weather', description: 'Again' }), '2025-01-01T10:00:00.700Z'));
+    expect((await store.claimProbes(later(1000), 10, LEASE_MS)).ids).toEqual([]);
   });
 
   it('claims at most the limit, and tells how late the oldest due probe is', async () => {
@@ -141,5 +153,26 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s p
     await store.purgeDue(later(6000), 10);
     expect(await store.get('weather')).toBeNull();
     expect(await idsMatching(store, ['probe:ok'])).toEqual([]);
+  });
+});
+
+describe('RedisAgentStore probe schedule of data stored before probes existed', () => {
+  const prefix = uniquePrefix();
+  const connection = connect();
+  const keys = redisKeys(prefix);
+  const store = new RedisAgentStore(connection, keys, storedCards);
+  afterAll(async () => {
+    await deleteKeys(connection, prefix);
+    await store.close();
+  });
+
+  it('schedules such an agent at its next card write', async () => {
+    await store.save(writeOf('older', cardV1({ name: 'Older' }), T1));
+    // What an earlier version left: the agent without a due second, and no schedule at all.
+    await connection.hdel(keys.agent('older'), 'pd');
+    await connection.del(keys.probeDue, `${keys.probeAtPrefix}${Math.floor(Date.parse(T1) / 1000)}`);
+    expect((await store.claimProbes(AFTER_T1, 10, LEASE_MS)).ids).toEqual([]);
+    await store.save(writeOf('older', cardV1({ name: 'Older', description: 'Changed' }), '2025-01-01T10:00:00.500Z'));
+    expect((await store.claimProbes(AFTER_T1, 10, LEASE_MS)).ids).toEqual(['older']);
   });
 });

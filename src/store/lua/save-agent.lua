@@ -38,8 +38,7 @@ local hostsText = ARGV[36]
 local CATALOG_AT = 37
 -- The tombstones of deleted agents (lib/changes.lua): a new agent clears the one of its id.
 local tombstones = tombstoneStore(ARGV[40], ARGV[41])
--- The probe schedule (lib/probe-schedule.lua): its due seconds and their sets' prefix; a new agent
--- is due for its first probe at once.
+-- The probe schedule (lib/probe-schedule.lua): its due seconds and their sets' prefix.
 local probes = probeSchedule(ARGV[42], ARGV[43], nil)
 
 local kept = keptOutcome(idempotencyKey)
@@ -86,8 +85,9 @@ end
 local number = currentNumber
 if not exists then
   number = admitAgent(id, agentNumberCounter, agentIdsPrefix, numbersPerBucket, idCasePrefix, tombstones)
-  scheduleProbeAt(probes, agentKey, number, nowMs)
 end
+-- A new agent, or one stored before probes existed (it has no due second), is due at once.
+if not exists or redis.call('HEXISTS', agentKey, 'pd') == 0 then scheduleProbeAt(probes, agentKey, number, nowMs) end
 
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
 local index = termWriter(layout)
