@@ -31,5 +31,9 @@ local function unscheduleProbe(schedule, agentKey, number)
   local second = redis.call('HGET', agentKey, 'pd')
   if not second then return end
   local key = schedule.atPrefix .. second
-  if redis.call('SREM', key, number) == 1 and redis.call('EXISTS', key) == 0 then redis.call('ZREM', schedule.due, second) end
+  redis.call('SREM', key, number)
+  -- The second leaves `due` when its set is gone: one command either way (an empty score range
+  -- while the set has members), so that a removal sends the same commands whatever it finds.
+  local min = redis.call('EXISTS', key) == 0 and second or ('(' .. second)
+  redis.call('ZREMRANGEBYSCORE', schedule.due, min, second)
 end
