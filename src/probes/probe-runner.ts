@@ -58,9 +58,15 @@ export class ProbeRunner {
     this.claimSize = settings.claimSize ?? Math.max(1, Math.min(MAX_CLAIM, Math.ceil(settings.ratePerSecond * 10)));
   }
 
-  /** The lease of a claim: time to start the whole batch at the rate, plus the slowest probe, twice over. */
+  /**
+   * The lease of a claim: twice the longest a batch can take, at the rate or (all on one origin,
+   * every probe sending its two requests at the timeout) at the origin concurrency.
+   */
   private leaseMs(): number {
-    return 2 * ((this.claimSize / this.settings.ratePerSecond) * 1000 + 3 * this.settings.timeoutMs);
+    const { ratePerSecond, originConcurrency, timeoutMs } = this.settings;
+    const atRate = (this.claimSize / ratePerSecond) * 1000;
+    const oneOrigin = Math.ceil(this.claimSize / originConcurrency) * 2 * timeoutMs;
+    return 2 * (Math.max(atRate, oneOrigin) + 2 * timeoutMs);
   }
 
   async run(): Promise<ProbeRunOutcome> {

@@ -32,7 +32,9 @@ export function probeTargetOf(record: Pick<AgentRecord, 'card' | 'sourceUrl'>): 
   if (card.capabilities.extensions.includes(NO_PROBE_EXTENSION)) return { kind: 'opted_out' };
   const [preferred] = card.interfaces;
   if (!preferred || !URL.canParse(preferred.url)) return { kind: 'unusable', message: 'The stored card names no interface URL' };
-  const cardUrl = record.sourceUrl ?? new URL('/.well-known/agent-card.json', preferred.url).href;
+  // A gRPC interface may name a scheme of its own: its host's card is still served over https.
+  const origin = /^https?:$/.test(new URL(preferred.url).protocol) ? preferred.url : `https://${new URL(preferred.url).hostname}`;
+  const cardUrl = record.sourceUrl ?? new URL('/.well-known/agent-card.json', origin).href;
   return { kind: 'probe', cardUrl, preferred };
 }
 

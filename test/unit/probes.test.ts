@@ -127,3 +127,10 @@ describe('PROBE_* configuration', () => {
     }
   });
 });
+
+describe('probeTargetOf a gRPC interface with a scheme of its own', () => {
+  it('fetches the card over https from its host', () => {
+    const card = JSON.stringify(cardV1({ supportedInterfaces: [{ url: 'grpc://rpc.example.com:50051', protocolBinding: 'GRPC', protocolVersion: '1.0' }] }));
+    expect(probeTargetOf({ card })).toMatchObject({ kind: 'probe', cardUrl: 'https://rpc.example.com/.well-known/agent-card.json' });
+  });
+});
