@@ -239,7 +239,10 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   });
   const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger, config.tombstoneRetentionDays * 86_400_000);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
-  const prober = runsSweep && config.probes ? probeRunner(config.probes, config, store, metrics, logger) : undefined;
+  // Probes read the records uncached: a probe that finds the same status as before takes no revision,
+  // so a cached copy would hold an older count of failures (the back-off) for as long as it lives.
+  const probeStore = redis?.redisStore ?? store;
+  const prober = runsSweep && config.probes ? probeRunner(config.probes, config, probeStore, metrics, logger) : undefined;
   const intervalMs = config.sweepIntervalSeconds * 1000;
   const sweepHealth = runsSweep ? new SweepHealth(redis?.sweepClock ?? new MemorySweepClock(), intervalMs) : undefined;
   // BullMQ never closes a connection it is handed: drain() does. Its outages are the command connection's to log.

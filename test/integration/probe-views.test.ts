@@ -53,6 +53,15 @@ describe('probes seen through the API of a registry whose worker probes (loopbac
     expect(none.results).toEqual([]);
   });
 
+  it('backs off further with each failure in a row, though the replica caches the record', async () => {
+    const failures = async () => {
+      const detail = await registry.redis.hget(`${registry.prefix}agent:dead-agent`, 'pr');
+      return detail ? (JSON.parse(detail) as unknown[])[2] : 0;
+    };
+    // Waits of 2 and then 4 intervals of 1 s: the third failure comes about 7 s after the first.
+    expect(await until(failures, (count) => count === 3, 15_000)).toBe(3);
+  }, 20_000);
+
   it('tells status changes in the change log, filtered by kind and by probe_status', async () => {
     const changes = await json(await fetch(`${registry.base}/changes?kind=probe_changed`));
     expect(changes.changes.map((c: any) => [c.agent_id, c.probe_status])).toEqual([
