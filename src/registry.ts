@@ -20,7 +20,7 @@ import { changeRoutes } from './changes/change-routes.js';
 import { ChangeService } from './changes/change-service.js';
 import { ChangeSignal, ChangeStreams } from './changes/change-stream.js';
 import { RecordCache } from './cache/record-cache.js';
-import type { Config, FollowSettings } from './config/config.js';
+import type { Config, FollowSettings, ProbeConfig } from './config/config.js';
 import { Follower } from './follow/follower.js';
 import { readOnlyMethods, readOnlyRoutes } from './follow/read-only.js';
 import { SourceClient } from './follow/source-client.js';
@@ -60,6 +60,8 @@ import { CatalogSync } from './catalog-ingest/catalog-sync.js';
 import type { CatalogSourceStore } from './store/catalog-sources.js';
 import { MemoryCatalogSources } from './store/memory-catalog-sources.js';
 import { RedisCatalogSources } from './store/redis-catalog-sources.js';
+import { AgentProber } from './probes/agent-prober.js';
+import { ProbeRunner } from './probes/probe-runner.js';
 import type { AgentStore } from './store/agent-store.js';
 import type { DomainStore } from './store/domain-claims.js';
 import { MemoryAgentStore } from './store/memory-agent-store.js';
@@ -221,6 +223,28 @@ async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boole
   return done;
 }
 
+/**
+ * The worker's probes, with a fetcher of their own: the same address policy as every outbound
+ * fetch, but the probe timeout for each request.
+ */
+function probeRunner(probes: ProbeConfig, config: Config, store: AgentStore, metrics: Metrics, logger: Logger): ProbeRunner {
+  const fetcher = createSafeFetcher({
+    ...config.outbound,
+    maxDepth: config.jsonMaxDepth,
+    connectTimeoutMs: Math.min(3000, probes.timeoutMs),
+    totalTimeoutMs: probes.timeoutMs,
+  });
+  const settings = {
+    intervalMs: probes.intervalSeconds * 1000,
+    ratePerSecond: probes.ratePerSecond,
+    originConcurrency: probes.originConcurrency,
+    timeoutMs: probes.timeoutMs,
+    maxBackoffMs: probes.maxBackoffSeconds * 1000,
+    runMs: config.sweepIntervalSeconds * 1000,
+  };
+  return new ProbeRunner(store, new AgentProber(fetcher), settings, metrics.watchProbes(), logger);
+}
+
 /** The composition root: builds every part once for the configured role and hands each its dependencies. */
 export async function createRegistry(config: Config, logger: Logger): Promise<Registry> {
   const metrics = new Metrics();
@@ -257,6 +281,10 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     { requestDeadlineMs: config.catalogIngest.deadlineSeconds * 1000, refreshIntervalMs: config.cardRefreshIntervalSeconds * 1000 },
   );
   const catalogRefresher = new CatalogRefresher(catalogs, logger);
+  // Probes read the records uncached: a probe that finds the same status as before takes no revision,
+  // so a cached copy would hold an older count of failures (the back-off) for as long as it lives.
+  const probeStore = redis?.redisStore ?? store;
+  const prober = runsSweep && config.probes ? probeRunner(config.probes, config, probeStore, metrics, logger) : undefined;
   const intervalMs = config.sweepIntervalSeconds * 1000;
   const sweepHealth = runsSweep ? new SweepHealth(redis?.sweepClock ?? new MemorySweepClock(), intervalMs) : undefined;
   // BullMQ never closes a connection it is handed: drain() does. Its outages are the command connection's to log.
@@ -271,6 +299,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       expiry: sweepHealth.track(() => expiry.run()),
       // Catalogs are read again on the card refresh's schedule, in its job, after the cards.
       refresh: async () => ({ ...(await refresher.run()), ...(await catalogRefresher.run()) }),
+      ...(prober ? { probe: () => prober.run() } : {}),
       logger,
     });
 

@@ -61,6 +61,7 @@ const SEARCH_MEANINGS: Record<string, string> = {
   provider: 'Agents of this provider organization',
   extension: 'Agents that declare this extension URI',
   signature_status: 'Agents whose card signature is verified, invalid or unsigned',
+  probe_status: "Agents whose last probe found this status (ok, degraded, unreachable, refused, invalid, timeout, blocked, opted_out)",
   streaming: 'Agents that do (true) or do not (false) stream',
   push_notifications: 'Agents that do (true) or do not (false) send push notifications',
   include_inactive: 'Also agents whose heartbeats stopped (default false)',

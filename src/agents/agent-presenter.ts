@@ -3,7 +3,20 @@ import type { SearchPage } from '../search/search-service.js';
 import { etagOf, type AgentRecord, type HeartbeatResult, type Lifecycle, type PreviousCard, type SavedRecord, type SaveResult, type Tombstone } from '../store/agent-record.js';
 import type { PageJsonCache } from './page-json-cache.js';
 import type { PingResult } from './agent-ping.js';
-import type { AgentDeleted, AgentFields, AgentRecordBody, AgentResult, AgentSaved, HeartbeatAnswer, LifecycleAnswer, PingAnswer, PreviousCardBody, TombstoneBody } from './agent-responses.js';
+import type { ProbeResult } from '../store/probe-outcome.js';
+import type {
+  AgentDeleted,
+  AgentFields,
+  AgentRecordBody,
+  AgentResult,
+  AgentSaved,
+  HeartbeatAnswer,
+  LifecycleAnswer,
+  PingAnswer,
+  PreviousCardBody,
+  ProbeBody,
+  TombstoneBody,
+} from './agent-responses.js';
 
 /**
  * Field names of responses: `snake` for the REST API and the JSON-RPC methods of the earlier
@@ -78,10 +91,24 @@ export function presentCard(record: AgentRecord): Buffer {
   return cardJson(record).bytes;
 }
 
-/** A record with its card as registered. */
+/** A record with its card as registered, and what its last probe found. */
 export function presentRecord(record: AgentRecord, style: NamingStyle) {
   const body: AgentRecordBody = Object.assign(recordFields(record), { found: true as const, agent_card: cardJson(record) });
-  return styled(style, body);
+  if (record.probe) body.probe = presentProbe(record.probe.result);
+  const styledBody = styled(style, body);
+  if (style === 'camel' && body.probe) styledBody.probe = styled(style, body.probe);
+  return styledBody;
+}
+
+function presentProbe(result: ProbeResult): ProbeBody {
+  return {
+    status: result.status,
+    checked_at: result.checkedAt,
+    latency_ms: result.latencyMs,
+    transport: result.transport,
+    card_drift: result.cardDrift,
+    error: result.error,
+  };
 }
 
 /** What a write answers: the new revision, and whether the agent was created. */
@@ -138,6 +165,7 @@ function resultSummary(record: AgentRecord): AgentResult {
     name: record.summary.name,
     description: record.summary.description,
     url: record.summary.url,
+    probe_status: record.probe?.result.status,
   });
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RawJson } from '../http/json-text.js';
 import { named } from '../http/named-schemas.js';
+import { PROBE_STATUSES } from '../store/probe-outcome.js';
 
 // The bodies the agent operations answer over REST (snake_case), beside the presenters that build
 // them: the presenters' types come from these, and the API document is generated from them.
@@ -44,8 +45,27 @@ export type AgentFields = z.infer<typeof agentFieldsSchema>;
 /** A body with its card as the stored bytes, as presenters build it. */
 type WithStoredCard<S extends z.ZodType> = Omit<z.infer<S>, 'agent_card'> & { agent_card: RawJson };
 
+/** What the worker's last probe of the agent found (docs/probes.md); absent until it was first probed. */
+export const probeSchema = named(
+  'Probe',
+  z.object({
+    status: z.enum(PROBE_STATUSES),
+    checked_at: isoTime,
+    latency_ms: z.number().int().nullable(),
+    /** How the preferred interface answered a well-formed A2A request: `unsupported` for gRPC, `skipped` when the card was not served. */
+    transport: z.enum(['ok', 'failed', 'unsupported', 'skipped']),
+    /** Fields of the served card that differ from the stored one (skills as `skills[id]`), capped; null when none do. */
+    card_drift: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()), truncated: z.boolean() }).nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  }),
+);
+export type ProbeBody = z.infer<typeof probeSchema>;
+
 /** `GET /agents/{id}`: the record with its card. */
-export const agentRecordResponse = named('AgentRecord', agentFieldsSchema.extend({ found: z.literal(true), agent_card: agentCardSchema }));
+export const agentRecordResponse = named(
+  'AgentRecord',
+  agentFieldsSchema.extend({ found: z.literal(true), agent_card: agentCardSchema, probe: probeSchema.optional() }),
+);
 export type AgentRecordBody = WithStoredCard<typeof agentRecordResponse>;
 
 /** A write's answer: the new revision, and whether the agent was created. */
@@ -89,7 +109,7 @@ export type LifecycleAnswer = z.infer<typeof lifecycleResponse>;
 /** One entry of a page's `results`: the registry's data and what listings show of the card. */
 export const agentResultSchema = named(
   'AgentResult',
-  agentFieldsSchema.extend({ name: z.string(), description: z.string(), url: z.string().optional() }),
+  agentFieldsSchema.extend({ name: z.string(), description: z.string(), url: z.string().optional(), probe_status: z.enum(PROBE_STATUSES).optional() }),
 );
 export type AgentResult = z.infer<typeof agentResultSchema>;
 

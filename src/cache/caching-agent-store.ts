@@ -16,7 +16,8 @@ import type {
   SaveResult,
 } from '../store/agent-record.js';
 import type { ChangeRead } from '../store/change-log.js';
-import type { AgentStore, NumberedIds, SettledAgent, TermSearch, TermSearchPage } from '../store/agent-store.js';
+import type { AgentStore, NumberedIds, ProbeClaim, ProbeRecorded, SettledAgent, TermSearch, TermSearchPage } from '../store/agent-store.js';
+import type { ProbeOutcome } from '../store/probe-outcome.js';
 import type { RecordCache } from './record-cache.js';
 
 /**
@@ -144,6 +145,24 @@ export class CachingAgentStore implements AgentStore {
 
   scheduleRefresh(id: string, at: Date): Promise<void> {
     return this.store.scheduleRefresh(id, at);
+  }
+
+  scheduleProbe(id: string, at: Date): Promise<void> {
+    return this.store.scheduleProbe(id, at);
+  }
+
+  claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim> {
+    return this.store.claimProbes(now, limit, leaseMs);
+  }
+
+  /**
+   * Only a change of status takes a revision, so only then do caches (this one, and the others'
+   * through the invalidation) drop their copy: a cached record may show an older check of the same status.
+   */
+  async recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded> {
+    const recorded = await this.store.recordProbe(id, outcome, nextAt);
+    if (recorded.kind === 'changed') this.cache.invalidate(id, recorded.revision);
+    return recorded;
   }
 
   async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {

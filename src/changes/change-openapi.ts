@@ -22,6 +22,7 @@ const MEANINGS: Record<string, string> = {
   provider: 'Only agents whose current card names this provider organization',
   extension: 'Only agents whose current card declares this extension URI',
   signature_status: 'Only agents whose card signature is verified, invalid or unsigned',
+  probe_status: "Only agents whose last probe found this status (ok, degraded, unreachable, refused, invalid, timeout, blocked, opted_out)",
   streaming: 'Only agents that do (true) or do not (false) stream',
   push_notifications: 'Only agents that do (true) or do not (false) send push notifications',
 };

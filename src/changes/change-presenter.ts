@@ -23,6 +23,7 @@ export function presentChange(event: ChangeEvent): ChangeEventBody {
         }
       : {}),
     ...(event.lifecycle ? { lifecycle_status: event.lifecycle.status, ...(event.lifecycle.message ? { status_message: event.lifecycle.message } : {}) } : {}),
+    ...(event.probe ? { probe_status: event.probe.status, ...(event.probe.previous ? { previous_probe_status: event.probe.previous } : {}) } : {}),
     ...(event.card !== undefined ? { agent_card: new RawJson(event.card) } : {}),
     ...(event.cardSuperseded ? { card_superseded: true } : {}),
     ...(event.filterMatch !== undefined ? { filter_match: event.filterMatch } : {}),

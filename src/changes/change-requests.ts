@@ -43,6 +43,7 @@ export const changesRequest = z.strictObject({
   provider: filterList.optional(),
   extension: filterList.optional(),
   signature_status: filterList.optional(),
+  probe_status: filterList.optional(),
   streaming: flag.optional(),
   push_notifications: flag.optional(),
 });
@@ -64,6 +65,7 @@ export function changesRequestOf(parsed: z.infer<typeof changesRequest>, since =
       providers: parsed.provider ?? [],
       extensions: parsed.extension ?? [],
       signatureStatuses: parsed.signature_status ?? [],
+      probeStatuses: parsed.probe_status ?? [],
       ...(parsed.streaming !== undefined ? { streaming: parsed.streaming } : {}),
       ...(parsed.push_notifications !== undefined ? { pushNotifications: parsed.push_notifications } : {}),
     }),

@@ -3,6 +3,7 @@ import { agentCardSchema } from '../agents/agent-responses.js';
 import { named } from '../http/named-schemas.js';
 import type { RawJson } from '../http/json-text.js';
 import { CHANGE_KINDS } from '../store/change-log.js';
+import { PROBE_STATUSES } from '../store/probe-outcome.js';
 
 // The bodies of the change log's answers, beside their presenter, which takes its types from them.
 
@@ -28,6 +29,9 @@ export const changeEventSchema = named(
     /** On `status_changed` events: the lifecycle its owner set, and the message with it. */
     lifecycle_status: z.enum(['active', 'deprecated']).optional(),
     status_message: z.string().optional(),
+    /** On `probe_changed` events: the status the worker's probe found, and the one before (absent on the first probe). */
+    probe_status: z.enum(PROBE_STATUSES).optional(),
+    previous_probe_status: z.enum(PROBE_STATUSES).optional(),
     /** The card the event wrote, while it is still the agent's current one (and `include_card` is not false). */
     agent_card: agentCardSchema.optional(),
     /** The event wrote a card that a later change replaced. */

@@ -5,6 +5,7 @@ import { comparePositions, START_POSITION, type ChangeRead, type StoredChange } 
 import { decodeChangeCursor, encodeChangeCursor, epochTagOf } from './change-cursor.js';
 import type { ChangesRequest } from './change-requests.js';
 import { SingleFlight } from './single-flight.js';
+import { probeTerm } from '../store/probe-outcome.js';
 
 /** Events a filtered read looks through at most: a page of rare events ends early, with a cursor to go on. */
 const FILTERED_SCAN = 1000;
@@ -13,8 +14,11 @@ const FILTERED_SCAN = 1000;
  * read (mostly from the replica's cache) to check its card.
  */
 const STRUCTURED_SCAN = 200;
-/** Kinds that change a card: an agent that no longer matches may have matched before such a change. */
-const CHANGED_CARD = new Set(['updated', 'refreshed']);
+/**
+ * Kinds that change what filters see (the card, the probe status): an agent that no longer matches
+ * may have matched before such a change.
+ */
+const CHANGED_CARD = new Set(['updated', 'refreshed', 'probe_changed']);
 /** Kinds that remove an agent: the card it had is no longer there to check. */
 const REMOVED = new Set(['deleted', 'purged']);
 
@@ -128,7 +132,10 @@ export class ChangeService {
   /** A record's index terms, derived once per record object (the cache hands out one per revision). */
   private termsOf(record: AgentRecord): ReadonlySet<string> {
     let terms = this.recordTerms.get(record);
-    if (!terms) this.recordTerms.set(record, (terms = new Set(this.cards.termsOf(record.card, record.summary))));
+    if (!terms) {
+      const probed = record.probe ? [probeTerm(record.probe.result.status)] : [];
+      this.recordTerms.set(record, (terms = new Set([...this.cards.termsOf(record.card, record.summary), ...probed])));
+    }
     return terms;
   }
 

@@ -1,4 +1,4 @@
-import type { ChangeKind, SignatureStatus } from './wire-types.js';
+import type { ChangeKind, ProbeStatus, SignatureStatus } from './wire-types.js';
 
 /** What a listing or a search asks for; every filter must hold. */
 export interface SearchCriteria {
@@ -20,6 +20,8 @@ export interface SearchCriteria {
   extensions?: string[];
   /** Only cards whose signatures are in this state. @defaultValue any */
   signatureStatus?: SignatureStatus;
+  /** Only agents whose last probe found this status (`ok`: they answered). @defaultValue any */
+  probeStatus?: ProbeStatus;
   /** Only agents that do (true) or do not (false) stream. @defaultValue either */
   streaming?: boolean;
   /** Only agents that do (true) or do not (false) send push notifications. @defaultValue either */
@@ -44,6 +46,7 @@ export function searchParameters(criteria: SearchCriteria): Record<string, strin
     providers: criteria.providers,
     extensions: criteria.extensions,
     signature_status: criteria.signatureStatus,
+    probe_status: criteria.probeStatus,
     streaming: criteria.streaming,
     push_notifications: criteria.pushNotifications,
     include_inactive: criteria.includeInactive,

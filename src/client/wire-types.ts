@@ -11,6 +11,19 @@ export type AgentStatus = 'active' | 'inactive';
 
 export type SignatureStatus = 'verified' | 'invalid' | 'unsigned';
 
+/** What the registry's last probe of an agent found (docs/probes.md). */
+export type ProbeStatus = 'ok' | 'degraded' | 'unreachable' | 'refused' | 'invalid' | 'timeout' | 'blocked' | 'opted_out';
+
+/** The registry's last probe of an agent. */
+export interface Probe {
+  status: ProbeStatus;
+  checked_at: string;
+  latency_ms: number | null;
+  transport: 'ok' | 'failed' | 'unsupported' | 'skipped';
+  card_drift: { added: string[]; removed: string[]; changed: string[]; truncated: boolean } | null;
+  error: { code: string; message: string } | null;
+}
+
 /** The kinds of change the change log records. */
 export type ChangeKind =
   | 'registered'
@@ -22,7 +35,8 @@ export type ChangeKind =
   | 'purged'
   | 'owner_changed'
   | 'domain_verified'
-  | 'domain_unverified';
+  | 'domain_unverified'
+  | 'probe_changed';
 
 /** A move of an agent to the principal that proved its domain. */
 export interface OwnerChange {
@@ -60,6 +74,8 @@ export interface RecordFields {
 export interface AgentRecord extends RecordFields {
   found: true;
   agent_card: AgentCard;
+  /** What the registry's last probe found, when it probes agents. */
+  probe?: Probe;
 }
 
 /** What a registration or update answers. */
@@ -94,6 +110,7 @@ export interface SearchResult extends RecordFields {
   name: string;
   description: string;
   url?: string;
+  probe_status?: ProbeStatus;
 }
 
 /** A page of a listing or a search. */
@@ -127,6 +144,9 @@ export interface ChangeEvent {
   agent_card?: AgentCard;
   /** Set instead of `agent_card` when a later change replaced the card. */
   card_superseded?: true;
+  /** On `probe_changed`: the status found, and the one before (absent on the first probe). */
+  probe_status?: ProbeStatus;
+  previous_probe_status?: ProbeStatus;
 }
 
 export interface ChangePage {

@@ -151,6 +151,12 @@ const envSchema = z.object({
     })
     .optional(),
   FOLLOW_RETRY_MAX_SECONDS: integer(1, 3600).default(30),
+  PROBE_ENABLED: boolean.default(false),
+  PROBE_INTERVAL_SECONDS: integer(1, 31_536_000).default(3600),
+  PROBE_RATE_PER_SECOND: integer(1, 10_000).default(5),
+  PROBE_ORIGIN_CONCURRENCY: integer(1, 64).default(2),
+  PROBE_TIMEOUT_MS: integer(100, 60_000).default(5000),
+  PROBE_MAX_BACKOFF_SECONDS: integer(1, 31_536_000).default(86_400),
 }).superRefine((env, ctx) => {
   if (env.AUTH_MODE === 'apikey' && !env.API_KEYS?.length) {
     ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is required when AUTH_MODE=apikey' });
@@ -315,6 +321,26 @@ export interface Config {
    * @defaultValue 100 agents a page; unsigned
    */
   readonly catalog: { pageSize: number; signingKey: CatalogSigningKey | undefined };
+  /**
+   * The worker's probes of registered agents (`PROBE_*`, docs/probes.md); undefined when
+   * `PROBE_ENABLED` is not set: probing sends requests to every publisher, which an operator
+   * should choose, with a budget, rather than find on. @defaultValue undefined (off)
+   */
+  readonly probes: ProbeConfig | undefined;
+}
+
+/** The budget of the worker's probes (`PROBE_*`). */
+export interface ProbeConfig {
+  /** Seconds between two probes of an agent that answers. @defaultValue 3600 */
+  intervalSeconds: number;
+  /** Most probes started per second by the whole worker fleet (one probe run at a time). @defaultValue 5 */
+  ratePerSecond: number;
+  /** Most probes in flight at once against one origin. @defaultValue 2 */
+  originConcurrency: number;
+  /** Time allowed for each request of a probe, in milliseconds. @defaultValue 5000 */
+  timeoutMs: number;
+  /** Longest wait between probes of an agent that keeps failing (the wait doubles up to it), in seconds. @defaultValue 86400 */
+  maxBackoffSeconds: number;
 }
 
 /** How a mirror follows its source (`FOLLOW_*`). */
@@ -438,6 +464,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
           filter: v.FOLLOW_FILTER ?? '',
           pollSeconds: v.FOLLOW_POLL_SECONDS,
           retryMaxSeconds: v.FOLLOW_RETRY_MAX_SECONDS,
+        }
+      : undefined,
+    probes: v.PROBE_ENABLED
+      ? {
+          intervalSeconds: v.PROBE_INTERVAL_SECONDS,
+          ratePerSecond: v.PROBE_RATE_PER_SECOND,
+          originConcurrency: v.PROBE_ORIGIN_CONCURRENCY,
+          timeoutMs: v.PROBE_TIMEOUT_MS,
+          maxBackoffSeconds: v.PROBE_MAX_BACKOFF_SECONDS,
         }
       : undefined,
   });

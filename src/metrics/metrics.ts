@@ -7,6 +7,16 @@ const LAG_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 /** Request latency buckets, in seconds: from sub-millisecond cache hits to multi-second outliers. */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** Probe latency buckets, in seconds: from a nearby agent to one at the probe timeout. */
+const PROBE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** The probes' metrics; see {@link Metrics.watchProbes}. */
+export interface ProbeMetrics {
+  results: Counter<'status'>;
+  latency: Histogram;
+  dueLag: Gauge;
+}
+
 /** The registry's Prometheus metrics, one set per process. */
 export class Metrics {
   readonly registry = new Registry();
@@ -55,6 +65,32 @@ export class Metrics {
       for (const [state, count] of Object.entries(counts)) this.queueJobs.set({ state }, count);
     },
   });
+
+  /**
+   * Adds the probes' metrics (the worker's, with PROBE_ENABLED): probes by result, their latency, and
+   * how late the oldest due probe is. Statuses are the few of `store/probe-outcome.ts`.
+   */
+  watchProbes(): ProbeMetrics {
+    return {
+      results: new Counter({
+        name: 'a2a_probe_results_total',
+        help: 'Probes of agents by the status they found (ok, degraded, unreachable, refused, invalid, timeout, blocked, opted_out)',
+        labelNames: ['status'] as const,
+        registers: [this.registry],
+      }),
+      latency: new Histogram({
+        name: 'a2a_probe_duration_seconds',
+        help: 'Time a probe of an agent took (card fetch and transport check), of probes that sent a request',
+        buckets: PROBE_BUCKETS,
+        registers: [this.registry],
+      }),
+      dueLag: new Gauge({
+        name: 'a2a_probe_due_lag_seconds',
+        help: 'How long the oldest due probe had waited past its time when the worker last claimed probes (0: none late)',
+        registers: [this.registry],
+      }),
+    };
+  }
 
   /**
    * Adds a mirror's metrics (`FOLLOW_URL`): whether its source answers, how far behind it is, and the

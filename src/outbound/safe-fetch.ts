@@ -84,6 +84,27 @@ export interface FetchedAgentCard extends FetchedJson {
   sourceUrl: string;
 }
 
+/** One request whose answer the caller judges itself, whatever its status (a probe's). */
+export interface OutboundRequest {
+  method: 'GET' | 'POST';
+  /** Headers besides `Host`, `User-Agent` and `Accept-Encoding`, which the fetcher sets. */
+  headers: Readonly<Record<string, string>>;
+  /** A UTF-8 body, for a POST. */
+  body?: string;
+}
+
+/** What a server answered to an {@link OutboundRequest}. */
+export interface OutboundAnswer {
+  status: number;
+  contentType: string;
+  /** The `Retry-After` header as sent, if any. */
+  retryAfter?: string;
+  /** The body as text; empty when it is not UTF-8. */
+  text: string;
+  /** The parsed body when it is JSON by its content type and parses; undefined otherwise. */
+  json?: unknown;
+}
+
 /** Fetches JSON documents safely; see {@link createSafeFetcher}. */
 export interface SafeFetcher {
   /**
@@ -105,6 +126,13 @@ export interface SafeFetcher {
    * an {@link UpstreamError} with reason `no_agent_card`.
    */
   fetchAgentCard(url: string): Promise<FetchedAgentCard>;
+  /**
+   * Sends one request to `url` under the same policy, limits and timeouts, and answers whatever
+   * came back, any status: a GET follows redirects (each hop checked), a POST answers them as they
+   * are. Throws only
+   * {@link OutboundFetchError}s, for refusals, network failures, timeouts and oversized bodies.
+   */
+  send(url: string, request: OutboundRequest): Promise<OutboundAnswer>;
 }
 
 /** The options with their defaults applied. */
@@ -132,7 +160,9 @@ interface Target {
 }
 
 /** What one request/response exchange produced. */
-type Outcome = { kind: 'redirect'; location: string } | { kind: 'document'; body: Buffer; contentType: string };
+type Outcome =
+  | { kind: 'redirect'; location: string }
+  | { kind: 'document'; body: Buffer; contentType: string; status: number; retryAfter?: string };
 
 const MAX_URL_LENGTH = 2048;
 /** The longest delay `setTimeout` honours. */
@@ -143,6 +173,13 @@ const WELL_KNOWN_CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/age
 
 /** The headers that say what a request wants back. */
 type WantedHeaders = Readonly<Record<string, string>>;
+
+/** A request as an exchange sends it; `anyStatus`: answer every status (no redirect followed) instead of wanting a 2xx JSON document. */
+interface RequestShape extends OutboundRequest {
+  anyStatus?: boolean;
+}
+
+const asGet = (headers: WantedHeaders): RequestShape => ({ method: 'GET', headers });
 
 /** Any JSON document (a JWKS, a card at a URL that names it). */
 const JSON_DOCUMENT: WantedHeaders = { Accept: 'application/json, application/*+json;q=0.9' };
@@ -175,6 +212,7 @@ export function createSafeFetcher(options: SafeFetchOptions = {}): SafeFetcher {
     fetchCardAt: (url) => fetchJson(url, settings, AGENT_CARD),
     fetchCatalogAt: (url) => fetchJson(url, settings, CATALOG_OR_CARD),
     fetchAgentCard: (url) => fetchAgentCard(url, settings),
+    send: (url, request) => send(url, request, settings),
   };
 }
 
@@ -271,7 +309,7 @@ async function followRedirects(url: string, settings: Settings, wanted: WantedHe
   let target = checkUrl(url, settings);
   for (let redirects = 0; ; redirects += 1) {
     const addresses = await resolveTarget(target, settings, signal);
-    const outcome = await exchange(target, addresses, settings, wanted, signal);
+    const outcome = await exchange(target, addresses, settings, asGet(wanted), signal);
     if (outcome.kind === 'document') return toFetchedJson(target, outcome.body, outcome.contentType, settings.maxDepth);
     if (redirects >= settings.maxRedirects) {
       throw new UpstreamError(
@@ -424,15 +462,15 @@ interface Settle {
   fail(error: unknown): void;
 }
 
-/** Sends one GET to `target`, connecting only to `addresses`, and reads what it answers. */
-function exchange(target: Target, addresses: ResolvedAddress[], settings: Settings, wanted: WantedHeaders, signal: AbortSignal): Promise<Outcome> {
+/** Sends one request to `target`, connecting only to `addresses`, and reads what it answers. */
+function exchange(target: Target, addresses: ResolvedAddress[], settings: Settings, shape: RequestShape, signal: AbortSignal): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason as unknown);
       return;
     }
     const client = target.secure ? https : http;
-    const request = client.request(requestOptions(target, addresses, settings, wanted));
+    const request = client.request(requestOptions(target, addresses, settings, shape));
     let settled = false;
     let stopConnectWatch = () => {};
     const onAbort = () => settle.fail(signal.reason);
@@ -453,15 +491,15 @@ function exchange(target: Target, addresses: ResolvedAddress[], settings: Settin
       stopConnectWatch = watchConnect(socket, target, settings.connectTimeoutMs, settle);
     });
     request.on('error', (error) => settle.fail(networkError(error, target)));
-    request.on('response', (response) => handleResponse(response, target, settings, settle));
-    request.end();
+    request.on('response', (response) => handleResponse(response, target, settings, settle, shape));
+    request.end(shape.body);
   });
 }
 
-function requestOptions(target: Target, addresses: ResolvedAddress[], settings: Settings, wanted: WantedHeaders): https.RequestOptions {
+function requestOptions(target: Target, addresses: ResolvedAddress[], settings: Settings, shape: RequestShape): https.RequestOptions {
   const literal = isIP(target.host) !== 0;
   return {
-    method: 'GET',
+    method: shape.method,
     protocol: target.url.protocol,
     hostname: target.host,
     port: target.port,
@@ -469,7 +507,8 @@ function requestOptions(target: Target, addresses: ResolvedAddress[], settings: 
     headers: {
       Host: target.url.host,
       'User-Agent': settings.userAgent,
-      ...wanted,
+      ...shape.headers,
+      ...(shape.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(shape.body)) }),
       'Accept-Encoding': 'identity',
     },
     agent: false,
@@ -519,15 +558,17 @@ function watchConnect(socket: Socket, target: Target, connectTimeoutMs: number, 
   return () => clearTimeout(timer);
 }
 
-function handleResponse(response: IncomingMessage, target: Target, settings: Settings, settle: Settle): void {
+function handleResponse(response: IncomingMessage, target: Target, settings: Settings, settle: Settle, shape: RequestShape): void {
+  const anyStatus = shape.anyStatus === true;
   response.on('error', (error) => settle.fail(networkError(error, target)));
-  const problem = responseProblem(response, target, settings);
+  const problem = anyStatus ? bodyProblem(response, target, settings) : responseProblem(response, target, settings);
   if (problem) {
     settle.fail(problem);
     return;
   }
   const status = response.statusCode ?? 0;
-  if (REDIRECT_STATUSES.has(status)) {
+  // A GET follows its redirects; another request answers them as they are.
+  if (REDIRECT_STATUSES.has(status) && (!anyStatus || (shape.method === 'GET' && response.headers.location))) {
     settle.resolve({ kind: 'redirect', location: response.headers.location ?? '' });
     return;
   }
@@ -546,6 +587,12 @@ function responseProblem(response: IncomingMessage, target: Target, settings: Se
   if (!isJsonContentType(contentType)) {
     return new UpstreamError(`${href} answered content type '${contentType}', not JSON`, 'bad_content_type', href);
   }
+  return bodyProblem(response, target, settings);
+}
+
+/** What keeps a response's body from being read: an encoding, or a declared size past the limit. */
+function bodyProblem(response: IncomingMessage, target: Target, settings: Settings): UpstreamError | undefined {
+  const href = target.url.href;
   const encoding = (response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== '') {
     return new UpstreamError(`${href} answered an encoded body (${encoding})`, 'unsupported_encoding', href);
@@ -574,7 +621,9 @@ function readBody(response: IncomingMessage, target: Target, maxBytes: number, s
     else chunks.push(chunk);
   });
   response.on('end', () => {
-    settle.resolve({ kind: 'document', body: Buffer.concat(chunks), contentType: response.headers['content-type'] ?? '' });
+    const retryAfter = response.headers['retry-after'];
+    const answer = { body: Buffer.concat(chunks), contentType: response.headers['content-type'] ?? '', status: response.statusCode ?? 0 };
+    settle.resolve({ kind: 'document', ...answer, ...(retryAfter ? { retryAfter } : {}) });
   });
   response.on('close', () => {
     if (!response.complete) settle.fail(new UpstreamError(`${target.url.href} closed the connection mid-body`, 'connection_failed', target.url.href));
@@ -598,6 +647,39 @@ function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string') return code;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** One request under the fetcher's policy and deadline, answered whatever its status (a GET after its redirects). */
+async function send(url: string, request: OutboundRequest, settings: Settings): Promise<OutboundAnswer> {
+  const deadline = startDeadline(settings.totalTimeoutMs, url);
+  try {
+    let target = checkUrl(url, settings);
+    for (let redirects = 0; ; redirects += 1) {
+      const addresses = await resolveTarget(target, settings, deadline.signal);
+      const outcome = await exchange(target, addresses, settings, { ...request, anyStatus: true }, deadline.signal);
+      if (outcome.kind === 'document') return answerOf(outcome, target, settings.maxDepth);
+      if (redirects >= settings.maxRedirects) {
+        throw new UpstreamError(`${target.url.href} redirected more than ${settings.maxRedirects} times`, 'too_many_redirects', target.url.href);
+      }
+      target = checkRedirect(outcome.location, target, settings);
+    }
+  } catch (error) {
+    throw asOutboundError(error, url, deadline.signal);
+  } finally {
+    deadline.clear();
+  }
+}
+
+function answerOf(outcome: Extract<Outcome, { kind: 'document' }>, target: Target, maxDepth: number): OutboundAnswer {
+  const { status, contentType, body } = outcome;
+  const base = { status, contentType, ...(outcome.retryAfter ? { retryAfter: outcome.retryAfter } : {}) };
+  if (!isJsonContentType(contentType)) return { ...base, text: new TextDecoder('utf-8').decode(body) };
+  try {
+    const { text, json } = toFetchedJson(target, body, contentType, maxDepth);
+    return { ...base, text, json };
+  } catch {
+    return { ...base, text: new TextDecoder('utf-8').decode(body) };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

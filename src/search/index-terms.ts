@@ -22,6 +22,8 @@ export type TermKind =
   | 'org'
   | 'format'
   | 'sig'
+  /** The worker's last probe status (src/probes/): not the card's, kept by the probe itself. */
+  | 'probe'
   | 'host'
   | 'tok'
   | 'ntok'

@@ -13,6 +13,8 @@ export interface SearchCriteria {
   extensions: string[];
   /** `verified`, `invalid` or `unsigned`; several: any of them is not supported, all must hold. */
   signatureStatuses: string[];
+  /** What the worker's last probe found (`ok`, `unreachable`, ...); several: all must hold. */
+  probeStatuses?: string[];
   streaming?: boolean;
   pushNotifications?: boolean;
   /** Free text; every indexable word of it must appear in the card. */
@@ -44,6 +46,7 @@ const LIST_FILTERS = {
   providers: ['provider', 'providers', 'organization'],
   extensions: ['extension', 'extensions'],
   signatureStatuses: ['signature_status', 'signatureStatus'],
+  probeStatuses: ['probe_status', 'probeStatus'],
 } as const;
 
 const FLAG_FILTERS = {
@@ -169,6 +172,7 @@ export function parseSearchCriteria(input: unknown, root = '$'): SearchCriteria 
     providers: [],
     extensions: [],
     signatureStatuses: [],
+    probeStatuses: [],
     includeInactive: pick<boolean>(FLAG_FILTERS.includeInactive) ?? false,
     limit: pick<number>(SCALARS.limit) ?? DEFAULT_PAGE_SIZE,
   };

@@ -34,7 +34,7 @@ const pageBytesOf = (record: AgentRecord) =>
 /** The structured filters of a search, which other readers (the change log, mirrors) apply too. */
 export type StructuredFilters = Pick<
   SearchCriteria,
-  'skills' | 'tags' | 'inputModes' | 'outputModes' | 'bindings' | 'providers' | 'extensions' | 'signatureStatuses' | 'streaming' | 'pushNotifications'
+  'skills' | 'tags' | 'inputModes' | 'outputModes' | 'bindings' | 'providers' | 'extensions' | 'signatureStatuses' | 'probeStatuses' | 'streaming' | 'pushNotifications'
 >;
 
 /** The index terms an agent must belong to for the structured filters of `criteria` to hold. */
@@ -49,6 +49,7 @@ export function structuredTerms(criteria: StructuredFilters): string[] {
   add('org', criteria.providers);
   add('ext', criteria.extensions);
   add('sig', criteria.signatureStatuses);
+  add('probe', criteria.probeStatuses ?? []);
   if (criteria.streaming !== undefined) add('streaming', [String(criteria.streaming)]);
   if (criteria.pushNotifications !== undefined) add('push', [String(criteria.pushNotifications)]);
   return [...terms];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CardFormat } from '../card/card-schemas.js';
+import type { ProbeOutcome } from './probe-outcome.js';
 import type { SignatureError, SignatureStatus } from '../signatures/card-signature-verifier.js';
 import type { SigningFormName } from '../signatures/signing-forms.js';
 
@@ -111,6 +112,8 @@ export interface AgentRecord {
   ownerChanges?: OwnerChange[];
   /** The lifecycle its owner set: {@link ACTIVE_LIFECYCLE} unless set otherwise. */
   lifecycle: Lifecycle;
+  /** What the last probe found (src/probes/); absent until the worker first probed the agent. */
+  probe?: ProbeOutcome;
 }
 
 /** Most owner changes a record keeps: each is a few dozen bytes, read with the record. */

@@ -1,3 +1,4 @@
+import type { ProbeOutcome } from './probe-outcome.js';
 import type { ChangeRead } from './change-log.js';
 import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
 import type {
@@ -101,6 +102,20 @@ export interface AgentStore {
   dueRefreshes(now: Date, limit: number): Promise<string[]>;
   /** Sets when an agent registered by URL is fetched again (nothing when it is gone or no longer sourced). */
   scheduleRefresh(id: string, at: Date): Promise<void>;
+  /**
+   * Claims up to `limit` agents whose probe is due by `now` (every agent is due once registered):
+   * each is held for `leaseMs`, so no other worker claims it meanwhile; answers them and how long
+   * the oldest due one waited. Reads only the due entries.
+   */
+  claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim>;
+  /**
+   * Keeps a probe's outcome and, for a claimed agent, when it is probed next (an agent not claimed
+   * keeps its place). A change of its status also moves the agent's probe index term, takes a
+   * revision and a `probe_changed` event, atomically.
+   */
+  recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded>;
+  /** Moves a claimed agent's next probe to `at`, keeping what the last one found (nothing for one not claimed). */
+  scheduleProbe(id: string, at: Date): Promise<void>;
   /** The card an agent registered by URL had before its last change, or null. */
   previousCard(id: string): Promise<PreviousCard | null>;
   /**
@@ -127,6 +142,16 @@ export interface NumberedIds {
   /** The highest agent number handed out (0 when none was): no agent has a higher one. */
   lastNumber: number;
 }
+
+/** What {@link AgentStore.claimProbes} claimed. */
+export interface ProbeClaim {
+  ids: string[];
+  /** How long the oldest due probe had waited past its time, in milliseconds (0: none was late). */
+  lagMs: number;
+}
+
+/** What {@link AgentStore.recordProbe} did: nothing for an agent gone meanwhile; `changed` when the status changed. */
+export type ProbeRecorded = { kind: 'missing' } | { kind: 'same' | 'changed'; revision: number };
 
 /** An agent {@link AgentStore.settleDomainAgents} changed. */
 export interface SettledAgent {

@@ -1,3 +1,4 @@
+import type { ProbeStatus } from './probe-outcome.js';
 import type { LifecycleStatus, RecordSummary } from './agent-record.js';
 
 /** What happened to an agent, as the change log tells it. */
@@ -16,6 +17,8 @@ export const CHANGE_KINDS = [
   'domain_unverified',
   /** Its owner (or an admin) set its lifecycle: `deprecated`, or `active` again. */
   'status_changed',
+  /** The worker's probe found the agent in another state (src/probes/): `ok`, `unreachable`, ... */
+  'probe_changed',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -33,6 +36,8 @@ export interface StoredChange {
   summary?: RecordSummary;
   /** The lifecycle set, on `status_changed` events. */
   lifecycle?: { status: LifecycleStatus; message?: string };
+  /** The probe status found, and the one before (absent on the first probe), on `probe_changed` events. */
+  probe?: { status: ProbeStatus; previous?: ProbeStatus };
 }
 
 /** A read of the change log, with what a reader needs to trust it. */

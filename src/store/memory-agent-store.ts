@@ -23,14 +23,15 @@ import {
   type SaveOptions,
   type SaveResult,
 } from './agent-record.js';
-import type { AgentStore, NumberedIds, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, NumberedIds, ProbeClaim, ProbeRecorded, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import { probeTerm, type ProbeOutcome } from './probe-outcome.js';
 import { domainOwnerOf, isDomainVerified, refusingDomain, type DomainOwnerOf } from './domain-claims.js';
 import { MemoryTermIndex } from './memory-term-index.js';
 import { MemoryExtensionCatalog } from './memory-extension-catalog.js';
 import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
 import { SortedChunks } from './sorted-chunks.js';
 import { KeptOutcomes } from './kept-outcomes.js';
-import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead } from './change-log.js';
+import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 import { MemoryChangeLog } from './memory-change-log.js';
 import { keptFor, mayChange, refusedWrite } from './store-outcome.js';
 import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
@@ -130,6 +131,11 @@ export class Deadlines {
     this.ordered.delete([at, id]);
   }
 
+  /** When `id` is due, if it is held. */
+  at(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+
   /** Up to `limit` ids due by `now`, soonest first. */
   due(now: number, limit: number): string[] {
     const due: string[] = [];
@@ -156,6 +162,9 @@ export class MemoryAgentStore implements AgentStore {
   private readonly liveness = new Deadlines();
   private readonly purges = new Deadlines();
   private readonly refreshes = new Deadlines();
+  /** Agent ids by when their next probe is due; a claimed agent is in `probeClaims` instead, by the end of its lease. */
+  private readonly probes = new Deadlines();
+  private readonly probeClaims = new Deadlines();
   private readonly previous = new Map<string, PreviousCard>();
   /** Agent numbers (as text) by the time of their last change. */
   private readonly changedAgents = new ChangeTimes('a');
@@ -189,11 +198,11 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   /** `at`: when the change was written, as the Redis store's scripts tell it (the write's own time). */
-  private logChange(agentId: string, kind: ChangeKind, revision: number, at: number, summary?: RecordSummary, lifecycle?: Lifecycle): void {
+  private logChange(agentId: string, kind: ChangeKind, revision: number, at: number, summary?: RecordSummary, lifecycle?: Lifecycle, probe?: StoredChange['probe']): void {
     const number = this.entries.get(agentId)?.agentNumber;
     if (number !== undefined) this.changedAgents.set(String(number), at);
     const told = lifecycle && { status: lifecycle.status, ...(lifecycle.message ? { message: lifecycle.message } : {}) };
-    this.changes.append({ agentId, kind, revision, at, ...(summary ? { summary } : {}), ...(told ? { lifecycle: told } : {}) });
+    this.changes.append({ agentId, kind, revision, at, ...(summary ? { summary } : {}), ...(told ? { lifecycle: told } : {}), ...(probe ? { probe } : {}) });
   }
 
   /** A record as readers get it: a copy of their own, summary and all. */
@@ -206,6 +215,7 @@ export class MemoryAgentStore implements AgentStore {
     const terms = this.cards.prefixOnlyTerms(this.cards.termsOf(record.card, record.kept));
     if (record.status === 'inactive') terms.push(INACTIVE_TERM);
     if (record.lifecycle.status === 'deprecated') terms.push(DEPRECATED_TERM);
+    if (record.probe) terms.push(probeTerm(record.probe.result.status));
     return terms;
   }
 
@@ -244,8 +254,9 @@ export class MemoryAgentStore implements AgentStore {
       hosts: [...write.hosts],
       domainVerified: isDomainVerified(write.hosts, owner, this.domainOwner),
       ...(existing?.record.ownerChanges ? { ownerChanges: existing.record.ownerChanges } : {}),
-      // A new card keeps the lifecycle its owner set.
+      // A new card keeps the lifecycle its owner set, and what the last probe found.
       lifecycle: existing?.record.lifecycle ?? ACTIVE_LIFECYCLE,
+      ...(existing?.record.probe ? { probe: existing.record.probe } : {}),
     };
     this.keepSource(write, existing?.record);
     const previous = this.previous.get(write.id);
@@ -254,12 +265,13 @@ export class MemoryAgentStore implements AgentStore {
     this.idsByNumber.set(agentNumber, write.id);
     const had = existing ? this.termsOfEntry(existing) : [];
     const terms = this.cards.prefixOnlyTerms(write.terms);
-    this.index.move(agentNumber, had, record.lifecycle.status === 'deprecated' ? [...terms, DEPRECATED_TERM] : terms);
+    this.index.move(agentNumber, had, [...terms, ...this.workerTerms(record)]);
     this.extensions.declared(write.terms, write.now, write.id);
     this.extensions.forgetUnused(had);
     this.entries.set(write.id, { record, agentNumber, nameDigest });
     if (write.id !== write.id.toLowerCase()) this.idsInCase.set(write.id.toLowerCase(), write.id);
     if (!existing) this.clearTombstone(write.id);
+    if (this.probes.at(write.id) === undefined && this.probeClaims.at(write.id) === undefined) this.probes.set(write.id, Date.parse(write.now));
     this.allIds.add(write.id);
     this.activeIds.add(write.id);
     this.purges.delete(write.id);
@@ -438,6 +450,52 @@ export class MemoryAgentStore implements AgentStore {
     if (this.entries.get(id)?.record.sourceUrl) this.refreshes.set(id, at.getTime());
   }
 
+  async claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim> {
+    const at = now.getTime();
+    const oldest = this.probes.due(at, 1)[0];
+    // Whole seconds, as the Redis store keeps the schedule.
+    const lagMs = oldest === undefined ? 0 : at - Math.floor((this.probes.at(oldest) ?? at) / 1000) * 1000;
+    const expired = this.probeClaims.due(at, limit);
+    const ids = [...expired, ...this.probes.due(at, limit - expired.length)];
+    for (const id of ids) {
+      this.probes.delete(id);
+      this.probeClaims.set(id, at + leaseMs);
+    }
+    return { ids, lagMs };
+  }
+
+  /** Makes a claimed agent due at `at`; one not claimed keeps its place in the schedule. */
+  private rescheduleClaimed(id: string, at: number): void {
+    if (this.probeClaims.at(id) === undefined) return;
+    this.probeClaims.delete(id);
+    this.probes.set(id, at);
+  }
+
+  async recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded> {
+    const entry = this.entries.get(id);
+    if (!entry) return { kind: 'missing' };
+    const { record } = entry;
+    const previous = record.probe?.result.status;
+    const status = outcome.result.status;
+    record.probe = { result: { ...outcome.result }, failures: outcome.failures };
+    this.rescheduleClaimed(id, nextAt.getTime());
+    if (previous === status) return { kind: 'same', revision: record.revision };
+    if (previous) this.index.remove(probeTerm(previous), entry.agentNumber);
+    this.index.add(probeTerm(status), entry.agentNumber);
+    record.revision = ++this.lastRevision;
+    this.logChange(id, 'probe_changed', record.revision, Date.parse(outcome.result.checkedAt), undefined, undefined, { status, ...(previous ? { previous } : {}) });
+    return { kind: 'changed', revision: record.revision };
+  }
+
+  async scheduleProbe(id: string, at: Date): Promise<void> {
+    this.rescheduleClaimed(id, at.getTime());
+  }
+
+  /** The index terms an agent has apart from its card's: its lifecycle's and its probe's. */
+  private workerTerms(record: StoredRecord): string[] {
+    return [...(record.lifecycle.status === 'deprecated' ? [DEPRECATED_TERM] : []), ...(record.probe ? [probeTerm(record.probe.result.status)] : [])];
+  }
+
   async previousCard(id: string): Promise<PreviousCard | null> {
     const previous = this.previous.get(id);
     return previous ? { ...previous } : null;
@@ -507,6 +565,8 @@ export class MemoryAgentStore implements AgentStore {
     this.liveness.delete(id);
     this.purges.delete(id);
     this.refreshes.delete(id);
+    this.probes.delete(id);
+    this.probeClaims.delete(id);
     this.previous.delete(id);
     this.changedAgents.delete(String(entry.agentNumber));
     const revision = ++this.lastRevision;

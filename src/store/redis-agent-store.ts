@@ -30,7 +30,7 @@ import {
   type SaveResult,
   nameDigestOf,
 } from './agent-record.js';
-import type { AgentStore, NumberedIds, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, NumberedIds, ProbeClaim, ProbeRecorded, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
 import { EXTENSION_WALK_BUDGET, extensionEntriesOf, type ExtensionEntry, type ExtensionPage, type ExtensionQuery, type TrustLevel } from './extension-catalog.js';
 import { packTerms } from './packed-terms.js';
 import { closeRedis } from './redis-connection.js';
@@ -40,6 +40,7 @@ import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning 
 import { keptFor, refusedWrite, type RefusedOutcome } from './store-outcome.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
+import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from './probe-outcome.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -53,10 +54,11 @@ function storedChangeOf(position: string, fields: string[]): StoredChange {
     at: Number(value.t),
     ...(value.s ? { summary: JSON.parse(value.s) as RecordSummary } : {}),
     ...(value.l ? { lifecycle: { status: value.l as LifecycleStatus, ...(value.m ? { message: value.m } : {}) } } : {}),
+    ...(value.p ? { probe: { status: value.p as ProbeStatus, ...(value.q ? { previous: value.q as ProbeStatus } : {}) } } : {}),
   };
 }
 
-const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt', 'air'] as const;
+const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt', 'air', 'ps', 'pr'] as const;
 
 type ScriptReply = [string, string?, string?, string?, string?, string?, string?, string?, string?, string?, string?];
 
@@ -98,6 +100,9 @@ interface RegistryCommands {
   readExtensions(...args: string[]): Promise<string[]>;
   setExtensionTrust(...args: string[]): Promise<string[]>;
   mirrorAgent(...args: string[]): Promise<[MirrorOutcome | 'retry']>;
+  claimProbes(...args: string[]): Promise<string[]>;
+  recordProbe(...args: string[]): Promise<[string, string?]>;
+  scheduleProbe(...args: string[]): Promise<number>;
 }
 
 /** The epoch, the last position, the highest position trimmed, and the events as XRANGE gives them. */
@@ -125,13 +130,16 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['readExtensions', 'read-extensions', 1],
   ['setExtensionTrust', 'set-extension-trust', 1],
   ['mirrorAgent', 'mirror-agent', 10],
+  ['claimProbes', 'claim-probes', 2],
+  ['recordProbe', 'record-probe', 4],
+  ['scheduleProbe', 'schedule-probe', 3],
 ];
 
 /** The text of a Lua script of `lua/`, by its path there without `.lua`. */
 export const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
 
 /** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
-const LUA_LIBRARY = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners']
+const LUA_LIBRARY = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners', 'probe-schedule']
   .map((lib) => readLua(`lib/${lib}`))
   .join('');
 
@@ -167,8 +175,9 @@ function lifecycleOf(status: string | null | undefined, message: string | null |
 }
 
 function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt, air] = values;
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt, air, ps, pr] = values;
   if (card == null || meta == null || revision == null) return null;
+  const probe = decodeProbe(ps, pr);
   return {
     id,
     card,
@@ -185,6 +194,7 @@ function toRecord(id: string, values: (string | null)[], cards: CardReader): Age
     domainVerified: domainVerified === '1',
     ...(owners ? { ownerChanges: ownerChangesOf(owners) } : {}),
     lifecycle: lifecycleOf(ls, lm, lt),
+    ...(probe ? { probe } : {}),
   };
 }
 
@@ -391,6 +401,11 @@ export class RedisAgentStore implements AgentStore {
     return [this.keys.agentIdsPrefix, String(AGENT_NUMBERS_PER_BUCKET)];
   }
 
+  /** The arguments that tell a removing script where the probe schedule is (`lua/lib/probe-schedule.lua`). */
+  private probeScheduleArgs(): [string, string, string] {
+    return [this.keys.probeDue, this.keys.probeClaims, this.keys.probeAtPrefix];
+  }
+
   /** The arguments that tell a write script where the extension catalog is (`lua/lib/extension-catalog.lua`). */
   private catalogArgs(): [string, string] {
     return [this.keys.extensionCatalog, this.keys.extensionInfoPrefix];
@@ -435,6 +450,8 @@ export class RedisAgentStore implements AgentStore {
         this.keys.changedAgents,
         ...this.tombstoneArgs,
         write.airIdentifier ?? '',
+        this.keys.probeDue,
+        this.keys.probeAtPrefix,
       ),
     );
     const [outcome, revision, createdAt, created, ttl, owner, domainVerified, ls, lm, lt, air] = reply;
@@ -494,6 +511,7 @@ export class RedisAgentStore implements AgentStore {
         this.keys.changedAgents,
         ...this.tombstoneArgs,
         DEPRECATED_TERM,
+        ...this.probeScheduleArgs(),
       ),
     );
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), idempotency, 'deleted').revision;
@@ -761,6 +779,7 @@ export class RedisAgentStore implements AgentStore {
           k.changedAgents,
           ...this.tombstoneArgs,
           DEPRECATED_TERM,
+          ...this.probeScheduleArgs(),
         ),
       );
       if (outcome === 'purged') purged.push(id);
@@ -774,6 +793,46 @@ export class RedisAgentStore implements AgentStore {
 
   async scheduleRefresh(id: string, at: Date): Promise<void> {
     await this.guard(() => this.redis.zadd(this.keys.refreshes, 'XX', at.getTime(), id), true);
+  }
+
+  async claimProbes(now: Date, limit: number, leaseMs: number): Promise<ProbeClaim> {
+    const k = this.keys;
+    const [lag, ...ids] = await this.guard(
+      () =>
+        this.redis.claimProbes(k.probeDue, k.probeClaims, String(now.getTime()), String(limit), String(now.getTime() + leaseMs), k.probeAtPrefix, ...this.agentIdsArgs()),
+      true,
+    );
+    return { ids, lagMs: Number(lag) };
+  }
+
+  async recordProbe(id: string, outcome: ProbeOutcome, nextAt: Date): Promise<ProbeRecorded> {
+    const k = this.keys;
+    const [kind, revision] = await this.guard(
+      () =>
+        this.redis.recordProbe(
+          k.agent(id),
+          k.revision,
+          k.probeDue,
+          k.probeClaims,
+          id,
+          outcome.result.status,
+          encodeProbeDetail(outcome),
+          String(nextAt.getTime()),
+          String(Date.parse(outcome.result.checkedAt)),
+          k.invalidations,
+          ...this.changeLogArgs,
+          k.changedAgents,
+          ...this.termLayoutArgs,
+          k.probeAtPrefix,
+        ),
+      true,
+    );
+    return kind === 'missing' ? { kind } : { kind: kind as 'same' | 'changed', revision: Number(revision) };
+  }
+
+  async scheduleProbe(id: string, at: Date): Promise<void> {
+    const k = this.keys;
+    await this.guard(() => this.redis.scheduleProbe(k.agent(id), k.probeDue, k.probeClaims, String(at.getTime()), k.probeAtPrefix), true);
   }
 
   async settleDomainAgents(ids: readonly string[], now: Date, reason: string): Promise<SettledAgent[]> {

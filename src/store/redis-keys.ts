@@ -17,6 +17,12 @@ export interface RedisKeys {
   readonly purgeDeadlines: string;
   /** Sorted set: id of an agent registered from a URL by the time (ms) its card is fetched again. */
   readonly refreshes: string;
+  /** Sorted set of the seconds (Unix) at which some agent's probe is due, each with a set of those agents' numbers (`lua/lib/probe-schedule.lua`). */
+  readonly probeDue: string;
+  /** Prefix of the set of the numbers of the agents whose probe is due in one second: `probe-at:1765000000`. */
+  readonly probeAtPrefix: string;
+  /** Sorted set: the number of each agent being probed by the time (ms) its claim's lease ends. */
+  readonly probeClaims: string;
   /**
    * Sorted set: each agent's number by the time (ms) of its last change, for listings of what
    * changed since a time. Numbers rather than ids: the set holds every agent, so its members are kept short.
@@ -106,6 +112,9 @@ export function redisKeys(prefix: string): RedisKeys {
     livenessDeadlines: `${prefix}liveness`,
     purgeDeadlines: `${prefix}purges`,
     refreshes: `${prefix}refreshes`,
+    probeDue: `${prefix}probe-due`,
+    probeAtPrefix: `${prefix}probe-at:`,
+    probeClaims: `${prefix}probe-claims`,
     changedAgents: `${prefix}changed`,
     tombstones: `${prefix}tombstones`,
     tombstoneInfo: `${prefix}tombstone-info`,

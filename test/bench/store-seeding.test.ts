@@ -7,7 +7,7 @@ import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js
 
 const AGENTS = 300;
 /** Fields of an agent's hash that differ between two registrations of the same card: when, in which order. */
-const FIELDS_OF_THE_MOMENT = new Set(['createdAt', 'updatedAt', 'revision', 'n']);
+const FIELDS_OF_THE_MOMENT = new Set(['createdAt', 'updatedAt', 'revision', 'n', 'pd']);
 
 /** A change log event without what differs between two registrations of the same card (its position, revision and time). */
 function eventOfTheCard(fields: string[]): string {
@@ -35,6 +35,13 @@ async function keySpace(redis: Redis, prefix: string): Promise<Record<string, un
     if (key.startsWith('ids:')) continue;
     // The data set's epoch is a random value written by the first registry that asks for it, not a record.
     if (key === 'epoch') continue;
+    // The probe schedule is by the second each agent was written: which agents it holds, not when.
+    if (key === 'probe-due') continue;
+    if (key.startsWith('probe-at:')) {
+      const scheduled = (space['probe-at'] as string[] | undefined) ?? [];
+      space['probe-at'] = [...scheduled, ...(await redis.smembers(full)).map((n) => idOf.get(n) ?? `unknown ${n}`)].sort();
+      continue;
+    }
     if (type === 'set') space[key] = (await redis.smembers(full)).map((n) => idOf.get(n) ?? `unknown ${n}`).sort();
     else if (type === 'hash') space[key] = Object.fromEntries(Object.entries(await redis.hgetall(full)).filter(([field]) => !FIELDS_OF_THE_MOMENT.has(field)));
     // The agents by the time of their last change: which agents, not when, nor by which number.

@@ -104,7 +104,7 @@ describe('RegistryClient retries', () => {
     const c = new RegistryClient({ baseUrl: 'http://registry.test', apiKey: 'k1', fetch });
     await c.register(card, { agentId: 'my agent', expectedRevision: 3, heartbeatTtlSeconds: 60 });
     await c.delete('a', { expectedRevision: '*' });
-    await c.list({ skills: ['s1', 's2'], streaming: false, limit: 5 });
+    await c.list({ skills: ['s1', 's2'], streaming: false, probeStatus: 'ok', limit: 5 });
     await c.changes({ since: 'c1', kinds: ['registered', 'deleted'], agentId: ['a', 'b'], includeCard: false });
     await new RegistryClient({ baseUrl: 'http://registry.test', bearerToken: 't1', fetch }).search({ query: 'weather', signatureStatus: 'verified' });
 
@@ -115,7 +115,7 @@ describe('RegistryClient retries', () => {
     expect(put.headers.get('if-match')).toBe('"3"');
     expect(await put.json()).toEqual({ agent_card: card, heartbeat_ttl_seconds: 60 });
     expect(del.headers.get('if-match')).toBe('*');
-    expect(list.url).toBe('http://registry.test/agents?skills=s1&skills=s2&streaming=false&limit=5');
+    expect(list.url).toBe('http://registry.test/agents?skills=s1&skills=s2&probe_status=ok&streaming=false&limit=5');
     expect(changes.url).toBe('http://registry.test/changes?since=c1&kind=registered%2Cdeleted&agent_id=a%2Cb&include_card=false');
     expect(search.headers.get('authorization')).toBe('Bearer t1');
     expect(await search.json()).toEqual({ query: 'weather', signature_status: 'verified' });

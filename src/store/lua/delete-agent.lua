@@ -26,6 +26,8 @@ local CATALOG_AT = 23
 -- The tombstones (lib/changes.lua), and the index term of deprecated agents.
 local tombstones = tombstoneStore(ARGV[26], ARGV[27])
 local deprecatedTerm = ARGV[28]
+-- The probe schedule (lib/probe-schedule.lua): its due seconds, claims and per-second sets' prefix.
+local probes = probeSchedule(ARGV[29], ARGV[31], ARGV[30])
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
@@ -46,6 +48,7 @@ if currentRevision ~= storedTermsRevision then
   return {'retry', currentRevision}
 end
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
+unscheduleProbe(probes, agentKey, currentNumber)
 local terms = storedMemberships(storedTerms, currentStatus == 'inactive', current[5] == 'deprecated', layout, deprecatedTerm)
 removeAgent(id, currentNumber, agentKey, terms, layout, catalogLayout(ARGV, CATALOG_AT),
   {prefix = agentIdsPrefix, perBucket = numbersPerBucket, casePrefix = idCasePrefix},

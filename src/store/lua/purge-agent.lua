@@ -9,7 +9,8 @@
 -- ARGV[15] the change log stream, ARGV[16] its length (lib/changes.lua)
 -- ARGV[17..18] the extension catalog (lib/extension-catalog.lua), ARGV[19] the set of the
 -- agents' last change times, ARGV[20..21] the tombstones (lib/changes.lua), ARGV[22] the index
--- term of deprecated agents
+-- term of deprecated agents, ARGV[23..25] the probe schedule (lib/probe-schedule.lua): its due
+-- seconds, claims and per-second sets' prefix
 -- Answers 'purged'; 'skipped' when it is not due or no longer inactive; 'retry' when the record
 -- changed since its terms were derived.
 local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -25,6 +26,7 @@ if current[2] ~= ARGV[7] then
   return {'retry'}
 end
 redis.call('ZREM', KEYS[1], ARGV[1])
+unscheduleProbe(probeSchedule(ARGV[23], ARGV[25], ARGV[24]), KEYS[5], current[3])
 local layout = termLayout(ARGV, 8)
 local terms = storedMemberships(ARGV[6], true, current[5] == 'deprecated', layout, ARGV[22])
 removeAgent(ARGV[1], current[3], KEYS[5], terms, layout, catalogLayout(ARGV, 17),

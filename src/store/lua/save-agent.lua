@@ -40,6 +40,8 @@ local CATALOG_AT = 37
 local tombstones = tombstoneStore(ARGV[40], ARGV[41])
 -- The publisher's identifier of an AI Catalog entry ('' to keep the agent's, if it has one).
 local airIdentifier = ARGV[42]
+-- The probe schedule (lib/probe-schedule.lua): its due seconds and their sets' prefix.
+local probes = probeSchedule(ARGV[43], ARGV[44], nil)
 
 local kept = keptOutcome(idempotencyKey)
 if kept then
@@ -87,6 +89,8 @@ local number = currentNumber
 if not exists then
   number = admitAgent(id, agentNumberCounter, agentIdsPrefix, numbersPerBucket, idCasePrefix, tombstones)
 end
+-- A new agent, or one stored before probes existed (it has no due second), is due at once.
+if not exists or redis.call('HEXISTS', agentKey, 'pd') == 0 then scheduleProbeAt(probes, agentKey, number, nowMs) end
 
 local layout = termLayout(ARGV, TERM_LAYOUT_AT)
 local index = termWriter(layout)

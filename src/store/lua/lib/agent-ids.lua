@@ -33,6 +33,11 @@ local function admitAgent(id, numberCounter, idsPrefix, numbersPerBucket, casePr
   return number
 end
 
+-- The index term of an agent's probe status (`probeTerm` in src/store/probe-outcome.ts).
+local function probeTermOf(status)
+  return 'probe:' .. status
+end
+
 -- The index terms a stored agent belongs to: its card's (packed, derived by the caller from the card)
 -- and the inactive and deprecated terms where it has them.
 local function storedMemberships(packed, inactive, deprecated, layout, deprecatedTerm)
@@ -47,6 +52,9 @@ end
 -- buckets' key prefix, numbers per bucket, the prefix of lower-case forms of ids), its hash, the
 -- lower-case form of its id, and its entries in the sorted sets `listed` (listings, schedules).
 local function removeAgent(id, number, agentKey, terms, layout, catalog, ids, listed)
+  -- The probe term is the worker's, not the card's: the hash says which one the agent is in.
+  local probed = redis.call('HGET', agentKey, 'ps')
+  if probed then terms[#terms + 1] = probeTermOf(probed) end
   local index = termWriter(layout)
   index.agent(number).move(terms, {})
   index.flush()
