@@ -175,4 +175,18 @@ describe('RedisAgentStore probe schedule of data stored before probes existed', 
     await store.save(writeOf('older', cardV1({ name: 'Older', description: 'Changed' }), '2025-01-01T10:00:00.500Z'));
     expect((await store.claimProbes(AFTER_T1, 10, LEASE_MS)).ids).toEqual(['older']);
   });
+
+  it('spreads a burst of new agents over seconds whose sets stay intsets, each agent due once within the spill window', async () => {
+    const burst = 1_100;
+    for (let i = 0; i < burst; i++) await store.save(writeOf(`burst-${i}`, cardV1({ name: `Burst ${i}` }), T1));
+    const dueSeconds = await connection.zrange(keys.probeDue, 0, -1);
+    expect(dueSeconds.length).toBeGreaterThan(1);
+    for (const second of dueSeconds) {
+      const key = `${keys.probeAtPrefix}${second}`;
+      expect(await connection.scard(key)).toBeLessThanOrEqual(512);
+      expect(await connection.object('ENCODING', key)).toBe('intset');
+    }
+    const claimed = await store.claimProbes(new Date(Date.parse(T1) + 3_602_000), burst + 10, LEASE_MS);
+    expect(claimed.ids.filter((id) => id.startsWith('burst-')).sort()).toEqual(Array.from({ length: burst }, (_, i) => `burst-${i}`).sort());
+  });
 });
