@@ -69,7 +69,7 @@ export const ardListRequest = z.strictObject({
 export const ardAgentRequest = z.strictObject({ identifier: z.string().min(1).max(1024) });
 
 /** The registry's structured filters each ARD filter key maps to: each a core term the index holds. */
-const FILTER_KEYS: Record<string, keyof Pick<SearchCriteria, 'tags' | 'skills' | 'providers' | 'bindings' | 'inputModes' | 'outputModes'>> = {
+const FILTER_KEYS: Record<string, keyof Pick<SearchCriteria, 'tags' | 'skills' | 'providers' | 'bindings' | 'inputModes' | 'outputModes' | 'probeStatuses'>> = {
   tags: 'tags',
   capabilities: 'skills',
   skills: 'skills',
@@ -78,11 +78,12 @@ const FILTER_KEYS: Record<string, keyof Pick<SearchCriteria, 'tags' | 'skills' |
   protocolBinding: 'bindings',
   inputModes: 'inputModes',
   outputModes: 'outputModes',
+  probeStatus: 'probeStatuses',
 };
 
 /** Search criteria that list every active agent, `limit` a page. */
 export function everyActiveAgent(limit: number): SearchCriteria {
-  return { skills: [], tags: [], inputModes: [], outputModes: [], bindings: [], providers: [], extensions: [], signatureStatuses: [], includeInactive: false, limit };
+  return { skills: [], tags: [], inputModes: [], outputModes: [], bindings: [], providers: [], extensions: [], signatureStatuses: [], probeStatuses: [], includeInactive: false, limit };
 }
 
 /** What a query asks, as search criteria; `none` when its `type` filter names no type the registry holds. */
@@ -110,7 +111,7 @@ export function criteriaOf(query: { text?: string | undefined; filter?: Record<s
     const field = FILTER_KEYS[key];
     if (!field) violations.push({ path: `$.query.filter.${key}`, message: `is not a filter this registry supports (type, ${Object.keys(FILTER_KEYS).join(', ')})` });
     else if (values.length > 1) violations.push({ path: `$.query.filter.${key}`, message: 'one value per key is supported' });
-    else criteria[field].push(values[0] as string);
+    else (criteria[field] ??= []).push(values[0] as string);
   }
   if (violations.length > 0) throw new ValidationError('Invalid query filter', violations);
   return none ? 'none' : { criteria };

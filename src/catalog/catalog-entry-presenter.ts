@@ -111,6 +111,7 @@ export function presentCatalogEntry(record: AgentRecord, site: CatalogSite): Cat
       livenessStatus: record.status,
       signatureStatus: record.summary.signatureStatus,
       domainVerified: record.domainVerified,
+      ...(record.probe ? { probeStatus: record.probe.result.status, probeCheckedAt: record.probe.result.checkedAt } : {}),
     },
   };
 }

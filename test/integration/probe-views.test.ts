@@ -53,6 +53,13 @@ describe('probes seen through the API of a registry whose worker probes (loopbac
     expect(none.results).toEqual([]);
   });
 
+  it('shows the probe in AI Catalog entries and filters ARD searches by probeStatus', async () => {
+    await until(() => fetch(`${registry.base}/agents/dead-agent`).then(json), (body) => body.probe?.status === 'unreachable');
+    const found = await json(await sendJson(`${registry.base}/ard/v1/search`, 'POST', { query: { text: 'agent', filter: { probeStatus: 'ok' } } }));
+    expect(found.results.map((entry: any) => [entry.metadata.agentId, entry.metadata.probeStatus])).toEqual([['live-agent', 'ok']]);
+    expect(found.results[0].metadata.probeCheckedAt).toEqual(expect.any(String));
+  });
+
   it('backs off further with each failure in a row, though the replica caches the record', async () => {
     const failures = async () => {
       const detail = await registry.redis.hget(`${registry.prefix}agent:dead-agent`, 'pr');
