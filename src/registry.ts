@@ -205,7 +205,6 @@ function discoveryRoutes(config: Config, store: AgentStore, search: SearchServic
     pageSize: config.catalog.pageSize,
     host: { displayName: 'A2A Registry', identifier: site.publisher, documentationUrl: `${config.publicUrl}/openapi.json` },
     ardBase,
-    ...(signer ? { signer } : {}),
   });
   const ard = new ArdService(store, search, site, ardBase);
   return [

@@ -85,7 +85,7 @@ export function ardRoutes(deps: ArdRoutesDependencies): Routes & { endpoints: En
     });
     mount.get('ard_agent', `${ARD_BASE}/agents/:identifier`, async (req, res) => {
       const { identifier } = parseRequest(ardAgentRequest, { identifier: req.params.identifier });
-      sendTaggedJson(req, res, Buffer.from(JSON.stringify(await ard.agent(identifier))), { contentType: 'application/json; charset=utf-8', cacheControl });
+      await sendTaggedJson(req, res, Buffer.from(JSON.stringify(await ard.agent(identifier))), { contentType: 'application/json; charset=utf-8', cacheControl });
     });
     router.use(ARD_BASE, (req, _res, next) => next(new NotFoundError(`No ARD operation ${req.method} ${req.originalUrl}`, 'route_not_found')));
     router.use(ARD_BASE, ardErrors(deps.logger));

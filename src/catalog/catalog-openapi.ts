@@ -8,7 +8,7 @@ import { AI_CATALOG_TYPE, CATALOG_PAGES_PATH } from './catalog-service.js';
 
 const TAG = 'discovery';
 
-const CONDITIONAL = { ETag: 'A strong entity tag of the document, for If-None-Match', 'Cache-Control': 'How long the document may be kept' };
+const CONDITIONAL = { ETag: 'An entity tag of the document, for If-None-Match: weak, of the unsigned content, when documents are signed', 'Cache-Control': 'How long the document may be kept' };
 
 const document = (description: string, contentType: string) => ({
   200: { description, schema: catalogDocumentSchema, contentType, headers: CONDITIONAL },

@@ -5,6 +5,7 @@ import { sendTaggedJson } from '../http/content-tag.js';
 import { sendJson } from '../http/send-json.js';
 import { parseRequest } from '../validation.js';
 import { AI_CATALOG_TYPE, CATALOG_PAGES_PATH, type CatalogService } from './catalog-service.js';
+import type { CatalogDocument } from './catalog-responses.js';
 import type { CatalogSigner } from './catalog-signer.js';
 
 /** Deepest page level an address may name: deeper than any tree the agent numbers can build. */
@@ -29,8 +30,16 @@ export interface CatalogRoutesDependencies {
 export function catalogRoutes(deps: CatalogRoutesDependencies): Routes & { endpoints: EndpointList } {
   const endpoints: EndpointList = {};
   const cacheControl = `${deps.readsRequireAuth ? 'private' : 'public'}, max-age=${deps.maxAgeSeconds}`;
-  const send = (req: Request, res: Response, document: unknown, contentType: string) =>
-    sendTaggedJson(req, res, Buffer.from(JSON.stringify(document)), { contentType, cacheControl });
+  // The tag is of the unsigned document: an ECDSA signature differs at each signing, so the same
+  // content signed by two replicas has two bodies, which a weak tag of the content lets a client
+  // revalidate against either; and a client that has the document costs no signing.
+  const { signer } = deps;
+  const send = (req: Request, res: Response, document: CatalogDocument, contentType: string) =>
+    sendTaggedJson(req, res, Buffer.from(JSON.stringify(document)), {
+      contentType,
+      cacheControl,
+      ...(signer ? { bodyOf: async () => Buffer.from(JSON.stringify(await signer.sign(document))) } : {}),
+    });
 
   const routes: Routes = (router) => {
     const mount = listingRouter(router, endpoints);
@@ -38,7 +47,7 @@ export function catalogRoutes(deps: CatalogRoutesDependencies): Routes & { endpo
     mount.get('ard_manifest', '/.well-known/ard.json', async (req, res) => send(req, res, await deps.catalogs.root(), 'application/json'));
     mount.get('ai_catalog_page', `${CATALOG_PAGES_PATH}/:level/:index`, async (req, res) => {
       const node = parseRequest(catalogPageRequest, { level: req.params.level, index: req.params.index });
-      send(req, res, await deps.catalogs.page(node), AI_CATALOG_TYPE);
+      await send(req, res, await deps.catalogs.page(node), AI_CATALOG_TYPE);
     });
     mount.get('jwks', '/.well-known/jwks.json', (_req, res) => {
       res.setHeader('Cache-Control', cacheControl);

@@ -2,7 +2,6 @@ import { NotFoundError } from '../errors.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { presentCatalogEntry, type CatalogSite } from './catalog-entry-presenter.js';
 import type { CatalogDocument, CatalogEntry } from './catalog-responses.js';
-import type { CatalogSigner } from './catalog-signer.js';
 
 /** The media type of an AI Catalog, and of an entry that is a nested one. */
 export const AI_CATALOG_TYPE = 'application/ai-catalog+json';
@@ -26,8 +25,6 @@ export interface CatalogSettings {
   host: CatalogDocument['host'];
   /** The absolute URL of the ARD API base, which the root lists as a registry entry. */
   ardBase: string;
-  /** Signs each document when a key is configured. @defaultValue unsigned */
-  signer?: CatalogSigner;
   /** Links an index page holds at most; smaller only in tests, to build deep trees from few agents. @defaultValue {@link INDEX_FANOUT} */
   fanout?: number;
 }
@@ -112,8 +109,8 @@ export class CatalogService {
     };
   }
 
-  private async document(entries: CatalogEntry[]): Promise<CatalogDocument> {
-    const document: CatalogDocument = { specVersion: '1.0', host: this.settings.host, entries };
-    return this.settings.signer ? this.settings.signer.sign(document) : document;
+  /** A document of `entries`, unsigned: the routes sign it for a client that lacks it. */
+  private document(entries: CatalogEntry[]): CatalogDocument {
+    return { specVersion: '1.0', host: this.settings.host, entries };
   }
 }

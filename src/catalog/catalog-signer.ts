@@ -4,7 +4,7 @@ import { canonicalJson } from '../signatures/card-canonical.js';
 import type { CatalogDocument, PublishedJwks } from './catalog-responses.js';
 import type { CatalogSigningKey } from './signing-key.js';
 
-/** Signatures kept by the digest of what they sign, so that a document that did not change keeps its bytes (and its ETag). */
+/** Signatures kept by the digest of what they sign, so that a document that did not change is not signed again. */
 const KEPT_SIGNATURES = 512;
 
 /**
