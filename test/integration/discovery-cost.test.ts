@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACET_CANDIDATE_RECORDS } from '../../src/ard/ard-service.js';
 import { cardV1 } from '../helpers/cards.js';
+import { CommandWatch, commandName as name, type SeenCommand as Seen } from '../helpers/command-watch.js';
 import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { sendJson, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
 
@@ -14,40 +14,18 @@ const DB = 10;
 const PAGE_SIZE = 5;
 const FORBIDDEN = new Set(['keys', 'scan', 'sscan', 'hscan', 'zscan', 'hgetall', 'flushdb', 'flushall']);
 
-interface Seen {
-  args: string[];
-  source: string;
-}
-const name = (command: Seen) => (command.args[0] ?? '').toLowerCase().replace(/^eval$/, 'evalsha');
 
 describe('the cost of catalog pages and ARD requests', () => {
   const prefix = uniquePrefix();
   const url = new URL(redisUrl());
   url.pathname = `/${DB}`;
-  const redis = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
-  let monitor: Redis;
+  let watch: CommandWatch;
   let running: RunningRegistry;
   let base: string;
-  let window: Seen[] | undefined;
-  const waiting = new Map<string, () => void>();
-  let markers = 0;
-
-  async function settle(): Promise<void> {
-    const marker = `a2a-discovery-marker-${markers++}`;
-    const seen = new Promise<void>((resolve) => waiting.set(marker, resolve));
-    await redis.echo(marker);
-    await seen;
-  }
 
   async function commandsOf(request: () => Promise<Response>): Promise<Seen[]> {
-    await settle();
-    const commands: Seen[] = [];
-    window = commands;
-    const res = await request();
+    const { res, commands } = await watch.commandsOf(request);
     expect(res.status).toBe(200);
-    await res.arrayBuffer();
-    await settle();
-    window = undefined;
     return commands;
   }
 
@@ -72,17 +50,7 @@ describe('the cost of catalog pages and ARD requests', () => {
   const costs: Record<'small' | 'large', Partial<Record<Label, Seen[]>>> = { small: {}, large: {} };
 
   beforeAll(async () => {
-    monitor = await redis.monitor();
-    monitor.on('monitor', (_time: string, args: string[], source: string, database: string) => {
-      if (Number(database) !== DB) return;
-      if ((args[0] ?? '').toLowerCase() === 'echo' && args[1] && waiting.has(args[1])) {
-        waiting.get(args[1])?.();
-        waiting.delete(args[1]);
-        return;
-      }
-      if (source !== 'lua' && args[1] === `${prefix}epoch`) return;
-      window?.push({ args, source });
-    });
+    watch = await CommandWatch.start(url, DB, prefix);
     running = await startRegistry({ REDIS_URL: url.toString(), REDIS_PREFIX: prefix, ROLE: 'api', CACHE_MAX_ENTRIES: '0', CATALOG_PAGE_SIZE: String(PAGE_SIZE) });
     base = running.baseUrl;
     await register(0, 12);
@@ -93,9 +61,8 @@ describe('the cost of catalog pages and ARD requests', () => {
 
   afterAll(async () => {
     await running?.close();
-    monitor?.disconnect();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await deleteKeys(watch.connection, prefix);
+    watch?.close();
   });
 
   it('no request scans the catalogue or reads a whole set', () => {

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardV1 } from '../helpers/cards.js';
+import { CommandWatch, commandName as name, type SeenCommand as Seen } from '../helpers/command-watch.js';
 import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { sendJson, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
 
@@ -13,13 +13,6 @@ import { sendJson, startRegistry, type RunningRegistry } from '../helpers/regist
 const DB = 13;
 const FORBIDDEN = new Set(['keys', 'scan', 'sscan', 'hscan', 'zscan', 'flushdb', 'flushall']);
 
-interface Seen {
-  args: string[];
-  source: string;
-}
-
-/** A script run is one command whether ioredis sent it by digest or, the first time on a connection, in full. */
-const name = (command: Seen) => (command.args[0] ?? '').toLowerCase().replace(/^eval$/, 'evalsha');
 /** Commands the registry sent itself; MONITOR shows those its Lua scripts run too, with the source `lua`. */
 const sent = (commands: Seen[] | undefined) => (commands ?? []).filter((c) => c.source !== 'lua');
 const inScripts = (commands: Seen[] | undefined) => (commands ?? []).filter((c) => c.source === 'lua');
@@ -28,36 +21,10 @@ describe('request paths cost O(sets touched), never a scan of all keys', () => {
   const prefix = uniquePrefix();
   const url = new URL(redisUrl());
   url.pathname = `/${DB}`;
-  const redis = new Redis(url.toString(), { maxRetriesPerRequest: 1 });
-  let monitor: Redis;
+  let watch: CommandWatch;
   let running: RunningRegistry;
   let base: string;
-
-  /** Every command sent to DB while the file runs, markers excluded. */
-  const everything: Seen[] = [];
-  let window: Seen[] | undefined;
-  const waiting = new Map<string, () => void>();
-  let markers = 0;
-
-  /** Resolves once MONITOR has delivered every command executed before now. */
-  async function settle(): Promise<void> {
-    const marker = `a2a-monitor-marker-${markers++}`;
-    const seen = new Promise<void>((resolve) => waiting.set(marker, resolve));
-    await redis.echo(marker);
-    await seen;
-  }
-
-  /** Runs one HTTP request and returns it with the Redis commands it caused. */
-  async function commandsOf(request: () => Promise<Response>): Promise<{ res: Response; commands: Seen[] }> {
-    await settle();
-    const commands: Seen[] = [];
-    window = commands;
-    const res = await request();
-    await res.clone().arrayBuffer();
-    await settle();
-    window = undefined;
-    return { res, commands };
-  }
+  const commandsOf = (request: () => Promise<Response>) => watch.commandsOf(request);
 
   const register = async (card: Record<string, unknown>) => {
     const res = await sendJson(`${base}/agents`, 'POST', { agent_card: card });
@@ -107,22 +74,7 @@ describe('request paths cost O(sets touched), never a scan of all keys', () => {
   }
 
   beforeAll(async () => {
-    monitor = await redis.monitor();
-    monitor.on('monitor', (_time: string, args: string[], source: string, database: string) => {
-      if (Number(database) !== DB) return;
-      if ((args[0] ?? '').toLowerCase() === 'echo' && args[1] && waiting.has(args[1])) {
-        const resolve = waiting.get(args[1]);
-        waiting.delete(args[1]);
-        resolve?.();
-        return;
-      }
-      const seen = { args, source };
-      // The data set epoch watch reads its key every second, whatever the requests: not their cost
-      // (a script that reads the epoch for a request, as the change log's does, still counts).
-      if (source !== 'lua' && args[1] === `${prefix}epoch`) return;
-      everything.push(seen);
-      window?.push(seen);
-    });
+    watch = await CommandWatch.start(url, DB, prefix);
     running = await startRegistry({ REDIS_URL: url.toString(), REDIS_PREFIX: prefix, ROLE: 'api', CACHE_MAX_ENTRIES: '0' });
     base = running.baseUrl;
 
@@ -141,9 +93,8 @@ describe('request paths cost O(sets touched), never a scan of all keys', () => {
 
   afterAll(async () => {
     await running?.close();
-    monitor?.disconnect();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await deleteKeys(watch.connection, prefix);
+    watch?.close();
   });
 
   const signature = (commands: Seen[] | undefined) => (commands ?? []).map(name).sort();
@@ -154,7 +105,7 @@ describe('request paths cost O(sets touched), never a scan of all keys', () => {
   });
 
   it('no request sent KEYS, SCAN, SSCAN, HSCAN, ZSCAN, FLUSHDB or FLUSHALL', () => {
-    const forbidden = everything.filter((c) => FORBIDDEN.has(name(c)));
+    const forbidden = watch.everything.filter((c) => FORBIDDEN.has(name(c)));
     expect(forbidden.map((c) => c.args.join(' ').slice(0, 200))).toEqual([]);
   });
 

@@ -3,18 +3,10 @@ import { rpc } from '../helpers/jsonrpc.js';
 import { probeCard, refusingOrigin, startSdkAgent, type SdkAgent } from '../helpers/probe-agents.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { useRegistry } from '../helpers/use-registry.js';
+import { until } from '../helpers/until.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const json = (response: Response): Promise<any> => response.json();
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('probes seen through the API of a registry whose worker probes (loopback allowed in test mode)', () => {
   let agent: SdkAgent;

@@ -3,18 +3,10 @@ import { useAgentHost } from '../helpers/agent-host.js';
 import { cardV1 } from '../helpers/cards.js';
 import { sendJson } from '../helpers/registry-server.js';
 import { useRegistry } from '../helpers/use-registry.js';
+import { until } from '../helpers/until.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = async (response: Response): Promise<any> => response.json();
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('register by URL, on a registry allowed to reach private http addresses (test mode)', () => {
   const host = useAgentHost(JSON.stringify(cardV1({ name: 'Hosted Agent' }), null, 1));
