@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startRedisServer, type LocalRedis } from './local-redis.js';
+import { askRedis, pollUntil, startRedisServer, type LocalRedis } from './local-redis.js';
 
 /** The master name the local Sentinels monitor the primary under. */
 export const LOCAL_MASTER_NAME = 'registry';
@@ -46,8 +46,8 @@ export class LocalSentinelSet {
     this.servers.set(first, await startRedisServer(first));
     this.servers.set(second, await startRedisServer(second, ['--replicaof', '127.0.0.1', String(first)]));
     for (const [index, port] of this.options.sentinelPorts.entries()) this.sentinels.push(this.startSentinel(port, index, first));
-    await this.until('the Sentinels to see the replica and each other', 20_000, async () => {
-      const views = await Promise.all(this.options.sentinelPorts.map((port) => this.askSentinel(port, 'SENTINEL', 'MASTER', LOCAL_MASTER_NAME)));
+    await pollUntil('the Sentinels to see the replica and each other', 20_000, async () => {
+      const views = await Promise.all(this.options.sentinelPorts.map((port) => askRedis(port, 'SENTINEL', 'MASTER', LOCAL_MASTER_NAME)));
       return views.every((view) => {
         const fields = fieldsOf(view as string[]);
         return fields['num-slaves'] === '1' && fields['num-other-sentinels'] === '2';
@@ -57,7 +57,7 @@ export class LocalSentinelSet {
 
   /** The port of the primary the Sentinels name now. */
   async primaryPort(): Promise<number> {
-    const [, port] = (await this.askSentinel(this.options.sentinelPorts[0], 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', LOCAL_MASTER_NAME)) as [string, string];
+    const [, port] = (await askRedis(this.options.sentinelPorts[0], 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', LOCAL_MASTER_NAME)) as [string, string];
     return Number(port);
   }
 
@@ -83,7 +83,7 @@ export class LocalSentinelSet {
 
   /** Waits until the Sentinels name another primary than `oldPort` and it accepts writes. */
   async failedOver(oldPort: number, timeoutMs = 30_000): Promise<number> {
-    return this.until('a failover', timeoutMs, async () => {
+    return pollUntil('a failover', timeoutMs, async () => {
       const port = await this.primaryPort();
       if (port === oldPort) return false;
       const redis = this.connect(port);
@@ -109,7 +109,7 @@ export class LocalSentinelSet {
       await this.servers.get(oldPort)?.stop();
       this.servers.set(oldPort, await startRedisServer(oldPort, ['--replicaof', '127.0.0.1', String(primary)]));
     }
-    await this.until('the old primary to rejoin as a replica', 30_000, async () => {
+    await pollUntil('the old primary to rejoin as a replica', 30_000, async () => {
       const redis = this.connect(primary);
       try {
         const info = await redis.info('replication');
@@ -145,27 +145,6 @@ export class LocalSentinelSet {
       ].join('\n'),
     );
     return spawn('redis-sentinel', [file], { stdio: 'ignore' });
-  }
-
-  private async askSentinel(port: number, ...command: [string, ...string[]]): Promise<unknown> {
-    const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-    redis.on('error', () => {});
-    try {
-      await redis.connect();
-      return await redis.call(...command);
-    } finally {
-      redis.disconnect();
-    }
-  }
-
-  private async until<T>(what: string, timeoutMs: number, check: () => Promise<T | false>): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check().catch(() => false as const);
-      if (value !== false) return value;
-      if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs} ms for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 }
 

@@ -53,7 +53,7 @@ export function openRedis(endpoint: RedisEndpoint, options: RedisOptions): Redis
   const { username, password } = endpoint;
   const tls = endpoint.tls ? {} : undefined;
   if (endpoint.mode === 'sentinel') {
-    return new Redis({
+    return reviveAfterEnd(new Redis({
       ...options,
       sentinels: endpoint.sentinels,
       name: endpoint.masterName,
@@ -65,7 +65,7 @@ export function openRedis(endpoint: RedisEndpoint, options: RedisOptions): Redis
       sentinelRetryStrategy: reconnectDelay,
       failoverDetector: true,
       reconnectOnError: (error) => error.message.startsWith('READONLY'),
-    });
+    }));
   }
   const { enableOfflineQueue, retryStrategy, ...nodeOptions } = options;
   // The Cluster client has the shape of one connection for everything the registry calls.
@@ -91,6 +91,25 @@ interface PendingCommand {
   reject(error: Error): void;
   /** ioredis's own timer field: it clears whatever timer is here once the command settles. */
   _commandTimeoutTimer?: NodeJS.Timeout;
+}
+
+/** Connections {@link closeRedis} closed: any other that ends was given up by ioredis. */
+const closedOnPurpose = new WeakSet<Redis>();
+
+/**
+ * ioredis ends a Sentinel connection for good when its failover detector drops it while it is still
+ * asking the Sentinels for the primary: after a kill, the Sentinels' announcement of the new
+ * primary often arrives during that reconnection, and the process would stay cut off until
+ * restarted. Such a connection is opened again, after the first reconnection delay, as often as it
+ * ends; one closed on purpose stays closed.
+ */
+function reviveAfterEnd(redis: Redis): Redis {
+  redis.on('end', () => {
+    setTimeout(() => {
+      if (!closedOnPurpose.has(redis) && redis.status === 'end') redis.connect().catch(() => {});
+    }, reconnectDelay(1)).unref();
+  });
+  return redis;
 }
 
 /**
@@ -210,6 +229,7 @@ const QUIT_WAIT_MS = 1000;
  * behind commands that never go out, and shutdown would run into its deadline.
  */
 export async function closeRedis(redis: Redis): Promise<void> {
+  closedOnPurpose.add(redis);
   if (redis.status !== 'ready') return redis.disconnect();
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)));
