@@ -198,7 +198,7 @@ function redisEndpointProblems(env: RedisEnv, ctx: z.RefinementCtx): void {
   const serverAuth = sentinel || env.REDIS_CLUSTER_NODES !== undefined;
   const inUrl = 'REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)';
   needs('REDIS_USERNAME', inUrl, serverAuth);
-  needs('REDIS_PASSWORD', inUrl, serverAuth);
+  // Not REDIS_PASSWORD: Kubernetes builds a REDIS_URL from it ($(REDIS_PASSWORD)), and the URL's own counts then.
   if (env.REDIS_TLS && !serverAuth) ctx.addIssue({ code: 'custom', path: ['REDIS_TLS'], message: `needs ${inUrl.replace('put it in', 'use rediss:// in')}` });
   // WAIT answers for the connection it is sent on; a Cluster client sends a keyless command to any node.
   if (env.REDIS_CLUSTER_NODES !== undefined && Number(env.REDIS_WAIT_REPLICAS ?? 0) > 0) {

@@ -73,10 +73,12 @@ describe('Redis endpoint configuration', () => {
   });
 
   it('keeps credentials and TLS of a single server in its URL', () => {
-    expect(problemsOf({ REDIS_URL: 'redis://a', REDIS_PASSWORD: 'p', REDIS_TLS: 'true' })).toEqual([
-      'REDIS_PASSWORD: needs REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)',
+    expect(problemsOf({ REDIS_URL: 'redis://a', REDIS_USERNAME: 'u', REDIS_TLS: 'true' })).toEqual([
+      'REDIS_USERNAME: needs REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)',
       'REDIS_TLS: needs REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL, use rediss:// in the URL)',
     ]);
+    // The chart's host form sets REDIS_PASSWORD and builds the URL from it.
+    expect(loadConfig({ REDIS_URL: 'redis://:secret@a', REDIS_PASSWORD: 'secret' }).redis).toEqual({ mode: 'single', url: 'redis://:secret@a' });
   });
 
   it('refuses replica confirmation on a Cluster, whose client cannot aim WAIT at the slot owner', () => {
