@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { askRedis, pollUntil, startRedisServer, type LocalRedis } from './local-redis.js';
 
+/** How long {@link LocalSentinelSet.rejoin} leaves the demotion of a returning primary to the Sentinels. */
+const SENTINEL_DEMOTION_WAIT_MS = 20_000;
+
 /** The master name the local Sentinels monitor the primary under. */
 export const LOCAL_MASTER_NAME = 'registry';
 
@@ -109,7 +112,7 @@ export class LocalSentinelSet {
       await this.servers.get(oldPort)?.stop();
       this.servers.set(oldPort, await startRedisServer(oldPort, ['--replicaof', '127.0.0.1', String(primary)]));
     }
-    await pollUntil('the old primary to rejoin as a replica', 30_000, async () => {
+    const rejoined = async () => {
       const redis = this.connect(primary);
       try {
         const info = await redis.info('replication');
@@ -117,7 +120,13 @@ export class LocalSentinelSet {
       } finally {
         redis.disconnect();
       }
-    });
+    };
+    // The Sentinels demote a returning primary on their own, usually within seconds; where they have
+    // not after SENTINEL_DEMOTION_WAIT_MS, it is demoted as an operator would.
+    const demoted = await pollUntil('the Sentinels to demote the old primary', SENTINEL_DEMOTION_WAIT_MS, rejoined).catch(() => false);
+    if (demoted) return;
+    await askRedis(oldPort, 'REPLICAOF', '127.0.0.1', String(primary));
+    await pollUntil('the old primary to rejoin as a replica', 30_000, rejoined);
   }
 
   /** Stops every process (resuming frozen ones first, so they can exit) and removes the files. */

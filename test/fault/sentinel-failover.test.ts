@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/local-redis.js';
 import { LOCAL_MASTER_NAME, LocalSentinelSet, sentinelInstalled } from '../../scripts/local-sentinel.js';
+import { closeRedis, createSubscriberConnection, waitUntilReady } from '../../src/store/redis-connection.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { cardV1 } from '../helpers/cards.js';
 import { killLeftoverProcesses, startRegistryProcess, waitFor, type RegistryProcess } from '../helpers/processes.js';
@@ -18,6 +19,8 @@ const keys = redisKeys(PREFIX);
 const FAST_ANSWER_MS = 3000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const sentinelAddresses = (set: LocalSentinelSet) => set.sentinelList.split(',').map((entry) => ({ host: '127.0.0.1', port: Number(entry.split(':')[1]) }));
 
 /** What the API answered while a failover went on: each status, the slowest answer, and /ready's answers. */
 function watchRequests(api: RegistryProcess) {
@@ -87,6 +90,17 @@ describe.skipIf(!sentinelInstalled())('Sentinel failover (needs redis-sentinel o
   afterAll(async () => {
     await killLeftoverProcesses();
     await sentinels?.stop();
+  });
+
+  it('opens again a connection that ioredis ended on its own, and not one closed on purpose', async () => {
+    const connection = createSubscriberConnection({ mode: 'sentinel', sentinels: sentinelAddresses(sentinels), masterName: LOCAL_MASTER_NAME, tls: false });
+    expect(await waitUntilReady(connection, 5000)).toBe(true);
+    // What ioredis does when its failover detector interrupts a reconnection: the connection ends.
+    connection.disconnect();
+    await waitFor('the connection ready again', 5000, () => connection.status === 'ready');
+    await closeRedis(connection);
+    await sleep(500);
+    expect(connection.status).toBe('end');
   });
 
   it.each([
