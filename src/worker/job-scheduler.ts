@@ -25,7 +25,7 @@ const STUCK_CHECKS = 3;
  * Whether a job is due and none runs: one waits, or the next delayed one is more than an interval
  * late (workers move delayed jobs on as they ask for work, so a wedged worker leaves them late).
  */
-async function dueButIdle(queue: Queue, intervalMs: number): Promise<boolean> {
+export async function dueButIdle(queue: Queue, intervalMs: number): Promise<boolean> {
   const counts = await queue.getJobCounts('active', 'wait', 'prioritized');
   if (counts.active) return false;
   if (counts.wait || counts.prioritized) return true;
