@@ -36,9 +36,9 @@ const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECO
 const commonOptions = (role: ConnectionRole) => ({ connectionName: `a2a-${role}-${process.pid}`, retryStrategy: reconnectDelay });
 
 /**
- * Opens one connection of `role` to `endpoint`: the one factory every connection of the registry
- * comes from, so commands, the invalidation feed, BullMQ and rate limits follow the same Redis
- * through a failover.
+ * Opens one connection to `endpoint` with `options`: every connection of the registry comes from
+ * here (through the functions below), so commands, the invalidation feed, BullMQ and rate limits
+ * follow the same Redis through a failover.
  *
  * Sentinel: the primary is asked of the Sentinels at every (re)connection, and `failoverDetector`
  * has the connection drop as soon as a Sentinel announces a new primary, so that a primary that is
@@ -48,7 +48,7 @@ const commonOptions = (role: ConnectionRole) => ({ connectionName: `a2a-${role}-
  * Cluster: ioredis's Cluster client, which speaks the same commands; every key shares one hash
  * slot (the `{hash tag}` of REDIS_PREFIX), so each script runs on the node that owns that slot.
  */
-export function openRedis(endpoint: RedisEndpoint, options: RedisOptions): Redis {
+function openRedis(endpoint: RedisEndpoint, options: RedisOptions): Redis {
   if (endpoint.mode === 'single') return new Redis(endpoint.url, options);
   const { username, password } = endpoint;
   const tls = endpoint.tls ? {} : undefined;
