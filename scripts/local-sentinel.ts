@@ -23,6 +23,8 @@ export interface LocalSentinelOptions {
   sentinelPorts: [number, number, number];
   /** How long a silent primary may be before the Sentinels call it down. @defaultValue 1000 */
   downAfterMs?: number;
+  /** More `redis-server` arguments for both servers, such as `--min-replicas-to-write 1`. @defaultValue none */
+  serverArgs?: string[];
 }
 
 /**
@@ -38,6 +40,10 @@ export class LocalSentinelSet {
 
   constructor(private readonly options: LocalSentinelOptions) {}
 
+  private get serverArgs(): string[] {
+    return this.options.serverArgs ?? [];
+  }
+
   /** `REDIS_SENTINELS` for this deployment. */
   get sentinelList(): string {
     return this.options.sentinelPorts.map((port) => `127.0.0.1:${port}`).join(',');
@@ -46,8 +52,8 @@ export class LocalSentinelSet {
   /** Starts the servers, then the Sentinels, and waits until every Sentinel knows the replica and its peers. */
   async start(): Promise<void> {
     const [first, second] = this.options.serverPorts;
-    this.servers.set(first, await startRedisServer(first));
-    this.servers.set(second, await startRedisServer(second, ['--replicaof', '127.0.0.1', String(first)]));
+    this.servers.set(first, await startRedisServer(first, this.serverArgs));
+    this.servers.set(second, await startRedisServer(second, [...this.serverArgs, '--replicaof', '127.0.0.1', String(first)]));
     for (const [index, port] of this.options.sentinelPorts.entries()) this.sentinels.push(this.startSentinel(port, index, first));
     await pollUntil('the Sentinels to see the replica and each other', 20_000, async () => {
       const views = await Promise.all(this.options.sentinelPorts.map((port) => askRedis(port, 'SENTINEL', 'MASTER', LOCAL_MASTER_NAME)));
@@ -110,7 +116,7 @@ export class LocalSentinelSet {
       this.servers.get(oldPort)?.process.kill('SIGCONT');
     } else {
       await this.servers.get(oldPort)?.stop();
-      this.servers.set(oldPort, await startRedisServer(oldPort, ['--replicaof', '127.0.0.1', String(primary)]));
+      this.servers.set(oldPort, await startRedisServer(oldPort, [...this.serverArgs, '--replicaof', '127.0.0.1', String(primary)]));
     }
     const rejoined = async () => {
       const redis = this.connect(primary);

@@ -16,12 +16,16 @@ export interface FailoverLossOptions {
   clients?: number;
   /** Five consecutive ports for the two servers and three Sentinels. @defaultValue free ports */
   basePort?: number;
+  /** More `redis-server` arguments for both servers, such as `--min-replicas-to-write 1`. @defaultValue none */
+  serverArgs?: string[];
 }
 
 /** What one run measured; times in seconds. */
 export interface FailoverLoss {
   mode: FailoverMode;
   waitReplicas: number;
+  /** The extra `redis-server` arguments of the run. */
+  serverArgs: string[];
   failovers: number;
   /** Registrations answered 2xx. */
   acknowledged: number;
@@ -115,7 +119,11 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
   const ports = options.basePort
     ? Array.from({ length: 5 }, (_, i) => (options.basePort as number) + i)
     : await Promise.all(Array.from({ length: 5 }, () => freePort()));
-  const sentinels = new LocalSentinelSet({ serverPorts: [ports[0], ports[1]] as [number, number], sentinelPorts: ports.slice(2) as [number, number, number] });
+  const sentinels = new LocalSentinelSet({
+    serverPorts: [ports[0], ports[1]] as [number, number],
+    sentinelPorts: ports.slice(2) as [number, number, number],
+    serverArgs: options.serverArgs ?? [],
+  });
   const prefix = `a2a:{failover-${options.mode}-${options.waitReplicas}}:`;
   let api: RunningProcess | undefined;
   try {
@@ -161,6 +169,7 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
     return {
       mode: options.mode,
       waitReplicas: options.waitReplicas,
+      serverArgs: options.serverArgs ?? [],
       failovers: options.failovers,
       acknowledged: ids.length,
       unavailable: load.answers.filter((answer) => !acknowledged(answer)).length,

@@ -2,7 +2,8 @@
  * What a Sentinel failover loses, measured: for each fault (kill -9, SIGSTOP of the primary) and
  * each REDIS_WAIT_REPLICAS (0 and 1), a register load against a registry configured for Sentinel
  * while the primary fails `--failovers` times. Prints the table docs/operations.md quotes.
- * `npm run bench:failover -- [--failovers 10] [--clients 6] [--base-port 6411] [--faults kill,freeze] [--waits 0,1]`
+ * `npm run bench:failover -- [--failovers 10] [--clients 6] [--base-port 6411] [--faults kill,freeze] [--waits 0,1]
+ * [--server-args '--min-replicas-to-write 1 --min-replicas-max-lag 2']`
  */
 import { parseArgs } from 'node:util';
 import { measureFailoverLoss, type FailoverLoss, type FailoverMode } from './failover-loss.js';
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     'base-port': { type: 'string' },
     faults: { type: 'string', default: 'kill,freeze' },
     waits: { type: 'string', default: '0,1' },
+    'server-args': { type: 'string', default: '' },
   },
 });
 
@@ -25,7 +27,7 @@ const seconds = (values: number[]) => `${percentile(values, 50).toFixed(1)} / ${
 
 function row(loss: FailoverLoss): string {
   const mode = loss.mode === 'kill' ? 'kill -9' : 'SIGSTOP';
-  return `| ${mode} | ${loss.waitReplicas} | ${loss.failovers} | ${loss.acknowledged} | ${loss.unavailable} | ${loss.lost} | ${loss.lostButServed} | ${seconds(loss.unavailableSeconds)} | ${seconds(loss.recoverySeconds)} |`;
+  return `| ${mode} | ${loss.waitReplicas}${loss.serverArgs.length ? ` (\`${loss.serverArgs.join(' ')}\`)` : ''} | ${loss.failovers} | ${loss.acknowledged} | ${loss.unavailable} | ${loss.lost} | ${loss.lostButServed} | ${seconds(loss.unavailableSeconds)} | ${seconds(loss.recoverySeconds)} |`;
 }
 
 async function main(): Promise<void> {
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
         waitReplicas,
         failovers: Number(values.failovers),
         clients: Number(values.clients),
+        serverArgs: values['server-args'].split(' ').filter(Boolean),
         ...(values['base-port'] ? { basePort: Number(values['base-port']) } : {}),
       });
       results.push(loss);
