@@ -3,7 +3,7 @@
  * each REDIS_WAIT_REPLICAS (0 and 1), a register load against a registry configured for Sentinel
  * while the primary fails `--failovers` times. Prints the table docs/operations.md quotes.
  * `npm run bench:failover -- [--failovers 10] [--clients 6] [--base-port 6411] [--faults kill,freeze] [--waits 0,1]
- * [--server-args '--min-replicas-to-write 1 --min-replicas-max-lag 2']`
+ * [--server-args='--min-replicas-to-write 1 --min-replicas-max-lag 2']`
  */
 import { parseArgs } from 'node:util';
 import { measureFailoverLoss, type FailoverLoss, type FailoverMode } from './failover-loss.js';
