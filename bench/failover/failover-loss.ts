@@ -35,6 +35,8 @@ export interface FailoverLoss {
   lost: number;
   /** Of those, the ones the registry still served (a replica cache holding a write its Redis lost). */
   lostButServed: number;
+  /** For each lost registration, seconds from its acknowledgement to the first fault after it. */
+  lostAcknowledgedBeforeFault: number[];
   /** Per failover: from the fault to the first registration acknowledged after it. */
   recoverySeconds: number[];
   /** Per failover: from the first 503 after the fault to the last one before recovery. */
@@ -90,6 +92,19 @@ function windowAfter(answers: Answer[], faultAt: number): { recovery: number; un
   return { recovery: (end - faultAt) / 1000, unavailable };
 }
 
+/**
+ * When each lost registration was acknowledged, in seconds before the first fault after it (the
+ * earliest that can have lost it); Infinity when no fault followed it.
+ */
+function lostTimings(answers: Answer[], lost: Set<string>, faults: number[]): number[] {
+  return answers
+    .filter((answer) => acknowledged(answer) && lost.has(answer.id))
+    .map((answer) => {
+      const fault = faults.find((at) => at >= answer.answeredAt);
+      return fault === undefined ? Infinity : (fault - answer.answeredAt) / 1000;
+    });
+}
+
 /** The acknowledged ids the server on `port` does not hold. */
 async function missingOn(sentinels: LocalSentinelSet, port: number, prefix: string, ids: string[]): Promise<string[]> {
   const keys = redisKeys(prefix);
@@ -143,6 +158,7 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
     }, '/ready');
     const load = registerLoad(api.origin, options.clients ?? 6);
     const windows: { recovery: number; unavailable: number }[] = [];
+    const faults: number[] = [];
     try {
       for (let f = 0; f < options.failovers; f++) {
         await sleep(500 + Math.random() * 1000);
@@ -152,6 +168,7 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
         await sentinels.rejoin(oldPort);
         const seenSince = load.answers.length;
         while (!load.answers.slice(seenSince).some(acknowledged)) await sleep(50);
+        faults.push(faultAt);
         windows.push(windowAfter(load.answers, faultAt));
       }
       await sleep(500);
@@ -175,6 +192,7 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
       unavailable: load.answers.filter((answer) => !acknowledged(answer)).length,
       lost: lost.length,
       lostButServed,
+      lostAcknowledgedBeforeFault: lostTimings(load.answers, new Set(lost), faults),
       recoverySeconds: windows.map((w) => w.recovery),
       unavailableSeconds: windows.map((w) => w.unavailable),
     };

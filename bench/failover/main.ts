@@ -44,6 +44,8 @@ async function main(): Promise<void> {
       });
       results.push(loss);
       console.error(row(loss));
+      const before = loss.lostAcknowledgedBeforeFault;
+      if (before.length) console.error(`  lost writes acknowledged ${Math.min(...before).toFixed(2)} to ${Math.max(...before).toFixed(2)} s before a fault`);
     }
   }
   console.log(
