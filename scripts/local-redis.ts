@@ -91,3 +91,26 @@ export async function startRedisServer(port: number, extraArgs: string[] = []): 
     },
   };
 }
+
+/** One command to the server (or Sentinel) on loopback `port`, over a connection of its own that gives up at once. */
+export async function askRedis(port: number, ...command: [string, ...string[]]): Promise<unknown> {
+  const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return await redis.call(...command);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls `check` every 100 ms until it returns something other than false (a failed check counts as false). */
+export async function pollUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => false as const);
+    if (value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

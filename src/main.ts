@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logger.js';
+import { describeEndpoint } from './store/redis-endpoint.js';
 import { createRegistry, type Registry } from './registry.js';
 
 function readConfig(): Config {
@@ -16,10 +17,10 @@ function readConfig(): Config {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-if (config.redisUrl) {
-  logger.info({ store: 'redis', prefix: config.redisPrefix }, 'Using Redis at REDIS_URL');
+if (config.redis) {
+  logger.info({ store: 'redis', prefix: config.redisPrefix, ...describeEndpoint(config.redis) }, 'Using Redis');
 } else {
-  logger.info({ store: 'memory' }, 'Using the embedded in-process store (REDIS_URL is unset): agents live only as long as this process');
+  logger.info({ store: 'memory' }, 'Using the embedded in-process store (no REDIS_URL, REDIS_SENTINELS nor REDIS_CLUSTER_NODES): agents live only as long as this process');
 }
 
 let registry: Registry | undefined;

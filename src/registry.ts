@@ -69,6 +69,7 @@ import { MemoryDomainStore } from './store/memory-domain-store.js';
 import { RedisAgentStore } from './store/redis-agent-store.js';
 import { RedisDomainStore } from './store/redis-domain-store.js';
 import { closeRedis, createQueueConnection, createRedisConnection, createSubscriberConnection, waitUntilReady } from './store/redis-connection.js';
+import type { RedisEndpoint } from './store/redis-endpoint.js';
 import { RedisHealth } from './store/redis-health.js';
 import { redisKeys } from './store/redis-keys.js';
 import { ReplicaWait } from './store/replica-wait.js';
@@ -112,11 +113,11 @@ function memoryParts(changeLogEvents: number): { store: AgentStore; domains: Dom
 }
 
 /** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
-function redisParts(config: Config & { redisUrl: string }, logger: Logger, metrics: Metrics, changeSignal: ChangeSignal) {
+function redisParts(config: Config & { redis: RedisEndpoint }, logger: Logger, metrics: Metrics, changeSignal: ChangeSignal) {
   const keys = redisKeys(config.redisPrefix);
   const health = new RedisHealth(logger);
   const connection = createRedisConnection({
-    url: config.redisUrl,
+    endpoint: config.redis,
     commandTimeoutMs: config.redisCommandTimeoutMs,
     logger,
     onError: () => metrics.redisErrors.inc(),
@@ -129,7 +130,7 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
   );
   metrics.cacheSize = () => cache.size;
   const subscriber = new InvalidationSubscriber({
-    connection: createSubscriberConnection(config.redisUrl),
+    connection: createSubscriberConnection(config.redis),
     channel: keys.invalidations,
     cache,
     logger,
@@ -170,10 +171,10 @@ function redisParts(config: Config & { redisUrl: string }, logger: Logger, metri
  * Confirms writes on replicas when REDIS_WAIT_REPLICAS asks, over a connection of their own: a WAIT
  * blocks its connection until answered. Its commands may wait behind a WAIT out, hence the longer bound.
  */
-function replicaWait(config: Config & { redisUrl: string }, logger: Logger, metrics: Metrics): ReplicaWait | undefined {
+function replicaWait(config: Config & { redis: RedisEndpoint }, logger: Logger, metrics: Metrics): ReplicaWait | undefined {
   if (config.redisWait.replicas === 0) return undefined;
   const connection = createRedisConnection({
-    url: config.redisUrl,
+    endpoint: config.redis,
     role: 'writes',
     commandTimeoutMs: config.redisCommandTimeoutMs + config.redisWait.timeoutMs,
     logger,
@@ -248,9 +249,9 @@ function probeRunner(probes: ProbeConfig, config: Config, store: AgentStore, met
 export async function createRegistry(config: Config, logger: Logger): Promise<Registry> {
   const metrics = new Metrics();
   // The embedded store has no feed that tells of changes: its streams read the log more often.
-  const changePollMs = config.redisUrl ? REDIS_CHANGE_POLL_MS : MEMORY_CHANGE_POLL_MS;
+  const changePollMs = config.redis ? REDIS_CHANGE_POLL_MS : MEMORY_CHANGE_POLL_MS;
   const changeSignal = new ChangeSignal(Math.min(changePollMs, config.changeStreamHeartbeatSeconds * 1000));
-  const redis = config.redisUrl ? redisParts({ ...config, redisUrl: config.redisUrl }, logger, metrics, changeSignal) : undefined;
+  const redis = config.redis ? redisParts({ ...config, redis: config.redis }, logger, metrics, changeSignal) : undefined;
   const { store, domains, catalogSources } = redis ?? memoryParts(config.changeLogEvents);
   const servesApi = config.role !== 'worker';
   // A mirror's worker follows its source instead of sweeping: the source expires, purges and
@@ -287,7 +288,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const intervalMs = config.sweepIntervalSeconds * 1000;
   const sweepHealth = runsSweep ? new SweepHealth(redis?.sweepClock ?? new MemorySweepClock(), intervalMs) : undefined;
   // BullMQ never closes a connection it is handed: drain() does. Its outages are the command connection's to log.
-  const sweepConnection = runsSweep && config.redisUrl ? createQueueConnection(config.redisUrl) : undefined;
+  const sweepConnection = runsSweep && config.redis ? createQueueConnection(config.redis) : undefined;
   sweepConnection?.on('error', (error: Error) => logger.debug({ err: error }, 'Sweep queue connection error'));
   const scheduler =
     sweepHealth &&

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiKeyEntry, AuthSettings } from '../auth/authenticators.js';
+import { parseAddresses, type RedisAddress, type RedisEndpoint } from '../store/redis-endpoint.js';
 import { trustProxySchema } from './trust-proxy.js';
 import { parseCatalogSigningKey, type CatalogSigningKey } from '../catalog/signing-key.js';
 
@@ -54,6 +55,17 @@ function isChallengeUrlTemplate(template: string): boolean {
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname === 'domain.example' && url.username === '' && url.password === '';
 }
 
+/** `host:port,host:port`: the Sentinels, or the Cluster nodes to start from. */
+const redisAddresses = z.string().transform((value, ctx): RedisAddress[] => {
+  const addresses = parseAddresses(value);
+  if (addresses) return addresses;
+  ctx.addIssue({ code: 'custom', message: 'expected comma-separated host:port entries, such as 10.0.0.1:26379,10.0.0.2:26379' });
+  return z.NEVER;
+});
+
+/** The ways of reaching Redis: at most one may be set. */
+const REDIS_ENDPOINT_VARIABLES = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+
 /** The variables the checks across variables read: those checks also run when other variables are bad. */
 const CROSS_CHECKED = new Set(['AUTH_MODE', 'API_KEYS', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'READS_REQUIRE_AUTH']);
 
@@ -64,6 +76,13 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
     .optional(),
+  REDIS_SENTINELS: redisAddresses.optional(),
+  REDIS_SENTINEL_MASTER: z.string().regex(/^[\x21-\x7e]+$/, 'expected a master name without spaces').optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_CLUSTER_NODES: redisAddresses.optional(),
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_TLS: boolean.default(false),
   REDIS_PREFIX: z
     .string()
     .regex(/^[^\s]*\{[^{}\s]+\}[^\s]*$/, 'expected a prefix with a {hash tag}, such as a2a:{registry}:')
@@ -166,8 +185,9 @@ const envSchema = z.object({
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when AUTH_MODE=jwt' });
     }
   }
-  if (env.FOLLOW_URL && !env.REDIS_URL) {
-    ctx.addIssue({ code: 'custom', path: ['FOLLOW_URL'], message: 'needs REDIS_URL: a mirror keeps its position and its lock in Redis' });
+  redisEndpointProblems(env, ctx);
+  if (env.FOLLOW_URL && !REDIS_ENDPOINT_VARIABLES.some((name) => env[name] !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['FOLLOW_URL'], message: 'needs Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES): a mirror keeps its position and its lock in Redis' });
   }
   if (env.FOLLOW_FILTER && !env.FOLLOW_URL) {
     ctx.addIssue({ code: 'custom', path: ['FOLLOW_FILTER'], message: 'needs FOLLOW_URL' });
@@ -181,14 +201,55 @@ const envSchema = z.object({
   }
 }, { when: ({ issues }) => !issues.some((issue) => CROSS_CHECKED.has(String(issue.path?.[0]))) });
 
+type RedisEnv = { [name in (typeof REDIS_ENDPOINT_VARIABLES)[number] | 'REDIS_SENTINEL_MASTER' | 'REDIS_SENTINEL_PASSWORD' | 'REDIS_USERNAME' | 'REDIS_PASSWORD' | 'REDIS_WAIT_REPLICAS']?: unknown } & { REDIS_TLS?: boolean };
+
+/** One way of reaching Redis, with the settings that belong to it and none that belong to another. */
+function redisEndpointProblems(env: RedisEnv, ctx: z.RefinementCtx): void {
+  const set = REDIS_ENDPOINT_VARIABLES.filter((name) => env[name] !== undefined);
+  if (set.length > 1) ctx.addIssue({ code: 'custom', path: [set[1] as string], message: `set only one of ${REDIS_ENDPOINT_VARIABLES.join(', ')} (${set.join(' and ')} are set)` });
+  const needs = (name: keyof RedisEnv, what: string, present: boolean) => {
+    if (env[name] !== undefined && !present) ctx.addIssue({ code: 'custom', path: [name], message: `needs ${what}` });
+  };
+  const sentinel = env.REDIS_SENTINELS !== undefined;
+  needs('REDIS_SENTINEL_MASTER', 'REDIS_SENTINELS', sentinel);
+  needs('REDIS_SENTINEL_PASSWORD', 'REDIS_SENTINELS', sentinel);
+  if (sentinel && env.REDIS_SENTINEL_MASTER === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_MASTER'], message: 'is required with REDIS_SENTINELS: the name the Sentinels monitor the primary under' });
+  }
+  const serverAuth = sentinel || env.REDIS_CLUSTER_NODES !== undefined;
+  const inUrl = 'REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL, put it in the URL)';
+  needs('REDIS_USERNAME', inUrl, serverAuth);
+  // Not REDIS_PASSWORD: Kubernetes builds a REDIS_URL from it ($(REDIS_PASSWORD)), and the URL's own counts then.
+  if (env.REDIS_TLS && !serverAuth) ctx.addIssue({ code: 'custom', path: ['REDIS_TLS'], message: `needs ${inUrl.replace('put it in', 'use rediss:// in')}` });
+  // WAIT answers for the connection it is sent on; a Cluster client sends a keyless command to any node.
+  if (env.REDIS_CLUSTER_NODES !== undefined && Number(env.REDIS_WAIT_REPLICAS ?? 0) > 0) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_WAIT_REPLICAS'], message: 'is not supported with REDIS_CLUSTER_NODES; use a Sentinel deployment (REDIS_SENTINELS) to confirm writes on replicas' });
+  }
+}
+
+/** The endpoint the validated variables describe, if any. */
+function redisEndpointOf(v: z.infer<typeof envSchema>): RedisEndpoint | undefined {
+  const auth = { username: v.REDIS_USERNAME, password: v.REDIS_PASSWORD, tls: v.REDIS_TLS };
+  if (v.REDIS_URL) return { mode: 'single', url: v.REDIS_URL };
+  if (v.REDIS_SENTINELS) {
+    return { mode: 'sentinel', sentinels: v.REDIS_SENTINELS, masterName: v.REDIS_SENTINEL_MASTER as string, sentinelPassword: v.REDIS_SENTINEL_PASSWORD, ...auth };
+  }
+  if (v.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: v.REDIS_CLUSTER_NODES, ...auth };
+  return undefined;
+}
+
 /** The registry's settings, read once from the environment at start-up. */
 export interface Config {
   /** TCP port of the HTTP server. @defaultValue 8000 */
   readonly port: number;
   /** Interface the HTTP server binds to. @defaultValue `0.0.0.0` */
   readonly host: string;
-  /** Redis connection URL; when unset the embedded in-process store is used. @defaultValue unset */
-  readonly redisUrl: string | undefined;
+  /**
+   * The Redis to use: one server (`REDIS_URL`), a primary found through Sentinel (`REDIS_SENTINELS`,
+   * `REDIS_SENTINEL_MASTER`) or a Redis Cluster (`REDIS_CLUSTER_NODES`); when none is set the
+   * embedded in-process store is used. @defaultValue unset
+   */
+  readonly redis: RedisEndpoint | undefined;
   /** Prefix of every Redis key; must contain a `{hash tag}` so all keys share one cluster slot. @defaultValue `a2a:{registry}:` */
   readonly redisPrefix: string;
   /** Upper bound of one Redis command on a request path, in milliseconds. @defaultValue 1000 */
@@ -410,7 +471,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return Object.freeze({
     port: v.PORT,
     host: v.HOST,
-    redisUrl: v.REDIS_URL,
+    redis: redisEndpointOf(v),
     redisPrefix: v.REDIS_PREFIX,
     redisCommandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
     redisWait: { replicas: v.REDIS_WAIT_REPLICAS, timeoutMs: v.REDIS_WAIT_TIMEOUT_MS },

@@ -1,14 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { responsiveTimeout } from './event-loop-stalls.js';
+import type { RedisEndpoint } from './redis-endpoint.js';
 import { RedisHealth } from './redis-health.js';
 
 /** What a Redis connection of this process is for; `CLIENT LIST` names it `a2a-<role>-<pid>`. */
 export type ConnectionRole = 'commands' | 'writes' | 'invalidations' | 'sweep';
 
 export interface RedisConnectionOptions {
-  url: string;
+  endpoint: RedisEndpoint;
   /** @defaultValue `commands` */
   role?: Extract<ConnectionRole, 'commands' | 'writes'>;
   /**
@@ -28,11 +29,53 @@ export interface RedisConnectionOptions {
 /** Longest pause between reconnection attempts, in milliseconds. */
 const MAX_RECONNECT_DELAY_MS = 2000;
 
-/** The options every connection shares: its name, and one backoff (doubling from 100 ms up to 2 s) forever. */
-const commonOptions = (role: ConnectionRole) => ({
-  connectionName: `a2a-${role}-${process.pid}`,
-  retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
-});
+/** One backoff for every reconnection (doubling from 100 ms up to 2 s), forever. */
+const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
+
+/** The options every connection shares: its name, and one backoff forever. */
+const commonOptions = (role: ConnectionRole) => ({ connectionName: `a2a-${role}-${process.pid}`, retryStrategy: reconnectDelay });
+
+/**
+ * Opens one connection to `endpoint` with `options`: every connection of the registry comes from
+ * here (through the functions below), so commands, the invalidation feed, BullMQ and rate limits
+ * follow the same Redis through a failover.
+ *
+ * Sentinel: the primary is asked of the Sentinels at every (re)connection, and `failoverDetector`
+ * has the connection drop as soon as a Sentinel announces a new primary, so that a primary that is
+ * frozen rather than dead (its sockets stay open) is left too. A READONLY answer (the old primary
+ * came back as a replica) also reconnects.
+ *
+ * Cluster: ioredis's Cluster client, which speaks the same commands; every key shares one hash
+ * slot (the `{hash tag}` of REDIS_PREFIX), so each script runs on the node that owns that slot.
+ */
+function openRedis(endpoint: RedisEndpoint, options: RedisOptions): Redis {
+  if (endpoint.mode === 'single') return new Redis(endpoint.url, options);
+  const { username, password } = endpoint;
+  const tls = endpoint.tls ? {} : undefined;
+  if (endpoint.mode === 'sentinel') {
+    return reviveAfterEnd(new Redis({
+      ...options,
+      sentinels: endpoint.sentinels,
+      name: endpoint.masterName,
+      sentinelPassword: endpoint.sentinelPassword,
+      username,
+      password,
+      tls,
+      enableTLSForSentinelMode: endpoint.tls,
+      sentinelRetryStrategy: reconnectDelay,
+      failoverDetector: true,
+      reconnectOnError: (error) => error.message.startsWith('READONLY'),
+    }));
+  }
+  const { enableOfflineQueue, retryStrategy, ...nodeOptions } = options;
+  // The Cluster client has the shape of one connection for everything the registry calls.
+  return new Cluster(endpoint.nodes, {
+    enableOfflineQueue: enableOfflineQueue ?? true,
+    clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? reconnectDelay(attempt),
+    slotsRefreshTimeout: Math.max(options.connectTimeout ?? 0, 1000),
+    redisOptions: { ...nodeOptions, username, password, tls },
+  }) as unknown as Redis;
+}
 
 /** A command that got no answer within its timeout: it may or may not have run. */
 export class CommandTimeoutError extends Error {
@@ -50,12 +93,32 @@ interface PendingCommand {
   _commandTimeoutTimer?: NodeJS.Timeout;
 }
 
+/** Connections {@link closeRedis} closed: any other that ends was given up by ioredis. */
+const closedOnPurpose = new WeakSet<Redis>();
+
+/**
+ * ioredis ends a Sentinel connection for good when its failover detector drops it while it is still
+ * asking the Sentinels for the primary: after a kill, the Sentinels' announcement of the new
+ * primary often arrives during that reconnection, and the process would stay cut off until
+ * restarted. Such a connection is opened again, after the first reconnection delay, as often as it
+ * ends; one closed on purpose stays closed.
+ */
+function reviveAfterEnd(redis: Redis): Redis {
+  redis.on('end', () => {
+    setTimeout(() => {
+      if (!closedOnPurpose.has(redis) && redis.status === 'end') redis.connect().catch(() => {});
+    }, reconnectDelay(1)).unref();
+  });
+  return redis;
+}
+
 /**
  * A command connection for request paths: commands fail at once while disconnected (no offline
  * queue), so clients get a fast 503 instead of a hang, and it reconnects by itself forever.
  */
-export function createRedisConnection({ url, role = 'commands', commandTimeoutMs, logger, onError, health = new RedisHealth(logger) }: RedisConnectionOptions): Redis {
-  const redis = new Redis(url, {
+export function createRedisConnection({ endpoint, role = 'commands', commandTimeoutMs, logger, onError, health = new RedisHealth(logger) }: RedisConnectionOptions): Redis {
+  const cluster = endpoint.mode === 'cluster';
+  const redis = openRedis(endpoint, {
     ...commonOptions(role),
     enableOfflineQueue: false,
     // Off: ioredis keeps one auto-pipeline in flight per connection, so under load every command
@@ -67,18 +130,22 @@ export function createRedisConnection({ url, role = 'commands', commandTimeoutMs
     // Redis were down. sendWithDeadline counts only the time the loop was free.
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(commandTimeoutMs, 2000),
+    // A Cluster client has no one socket to watch: each node's connection bounds its commands itself.
+    ...(cluster ? { commandTimeout: commandTimeoutMs } : {}),
   });
   // Errors are counted; the outage they belong to is logged once, by the health.
   redis.on('error', (error: Error) => onError?.(error));
   health.watch(redis);
-  sendWithDeadline(redis, commandTimeoutMs, health);
-  sendOneWritePerTurn(redis);
+  if (!cluster) {
+    sendWithDeadline(redis, commandTimeoutMs, health);
+    sendOneWritePerTurn(redis);
+  }
   return redis;
 }
 
 /** The invalidation feed's connection: it only subscribes, and subscribes again after each reconnection. */
-export function createSubscriberConnection(url: string): Redis {
-  return new Redis(url, commonOptions('invalidations'));
+export function createSubscriberConnection(endpoint: RedisEndpoint): Redis {
+  return openRedis(endpoint, commonOptions('invalidations'));
 }
 
 /**
@@ -86,8 +153,8 @@ export function createSubscriberConnection(url: string): Redis {
  * blocking commands wait as long as they must. BullMQ never closes a connection it is handed: the
  * owner closes it with {@link closeRedis}.
  */
-export function createQueueConnection(url: string): Redis {
-  return new Redis(url, { ...commonOptions('sweep'), maxRetriesPerRequest: null });
+export function createQueueConnection(endpoint: RedisEndpoint): Redis {
+  return openRedis(endpoint, { ...commonOptions('sweep'), maxRetriesPerRequest: null });
 }
 
 /**
@@ -162,6 +229,7 @@ const QUIT_WAIT_MS = 1000;
  * behind commands that never go out, and shutdown would run into its deadline.
  */
 export async function closeRedis(redis: Redis): Promise<void> {
+  closedOnPurpose.add(redis);
   if (redis.status !== 'ready') return redis.disconnect();
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)));

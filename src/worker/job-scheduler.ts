@@ -18,6 +18,21 @@ export interface SweepScheduler {
 /** A worker that dies mid-sweep is noticed, and its sweep run again, within about twice this. */
 const JOB_LOCK_MS = 5000;
 
+/** Consecutive interval checks that must find a job due and none running before the worker is started again. */
+const STUCK_CHECKS = 3;
+
+/**
+ * Whether a job is due and none runs: one waits, or the next delayed one is more than an interval
+ * late (workers move delayed jobs on as they ask for work, so a wedged worker leaves them late).
+ */
+export async function dueButIdle(queue: Queue, intervalMs: number): Promise<boolean> {
+  const counts = await queue.getJobCounts('active', 'wait', 'prioritized');
+  if (counts.active) return false;
+  if (counts.wait || counts.prioritized) return true;
+  const [next] = await queue.getDelayed(0, 0);
+  return next !== undefined && next.timestamp + next.delay < Date.now() - intervalMs;
+}
+
 export interface BullSweepOptions {
   /**
    * The queue's connection (`maxRetriesPerRequest: null`); each of its `ready` events, like every
@@ -78,32 +93,65 @@ export function bullSweepScheduler(options: BullSweepOptions): SweepScheduler {
   };
   const onReady = () => void ensureSchedule();
 
+  const createWorker = () => {
+    const created = new Worker(
+      name,
+      async (job) => {
+        const startedAt = Date.now();
+        const outcome = await sweep();
+        logger.info({ jobId: job.id, startedAt, finishedAt: Date.now(), ...outcome }, finishedMessage);
+        return outcome;
+      },
+      { connection, prefix, concurrency: 1, lockDuration: JOB_LOCK_MS, stalledInterval: JOB_LOCK_MS, maxStalledCount: 5 },
+    );
+    created.on('error', (error) => isConnectionError(error) || logger.warn({ err: error, queue: name }, 'Sweep worker error'));
+    created.on('failed', (job, error) => {
+      // A sweep that found Redis away belongs to the outage, which is logged once (RedisHealth).
+      const level = error instanceof UnavailableError ? 'debug' : 'warn';
+      logger[level]({ err: error, jobId: job?.id, queue: name }, 'Sweep failed; the next one picks up');
+    });
+    return created;
+  };
+
+  /**
+   * BullMQ's worker can stay wedged after a failover (its blocking connection, a duplicate of the
+   * queue's, may never come back) while jobs fall due and none runs. When several checks in a row
+   * see that, this process's worker is started again; a live worker anywhere would have run them.
+   */
+  let stuckChecks = 0;
+  let reviving = false;
+  const reviveIfStuck = async () => {
+    if (!queue || !worker || reviving) return;
+    reviving = true;
+    try {
+      stuckChecks = (await dueButIdle(queue, intervalMs)) ? stuckChecks + 1 : 0;
+      if (stuckChecks < STUCK_CHECKS) return;
+      stuckChecks = 0;
+      logger.warn({ queue: name }, 'Sweep jobs are due and none runs (a worker stuck after a failover?); starting the worker again');
+      const stuck = worker;
+      worker = createWorker();
+      await stuck.close(true);
+    } catch {
+      stuckChecks = 0;
+    } finally {
+      reviving = false;
+    }
+  };
+
   return {
     async start() {
       queue = new Queue(name, { connection, prefix });
       // Unreachable Redis is logged once per outage elsewhere; BullMQ repeats it at every reconnection attempt.
       queue.on('error', (error) => isConnectionError(error) || logger.warn({ err: error, queue: name }, 'Sweep queue error'));
       connection.on('ready', onReady);
-      timer = setInterval(onReady, intervalMs);
+      timer = setInterval(() => {
+        onReady();
+        void reviveIfStuck();
+      }, intervalMs);
       timer.unref();
       // Not awaited: with Redis away at start-up the check waits for it, and the next ones retry anyway.
       void ensureSchedule();
-      worker = new Worker(
-        name,
-        async (job) => {
-          const startedAt = Date.now();
-          const outcome = await sweep();
-          logger.info({ jobId: job.id, startedAt, finishedAt: Date.now(), ...outcome }, finishedMessage);
-          return outcome;
-        },
-        { connection, prefix, concurrency: 1, lockDuration: JOB_LOCK_MS, stalledInterval: JOB_LOCK_MS, maxStalledCount: 5 },
-      );
-      worker.on('error', (error) => isConnectionError(error) || logger.warn({ err: error, queue: name }, 'Sweep worker error'));
-      worker.on('failed', (job, error) => {
-        // A sweep that found Redis away belongs to the outage, which is logged once (RedisHealth).
-        const level = error instanceof UnavailableError ? 'debug' : 'warn';
-        logger[level]({ err: error, jobId: job?.id, queue: name }, 'Sweep failed; the next one picks up');
-      });
+      worker = createWorker();
     },
     async jobCounts() {
       return queue ? queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed') : {};

@@ -154,8 +154,8 @@ describe('the Node.js versions the project declares', () => {
 
 describe('environment variables of the deployment', () => {
   const known = new Set(configEnvNames());
-  /** Set by the chart only to be interpolated into REDIS_URL as $(REDIS_PASSWORD); the registry never reads it. */
-  const CHART_HELPERS = new Set(['REDIS_PASSWORD']);
+  /** What the chart sets itself, from containerPort, metrics.port, the component, redis (one server, Sentinel or Cluster) and auth. */
+  const CHART_SET = ['PORT', 'METRICS_PORT', 'ROLE', 'API_KEYS', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_USERNAME', 'REDIS_TLS', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD', 'REDIS_CLUSTER_NODES'];
   const REDIS_URL = 'redis://redis.registry.svc:6379/0';
   const API_KEYS = `ops:admin:${'0123456789abcdef'.repeat(4)}`;
 
@@ -181,14 +181,14 @@ describe('environment variables of the deployment', () => {
       ...[...helpers.matchAll(/- name: ([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string),
     ];
     expect(names.length).toBeGreaterThan(15);
-    expect(names.filter((name) => !known.has(name) && !CHART_HELPERS.has(name))).toEqual([]);
+    expect(names.filter((name) => !known.has(name))).toEqual([]);
     // What the chart sets itself cannot also come from values.config.
-    for (const name of ['PORT', 'METRICS_PORT', 'ROLE', 'REDIS_URL', 'API_KEYS']) expect(values.config).not.toHaveProperty(name);
+    for (const name of CHART_SET) expect(values.config).not.toHaveProperty(name);
   });
 
   it('of the config can all be set through the chart: under config:, or by the chart itself', () => {
     const values = readYaml<{ config: Record<string, string> }>(CHART_DIR, 'values.yaml');
-    const settable = new Set([...Object.keys(values.config), 'PORT', 'METRICS_PORT', 'ROLE', 'REDIS_URL', 'API_KEYS']);
+    const settable = new Set([...Object.keys(values.config), ...CHART_SET]);
     expect([...known].filter((name) => !settable.has(name))).toEqual([]);
   });
 
@@ -203,7 +203,7 @@ describe('environment variables of the deployment', () => {
 
   it.each(['api', 'worker'] as const)('of k8s/ load as a valid configuration for ROLE=%s', (role) => {
     const config = load({ ...k8sEnv, ROLE: role, REDIS_URL, API_KEYS });
-    expect(config).toMatchObject({ role, port: 8000, metricsPort: 9464, redisUrl: REDIS_URL, shutdownTimeoutMs: Number(k8sEnv.SHUTDOWN_TIMEOUT_MS) });
+    expect(config).toMatchObject({ role, port: 8000, metricsPort: 9464, redis: { mode: 'single', url: REDIS_URL }, shutdownTimeoutMs: Number(k8sEnv.SHUTDOWN_TIMEOUT_MS) });
   });
 
   it.each(['values.yaml', ...chartCiValuesFiles().map((f) => `ci/${f}`)])('of the chart with %s load as a valid configuration', (file) => {

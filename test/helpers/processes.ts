@@ -66,7 +66,8 @@ export interface RegistryProcess {
 
 export interface StartOptions {
   role: Role;
-  redisUrl: string;
+  /** Unset for a process configured otherwise (`REDIS_SENTINELS` or `REDIS_CLUSTER_NODES` in `env`). */
+  redisUrl: string | undefined;
   redisPrefix: string;
   /** More environment variables, or overrides of the defaults. */
   env?: Record<string, string>;

@@ -31,7 +31,7 @@ function countWrites(socket: Socket): { readonly count: number } {
 
 describe('the command connection', () => {
   it('sends the commands of one turn of the event loop in one write, and each later one at the end of its own turn', async () => {
-    const redis = createRedisConnection({ url: redisUrl(), commandTimeoutMs: 1000, logger: pino({ level: 'silent' }) });
+    const redis = createRedisConnection({ endpoint: { mode: 'single', url: redisUrl() }, commandTimeoutMs: 1000, logger: pino({ level: 'silent' }) });
     try {
       expect(await waitUntilReady(redis, 5000)).toBe(true);
       const writes = countWrites(redis.stream as Socket);
@@ -51,7 +51,7 @@ describe('the command deadline', () => {
   const silent = pino({ level: 'silent' });
 
   it('does not fail a command whose answer waited while this process was busy', async () => {
-    const redis = createRedisConnection({ url: redisUrl(), commandTimeoutMs: 100, logger: silent });
+    const redis = createRedisConnection({ endpoint: { mode: 'single', url: redisUrl() }, commandTimeoutMs: 100, logger: silent });
     try {
       expect(await waitUntilReady(redis, 5000)).toBe(true);
       const replies = Array.from({ length: 20 }, (_, i) => redis.echo(`busy-${i}`));
@@ -66,7 +66,7 @@ describe('the command deadline', () => {
 
   it('fails a command that Redis does not answer within the deadline, with an error that says so', async () => {
     const server = await startRedisServer(await freePort());
-    const redis = createRedisConnection({ url: server.url, commandTimeoutMs: 200, logger: silent });
+    const redis = createRedisConnection({ endpoint: { mode: 'single', url: server.url }, commandTimeoutMs: 200, logger: silent });
     try {
       expect(await waitUntilReady(redis, 5000)).toBe(true);
       server.process.kill('SIGSTOP');

@@ -20,8 +20,8 @@ describe('loadConfig defaults', () => {
     expect(config.host).toBe('0.0.0.0');
   });
 
-  it('uses the embedded store when REDIS_URL is unset', () => {
-    expect(config.redisUrl).toBeUndefined();
+  it('uses the embedded store when no Redis is configured', () => {
+    expect(config.redis).toBeUndefined();
   });
 
   it('prefixes Redis keys with a2a:{registry}:', () => {
@@ -75,7 +75,7 @@ describe('loadConfig values', () => {
     ).toMatchObject({
       port: 0,
       host: '127.0.0.1',
-      redisUrl: 'rediss://cache.example.com:6380',
+      redis: { mode: 'single', url: 'rediss://cache.example.com:6380' },
       redisPrefix: 'reg:{eu}:',
       logLevel: 'debug',
       publicUrl: 'https://registry.example.com',

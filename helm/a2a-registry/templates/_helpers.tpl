@@ -128,10 +128,16 @@ PUBLIC_URL: config.PUBLIC_URL, else the first Ingress host (https when a TLS ent
 {{- end }}
 
 {{/*
-REDIS_URL (and REDIS_PASSWORD when it is needed) as container env entries; fails when no Redis is set.
+REDIS_URL (and REDIS_PASSWORD when it is needed), or the Sentinel or Cluster settings, as container
+env entries; fails when no Redis is set, or more than one way is.
 */}}
 {{- define "a2a-registry.redisEnv" -}}
 {{- $redis := .Values.redis }}
+{{- $ways := 0 }}
+{{- range (list (or $redis.url $redis.existingSecretUrlKey $redis.host) $redis.sentinel.hosts $redis.cluster.nodes) }}{{ if . }}{{ $ways = add1 $ways }}{{ end }}{{ end }}
+{{- if gt $ways 1 }}
+{{- fail "set only one of: redis.url / redis.existingSecretUrlKey / redis.host (one server), redis.sentinel.hosts (Sentinel), redis.cluster.nodes (Cluster)" }}
+{{- end }}
 {{- if $redis.url }}
 - name: REDIS_URL
   valueFrom:
@@ -162,8 +168,49 @@ REDIS_URL (and REDIS_PASSWORD when it is needed) as container env entries; fails
 - name: REDIS_URL
   value: {{ printf "%s://%s%s" $scheme (ternary (printf "%s@" $redis.username) "" (ne $redis.username "")) $hostPort | quote }}
 {{- end }}
+{{- else if or $redis.sentinel.hosts $redis.cluster.nodes }}
+{{- if $redis.sentinel.hosts }}
+{{- if not $redis.sentinel.masterName }}
+{{- fail "redis.sentinel.hosts needs redis.sentinel.masterName (the name the Sentinels monitor the primary under)" }}
+{{- end }}
+- name: REDIS_SENTINELS
+  value: {{ $redis.sentinel.hosts | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ $redis.sentinel.masterName | quote }}
+{{- with $redis.sentinel.existingSecretPasswordKey }}
+{{- if not $redis.existingSecret }}
+{{- fail "redis.sentinel.existingSecretPasswordKey needs redis.existingSecret (the Secret that holds the password)" }}
+{{- end }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $redis.existingSecret }}
+      key: {{ . }}
+{{- end }}
 {{- else }}
-{{- fail "a2a-registry needs an external Redis: set redis.url, redis.existingSecret with redis.existingSecretUrlKey, or redis.host (see values.yaml)" }}
+- name: REDIS_CLUSTER_NODES
+  value: {{ $redis.cluster.nodes | quote }}
+{{- end }}
+{{- with $redis.username }}
+- name: REDIS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if $redis.tls }}
+- name: REDIS_TLS
+  value: "true"
+{{- end }}
+{{- if $redis.existingSecretPasswordKey }}
+{{- if not $redis.existingSecret }}
+{{- fail "redis.existingSecretPasswordKey needs redis.existingSecret (the Secret that holds the password)" }}
+{{- end }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $redis.existingSecret }}
+      key: {{ $redis.existingSecretPasswordKey }}
+{{- end }}
+{{- else }}
+{{- fail "a2a-registry needs an external Redis: set redis.url, redis.existingSecret with redis.existingSecretUrlKey, redis.host, redis.sentinel.hosts or redis.cluster.nodes (see values.yaml)" }}
 {{- end }}
 {{- end }}
 

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/local-redis.js';
+import { LOCAL_MASTER_NAME, LocalSentinelSet, sentinelInstalled } from '../../scripts/local-sentinel.js';
+import { closeRedis, createSubscriberConnection, waitUntilReady } from '../../src/store/redis-connection.js';
+import { redisKeys } from '../../src/store/redis-keys.js';
+import { cardV1 } from '../helpers/cards.js';
+import { killLeftoverProcesses, startRegistryProcess, waitFor, type RegistryProcess } from '../helpers/processes.js';
+import { sendJson } from '../helpers/registry-server.js';
+
+/**
+ * Sentinel failover with real processes: a primary, a replica and three Sentinels on loopback, two
+ * API processes and a worker configured with REDIS_SENTINELS. The primary is killed (kill -9), then
+ * frozen (SIGSTOP, so that its sockets stay open while the Sentinels promote the replica).
+ */
+
+const PREFIX = 'a2a:{sentinel}:';
+const keys = redisKeys(PREFIX);
+/** The most a request may take while Redis fails over: the command timeout and a margin. */
+const FAST_ANSWER_MS = 3000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const sentinelAddresses = (set: LocalSentinelSet) => set.sentinelList.split(',').map((entry) => ({ host: '127.0.0.1', port: Number(entry.split(':')[1]) }));
+
+/** What the API answered while a failover went on: each status, the slowest answer, and /ready's answers. */
+function watchRequests(api: RegistryProcess) {
+  const statuses = new Map<number, number>();
+  const readiness = new Set<number>();
+  let slowestMs = 0;
+  let stopped = false;
+  let n = 0;
+  const writes = (async () => {
+    while (!stopped) {
+      const started = Date.now();
+      const response = await sendJson(`${api.baseUrl}/agents/probe-${n++}`, 'PUT', { agent_card: cardV1({ name: `Probe ${n}` }) });
+      await response.arrayBuffer();
+      slowestMs = Math.max(slowestMs, Date.now() - started);
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      await sleep(50);
+    }
+  })();
+  const probes = (async () => {
+    while (!stopped) {
+      const response = await fetch(`${api.baseUrl}/ready`);
+      await response.arrayBuffer();
+      readiness.add(response.status);
+      await sleep(100);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.all([writes, probes]);
+      return { statuses: Object.fromEntries(statuses), slowestMs, readiness: [...readiness].sort() };
+    },
+  };
+}
+
+async function revisionOn(api: RegistryProcess, id: string): Promise<number> {
+  const response = await fetch(`${api.baseUrl}/agents/${id}`);
+  const body = (await response.json()) as { revision: number };
+  if (response.status !== 200) throw new Error(`GET ${id}: ${response.status}`);
+  return body.revision;
+}
+
+const isReady = async (process: RegistryProcess) => {
+  const response = await fetch(`${process.baseUrl}/ready`);
+  await response.arrayBuffer();
+  return response.status === 200;
+};
+
+describe.skipIf(!sentinelInstalled())('Sentinel failover (needs redis-sentinel on PATH: apt-get install redis-sentinel)', () => {
+  let sentinels: LocalSentinelSet;
+  let apiA: RegistryProcess;
+  let apiB: RegistryProcess;
+  let worker: RegistryProcess;
+
+  beforeAll(async () => {
+    const ports = await Promise.all(Array.from({ length: 5 }, () => freePort()));
+    sentinels = new LocalSentinelSet({ serverPorts: [ports[0], ports[1]] as [number, number], sentinelPorts: ports.slice(2) as [number, number, number] });
+    await sentinels.start();
+    const env = { REDIS_SENTINELS: sentinels.sentinelList, REDIS_SENTINEL_MASTER: LOCAL_MASTER_NAME, SWEEP_INTERVAL_SECONDS: '1', LOG_LEVEL: 'warn' };
+    [apiA, apiB, worker] = await Promise.all([
+      startRegistryProcess({ role: 'api', redisUrl: undefined, redisPrefix: PREFIX, env }),
+      startRegistryProcess({ role: 'api', redisUrl: undefined, redisPrefix: PREFIX, env }),
+      startRegistryProcess({ role: 'worker', redisUrl: undefined, redisPrefix: PREFIX, env }),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await killLeftoverProcesses();
+    await sentinels?.stop();
+  });
+
+  it('opens again a connection that ioredis ended on its own, and not one closed on purpose', async () => {
+    const connection = createSubscriberConnection({ mode: 'sentinel', sentinels: sentinelAddresses(sentinels), masterName: LOCAL_MASTER_NAME, tls: false });
+    expect(await waitUntilReady(connection, 5000)).toBe(true);
+    // What ioredis does when its failover detector interrupts a reconnection: the connection ends.
+    connection.disconnect();
+    await waitFor('the connection ready again', 5000, () => connection.status === 'ready');
+    await closeRedis(connection);
+    await sleep(500);
+    expect(connection.status).toBe('end');
+  });
+
+  it.each([
+    ['killed (kill -9)', 'kill'],
+    ['frozen (SIGSTOP)', 'freeze'],
+  ] as const)('when the primary is %s, requests get fast 503s, then every process follows the new primary without a restart', { timeout: 90_000 }, async (_, how) => {
+    const id = `watched-${how}`;
+    expect((await sendJson(`${apiA.baseUrl}/agents/${id}`, 'PUT', { agent_card: cardV1({ name: 'Before' }) })).status).toBeLessThan(300);
+    await revisionOn(apiB, id);
+
+    const watch = watchRequests(apiA);
+    await sleep(300);
+    const oldPort = how === 'kill' ? await sentinels.killPrimary() : await sentinels.freezePrimary();
+    const failedOverAt = Date.now();
+    const newPort = await sentinels.failedOver(oldPort);
+    await waitFor('a write acknowledged by the new primary', 20_000, async () => {
+      const response = await sendJson(`${apiA.baseUrl}/agents/${id}`, 'PUT', { agent_card: cardV1({ name: 'After' }) });
+      await response.arrayBuffer();
+      return response.status === 200;
+    });
+    const seen = await watch.stop();
+
+    expect(newPort).not.toBe(oldPort);
+    // Nothing but successes and 503s, each fast, and /ready out of rotation for a while.
+    expect(Object.keys(seen.statuses).filter((status) => status !== '200' && status !== '201' && status !== '503')).toEqual([]);
+    expect(seen.statuses['503']).toBeGreaterThan(0);
+    expect(seen.slowestMs).toBeLessThan(FAST_ANSWER_MS);
+    expect(seen.readiness).toEqual([200, 503]);
+
+    // The other replica's invalidation feed follows: an update on A reaches B's cache.
+    await waitFor('API B ready', 20_000, () => isReady(apiB));
+    const before = await revisionOn(apiB, id);
+    const updated = await sendJson(`${apiA.baseUrl}/agents/${id}`, 'PUT', { agent_card: cardV1({ name: 'Updated' }) });
+    const { revision } = (await updated.json()) as { revision: number };
+    expect(revision).toBeGreaterThan(before);
+    await waitFor('API B to serve the update', 2000, async () => (await revisionOn(apiB, id)) === revision);
+
+    // The worker's sweep runs on the new primary.
+    const redis = sentinels.connect(newPort);
+    try {
+      await waitFor('a sweep after the failover', 20_000, async () => Number(await redis.get(keys.lastSweep)) > failedOverAt);
+    } finally {
+      redis.disconnect();
+    }
+    await waitFor('the worker ready', 20_000, () => isReady(worker));
+    await sentinels.rejoin(oldPort);
+  });
+});
