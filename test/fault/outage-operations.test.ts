@@ -60,7 +60,7 @@ describe.each<Role>(['all', 'worker'])('a ROLE=%s process started while Redis is
 
   it('exits 0 on SIGTERM sent before it could even listen', async () => {
     registry = await spawnRegistryProcess({ role, redisUrl: `redis://127.0.0.1:${await freePort()}`, redisPrefix: 'a2a:{startdown}:' });
-    await registry.waitForLog((entry) => entry.msg === 'Using Redis at REDIS_URL', 5000);
+    await registry.waitForLog((entry) => entry.msg === 'Using Redis', 5000);
     expect(await registry.stop('SIGTERM')).toBe(0);
   });
 });

@@ -289,7 +289,7 @@ describe('a mirror of a source whose reads need credentials', () => {
 
 describe('FOLLOW_* configuration', () => {
   it('is refused without Redis, and with a filter the mirror cannot check', async () => {
-    await expect(startRegistry({ FOLLOW_URL: 'http://127.0.0.1:9' })).rejects.toThrow(/FOLLOW_URL: needs REDIS_URL/);
+    await expect(startRegistry({ FOLLOW_URL: 'http://127.0.0.1:9' })).rejects.toThrow(/FOLLOW_URL: needs Redis \(REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES\)/);
     await expect(startRegistry({ REDIS_URL: 'redis://127.0.0.1:9', FOLLOW_URL: 'http://127.0.0.1:9', FOLLOW_FILTER: 'q=weather' })).rejects.toThrow(/FOLLOW_FILTER: expected structured search filters/);
   });
 });
