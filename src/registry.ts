@@ -273,11 +273,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger, config.tombstoneRetentionDays * 86_400_000);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
   const catalogs = new CatalogIngestService(
-    new CatalogIngest({ store, agents, fetcher }, fetcher, config.catalogIngest),
+    new CatalogIngest({ store, agents, fetcher }, fetcher, config.catalogIngest, signatures),
     new CatalogSync(catalogSources, agents, config.catalogIngest.removalGraceHours * 3_600_000),
     catalogSources,
     agents,
-    { requestDeadlineMs: config.catalogIngest.deadlineSeconds * 1000, refreshIntervalMs: config.cardRefreshIntervalSeconds * 1000 },
+    { requestDeadlineMs: config.catalogIngest.deadlineSeconds * 1000, refreshIntervalMs: config.cardRefreshIntervalSeconds * 1000, metrics },
   );
   const catalogRefresher = new CatalogRefresher(catalogs, logger);
   // Probes read the records uncached: a probe that finds the same status as before takes no revision,

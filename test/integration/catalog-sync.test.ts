@@ -52,11 +52,13 @@ const backends: [string, () => Backend][] = [
   ['memory', () => ({ store: new MemoryAgentStore(storedCards), sources: new MemoryCatalogSources(), close: async () => {} })],
 ];
 
+const noSignatureRules = signaturePolicy({ requireSigned: false, trustedJwks: undefined, originFetcher: undefined });
+
 /** The agent service as the registry builds it, without signature requirements. */
 const agentsOn = (store: AgentStore) =>
   new AgentService(store, {
     defaultTtlSeconds: 0,
-    signatures: signaturePolicy({ requireSigned: false, trustedJwks: undefined, originFetcher: undefined }),
+    signatures: noSignatureRules,
     refreshIntervalSeconds: 3600,
     idempotencyTtlSeconds: 60,
   });
@@ -79,7 +81,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
     catalogs = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }),
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, noSignatureRules),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
       agents,
@@ -163,7 +165,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
     const small = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 2 }),
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 2 }, noSignatureRules),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
       agents,
@@ -182,7 +184,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
     const hurried = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }),
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, noSignatureRules),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
       agents,
