@@ -28,6 +28,9 @@ import { RedisMirrorState } from './store/redis-mirror-state.js';
 import { DOMAIN_WRITE_METHODS, domainMethods } from './domains/domain-methods.js';
 import { domainRoutes } from './domains/domain-routes.js';
 import { DomainService } from './domains/domain-service.js';
+import { CATALOG_SOURCE_WRITE_METHODS, catalogSourceMethods } from './catalog-sources/catalog-source-methods.js';
+import { catalogSourceRoutes } from './catalog-sources/catalog-source-routes.js';
+import { CatalogSourceService } from './catalog-sources/catalog-source-service.js';
 import { ExpirySweep } from './worker/expiry-sweep.js';
 import { HeartbeatService } from './agents/heartbeat-service.js';
 import { workerJobs } from './worker/worker-jobs.js';
@@ -381,11 +384,13 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       challengeUrlTemplate: config.domainChallenge.urlTemplate,
     });
     const extensions = new ExtensionService(store);
+    const catalogSourceService = new CatalogSourceService(catalogSources, agents);
     const pinger = new AgentPinger(agents, fetcher);
-    const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS]);
+    const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS, ...CATALOG_SOURCE_WRITE_METHODS]);
     const allMethods = new Map([
         ...agentMethods({ agents, search, heartbeats, fetcher, catalogs, pages, pinger }),
         ...domainMethods(domainService),
+        ...catalogSourceMethods(catalogSourceService),
         ...changeMethods(changes),
         ...extensionMethods(extensions),
         ...retiredVectorMethods(),
@@ -408,10 +413,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       snapshotCursor: () => changes.snapshotCursor(),
     });
     const domainRest = domainRoutes(domainService);
+    const catalogRest = catalogSourceRoutes(catalogSourceService);
     const changeRest = changeRoutes(changes, changeStreams);
     const extensionRest = extensionRoutes(extensions, body);
     const discoveryRest = discoveryRoutes(config, store, search, body, logger);
-    restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints, ...discoveryRest.map((r) => r.endpoints));
+    restEndpoints.push(rest.endpoints, domainRest.endpoints, catalogRest.endpoints, changeRest.endpoints, extensionRest.endpoints, ...discoveryRest.map((r) => r.endpoints));
     // The ARD API's POSTs search: reads, for the budget and for a mirror.
     const charges = (req: Request) => ardCharges(req) ?? restCharges(req);
     if (config.follow) routes.push(readOnlyRoutes(config.follow.url, charges));
@@ -419,6 +425,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       accessRoutes(authenticator, guard, config.readsRequireAuth, limit(charges)),
       rest,
       domainRest,
+      catalogRest,
       changeRest,
       extensionRest,
       ...discoveryRest,
