@@ -15,6 +15,7 @@ import type { RedisKeys } from './redis-keys.js';
 
 interface CatalogCommands {
   recordCatalogRead(catalog: string, read: string): Promise<number>;
+  putCatalogEntries(catalog: string, entries: string, ...pairs: string[]): Promise<number>;
 }
 
 /** Entries per HSET, HDEL or HSCAN step: each command stays small however large the catalog. */
@@ -29,6 +30,7 @@ export class RedisCatalogSources implements CatalogSourceStore {
     private readonly keys: RedisKeys,
   ) {
     if (!('recordCatalogRead' in redis)) redis.defineCommand('recordCatalogRead', { numberOfKeys: 1, lua: readLua('record-catalog-read') });
+    if (!('putCatalogEntries' in redis)) redis.defineCommand('putCatalogEntries', { numberOfKeys: 2, lua: readLua('put-catalog-entries') });
     this.redis = redis as Redis & CatalogCommands;
   }
 
@@ -91,7 +93,7 @@ export class RedisCatalogSources implements CatalogSourceStore {
   async putEntries(key: string, entries: readonly HeldEntry[]): Promise<void> {
     for (let at = 0; at < entries.length; at += ENTRIES_PER_COMMAND) {
       const pairs = entries.slice(at, at + ENTRIES_PER_COMMAND).flatMap((entry) => [entry.identifier, heldEntryText(entry)]);
-      await this.guard(() => this.redis.hset(this.keys.catalogEntries(key), ...pairs), true);
+      await this.guard(() => this.redis.putCatalogEntries(this.keys.catalog(key), this.keys.catalogEntries(key), ...pairs), true);
     }
   }
 

@@ -117,8 +117,10 @@ describe.each(backends)('%s contract', (_name, open) => {
     expect(await sources.state('unknown')).toBeUndefined();
   });
 
-  it('records no read of a catalog it does not remember', async () => {
+  it('records no read and puts no entries for a catalog it does not remember (a sync that ends after a stop)', async () => {
     await sources.recordRead('never-remembered', { at: 1, result: 'failed' });
+    await sources.putEntries('never-remembered', [{ identifier: 'urn:air:a.example:x:one', agentId: 'a.example~x~one' }]);
+    expect(await sources.heldEntries('never-remembered')).toEqual([]);
     expect(await sources.state('never-remembered')).toBeUndefined();
     expect(await sources.listKeys({ limit: 10 })).toEqual([]);
   });
