@@ -68,7 +68,7 @@ export interface CatalogSourceStore {
   state(key: string): Promise<CatalogState | undefined>;
   /** Up to `limit` catalog keys after `after`, in key order: `owner`'s alone, or every owner's. */
   listKeys(options: { owner?: string; after?: string; limit: number }): Promise<string[]>;
-  /** About `limit` (at most) of the entries the catalog holds, in no particular order. */
+  /** `limit` of the entries the catalog holds (all of them when it holds fewer), in no particular order. */
   someEntries(key: string, limit: number): Promise<HeldEntry[]>;
   /** Stops reading the catalog again; it is still remembered, with its entries. */
   unschedule(key: string): Promise<void>;

@@ -135,10 +135,10 @@ export class RedisCatalogSources implements CatalogSourceStore {
   }
 
   async someEntries(key: string, limit: number): Promise<HeldEntry[]> {
-    // One step from the start: the caller drops what it took, so the next call finds the rest.
-    const [, fields] = await this.guard(() => this.redis.hscan(this.keys.catalogEntries(key), '0', 'COUNT', limit));
+    // HRANDFIELD with a positive count: up to `limit` distinct fields, O(limit), never a walk of the hash.
+    const fields = (await this.guard(() => this.redis.hrandfield(this.keys.catalogEntries(key), limit, 'WITHVALUES'))) as string[];
     const entries: HeldEntry[] = [];
-    for (let i = 0; i + 1 < fields.length && entries.length < limit; i += 2) entries.push(heldEntryOf(fields[i] as string, fields[i + 1] as string));
+    for (let i = 0; i + 1 < fields.length; i += 2) entries.push(heldEntryOf(fields[i] as string, fields[i + 1] as string));
     return entries;
   }
 

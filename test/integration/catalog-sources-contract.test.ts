@@ -138,8 +138,9 @@ describe.each(backends)('%s contract', (_name, open) => {
     const entries = Array.from({ length: 30 }, (_, i) => ({ identifier: `urn:air:a.example:x:a${i}`, agentId: `a.example~x~a${i}` }));
     await sources.putEntries(key, entries);
     const some = await sources.someEntries(key, 10);
-    expect(some.length).toBeGreaterThan(0);
-    expect(some.length).toBeLessThanOrEqual(10);
+    expect(new Set(some.map((entry) => entry.identifier)).size).toBe(10);
+    expect(some.every((entry) => entries.some((held) => held.identifier === entry.identifier && held.agentId === entry.agentId))).toBe(true);
+    expect(await sources.someEntries(key, 100)).toHaveLength(30);
     await sources.forget(key);
     expect(await sources.state(key)).toBeUndefined();
     expect(await sources.heldEntries(key)).toEqual([]);
