@@ -6,6 +6,9 @@ import type { CatalogSourceStore, CatalogState } from '../store/catalog-sources.
 /** Agents one `DELETE /catalogs/{key}?delete_agents=true` deletes; the caller repeats it for the rest. */
 export const AGENTS_DELETED_PER_REQUEST = 100;
 
+/** Agent deletions in flight at once during a stop, so that one request holds few store calls open. */
+const DELETES_AT_ONCE = 8;
+
 /** A page of ingested catalogs, and where the next one starts when there may be one. */
 export interface CatalogPage {
   catalogs: CatalogState[];
@@ -63,7 +66,10 @@ export class CatalogSourceService {
     // As the catalog's owner: an agent another principal took over since (a domain proof) is not the catalog's to delete.
     const owner: Actor = { id: state.owner, admin: false };
     let agentsDeleted = 0;
-    for (const entry of entries) if (await this.deleted(entry.agentId, owner)) agentsDeleted++;
+    for (let at = 0; at < entries.length; at += DELETES_AT_ONCE) {
+      const done = await Promise.all(entries.slice(at, at + DELETES_AT_ONCE).map((entry) => this.deleted(entry.agentId, owner)));
+      agentsDeleted += done.filter(Boolean).length;
+    }
     await this.sources.dropEntries(key, entries.map((entry) => entry.identifier));
     const agentsRemaining = (await this.sources.state(key))?.entries ?? 0;
     if (agentsRemaining === 0) await this.sources.forget(key);
