@@ -1,5 +1,6 @@
 import type { AgentService } from '../agents/agent-service.js';
 import type { CatalogAnswer, CatalogIngester } from '../agents/register-from-url.js';
+import { CatalogSignatureInvalidError } from '../errors.js';
 import type { CatalogMetrics } from '../metrics/metrics.js';
 import type { FetchedJson } from '../outbound/safe-fetch.js';
 import type { Actor } from '../store/agent-record.js';
@@ -61,7 +62,8 @@ export class CatalogIngestService implements CatalogIngester {
       return await this.synced(catalog, report, now);
     } catch (error) {
       const missing = (await this.sources.state(catalog.key))?.lastRead?.missing;
-      await this.sources.recordRead(catalog.key, { at: now.getTime(), result: 'failed', ...(missing ? { missing } : {}) });
+      const refused = error instanceof CatalogSignatureInvalidError;
+      await this.sources.recordRead(catalog.key, { at: now.getTime(), result: 'failed', ...(refused ? { signatureStatus: 'invalid' } : {}), ...(missing ? { missing } : {}) });
       throw error;
     }
   }

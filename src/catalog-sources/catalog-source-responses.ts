@@ -32,7 +32,7 @@ export const catalogSourcePageResponse = named(
   'IngestedCatalogPage',
   z.object({
     catalogs: z.array(catalogFields),
-    /** Pass as `cursor` for the next page; absent on the last one. */
+    /** Pass as `cursor` for the next page; absent on a page shorter than the limit (a full page has one, even when nothing follows). */
     next_cursor: z.string().optional(),
   }),
 );
