@@ -189,6 +189,23 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     expect((await get('beta'))?.lifecycle.status).toBe('deprecated');
   });
 
+  it('with signatures required, a refresh of a catalog whose signature does not verify fails, keeps its agents, and is remembered invalid', async () => {
+    const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
+    const agents = agentsOn(backend.store);
+    const strict = new CatalogIngestService(
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, { ...noSignatureRules, requireSigned: true }),
+      new CatalogSync(backend.sources, agents, GRACE_MS),
+      backend.sources,
+      agents,
+      { requestDeadlineMs: 10_000, refreshIntervalMs: HOUR },
+    );
+    publisher.serve('/sync.json', { ...catalogOf([entry('alpha')]), signature: 'eyJhbGciOiJFUzI1NiJ9..c2lnbmF0dXJl' });
+    const [catalog] = await strict.due(at(2), 10);
+    await expect(strict.refresh(catalog!, at(2))).rejects.toMatchObject({ code: 'catalog_signature_invalid' });
+    expect((await get('beta'))?.lifecycle.status).toBe('active');
+    expect((await backend.sources.state(catalog!.key))?.lastRead).toMatchObject({ result: 'failed', signatureStatus: 'invalid' });
+  });
+
   it('stops at the entry budget: the read is incomplete, takes nothing for removed, and the worker reads the catalog again at once', async () => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
