@@ -22,7 +22,7 @@ export type CatalogMetrics = Pick<Metrics, 'catalogEntries' | 'catalogReads' | '
 
 /** A counter with each of `values` of its one label at zero, so that rates start from the first scrape. */
 function zeroed<L extends string>(counter: Counter<L>, label: L, values: readonly string[]): Counter<L> {
-  for (const value of values) counter.labels({ [label]: value } as Record<L, string>);
+  for (const value of values) counter.inc({ [label]: value } as Record<L, string>, 0);
   return counter;
 }
 
