@@ -103,6 +103,16 @@ export class InvalidCatalogError extends AppError {
   }
 }
 
+/** With REQUIRE_SIGNED_CARDS on, a catalog whose own signature does not verify: it may have been altered, so none of it is read. */
+export class CatalogSignatureInvalidError extends AppError {
+  readonly status = 422;
+  readonly code = 'catalog_signature_invalid';
+  constructor(url: string) {
+    super(`The AI Catalog at ${url} carries a signature that does not verify with its origin's keys, and this registry accepts only verified signatures`);
+    this.details.url = url;
+  }
+}
+
 /** The caller spent its request budget; `Retry-After` says when to come back. */
 export class TooManyRequestsError extends AppError {
   readonly status = 429;

@@ -28,6 +28,9 @@ import { RedisMirrorState } from './store/redis-mirror-state.js';
 import { DOMAIN_WRITE_METHODS, domainMethods } from './domains/domain-methods.js';
 import { domainRoutes } from './domains/domain-routes.js';
 import { DomainService } from './domains/domain-service.js';
+import { CATALOG_SOURCE_WRITE_METHODS, catalogSourceMethods } from './catalog-sources/catalog-source-methods.js';
+import { catalogSourceRoutes } from './catalog-sources/catalog-source-routes.js';
+import { CatalogSourceService } from './catalog-sources/catalog-source-service.js';
 import { ExpirySweep } from './worker/expiry-sweep.js';
 import { HeartbeatService } from './agents/heartbeat-service.js';
 import { workerJobs } from './worker/worker-jobs.js';
@@ -274,11 +277,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const expiry = new ExpirySweep(store, config.heartbeatGraceSeconds * 1000, metrics, logger, config.tombstoneRetentionDays * 86_400_000);
   const refresher = new CardRefresher(store, agents, fetcher, logger);
   const catalogs = new CatalogIngestService(
-    new CatalogIngest({ store, agents, fetcher }, fetcher, config.catalogIngest),
+    new CatalogIngest({ store, agents, fetcher }, fetcher, config.catalogIngest, signatures),
     new CatalogSync(catalogSources, agents, config.catalogIngest.removalGraceHours * 3_600_000),
     catalogSources,
     agents,
-    { requestDeadlineMs: config.catalogIngest.deadlineSeconds * 1000, refreshIntervalMs: config.cardRefreshIntervalSeconds * 1000 },
+    { requestDeadlineMs: config.catalogIngest.deadlineSeconds * 1000, refreshIntervalMs: config.cardRefreshIntervalSeconds * 1000, metrics },
   );
   const catalogRefresher = new CatalogRefresher(catalogs, logger);
   // Probes read the records uncached: a probe that finds the same status as before takes no revision,
@@ -382,11 +385,13 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       challengeUrlTemplate: config.domainChallenge.urlTemplate,
     });
     const extensions = new ExtensionService(store);
+    const catalogSourceService = new CatalogSourceService(catalogSources, agents);
     const pinger = new AgentPinger(agents, fetcher);
-    const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS]);
+    const writeMethods = new Set([...WRITE_METHODS, ...DOMAIN_WRITE_METHODS, ...EXTENSION_WRITE_METHODS, ...CATALOG_SOURCE_WRITE_METHODS]);
     const allMethods = new Map([
         ...agentMethods({ agents, search, heartbeats, fetcher, catalogs, pages, pinger }),
         ...domainMethods(domainService),
+        ...catalogSourceMethods(catalogSourceService),
         ...changeMethods(changes),
         ...extensionMethods(extensions),
         ...retiredVectorMethods(),
@@ -409,10 +414,11 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       snapshotCursor: () => changes.snapshotCursor(),
     });
     const domainRest = domainRoutes(domainService);
+    const catalogRest = catalogSourceRoutes(catalogSourceService);
     const changeRest = changeRoutes(changes, changeStreams);
     const extensionRest = extensionRoutes(extensions, body);
     const discoveryRest = discoveryRoutes(config, store, search, body, logger);
-    restEndpoints.push(rest.endpoints, domainRest.endpoints, changeRest.endpoints, extensionRest.endpoints, ...discoveryRest.map((r) => r.endpoints));
+    restEndpoints.push(rest.endpoints, domainRest.endpoints, catalogRest.endpoints, changeRest.endpoints, extensionRest.endpoints, ...discoveryRest.map((r) => r.endpoints));
     // The ARD API's POSTs search: reads, for the budget and for a mirror.
     const charges = (req: Request) => ardCharges(req) ?? restCharges(req);
     if (config.follow) routes.push(readOnlyRoutes(config.follow.url, charges));
@@ -420,6 +426,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
       accessRoutes(authenticator, guard, config.readsRequireAuth, limit(charges)),
       rest,
       domainRest,
+      catalogRest,
       changeRest,
       extensionRest,
       ...discoveryRest,

@@ -37,6 +37,8 @@ export const catalogIngestResponse = named(
     stopped: z.enum(['entry_budget', 'deadline']).optional(),
     /** Catalogs read: the one named and the nested ones. */
     catalogs: z.number().int(),
+    /** Whether the catalog's own top-level signature verified with its origin's keys (or the trusted ones); unsigned catalogs are read too. */
+    signature_status: z.enum(['verified', 'invalid', 'unsigned']),
     totals: z.object({
       entries: z.number().int(),
       registered: z.number().int(),

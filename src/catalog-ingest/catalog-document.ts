@@ -19,7 +19,8 @@ export const MAX_CATALOG_NESTING = 4;
 const MAX_ENTRY_URL_LENGTH = 2048;
 
 /** The catalog's own shape, enough to walk it: each entry is read on its own, so one bad entry spoils no other. */
-const catalogShape = z.object({ specVersion: z.string(), entries: z.array(z.unknown()) });
+// Loose: the other members (`host`, `signature`) stay, so the document's signature can be checked over all of it.
+const catalogShape = z.looseObject({ specVersion: z.string(), entries: z.array(z.unknown()) });
 
 /** A catalog as the registry walks it. */
 export type CatalogDocument = z.infer<typeof catalogShape>;

@@ -1,5 +1,6 @@
-import { AppError, InvalidCatalogError, UnavailableError } from '../errors.js';
+import { AppError, CatalogSignatureInvalidError, InvalidCatalogError, UnavailableError } from '../errors.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
+import type { SignaturePolicy } from '../signatures/signature-policy.js';
 import {
   A2A_CARD_ENTRY_TYPE,
   AI_CATALOG_MEDIA_TYPE,
@@ -89,6 +90,7 @@ export class CatalogIngest {
     private readonly registrar: EntryRegistrar,
     private readonly fetcher: SafeFetcher,
     private readonly options: CatalogIngestOptions,
+    private readonly signatures: Pick<SignaturePolicy, 'checkCatalog' | 'requireSigned'>,
   ) {}
 
   /** Fetches the catalog at `url` and ingests it; a document that is not a catalog is an {@link InvalidCatalogError}. */
@@ -106,6 +108,9 @@ export class CatalogIngest {
 
   /** Ingests `document`, the catalog fetched from `url` (`finalUrl` after redirects). */
   async ingest(url: string, document: CatalogDocument, run: IngestRun, finalUrl = url): Promise<IngestReport> {
+    const signatureStatus = await this.signatures.checkCatalog(document, finalUrl);
+    // An unsigned catalog is still read (most are): its cards' own signatures are checked entry by entry.
+    if (signatureStatus === 'invalid' && this.signatures.requireSigned) throw new CatalogSignatureInvalidError(finalUrl);
     const walk = new Walk(run, this.options.maxEntries);
     walk.visited.add(withoutFragment(url)).add(withoutFragment(finalUrl));
     walk.pending.push({ url, document, depth: 0 });
@@ -120,6 +125,7 @@ export class CatalogIngest {
       catalogs: walk.catalogs,
       complete: walk.complete,
       ...(walk.stopped ? { stopped: walk.stopped } : {}),
+      signatureStatus,
       sync: { deprecated: 0, reactivated: 0, deleted: 0 },
     };
   }

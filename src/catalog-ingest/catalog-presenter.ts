@@ -25,6 +25,7 @@ export function presentIngest(report: IngestReport, style: NamingStyle): Record<
     complete: report.complete,
     stopped: report.stopped,
     catalogs: report.catalogs,
+    [snake ? 'signature_status' : 'signatureStatus']: report.signatureStatus,
     totals: totalsOf(report),
     sync: report.sync,
     entries: report.entries.map((entry) => presentEntry(entry, style)),

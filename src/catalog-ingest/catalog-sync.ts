@@ -4,6 +4,23 @@ import type { Actor } from '../store/agent-record.js';
 import type { CatalogSourceStore, HeldEntry, IngestedCatalog } from '../store/catalog-sources.js';
 import type { IngestReport, SyncOutcome } from './ingest-report.js';
 
+/** How many held entries are missing from their catalog, and since when the first of them is. */
+export interface MissingEntries {
+  count: number;
+  since?: number;
+}
+
+function missingOf(entries: Iterable<HeldEntry>): MissingEntries {
+  let count = 0;
+  let since: number | undefined;
+  for (const entry of entries) {
+    if (entry.missingSince === undefined) continue;
+    count++;
+    since = Math.min(since ?? entry.missingSince, entry.missingSince);
+  }
+  return { count, ...(since !== undefined ? { since } : {}) };
+}
+
 /** The outcomes after which the registry holds an entry as an agent of the catalog. */
 const HELD_OUTCOMES: ReadonlySet<string> = new Set(['registered', 'updated', 'unchanged']);
 
@@ -20,7 +37,8 @@ export class CatalogSync {
     private readonly graceMs: number,
   ) {}
 
-  async sync(catalog: IngestedCatalog, report: IngestReport, now: Date): Promise<SyncOutcome> {
+  /** Syncs the catalog's agents with `report`; also tells the entries missing after it, for the catalog's state. */
+  async sync(catalog: IngestedCatalog, report: IngestReport, now: Date): Promise<{ outcome: SyncOutcome; missing: MissingEntries }> {
     const outcome: SyncOutcome = { deprecated: 0, reactivated: 0, deleted: 0 };
     const actor: Actor = { id: catalog.owner, admin: false };
     const held = new Map((await this.sources.heldEntries(catalog.key)).map((entry) => [entry.identifier, entry]));
@@ -35,12 +53,21 @@ export class CatalogSync {
       if (!before || before.missingSince !== undefined || before.agentId !== entry.agentId) kept.push({ identifier: entry.identifier, agentId: entry.agentId });
     }
     await this.sources.putEntries(catalog.key, kept);
+    for (const entry of kept) held.set(entry.identifier, entry);
     // Entries past the budget or the deadline, or in a nested catalog that could not be read, are unknown.
-    if (report.complete) await this.settleMissing([...held.values()].filter((entry) => !listed.has(entry.identifier)), catalog, actor, now, outcome);
-    return outcome;
+    if (report.complete) await this.settleMissing([...held.values()].filter((entry) => !listed.has(entry.identifier)), catalog, actor, now, outcome, held);
+    return { outcome, missing: missingOf(held.values()) };
   }
 
-  private async settleMissing(missing: HeldEntry[], catalog: IngestedCatalog, actor: Actor, now: Date, outcome: SyncOutcome): Promise<void> {
+  /** Settles the entries missing from a complete read; `held` follows what it marks and drops. */
+  private async settleMissing(
+    missing: HeldEntry[],
+    catalog: IngestedCatalog,
+    actor: Actor,
+    now: Date,
+    outcome: SyncOutcome,
+    held: Map<string, HeldEntry>,
+  ): Promise<void> {
     const marked: HeldEntry[] = [];
     const gone: string[] = [];
     for (const entry of missing) {
@@ -58,6 +85,8 @@ export class CatalogSync {
     }
     await this.sources.putEntries(catalog.key, marked);
     await this.sources.dropEntries(catalog.key, gone);
+    for (const entry of marked) held.set(entry.identifier, entry);
+    for (const identifier of gone) held.delete(identifier);
   }
 
   /** Makes an agent that came back active again, when it is still deprecated. */

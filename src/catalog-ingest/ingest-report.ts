@@ -1,4 +1,5 @@
 import type { ENTRY_OUTCOMES } from '../agents/catalog-ingest-responses.js';
+import type { CatalogSignatureStatus } from '../store/catalog-sources.js';
 
 /** What became of one catalog entry. */
 export type EntryOutcome = (typeof ENTRY_OUTCOMES)[number];
@@ -42,6 +43,8 @@ export interface IngestReport {
    */
   complete: boolean;
   stopped?: IngestStop;
+  /** Whether the named catalog's own top-level signature verified (nested catalogs' are not checked). */
+  signatureStatus: CatalogSignatureStatus;
   sync: SyncOutcome;
 }
 

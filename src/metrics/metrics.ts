@@ -17,6 +17,15 @@ export interface ProbeMetrics {
   dueLag: Gauge;
 }
 
+/** The AI Catalog ingests' metrics, counted where catalogs are read (the API for a caller's ingest, the worker for the sync). */
+export type CatalogMetrics = Pick<Metrics, 'catalogEntries' | 'catalogReads' | 'catalogSyncActions'>;
+
+/** A counter with each of `values` of its one label at zero, so that rates start from the first scrape. */
+function zeroed<L extends string>(counter: Counter<L>, label: L, values: readonly string[]): Counter<L> {
+  for (const value of values) counter.inc({ [label]: value } as Record<L, string>, 0);
+  return counter;
+}
+
 /** The registry's Prometheus metrics, one set per process. */
 export class Metrics {
   readonly registry = new Registry();
@@ -187,6 +196,36 @@ export class Metrics {
     labelNames: ['stage'] as const,
     registers: [this.registry],
   });
+  readonly catalogEntries = zeroed(
+    new Counter({
+      name: 'a2a_catalog_ingest_entries_total',
+      help: 'AI Catalog entries read by ingests and their syncs, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [this.registry],
+    }),
+    'outcome',
+    ['registered', 'updated', 'unchanged', 'skipped', 'failed'],
+  );
+  readonly catalogReads = zeroed(
+    new Counter({
+      name: 'a2a_catalog_reads_total',
+      help: 'Reads of ingested AI Catalogs: read in full (ok), in part (incomplete), or not at all (failed)',
+      labelNames: ['result'] as const,
+      registers: [this.registry],
+    }),
+    'result',
+    ['ok', 'incomplete', 'failed'],
+  );
+  readonly catalogSyncActions = zeroed(
+    new Counter({
+      name: 'a2a_catalog_sync_actions_total',
+      help: 'Agents of ingested AI Catalogs deprecated, deleted or reactivated as entries left or came back',
+      labelNames: ['action'] as const,
+      registers: [this.registry],
+    }),
+    'action',
+    ['deprecated', 'deleted', 'reactivated'],
+  );
   readonly sweepDuration = new Histogram({
     name: 'a2a_sweep_duration_seconds',
     help: 'Duration of expiry sweeps',

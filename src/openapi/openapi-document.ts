@@ -25,6 +25,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   agents: 'Register, read, list, search and delete agent cards',
   extensions: 'The catalog of the extensions registered cards declare',
   domains: 'Domain proofs: a principal that proves a domain owns the agents on it',
+  catalogs: 'The AI Catalogs callers ingested: their state, and stopping their sync',
   changes: 'The change log, as pages or as a stream',
   discovery: 'AI Catalog documents (nested pages, signed with CATALOG_SIGNING_KEY) and the ARD registry API, with the ARD error envelope',
   jsonrpc: 'The JSON-RPC 2.0 door, with every operation of the REST door and more',

@@ -1,6 +1,7 @@
 import { agentOperations } from '../agents/agent-openapi.js';
 import { ardOperations } from '../ard/ard-openapi.js';
 import { catalogOperations } from '../catalog/catalog-openapi.js';
+import { catalogSourceOperations } from '../catalog-sources/catalog-source-openapi.js';
 import { changeOperations } from '../changes/change-openapi.js';
 import { domainOperations } from '../domains/domain-openapi.js';
 import { extensionOperations } from '../extensions/extension-openapi.js';
@@ -25,6 +26,6 @@ const asMirror = (op: ApiOperation): ApiOperation =>
 
 /** Every operation a process with these parts serves: the document describes only what answers. */
 export function servedOperations(parts: ServedParts): ApiOperation[] {
-  const api = parts.api ? [...agentOperations, ...extensionOperations, ...domainOperations, ...changeOperations, ...catalogOperations, ...ardOperations, ...jsonRpcOperations] : [];
+  const api = parts.api ? [...agentOperations, ...extensionOperations, ...domainOperations, ...catalogSourceOperations, ...changeOperations, ...catalogOperations, ...ardOperations, ...jsonRpcOperations] : [];
   return [...serviceInfoOperations({ metrics: parts.metrics }), openApiOperation, ...(parts.mirror ? api.map(asMirror) : api)];
 }

@@ -1,13 +1,16 @@
 import type { JSONWebKeySet } from 'jose';
 import { ValidationError } from '../errors.js';
 import type { SafeFetcher } from '../outbound/safe-fetch.js';
-import { verifyCardSignatures, type KeyResolver, type SignatureVerification } from './card-signature-verifier.js';
+import { verifyCardSignatures, type KeyResolver, type SignatureStatus, type SignatureVerification } from './card-signature-verifier.js';
+import { verifyCatalogSignature } from './catalog-signature.js';
 import { firstOf, originJwksResolver, trustStoreResolver } from './key-resolvers.js';
 
 /** How registration treats card signatures. */
 export interface SignaturePolicy {
   /** Verifies the signatures of a card's exact text. Never throws. */
   check(cardJson: string): Promise<SignatureVerification>;
+  /** Checks the top-level signature of an AI Catalog document fetched from `url`, with the same keys. Never throws. */
+  checkCatalog(document: Record<string, unknown>, url: string): Promise<SignatureStatus>;
   /** Refuses cards without a verified signature. */
   readonly requireSigned: boolean;
 }
@@ -36,7 +39,11 @@ export function signaturePolicy(options: SignaturePolicyOptions): SignaturePolic
     );
   }
   const resolver = resolvers.length === 0 ? noKeys : firstOf(...resolvers);
-  return { requireSigned: options.requireSigned, check: (cardJson) => verifyCardSignatures(cardJson, resolver) };
+  return {
+    requireSigned: options.requireSigned,
+    check: (cardJson) => verifyCardSignatures(cardJson, resolver),
+    checkCatalog: (document, url) => verifyCatalogSignature(document, url, resolver),
+  };
 }
 
 /** The refusal of a card without a verified signature when REQUIRE_SIGNED_CARDS is on. */

@@ -10,6 +10,32 @@ export interface IngestedCatalog {
   owner: string;
 }
 
+/** How the last read of a catalog went: read in full, read in part (a budget, a deadline, a nested catalog), or not read. */
+export type CatalogReadResult = 'ok' | 'incomplete' | 'failed';
+
+/** Whether a catalog's top-level detached JWS checked out against its origin's keys, or it had none. */
+export type CatalogSignatureStatus = 'verified' | 'invalid' | 'unsigned';
+
+/** What the registry remembers of the last read of a catalog. */
+export interface CatalogRead {
+  /** When it was read (Unix ms). */
+  at: number;
+  result: CatalogReadResult;
+  /** Absent when the read failed before the document was checked. */
+  signatureStatus?: CatalogSignatureStatus;
+  /** Entries held but missing from the catalog after this read, and since when the first of them is missing (Unix ms). */
+  missing?: { count: number; since?: number };
+}
+
+/** An ingested catalog as an owner sees it: its last read, next read and the size of what it holds. */
+export interface CatalogState extends IngestedCatalog {
+  lastRead?: CatalogRead;
+  /** When the worker reads it again (Unix ms); absent once its sync is stopped. */
+  nextReadAt?: number;
+  /** Entries it holds as agents. */
+  entries: number;
+}
+
 /** One entry of an ingested catalog that the registry holds as an agent. */
 export interface HeldEntry {
   /** The publisher's `urn:air` identifier, exactly. */
@@ -36,6 +62,18 @@ export interface CatalogSourceStore {
   putEntries(key: string, entries: readonly HeldEntry[]): Promise<void>;
   /** Forgets these entries of the catalog (by identifier). */
   dropEntries(key: string, identifiers: readonly string[]): Promise<void>;
+  /** Remembers how the last read of a remembered catalog went (nothing when it is not remembered). */
+  recordRead(key: string, read: CatalogRead): Promise<void>;
+  /** The catalog's state, or undefined when it is not remembered. */
+  state(key: string): Promise<CatalogState | undefined>;
+  /** Up to `limit` catalog keys after `after`, in key order: `owner`'s alone, or every owner's. */
+  listKeys(options: { owner?: string; after?: string; limit: number }): Promise<string[]>;
+  /** `limit` of the entries the catalog holds (all of them when it holds fewer), in no particular order. */
+  someEntries(key: string, limit: number): Promise<HeldEntry[]>;
+  /** Stops reading the catalog again; it is still remembered, with its entries. */
+  unschedule(key: string): Promise<void>;
+  /** Forgets the catalog and every entry it holds. */
+  forget(key: string): Promise<void>;
 }
 
 /** The key of the catalog at `url` ingested by `owner`: two owners' ingests of one catalog are apart. */

@@ -1,17 +1,38 @@
 import type { Redis } from 'ioredis';
 import { AppError, StorageUnavailableError, WriteOutcomeUnknownError } from '../errors.js';
-import { catalogKeyOf, heldEntryOf, heldEntryText, type CatalogSourceStore, type HeldEntry, type IngestedCatalog } from './catalog-sources.js';
+import {
+  catalogKeyOf,
+  heldEntryOf,
+  heldEntryText,
+  type CatalogRead,
+  type CatalogSourceStore,
+  type CatalogState,
+  type HeldEntry,
+  type IngestedCatalog,
+} from './catalog-sources.js';
+import { readLua } from './redis-agent-store.js';
 import type { RedisKeys } from './redis-keys.js';
+
+interface CatalogCommands {
+  recordCatalogRead(catalog: string, read: string): Promise<number>;
+  putCatalogEntries(catalog: string, entries: string, ...pairs: string[]): Promise<number>;
+}
 
 /** Entries per HSET, HDEL or HSCAN step: each command stays small however large the catalog. */
 const ENTRIES_PER_COMMAND = 500;
 
 /** The ingested catalogs in Redis: a schedule of reads, a hash per catalog and a hash of its entries. */
 export class RedisCatalogSources implements CatalogSourceStore {
+  private readonly redis: Redis & CatalogCommands;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    if (!('recordCatalogRead' in redis)) redis.defineCommand('recordCatalogRead', { numberOfKeys: 1, lua: readLua('record-catalog-read') });
+    if (!('putCatalogEntries' in redis)) redis.defineCommand('putCatalogEntries', { numberOfKeys: 2, lua: readLua('put-catalog-entries') });
+    this.redis = redis as Redis & CatalogCommands;
+  }
 
   /** Redis failures as 503s, as the agent store answers them; a write that may have run says so. */
   private async guard<T>(operation: () => Promise<T>, write = false): Promise<T> {
@@ -31,6 +52,8 @@ export class RedisCatalogSources implements CatalogSourceStore {
           .multi()
           .hset(this.keys.catalog(key), 'url', url, 'owner', owner)
           .zadd(this.keys.catalogReads, nextReadAt.getTime(), key)
+          .zadd(this.keys.catalogKeys, 0, key)
+          .zadd(this.keys.catalogsOwnedBy(owner), 0, key)
           .exec(),
       true,
     );
@@ -70,7 +93,7 @@ export class RedisCatalogSources implements CatalogSourceStore {
   async putEntries(key: string, entries: readonly HeldEntry[]): Promise<void> {
     for (let at = 0; at < entries.length; at += ENTRIES_PER_COMMAND) {
       const pairs = entries.slice(at, at + ENTRIES_PER_COMMAND).flatMap((entry) => [entry.identifier, heldEntryText(entry)]);
-      await this.guard(() => this.redis.hset(this.keys.catalogEntries(key), ...pairs), true);
+      await this.guard(() => this.redis.putCatalogEntries(this.keys.catalog(key), this.keys.catalogEntries(key), ...pairs), true);
     }
   }
 
@@ -79,5 +102,55 @@ export class RedisCatalogSources implements CatalogSourceStore {
       const some = identifiers.slice(at, at + ENTRIES_PER_COMMAND);
       await this.guard(() => this.redis.hdel(this.keys.catalogEntries(key), ...some), true);
     }
+  }
+
+  async recordRead(key: string, read: CatalogRead): Promise<void> {
+    await this.guard(() => this.redis.recordCatalogRead(this.keys.catalog(key), JSON.stringify(read)), true);
+  }
+
+  async state(key: string): Promise<CatalogState | undefined> {
+    const replies = await this.guard(() =>
+      this.redis.multi().hmget(this.keys.catalog(key), 'url', 'owner', 'lastRead').zscore(this.keys.catalogReads, key).hlen(this.keys.catalogEntries(key)).exec(),
+    );
+    const [fields, nextReadAt, entries] = (replies ?? []).map(([error, reply]) => {
+      if (error) throw new StorageUnavailableError(error);
+      return reply;
+    });
+    const [url, owner, lastRead] = (fields ?? []) as (string | null)[];
+    if (!url || owner === null || owner === undefined) return undefined;
+    return {
+      key,
+      url,
+      owner,
+      ...(lastRead ? { lastRead: JSON.parse(lastRead) as CatalogRead } : {}),
+      ...(nextReadAt !== null && nextReadAt !== undefined ? { nextReadAt: Number(nextReadAt) } : {}),
+      entries: Number(entries ?? 0),
+    };
+  }
+
+  async listKeys(options: { owner?: string; after?: string; limit: number }): Promise<string[]> {
+    const index = options.owner === undefined ? this.keys.catalogKeys : this.keys.catalogsOwnedBy(options.owner);
+    const from = options.after === undefined ? '-' : `(${options.after}`;
+    return this.guard(() => this.redis.zrangebylex(index, from, '+', 'LIMIT', 0, options.limit));
+  }
+
+  async someEntries(key: string, limit: number): Promise<HeldEntry[]> {
+    // HRANDFIELD with a positive count: up to `limit` distinct fields, O(limit), never a walk of the hash.
+    const fields = (await this.guard(() => this.redis.hrandfield(this.keys.catalogEntries(key), limit, 'WITHVALUES'))) as string[];
+    const entries: HeldEntry[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) entries.push(heldEntryOf(fields[i] as string, fields[i + 1] as string));
+    return entries;
+  }
+
+  async unschedule(key: string): Promise<void> {
+    await this.guard(() => this.redis.zrem(this.keys.catalogReads, key), true);
+  }
+
+  async forget(key: string): Promise<void> {
+    const owner = await this.guard(() => this.redis.hget(this.keys.catalog(key), 'owner'));
+    const forget = this.redis.multi().zrem(this.keys.catalogReads, key).zrem(this.keys.catalogKeys, key);
+    if (owner !== null) forget.zrem(this.keys.catalogsOwnedBy(owner), key);
+    // UNLINK frees a catalog's entries (up to the ingest's entry budget) off the command thread.
+    await this.guard(() => forget.unlink(this.keys.catalog(key), this.keys.catalogEntries(key)).exec(), true);
   }
 }

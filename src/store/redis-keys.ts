@@ -81,7 +81,11 @@ export interface RedisKeys {
   readonly mirrorLock: string;
   /** Sorted set: the key of each ingested AI Catalog (`catalog-sources.ts`) by the time (ms) it is read again. */
   readonly catalogReads: string;
-  /** Hash of one ingested catalog: `url`, `owner`. */
+  /** Sorted set of every ingested catalog's key, at score 0, for listing in key order. */
+  readonly catalogKeys: string;
+  /** Sorted set of the keys of the catalogs `owner` ingested, at score 0. */
+  catalogsOwnedBy(owner: string): string;
+  /** Hash of one ingested catalog: `url`, `owner`, `lastRead` (JSON of its last read). */
   catalog(key: string): string;
   /** Hash of the entries an ingested catalog holds: identifier -> agent id, and since when it is missing (`heldEntryText`). */
   catalogEntries(key: string): string;
@@ -142,6 +146,8 @@ export function redisKeys(prefix: string): RedisKeys {
     catalogReads: `${prefix}catalog-reads`,
     // Catalog keys are base64url digests: no colon, so the two families cannot collide.
     catalog: (key) => `${prefix}catalog:${key}`,
+    catalogKeys: `${prefix}catalog-keys`,
+    catalogsOwnedBy: (owner) => `${prefix}catalogs-of:${owner}`,
     catalogEntries: (key) => `${prefix}catalog-entries:${key}`,
     queuePrefix: `${prefix}bull`,
     earlierLayoutMarkers: [`${prefix}agents`, `${smallTermPrefix}status:active`],

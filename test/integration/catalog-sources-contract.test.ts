@@ -92,4 +92,60 @@ describe.each(backends)('%s contract', (_name, open) => {
     await sources.remember(URL_A, 'alice', at(20));
     expect(await sources.heldEntries(key)).toHaveLength(1);
   });
+
+  it('lists catalog keys in key order, an owner\'s alone or every owner\'s, a page at a time', async () => {
+    const mine = await Promise.all(['a', 'b', 'c'].map((n) => sources.remember(`https://${n}.example/catalog.json`, 'alice', at(10))));
+    const theirs = await sources.remember(URL_B, 'bob', at(10));
+    const alices = mine.map((catalog) => catalog.key).sort();
+    expect(await sources.listKeys({ owner: 'alice', limit: 2 })).toEqual(alices.slice(0, 2));
+    expect(await sources.listKeys({ owner: 'alice', after: alices[1], limit: 2 })).toEqual(alices.slice(2));
+    expect(await sources.listKeys({ owner: 'bob', limit: 10 })).toEqual([theirs.key]);
+    expect(await sources.listKeys({ owner: 'carol', limit: 10 })).toEqual([]);
+    expect(await sources.listKeys({ limit: 10 })).toEqual([...alices, theirs.key].sort());
+  });
+
+  it('tells a catalog\'s state: last read, next read and entries held; none for an unknown key', async () => {
+    const { key } = await sources.remember(URL_A, 'alice', at(10));
+    expect(await sources.state(key)).toEqual({ key, url: URL_A, owner: 'alice', nextReadAt: at(10).getTime(), entries: 0 });
+    const read = { at: at(1).getTime(), result: 'ok' as const, signatureStatus: 'unsigned' as const, missing: { count: 1, since: at(0).getTime() } };
+    await sources.recordRead(key, read);
+    await sources.putEntries(key, [
+      { identifier: 'urn:air:a.example:x:one', agentId: 'a.example~x~one' },
+      { identifier: 'urn:air:a.example:x:two', agentId: 'a.example~x~two', missingSince: at(0).getTime() },
+    ]);
+    expect(await sources.state(key)).toEqual({ key, url: URL_A, owner: 'alice', lastRead: read, nextReadAt: at(10).getTime(), entries: 2 });
+    expect(await sources.state('unknown')).toBeUndefined();
+  });
+
+  it('records no read and puts no entries for a catalog it does not remember (a sync that ends after a stop)', async () => {
+    await sources.recordRead('never-remembered', { at: 1, result: 'failed' });
+    await sources.putEntries('never-remembered', [{ identifier: 'urn:air:a.example:x:one', agentId: 'a.example~x~one' }]);
+    expect(await sources.heldEntries('never-remembered')).toEqual([]);
+    expect(await sources.state('never-remembered')).toBeUndefined();
+    expect(await sources.listKeys({ limit: 10 })).toEqual([]);
+  });
+
+  it('stops reading an unscheduled catalog, which a later schedule does not bring back', async () => {
+    const { key } = await sources.remember(URL_A, 'alice', at(10));
+    await sources.unschedule(key);
+    await sources.schedule(key, at(20));
+    expect(await sources.due(at(30), 10)).toEqual([]);
+    expect((await sources.state(key))?.nextReadAt).toBeUndefined();
+  });
+
+  it('hands out some entries at a time, and forgets a catalog with every entry and index', async () => {
+    const { key } = await sources.remember(URL_A, 'alice', at(10));
+    const entries = Array.from({ length: 30 }, (_, i) => ({ identifier: `urn:air:a.example:x:a${i}`, agentId: `a.example~x~a${i}` }));
+    await sources.putEntries(key, entries);
+    const some = await sources.someEntries(key, 10);
+    expect(new Set(some.map((entry) => entry.identifier)).size).toBe(10);
+    expect(some.every((entry) => entries.some((held) => held.identifier === entry.identifier && held.agentId === entry.agentId))).toBe(true);
+    expect(await sources.someEntries(key, 100)).toHaveLength(30);
+    await sources.forget(key);
+    expect(await sources.state(key)).toBeUndefined();
+    expect(await sources.heldEntries(key)).toEqual([]);
+    expect(await sources.listKeys({ limit: 10 })).toEqual([]);
+    expect(await sources.listKeys({ owner: 'alice', limit: 10 })).toEqual([]);
+    expect(await sources.due(at(30), 10)).toEqual([]);
+  });
 });

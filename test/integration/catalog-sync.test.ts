@@ -7,6 +7,7 @@ import { CatalogIngest } from '../../src/catalog-ingest/catalog-ingest.js';
 import { CatalogIngestService } from '../../src/catalog-ingest/catalog-ingest-service.js';
 import { CatalogSync } from '../../src/catalog-ingest/catalog-sync.js';
 import { createLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 import { createSafeFetcher } from '../../src/outbound/safe-fetch.js';
 import { signaturePolicy } from '../../src/signatures/signature-policy.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
@@ -52,11 +53,13 @@ const backends: [string, () => Backend][] = [
   ['memory', () => ({ store: new MemoryAgentStore(storedCards), sources: new MemoryCatalogSources(), close: async () => {} })],
 ];
 
+const noSignatureRules = signaturePolicy({ requireSigned: false, trustedJwks: undefined, originFetcher: undefined });
+
 /** The agent service as the registry builds it, without signature requirements. */
 const agentsOn = (store: AgentStore) =>
   new AgentService(store, {
     defaultTtlSeconds: 0,
-    signatures: signaturePolicy({ requireSigned: false, trustedJwks: undefined, originFetcher: undefined }),
+    signatures: noSignatureRules,
     refreshIntervalSeconds: 3600,
     idempotencyTtlSeconds: 60,
   });
@@ -71,6 +74,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   let catalogs: CatalogIngestService;
   let refresher: CatalogRefresher;
   let url: string;
+  let metrics: Metrics;
   const t0 = new Date();
   const at = (hours: number) => new Date(t0.getTime() + hours * HOUR);
 
@@ -78,12 +82,13 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     backend = open();
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
+    metrics = new Metrics();
     catalogs = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }),
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, noSignatureRules),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
       agents,
-      { requestDeadlineMs: 10_000, refreshIntervalMs: HOUR },
+      { requestDeadlineMs: 10_000, refreshIntervalMs: HOUR, metrics },
     );
     refresher = new CatalogRefresher(catalogs, createLogger('silent', false));
     publisher.documents.clear();
@@ -127,6 +132,31 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     expect((await backend.sources.heldEntries(catalog!.key)).map((held) => held.agentId).sort()).toEqual([id('alpha'), id('gamma')].sort());
   });
 
+  /** The value of a counter of `metrics` with these labels. */
+  const counted = async (name: string, labels: Record<string, string>) =>
+    (await metrics.registry.getSingleMetric(name)!.get()).values.find((value) => Object.entries(labels).every(([k, v]) => value.labels[k] === v))?.value ?? 0;
+
+  it('remembers each read and the entries missing since it, and counts reads and sync actions', async () => {
+    const [catalog] = await backend.sources.due(at(100), 10);
+    expect((await backend.sources.state(catalog!.key))?.lastRead).toMatchObject({ result: 'ok', signatureStatus: 'unsigned', missing: { count: 0 } });
+    serve([entry('alpha'), entry('gamma')]);
+    await refresher.run(at(2));
+    expect((await backend.sources.state(catalog!.key))?.lastRead).toEqual({ at: at(2).getTime(), result: 'ok', signatureStatus: 'unsigned', missing: { count: 1, since: at(2).getTime() } });
+    publisher.documents.delete('/sync.json');
+    expect((await refresher.run(at(4))).catalogsFailed).toBe(1);
+    // A failed read keeps what the last one found missing; its agents stay as they were.
+    expect((await backend.sources.state(catalog!.key))?.lastRead).toEqual({ at: at(4).getTime(), result: 'failed', missing: { count: 1, since: at(2).getTime() } });
+    expect(await counted('a2a_catalog_reads_total', { result: 'ok' })).toBe(2);
+    expect(await counted('a2a_catalog_reads_total', { result: 'failed' })).toBe(1);
+    expect(await counted('a2a_catalog_ingest_entries_total', { outcome: 'registered' })).toBe(3);
+    expect(await counted('a2a_catalog_ingest_entries_total', { outcome: 'unchanged' })).toBe(2);
+    expect(await counted('a2a_catalog_sync_actions_total', { action: 'deprecated' })).toBe(1);
+    serve([entry('alpha'), entry('gamma')]);
+    await refresher.run(at(2 + 6 + 1));
+    expect(await counted('a2a_catalog_sync_actions_total', { action: 'deleted' })).toBe(1);
+    expect((await backend.sources.state(catalog!.key))?.lastRead?.missing).toEqual({ count: 0 });
+  });
+
   it('makes an entry that comes back within the grace period active again', async () => {
     serve([entry('alpha'), entry('gamma')]);
     await refresher.run(at(2));
@@ -159,11 +189,28 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     expect((await get('beta'))?.lifecycle.status).toBe('deprecated');
   });
 
+  it('with signatures required, a refresh of a catalog whose signature does not verify fails, keeps its agents, and is remembered invalid', async () => {
+    const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
+    const agents = agentsOn(backend.store);
+    const strict = new CatalogIngestService(
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, { ...noSignatureRules, requireSigned: true }),
+      new CatalogSync(backend.sources, agents, GRACE_MS),
+      backend.sources,
+      agents,
+      { requestDeadlineMs: 10_000, refreshIntervalMs: HOUR },
+    );
+    publisher.serve('/sync.json', { ...catalogOf([entry('alpha')]), signature: 'eyJhbGciOiJFUzI1NiJ9..c2lnbmF0dXJl' });
+    const [catalog] = await strict.due(at(2), 10);
+    await expect(strict.refresh(catalog!, at(2))).rejects.toMatchObject({ code: 'catalog_signature_invalid' });
+    expect((await get('beta'))?.lifecycle.status).toBe('active');
+    expect((await backend.sources.state(catalog!.key))?.lastRead).toMatchObject({ result: 'failed', signatureStatus: 'invalid' });
+  });
+
   it('stops at the entry budget: the read is incomplete, takes nothing for removed, and the worker reads the catalog again at once', async () => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
     const small = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 2 }),
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 2 }, noSignatureRules),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
       agents,
@@ -182,7 +229,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
     const hurried = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }),
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, noSignatureRules),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
       agents,

@@ -262,6 +262,25 @@ describe('the OpenAPI document against real answers', () => {
     expect(problems).toEqual([]);
   });
 
+  it('ingested catalogs answer as documented: listed, read and stopped by their owner only', async () => {
+    expect((await call('POST', '/agents/register-url', { body: { url: `${owner.origin}/catalog.json` }, as: 'bob' })).status).toBe(200);
+    const page = await call('GET', '/catalogs?limit=1', { as: 'bob' });
+    expect(page.status).toBe(200);
+    const key = page.json().catalogs[0].key as string;
+    expect((await call('GET', `/catalogs?limit=1&cursor=${key}`, { as: 'bob' })).status).toBe(200);
+    expect((await call('GET', `/catalogs/${key}`, { as: 'bob' })).status).toBe(200);
+    expect((await call('GET', `/catalogs/${key}`, { as: 'alice' })).status).toBe(403);
+    expect((await call('GET', '/catalogs/AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+    expect((await call('GET', '/catalogs/not-a-key!')).status).toBe(400);
+    expect((await call('GET', '/catalogs?limit=0')).status).toBe(400);
+    expect((await call('GET', '/catalogs', { as: 'nobody' })).status).toBe(401);
+    expect((await call('DELETE', `/catalogs/${key}?delete_agents=maybe`, { as: 'bob' })).status).toBe(400);
+    expect((await call('DELETE', `/catalogs/${key}`, { as: 'alice' })).status).toBe(403);
+    expect((await call('DELETE', `/catalogs/${key}?delete_agents=true`, { as: 'bob' })).status).toBe(200);
+    expect((await call('DELETE', `/catalogs/${key}`, { as: 'bob' })).status).toBe(404);
+    expect(problems).toEqual([]);
+  });
+
   it('the change log answers as documented, as pages and as a stream', async () => {
     const page = await call('GET', '/changes?limit=5&include_card=true');
     expect(page.status).toBe(200);

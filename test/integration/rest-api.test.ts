@@ -355,6 +355,9 @@ describe('REST API: registering and reading agents', () => {
       domain_verify: 'POST /domains/{domain}/verify',
       domain: 'GET /domains/{domain}',
       domain_remove: 'DELETE /domains/{domain}',
+      catalogs: 'GET /catalogs',
+      catalog: 'GET /catalogs/{key}',
+      catalog_stop: 'DELETE /catalogs/{key}',
     });
     // And those of the extension catalog's REST door, and of discovery (the AI Catalogs and the ARD API).
     expect(body.protocols.secondary.endpoints).toMatchObject({
@@ -367,7 +370,7 @@ describe('REST API: registering and reading agents', () => {
       ard_list: 'GET /ard/v1/agents',
       ard_agent: 'GET /ard/v1/agents/{identifier}',
     });
-    expect(Object.keys(body.protocols.secondary.endpoints)).toHaveLength(31);
+    expect(Object.keys(body.protocols.secondary.endpoints)).toHaveLength(34);
     expect(body.health_check).toBe('/health');
     expect(body.agent_card).toBe('/.well-known/agent-card.json');
   });
