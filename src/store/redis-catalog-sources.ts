@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AppError, StorageUnavailableError, WriteOutcomeUnknownError } from '../errors.js';
+import { StorageUnavailableError } from '../errors.js';
 import {
   catalogKeyOf,
   heldEntryOf,
@@ -12,6 +12,7 @@ import {
 } from './catalog-sources.js';
 import { readLua } from './redis-agent-store.js';
 import type { RedisKeys } from './redis-keys.js';
+import { guardStorage } from './storage-failures.js';
 
 interface CatalogCommands {
   recordCatalogRead(catalog: string, read: string): Promise<number>;
@@ -34,19 +35,10 @@ export class RedisCatalogSources implements CatalogSourceStore {
     this.redis = redis as Redis & CatalogCommands;
   }
 
-  /** Redis failures as 503s, as the agent store answers them; a write that may have run says so. */
-  private async guard<T>(operation: () => Promise<T>, write = false): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw write ? new WriteOutcomeUnknownError(error) : new StorageUnavailableError(error);
-    }
-  }
 
   async remember(url: string, owner: string, nextReadAt: Date): Promise<IngestedCatalog> {
     const key = catalogKeyOf(url, owner);
-    await this.guard(
+    await guardStorage(
       () =>
         this.redis
           .multi()
@@ -61,11 +53,11 @@ export class RedisCatalogSources implements CatalogSourceStore {
   }
 
   async due(now: Date, limit: number): Promise<IngestedCatalog[]> {
-    const keys = await this.guard(() => this.redis.zrangebyscore(this.keys.catalogReads, '-inf', now.getTime(), 'LIMIT', 0, limit));
+    const keys = await guardStorage(() => this.redis.zrangebyscore(this.keys.catalogReads, '-inf', now.getTime(), 'LIMIT', 0, limit));
     if (keys.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const key of keys) pipeline.hmget(this.keys.catalog(key), 'url', 'owner');
-    const replies = (await this.guard(() => pipeline.exec())) ?? [];
+    const replies = (await guardStorage(() => pipeline.exec())) ?? [];
     return keys.flatMap((key, index) => {
       const [error, values] = replies[index] ?? [];
       if (error) throw new StorageUnavailableError(error);
@@ -75,14 +67,14 @@ export class RedisCatalogSources implements CatalogSourceStore {
   }
 
   async schedule(key: string, at: Date): Promise<void> {
-    await this.guard(() => this.redis.zadd(this.keys.catalogReads, 'XX', at.getTime(), key), true);
+    await guardStorage(() => this.redis.zadd(this.keys.catalogReads, 'XX', at.getTime(), key), true);
   }
 
   async heldEntries(key: string): Promise<HeldEntry[]> {
     const entries: HeldEntry[] = [];
     let cursor = '0';
     do {
-      const [next, fields] = await this.guard(() => this.redis.hscan(this.keys.catalogEntries(key), cursor, 'COUNT', ENTRIES_PER_COMMAND));
+      const [next, fields] = await guardStorage(() => this.redis.hscan(this.keys.catalogEntries(key), cursor, 'COUNT', ENTRIES_PER_COMMAND));
       for (let i = 0; i + 1 < fields.length; i += 2) entries.push(heldEntryOf(fields[i] as string, fields[i + 1] as string));
       cursor = next;
     } while (cursor !== '0');
@@ -93,23 +85,23 @@ export class RedisCatalogSources implements CatalogSourceStore {
   async putEntries(key: string, entries: readonly HeldEntry[]): Promise<void> {
     for (let at = 0; at < entries.length; at += ENTRIES_PER_COMMAND) {
       const pairs = entries.slice(at, at + ENTRIES_PER_COMMAND).flatMap((entry) => [entry.identifier, heldEntryText(entry)]);
-      await this.guard(() => this.redis.putCatalogEntries(this.keys.catalog(key), this.keys.catalogEntries(key), ...pairs), true);
+      await guardStorage(() => this.redis.putCatalogEntries(this.keys.catalog(key), this.keys.catalogEntries(key), ...pairs), true);
     }
   }
 
   async dropEntries(key: string, identifiers: readonly string[]): Promise<void> {
     for (let at = 0; at < identifiers.length; at += ENTRIES_PER_COMMAND) {
       const some = identifiers.slice(at, at + ENTRIES_PER_COMMAND);
-      await this.guard(() => this.redis.hdel(this.keys.catalogEntries(key), ...some), true);
+      await guardStorage(() => this.redis.hdel(this.keys.catalogEntries(key), ...some), true);
     }
   }
 
   async recordRead(key: string, read: CatalogRead): Promise<void> {
-    await this.guard(() => this.redis.recordCatalogRead(this.keys.catalog(key), JSON.stringify(read)), true);
+    await guardStorage(() => this.redis.recordCatalogRead(this.keys.catalog(key), JSON.stringify(read)), true);
   }
 
   async state(key: string): Promise<CatalogState | undefined> {
-    const replies = await this.guard(() =>
+    const replies = await guardStorage(() =>
       this.redis.multi().hmget(this.keys.catalog(key), 'url', 'owner', 'lastRead').zscore(this.keys.catalogReads, key).hlen(this.keys.catalogEntries(key)).exec(),
     );
     const [fields, nextReadAt, entries] = (replies ?? []).map(([error, reply]) => {
@@ -131,26 +123,26 @@ export class RedisCatalogSources implements CatalogSourceStore {
   async listKeys(options: { owner?: string; after?: string; limit: number }): Promise<string[]> {
     const index = options.owner === undefined ? this.keys.catalogKeys : this.keys.catalogsOwnedBy(options.owner);
     const from = options.after === undefined ? '-' : `(${options.after}`;
-    return this.guard(() => this.redis.zrangebylex(index, from, '+', 'LIMIT', 0, options.limit));
+    return guardStorage(() => this.redis.zrangebylex(index, from, '+', 'LIMIT', 0, options.limit));
   }
 
   async someEntries(key: string, limit: number): Promise<HeldEntry[]> {
     // HRANDFIELD with a positive count: up to `limit` distinct fields, O(limit), never a walk of the hash.
-    const fields = (await this.guard(() => this.redis.hrandfield(this.keys.catalogEntries(key), limit, 'WITHVALUES'))) as string[];
+    const fields = (await guardStorage(() => this.redis.hrandfield(this.keys.catalogEntries(key), limit, 'WITHVALUES'))) as string[];
     const entries: HeldEntry[] = [];
     for (let i = 0; i + 1 < fields.length; i += 2) entries.push(heldEntryOf(fields[i] as string, fields[i + 1] as string));
     return entries;
   }
 
   async unschedule(key: string): Promise<void> {
-    await this.guard(() => this.redis.zrem(this.keys.catalogReads, key), true);
+    await guardStorage(() => this.redis.zrem(this.keys.catalogReads, key), true);
   }
 
   async forget(key: string): Promise<void> {
-    const owner = await this.guard(() => this.redis.hget(this.keys.catalog(key), 'owner'));
+    const owner = await guardStorage(() => this.redis.hget(this.keys.catalog(key), 'owner'));
     const forget = this.redis.multi().zrem(this.keys.catalogReads, key).zrem(this.keys.catalogKeys, key);
     if (owner !== null) forget.zrem(this.keys.catalogsOwnedBy(owner), key);
     // UNLINK frees a catalog's entries (up to the ingest's entry budget) off the command thread.
-    await this.guard(() => forget.unlink(this.keys.catalog(key), this.keys.catalogEntries(key)).exec(), true);
+    await guardStorage(() => forget.unlink(this.keys.catalog(key), this.keys.catalogEntries(key)).exec(), true);
   }
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { AppError, StorageUnavailableError, WriteOutcomeUnknownError } from '../errors.js';
 import type { ChallengeGrant, DomainClaim, DomainStore, ProofMethod } from './domain-claims.js';
 import type { RedisKeys } from './redis-keys.js';
+import { guardStorage } from './storage-failures.js';
 
 interface DomainCommands {
   claimDomain(...args: string[]): Promise<[string, string?]>;
@@ -22,27 +22,18 @@ export class RedisDomainStore implements DomainStore {
     this.redis = redis as Redis & DomainCommands;
   }
 
-  /** Redis failures as 503s, as the agent store answers them; a write that may have run says so. */
-  private async guard<T>(operation: () => Promise<T>, write = false): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw write ? new WriteOutcomeUnknownError(error) : new StorageUnavailableError(error);
-    }
-  }
 
   async putChallenge(grant: ChallengeGrant, ttlSeconds: number): Promise<void> {
-    await this.guard(() => this.redis.set(this.keys.domainChallenge(grant.domain, grant.principal), grant.token, 'EX', ttlSeconds), true);
+    await guardStorage(() => this.redis.set(this.keys.domainChallenge(grant.domain, grant.principal), grant.token, 'EX', ttlSeconds), true);
   }
 
   challengeToken(domain: string, principal: string): Promise<string | null> {
-    return this.guard(() => this.redis.get(this.keys.domainChallenge(domain, principal)));
+    return guardStorage(() => this.redis.get(this.keys.domainChallenge(domain, principal)));
   }
 
   async claim(claim: DomainClaim, token: string): Promise<DomainClaim | null> {
     const k = this.keys;
-    const [outcome, previous] = await this.guard(
+    const [outcome, previous] = await guardStorage(
       () =>
         this.redis.claimDomain(
           k.domainChallenge(claim.domain, claim.owner),
@@ -61,7 +52,7 @@ export class RedisDomainStore implements DomainStore {
   }
 
   async get(domain: string): Promise<DomainClaim | null> {
-    const [owner, provenAt, method, previousOwner] = await this.guard(() =>
+    const [owner, provenAt, method, previousOwner] = await guardStorage(() =>
       this.redis.hmget(this.keys.domainClaim(domain), 'owner', 'provenAt', 'method', 'previousOwner'),
     );
     if (owner == null || provenAt == null) return null;
@@ -75,7 +66,7 @@ export class RedisDomainStore implements DomainStore {
   }
 
   async remove(domain: string): Promise<boolean> {
-    const replies = await this.guard(
+    const replies = await guardStorage(
       () => this.redis.multi().hdel(this.keys.domainOwners, domain).del(this.keys.domainClaim(domain)).exec(),
       true,
     );

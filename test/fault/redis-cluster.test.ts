@@ -6,6 +6,7 @@ import { redisKeys } from '../../src/store/redis-keys.js';
 import { cardV1 } from '../helpers/cards.js';
 import { killLeftoverProcesses, startRegistryProcess, waitFor, type RegistryProcess } from '../helpers/processes.js';
 import { sendJson } from '../helpers/registry-server.js';
+import { watchWrites } from '../helpers/write-load.js';
 
 /**
  * Cluster mode with real processes: a Redis Cluster of three primaries with one replica each on
@@ -81,20 +82,7 @@ describe.skipIf(!clusterToolsInstalled())('Redis Cluster endpoints (needs redis-
   });
 
   it('recovers without a restart when the primary that owns the registry slot fails over, answering 503 meanwhile', { timeout: 90_000 }, async () => {
-    const statuses = new Map<number, number>();
-    let slowestMs = 0;
-    let stopped = false;
-    let n = 0;
-    const writes = (async () => {
-      while (!stopped) {
-        const started = Date.now();
-        const response = await sendJson(`${apiA.baseUrl}/agents/flow-${n++}`, 'PUT', { agent_card: cardV1({ name: `Flow ${n}` }) });
-        await response.arrayBuffer();
-        slowestMs = Math.max(slowestMs, Date.now() - started);
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        await sleep(50);
-      }
-    })();
+    const load = watchWrites(apiA, 'flow-');
     await sleep(500);
     const owner = await cluster.ownerOf(keys.lastSweep);
     await cluster.kill(owner);
@@ -105,13 +93,12 @@ describe.skipIf(!clusterToolsInstalled())('Redis Cluster endpoints (needs redis-
       await response.arrayBuffer();
       return response.status < 300;
     });
-    stopped = true;
-    await writes;
+    const seen = await load.stop();
 
     expect(promoted).not.toBe(owner);
-    expect(Object.keys(Object.fromEntries(statuses)).filter((status) => !['200', '201', '503'].includes(status))).toEqual([]);
-    expect(statuses.get(503)).toBeGreaterThan(0);
-    expect(slowestMs).toBeLessThan(5000);
+    expect(Object.keys(seen.statuses).filter((status) => !['200', '201', '503'].includes(status))).toEqual([]);
+    expect(seen.statuses['503']).toBeGreaterThan(0);
+    expect(seen.slowestMs).toBeLessThan(5000);
     await waitFor('API B ready again', 20_000, async () => (await fetch(`${apiB.baseUrl}/ready`)).status === 200);
     await waitFor('API B to read the new agent', 5000, async () => (await fetch(`${apiB.baseUrl}/agents/after-failover`)).status === 200);
     // A sweep that ran on the killed primary holds its job's lock there: BullMQ hands it on once the lock runs out.

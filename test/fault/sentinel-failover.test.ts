@@ -6,6 +6,7 @@ import { redisKeys } from '../../src/store/redis-keys.js';
 import { cardV1 } from '../helpers/cards.js';
 import { killLeftoverProcesses, startRegistryProcess, waitFor, type RegistryProcess } from '../helpers/processes.js';
 import { sendJson } from '../helpers/registry-server.js';
+import { watchWrites } from '../helpers/write-load.js';
 
 /**
  * Sentinel failover with real processes: a primary, a replica and three Sentinels on loopback, two
@@ -21,40 +22,6 @@ const FAST_ANSWER_MS = 3000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const sentinelAddresses = (set: LocalSentinelSet) => set.sentinelList.split(',').map((entry) => ({ host: '127.0.0.1', port: Number(entry.split(':')[1]) }));
-
-/** What the API answered while a failover went on: each status, the slowest answer, and /ready's answers. */
-function watchRequests(api: RegistryProcess) {
-  const statuses = new Map<number, number>();
-  const readiness = new Set<number>();
-  let slowestMs = 0;
-  let stopped = false;
-  let n = 0;
-  const writes = (async () => {
-    while (!stopped) {
-      const started = Date.now();
-      const response = await sendJson(`${api.baseUrl}/agents/probe-${n++}`, 'PUT', { agent_card: cardV1({ name: `Probe ${n}` }) });
-      await response.arrayBuffer();
-      slowestMs = Math.max(slowestMs, Date.now() - started);
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      await sleep(50);
-    }
-  })();
-  const probes = (async () => {
-    while (!stopped) {
-      const response = await fetch(`${api.baseUrl}/ready`);
-      await response.arrayBuffer();
-      readiness.add(response.status);
-      await sleep(100);
-    }
-  })();
-  return {
-    stop: async () => {
-      stopped = true;
-      await Promise.all([writes, probes]);
-      return { statuses: Object.fromEntries(statuses), slowestMs, readiness: [...readiness].sort() };
-    },
-  };
-}
 
 async function revisionOn(api: RegistryProcess, id: string): Promise<number> {
   const response = await fetch(`${api.baseUrl}/agents/${id}`);
@@ -111,7 +78,7 @@ describe.skipIf(!sentinelInstalled())('Sentinel failover (needs redis-sentinel o
     expect((await sendJson(`${apiA.baseUrl}/agents/${id}`, 'PUT', { agent_card: cardV1({ name: 'Before' }) })).status).toBeLessThan(300);
     await revisionOn(apiB, id);
 
-    const watch = watchRequests(apiA);
+    const watch = watchWrites(apiA, 'probe-');
     await sleep(300);
     const oldPort = how === 'kill' ? await sentinels.killPrimary() : await sentinels.freezePrimary();
     const failedOverAt = Date.now();
