@@ -64,9 +64,9 @@ export class LocalSentinelSet {
     });
   }
 
-  /** The port of the primary the Sentinels name now. */
-  async primaryPort(): Promise<number> {
-    const [, port] = (await askRedis(this.options.sentinelPorts[0], 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', LOCAL_MASTER_NAME)) as [string, string];
+  /** The port of the primary the Sentinels (or the one on `sentinelPort`) name now. */
+  async primaryPort(sentinelPort = this.options.sentinelPorts[0]): Promise<number> {
+    const [, port] = (await askRedis(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', LOCAL_MASTER_NAME)) as [string, string];
     return Number(port);
   }
 
@@ -90,11 +90,15 @@ export class LocalSentinelSet {
     return port;
   }
 
-  /** Waits until the Sentinels name another primary than `oldPort` and it accepts writes. */
+  /**
+   * Waits until every Sentinel names another primary than `oldPort` (each has announced the switch
+   * to its subscribers by then) and it accepts writes.
+   */
   async failedOver(oldPort: number, timeoutMs = 30_000): Promise<number> {
     return pollUntil('a failover', timeoutMs, async () => {
-      const port = await this.primaryPort();
-      if (port === oldPort) return false;
+      const named = await Promise.all(this.options.sentinelPorts.map((sentinel) => this.primaryPort(sentinel)));
+      const port = named[0] as number;
+      if (port === oldPort || named.some((other) => other !== port)) return false;
       const redis = this.connect(port);
       try {
         const role = (await redis.role()) as [string];
