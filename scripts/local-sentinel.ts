@@ -112,7 +112,7 @@ export class LocalSentinelSet {
   /**
    * Brings the old primary back as a replica of the new one: a killed server starts again empty
    * with `--replicaof`, a frozen one resumes (SIGCONT) and the Sentinels demote it. Resolves once
-   * the new primary counts it as a connected replica in sync.
+   * the replica has acknowledged everything the new primary held when it came online.
    */
   async rejoin(oldPort: number): Promise<void> {
     const primary = await this.primaryPort();
@@ -134,9 +134,26 @@ export class LocalSentinelSet {
     // The Sentinels demote a returning primary on their own, usually within seconds; where they have
     // not after SENTINEL_DEMOTION_WAIT_MS, it is demoted as an operator would.
     const demoted = await pollUntil('the Sentinels to demote the old primary', SENTINEL_DEMOTION_WAIT_MS, rejoined).catch(() => false);
-    if (demoted) return;
-    await askRedis(oldPort, 'REPLICAOF', '127.0.0.1', String(primary));
-    await pollUntil('the old primary to rejoin as a replica', 30_000, rejoined);
+    if (!demoted) {
+      await askRedis(oldPort, 'REPLICAOF', '127.0.0.1', String(primary));
+      await pollUntil('the old primary to rejoin as a replica', 30_000, rejoined);
+    }
+    await this.caughtUp(primary, oldPort);
+  }
+
+  /**
+   * Waits until the replica on `replicaPort` has acknowledged the offset the primary had reached
+   * when this was called. `state=online` alone is not enough: after a full resync the primary counts
+   * the replica online once the snapshot is sent, while the replica is still loading it and the
+   * writes since the snapshot wait on the primary; a failover then would lose them all.
+   */
+  private async caughtUp(primaryPort: number, replicaPort: number): Promise<void> {
+    const replication = async () => String(await askRedis(primaryPort, 'INFO', 'replication'));
+    const target = Number(/master_repl_offset:(\d+)/.exec(await replication())?.[1]);
+    await pollUntil('the replica to acknowledge the primary\'s writes', 30_000, async () => {
+      const acked = new RegExp(`slave\\d+:ip=127\\.0\\.0\\.1,port=${replicaPort},state=online,offset=(\\d+)`).exec(await replication());
+      return acked !== null && Number(acked[1]) >= target;
+    });
   }
 
   /** Stops every process (resuming frozen ones first, so they can exit) and removes the files. */
