@@ -42,8 +42,9 @@ export interface FailoverLoss {
   lostAcknowledgedBeforeFault: number[];
   /**
    * For each lost registration acknowledged during a failover (from the fault until the old primary
-   * rejoined as a replica), seconds from the fault to its acknowledgement: a write the old primary
-   * took after the Sentinels had left it.
+   * had rejoined as a replica and caught up), seconds from the fault to its acknowledgement: a write
+   * the old primary took after the Sentinels had left it, or one the new primary took while it had
+   * no replica in sync and lost at the next fault.
    */
   lostAcknowledgedDuringFailover: number[];
   /** Per failover: from the fault to the first registration acknowledged after it. */
@@ -101,7 +102,7 @@ function windowAfter(answers: Answer[], faultAt: number): { recovery: number; un
   return { recovery: (end - faultAt) / 1000, unavailable };
 }
 
-/** One failover: from the fault until the old primary was back as a replica. */
+/** One failover: from the fault until the old primary was back as a replica in sync. */
 interface Failover {
   faultAt: number;
   rejoinedAt: number;
