@@ -49,7 +49,10 @@ export class LocalSentinelSet {
     return this.options.sentinelPorts.map((port) => `127.0.0.1:${port}`).join(',');
   }
 
-  /** Starts the servers, then the Sentinels, and waits until every Sentinel knows the replica and its peers. */
+  /**
+   * Starts the servers, then the Sentinels, and waits until every Sentinel knows the replica and its
+   * peers and the replica holds what the primary holds.
+   */
   async start(): Promise<void> {
     const [first, second] = this.options.serverPorts;
     this.servers.set(first, await startRedisServer(first, this.serverArgs));
@@ -62,6 +65,8 @@ export class LocalSentinelSet {
         return fields['num-slaves'] === '1' && fields['num-other-sentinels'] === '2';
       });
     });
+    // Redis delays a replica's first (diskless) sync by seconds: a fault before it ends would promote an empty replica.
+    await this.caughtUp(first, second);
   }
 
   /** The port of the primary the Sentinels (or the one on `sentinelPort`) name now. */
