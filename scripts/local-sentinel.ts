@@ -49,7 +49,10 @@ export class LocalSentinelSet {
     return this.options.sentinelPorts.map((port) => `127.0.0.1:${port}`).join(',');
   }
 
-  /** Starts the servers, then the Sentinels, and waits until every Sentinel knows the replica and its peers. */
+  /**
+   * Starts the servers, then the Sentinels, and waits until every Sentinel knows the replica and its
+   * peers and the replica holds what the primary holds.
+   */
   async start(): Promise<void> {
     const [first, second] = this.options.serverPorts;
     this.servers.set(first, await startRedisServer(first, this.serverArgs));
@@ -62,11 +65,13 @@ export class LocalSentinelSet {
         return fields['num-slaves'] === '1' && fields['num-other-sentinels'] === '2';
       });
     });
+    // Redis delays a replica's first (diskless) sync by seconds: a fault before it ends would promote an empty replica.
+    await this.caughtUp(first, second);
   }
 
-  /** The port of the primary the Sentinels name now. */
-  async primaryPort(): Promise<number> {
-    const [, port] = (await askRedis(this.options.sentinelPorts[0], 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', LOCAL_MASTER_NAME)) as [string, string];
+  /** The port of the primary the Sentinels (or the one on `sentinelPort`) name now. */
+  async primaryPort(sentinelPort = this.options.sentinelPorts[0]): Promise<number> {
+    const [, port] = (await askRedis(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', LOCAL_MASTER_NAME)) as [string, string];
     return Number(port);
   }
 
@@ -90,11 +95,15 @@ export class LocalSentinelSet {
     return port;
   }
 
-  /** Waits until the Sentinels name another primary than `oldPort` and it accepts writes. */
+  /**
+   * Waits until every Sentinel names another primary than `oldPort` (each has announced the switch
+   * to its subscribers by then) and it accepts writes.
+   */
   async failedOver(oldPort: number, timeoutMs = 30_000): Promise<number> {
     return pollUntil('a failover', timeoutMs, async () => {
-      const port = await this.primaryPort();
-      if (port === oldPort) return false;
+      const named = await Promise.all(this.options.sentinelPorts.map((sentinel) => this.primaryPort(sentinel)));
+      const port = named[0] as number;
+      if (port === oldPort || named.some((other) => other !== port)) return false;
       const redis = this.connect(port);
       try {
         const role = (await redis.role()) as [string];
@@ -108,7 +117,7 @@ export class LocalSentinelSet {
   /**
    * Brings the old primary back as a replica of the new one: a killed server starts again empty
    * with `--replicaof`, a frozen one resumes (SIGCONT) and the Sentinels demote it. Resolves once
-   * the new primary counts it as a connected replica in sync.
+   * the replica has acknowledged everything the new primary held when it came online.
    */
   async rejoin(oldPort: number): Promise<void> {
     const primary = await this.primaryPort();
@@ -130,9 +139,26 @@ export class LocalSentinelSet {
     // The Sentinels demote a returning primary on their own, usually within seconds; where they have
     // not after SENTINEL_DEMOTION_WAIT_MS, it is demoted as an operator would.
     const demoted = await pollUntil('the Sentinels to demote the old primary', SENTINEL_DEMOTION_WAIT_MS, rejoined).catch(() => false);
-    if (demoted) return;
-    await askRedis(oldPort, 'REPLICAOF', '127.0.0.1', String(primary));
-    await pollUntil('the old primary to rejoin as a replica', 30_000, rejoined);
+    if (!demoted) {
+      await askRedis(oldPort, 'REPLICAOF', '127.0.0.1', String(primary));
+      await pollUntil('the old primary to rejoin as a replica', 30_000, rejoined);
+    }
+    await this.caughtUp(primary, oldPort);
+  }
+
+  /**
+   * Waits until the replica on `replicaPort` has acknowledged the offset the primary had reached
+   * when this was called. `state=online` alone is not enough: after a full resync the primary counts
+   * the replica online once the snapshot is sent, while the replica is still loading it and the
+   * writes since the snapshot wait on the primary; a failover then would lose them all.
+   */
+  private async caughtUp(primaryPort: number, replicaPort: number): Promise<void> {
+    const replication = async () => String(await askRedis(primaryPort, 'INFO', 'replication'));
+    const target = Number(/master_repl_offset:(\d+)/.exec(await replication())?.[1]);
+    await pollUntil('the replica to acknowledge the primary\'s writes', 30_000, async () => {
+      const acked = new RegExp(`slave\\d+:ip=127\\.0\\.0\\.1,port=${replicaPort},state=online,offset=(\\d+)`).exec(await replication());
+      return acked !== null && Number(acked[1]) >= target;
+    });
   }
 
   /** Stops every process (resuming frozen ones first, so they can exit) and removes the files. */

@@ -35,8 +35,18 @@ export interface FailoverLoss {
   lost: number;
   /** Of those, the ones the registry still served (a replica cache holding a write its Redis lost). */
   lostButServed: number;
-  /** For each lost registration, seconds from its acknowledgement to the first fault after it. */
+  /**
+   * For each lost registration acknowledged before a fault (the writes asynchronous replication had
+   * not yet copied), seconds from its acknowledgement to that fault.
+   */
   lostAcknowledgedBeforeFault: number[];
+  /**
+   * For each lost registration acknowledged during a failover (from the fault until the old primary
+   * had rejoined as a replica and caught up), seconds from the fault to its acknowledgement: a write
+   * the old primary took after the Sentinels had left it, or one the new primary took while it had
+   * no replica in sync and lost at the next fault.
+   */
+  lostAcknowledgedDuringFailover: number[];
   /** Per failover: from the fault to the first registration acknowledged after it. */
   recoverySeconds: number[];
   /** Per failover: from the first 503 after the fault to the last one before recovery. */
@@ -92,17 +102,28 @@ function windowAfter(answers: Answer[], faultAt: number): { recovery: number; un
   return { recovery: (end - faultAt) / 1000, unavailable };
 }
 
+/** One failover: from the fault until the old primary was back as a replica in sync. */
+interface Failover {
+  faultAt: number;
+  rejoinedAt: number;
+}
+
 /**
- * When each lost registration was acknowledged, in seconds before the first fault after it (the
- * earliest that can have lost it); Infinity when no fault followed it.
+ * When each lost registration was acknowledged: during a failover (seconds after its fault), or
+ * before one (seconds before the first fault after it; Infinity when none followed it).
  */
-function lostTimings(answers: Answer[], lost: Set<string>, faults: number[]): number[] {
-  return answers
-    .filter((answer) => acknowledged(answer) && lost.has(answer.id))
-    .map((answer) => {
-      const fault = faults.find((at) => at >= answer.answeredAt);
-      return fault === undefined ? Infinity : (fault - answer.answeredAt) / 1000;
-    });
+function lostTimings(answers: Answer[], lost: Set<string>, failovers: Failover[]): { before: number[]; during: number[] } {
+  const timings = { before: [] as number[], during: [] as number[] };
+  for (const answer of answers.filter((each) => acknowledged(each) && lost.has(each.id))) {
+    const during = failovers.find(({ faultAt, rejoinedAt }) => answer.answeredAt >= faultAt && answer.answeredAt <= rejoinedAt);
+    if (during) {
+      timings.during.push((answer.answeredAt - during.faultAt) / 1000);
+      continue;
+    }
+    const next = failovers.find(({ faultAt }) => faultAt >= answer.answeredAt);
+    timings.before.push(next === undefined ? Infinity : (next.faultAt - answer.answeredAt) / 1000);
+  }
+  return timings;
 }
 
 /** The acknowledged ids the server on `port` does not hold. */
@@ -158,7 +179,7 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
     }, '/ready');
     const load = registerLoad(api.origin, options.clients ?? 6);
     const windows: { recovery: number; unavailable: number }[] = [];
-    const faults: number[] = [];
+    const failovers: Failover[] = [];
     try {
       for (let f = 0; f < options.failovers; f++) {
         await sleep(500 + Math.random() * 1000);
@@ -166,9 +187,9 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
         const faultAt = Date.now();
         await sentinels.failedOver(oldPort);
         await sentinels.rejoin(oldPort);
+        failovers.push({ faultAt, rejoinedAt: Date.now() });
         const seenSince = load.answers.length;
         while (!load.answers.slice(seenSince).some(acknowledged)) await sleep(50);
-        faults.push(faultAt);
         windows.push(windowAfter(load.answers, faultAt));
       }
       await sleep(500);
@@ -177,6 +198,7 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
     }
     const ids = [...new Set(load.answers.filter(acknowledged).map((answer) => answer.id))];
     const lost = await missingOn(sentinels, await sentinels.primaryPort(), prefix, ids);
+    const timings = lostTimings(load.answers, new Set(lost), failovers);
     let lostButServed = 0;
     for (const id of lost) {
       const response = await fetch(`${api.origin}/agents/${id}`);
@@ -192,7 +214,8 @@ export async function measureFailoverLoss(options: FailoverLossOptions): Promise
       unavailable: load.answers.filter((answer) => !acknowledged(answer)).length,
       lost: lost.length,
       lostButServed,
-      lostAcknowledgedBeforeFault: lostTimings(load.answers, new Set(lost), faults),
+      lostAcknowledgedBeforeFault: timings.before,
+      lostAcknowledgedDuringFailover: timings.during,
       recoverySeconds: windows.map((w) => w.recovery),
       unavailableSeconds: windows.map((w) => w.unavailable),
     };

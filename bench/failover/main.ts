@@ -44,8 +44,9 @@ async function main(): Promise<void> {
       });
       results.push(loss);
       console.error(row(loss));
-      const before = loss.lostAcknowledgedBeforeFault;
-      if (before.length) console.error(`  lost writes acknowledged ${Math.min(...before).toFixed(2)} to ${Math.max(...before).toFixed(2)} s before a fault`);
+      const { lostAcknowledgedBeforeFault: before, lostAcknowledgedDuringFailover: during } = loss;
+      if (before.length) console.error(`  ${before.length} lost writes acknowledged ${Math.min(...before).toFixed(2)} to ${Math.max(...before).toFixed(2)} s before a fault`);
+      if (during.length) console.error(`  ${during.length} lost writes acknowledged during a failover, ${Math.min(...during).toFixed(2)} to ${Math.max(...during).toFixed(2)} s after the fault`);
     }
   }
   console.log(

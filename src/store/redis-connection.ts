@@ -64,6 +64,11 @@ function openRedis(endpoint: RedisEndpoint, options: RedisOptions): Redis {
       enableTLSForSentinelMode: endpoint.tls,
       sentinelRetryStrategy: reconnectDelay,
       failoverDetector: true,
+      // When the failover detector drops the connection, ioredis half-closes the socket and keeps
+      // reading it for disconnectTimeout (2 s by default): a frozen old primary resumed in that
+      // time ran the commands still waiting in its socket and its replies were taken as
+      // acknowledgements, of writes the Sentinels' demotion of it then discarded. Cut it at once.
+      disconnectTimeout: 0,
       reconnectOnError: (error) => error.message.startsWith('READONLY'),
     }));
   }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/local-redis.js';
 import { LOCAL_MASTER_NAME, LocalSentinelSet, sentinelInstalled } from '../../scripts/local-sentinel.js';
-import { closeRedis, createSubscriberConnection, waitUntilReady } from '../../src/store/redis-connection.js';
+import { closeRedis, createRedisConnection, createSubscriberConnection, waitUntilReady } from '../../src/store/redis-connection.js';
+import { createLogger } from '../../src/logger.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { cardV1 } from '../helpers/cards.js';
 import { killLeftoverProcesses, startRegistryProcess, waitFor, type RegistryProcess } from '../helpers/processes.js';
@@ -114,5 +115,31 @@ describe.skipIf(!sentinelInstalled())('Sentinel failover (needs redis-sentinel o
     }
     await waitFor('the worker ready', 20_000, () => isReady(worker));
     await sentinels.rejoin(oldPort);
+  });
+
+  it('takes no answer from a frozen primary resumed just after the failover: what a write is acknowledged by, the new primary holds', { timeout: 60_000 }, async () => {
+    const endpoint = { mode: 'sentinel', sentinels: sentinelAddresses(sentinels), masterName: LOCAL_MASTER_NAME, tls: false } as const;
+    // A deadline longer than the failover, so that the write is still waiting when the old primary resumes.
+    const connection = createRedisConnection({ endpoint, commandTimeoutMs: 15_000, logger: createLogger('silent', false) });
+    const key = 'test:{sentinel}:written-during-freeze';
+    try {
+      expect(await waitUntilReady(connection, 5000)).toBe(true);
+      const oldPort = await sentinels.freezePrimary();
+      // Sent to the frozen primary: it waits, unread, in the socket.
+      const write = connection.set(key, 'acknowledged').then(() => 'acknowledged', (error: Error) => error.message);
+      const newPort = await sentinels.failedOver(oldPort);
+      await sentinels.rejoin(oldPort);
+      expect(await write).toBe('acknowledged');
+      // The old primary ran the write too when it resumed, but its answer went nowhere: the write was
+      // sent again to the new primary, which answered it and holds it.
+      const redis = sentinels.connect(newPort);
+      try {
+        expect(await redis.get(key)).toBe('acknowledged');
+      } finally {
+        redis.disconnect();
+      }
+    } finally {
+      await closeRedis(connection);
+    }
   });
 });
