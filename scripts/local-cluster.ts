@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { askRedis, pollUntil, startRedisServer, type LocalRedis } from './local-redis.js';
+import { askRedis, freePort, pollUntil, startRedisServer, type LocalRedis } from './local-redis.js';
 
 /** Whether `redis-cli --cluster` is on PATH to create a Redis Cluster (Debian's redis-tools, Redis 5 or later). */
 export function clusterToolsInstalled(): boolean {
@@ -10,6 +10,21 @@ export function clusterToolsInstalled(): boolean {
 
 /** How long a silent primary may be before the cluster fails it over to its replica, in ms. */
 const NODE_TIMEOUT_MS = 1000;
+
+/**
+ * Each node keeps its state in its own directory. Its bus port is a free port of its own: the
+ * default, the data port + 10000, may be taken, or past 65535, for the free ports tests use. A
+ * replica syncs at once and may always be promoted: on a loaded machine a replica whose last
+ * exchange with its primary looks old would otherwise refuse to fail over, and the test would
+ * wait for a failover that never comes.
+ */
+const CLUSTER_NODE_ARGS = [
+  '--cluster-enabled', 'yes',
+  '--cluster-config-file', 'nodes.conf',
+  '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
+  '--cluster-replica-validity-factor', '0',
+  '--repl-diskless-sync-delay', '0',
+];
 
 /**
  * A Redis Cluster on loopback: three primaries with one replica each, real processes, created with
@@ -28,8 +43,7 @@ export class LocalCluster {
 
   async start(): Promise<void> {
     for (const port of this.ports) {
-      // The bus port is the data port + 10000 unless set: each node keeps its state in its own directory.
-      this.nodes.set(port, await startRedisServer(port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(NODE_TIMEOUT_MS)]));
+      this.nodes.set(port, await startRedisServer(port, [...CLUSTER_NODE_ARGS, '--cluster-port', String(await freePort())]));
     }
     const created = spawnSync(
       'redis-cli',

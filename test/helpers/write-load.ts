@@ -4,7 +4,21 @@ import { sendJson } from './registry-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** What an API answered while its Redis failed over: the count of each status, the slowest answer, and `/ready`'s answers. */
+/** The status of an answer read to its end; 0 when none came (a load left running after a failed test meets a stopped process). */
+async function statusOf(request: Promise<Response>): Promise<number> {
+  try {
+    const response = await request;
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * What an API answered while its Redis failed over: the count of each status (0: no answer, the
+ * connection failed), the slowest answer, and `/ready`'s answers.
+ */
 export interface WriteLoadSeen {
   statuses: Record<string, number>;
   slowestMs: number;
@@ -24,18 +38,15 @@ export function watchWrites(api: RegistryProcess, idPrefix: string): { stop: () 
   const writes = (async () => {
     while (!stopped) {
       const started = Date.now();
-      const response = await sendJson(`${api.baseUrl}/agents/${idPrefix}${n++}`, 'PUT', { agent_card: cardV1({ name: `${idPrefix} ${n}` }) });
-      await response.arrayBuffer();
+      const status = await statusOf(sendJson(`${api.baseUrl}/agents/${idPrefix}${n++}`, 'PUT', { agent_card: cardV1({ name: `${idPrefix} ${n}` }) }));
       slowestMs = Math.max(slowestMs, Date.now() - started);
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
       await sleep(50);
     }
   })();
   const probes = (async () => {
     while (!stopped) {
-      const response = await fetch(`${api.baseUrl}/ready`);
-      await response.arrayBuffer();
-      readiness.add(response.status);
+      readiness.add(await statusOf(fetch(`${api.baseUrl}/ready`)));
       await sleep(100);
     }
   })();
