@@ -78,18 +78,27 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   const t0 = new Date();
   const at = (hours: number) => new Date(t0.getTime() + hours * HOUR);
 
-  beforeEach(async () => {
-    backend = open();
+  /** An ingest service on the backend's stores: up to 100 entries two at a time and a 10 s request deadline, unless `settings` says otherwise. */
+  function ingestService(settings: { maxEntries?: number; requireSigned?: boolean; requestDeadlineMs?: number; metrics?: Metrics } = {}) {
     const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
     const agents = agentsOn(backend.store);
-    metrics = new Metrics();
-    catalogs = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, noSignatureRules),
+    const signatureRules = settings.requireSigned ? { ...noSignatureRules, requireSigned: true } : noSignatureRules;
+    const service = new CatalogIngestService(
+      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: settings.maxEntries ?? 100 }, signatureRules),
       new CatalogSync(backend.sources, agents, GRACE_MS),
       backend.sources,
       agents,
-      { requestDeadlineMs: 10_000, refreshIntervalMs: HOUR, metrics },
+      { requestDeadlineMs: settings.requestDeadlineMs ?? 10_000, refreshIntervalMs: HOUR, ...(settings.metrics ? { metrics: settings.metrics } : {}) },
     );
+    return { service, fetcher };
+  }
+
+  beforeEach(async () => {
+    backend = open();
+    metrics = new Metrics();
+    const built = ingestService({ metrics });
+    catalogs = built.service;
+    const { fetcher } = built;
     refresher = new CatalogRefresher(catalogs, createLogger('silent', false));
     publisher.documents.clear();
     url = `${publisher.origin}/sync.json`;
@@ -190,15 +199,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   });
 
   it('with signatures required, a refresh of a catalog whose signature does not verify fails, keeps its agents, and is remembered invalid', async () => {
-    const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
-    const agents = agentsOn(backend.store);
-    const strict = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, { ...noSignatureRules, requireSigned: true }),
-      new CatalogSync(backend.sources, agents, GRACE_MS),
-      backend.sources,
-      agents,
-      { requestDeadlineMs: 10_000, refreshIntervalMs: HOUR },
-    );
+    const { service: strict } = ingestService({ requireSigned: true });
     publisher.serve('/sync.json', { ...catalogOf([entry('alpha')]), signature: 'eyJhbGciOiJFUzI1NiJ9..c2lnbmF0dXJl' });
     const [catalog] = await strict.due(at(2), 10);
     await expect(strict.refresh(catalog!, at(2))).rejects.toMatchObject({ code: 'catalog_signature_invalid' });
@@ -207,15 +208,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   });
 
   it('stops at the entry budget: the read is incomplete, takes nothing for removed, and the worker reads the catalog again at once', async () => {
-    const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
-    const agents = agentsOn(backend.store);
-    const small = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 2 }, noSignatureRules),
-      new CatalogSync(backend.sources, agents, GRACE_MS),
-      backend.sources,
-      agents,
-      { requestDeadlineMs: 10_000, refreshIntervalMs: HOUR },
-    );
+    const { service: small, fetcher } = ingestService({ maxEntries: 2 });
     serve([entry('delta'), entry('epsilon'), entry('zeta')]);
     const fetched = await fetcher.fetchCatalogAt(url);
     const report = await small.ingestFetched(url, asCatalog(fetched.json, fetched.contentType, url)!, OWNER);
@@ -226,15 +219,7 @@ describe.each(backends)('catalog sync on the %s store', (_name, open) => {
   });
 
   it('stops starting entries at the request deadline, answers what it did, and leaves the rest to the worker at once', async () => {
-    const fetcher = createSafeFetcher({ allowHttp: true, allowPrivateNetworks: true });
-    const agents = agentsOn(backend.store);
-    const hurried = new CatalogIngestService(
-      new CatalogIngest({ store: backend.store, agents, fetcher }, fetcher, { concurrency: 2, maxEntries: 100 }, noSignatureRules),
-      new CatalogSync(backend.sources, agents, GRACE_MS),
-      backend.sources,
-      agents,
-      { requestDeadlineMs: 150, refreshIntervalMs: HOUR },
-    );
+    const { service: hurried, fetcher } = ingestService({ requestDeadlineMs: 150 });
     const names = Array.from({ length: 20 }, (_, i) => `slow-${i}`);
     for (const name of names) publisher.serve(`/slow/${name}.json`, cardNamed(name));
     serve(names.map((name) => cardEntryAt(`urn:air:127.0.0.1:sync:${name}`, `${publisher.origin}/slow/${name}.json`)));
