@@ -41,6 +41,7 @@ import { keptFor, refusedWrite, type RefusedOutcome } from './store-outcome.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
 import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from './probe-outcome.js';
+import { packCard, unpackCard } from './stored-card.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -61,6 +62,9 @@ function storedChangeOf(position: string, fields: string[]): StoredChange {
 const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt', 'air', 'ps', 'pr'] as const;
 
 type ScriptReply = [string, string?, string?, string?, string?, string?, string?, string?, string?, string?, string?];
+
+/** A script's arguments: text, and a card as the hash keeps it (bytes, when packed). */
+type ScriptArg = string | Buffer;
 
 /** The index terms of a stored record, packed, with the revision they were derived from. */
 interface StoredTerms {
@@ -85,24 +89,24 @@ const MAX_WRITE_ATTEMPTS = 64;
 const actorArgs = (actor: Actor | undefined): [string, string] => (actor ? [actor.id, actor.admin ? '1' : '0'] : ['', '0']);
 
 interface RegistryCommands {
-  saveAgent(...args: string[]): Promise<ScriptReply>;
-  deleteAgent(...args: string[]): Promise<ScriptReply>;
-  heartbeatAgent(...args: string[]): Promise<ScriptReply>;
-  expireAgents(...args: string[]): Promise<string[]>;
-  purgeAgent(...args: string[]): Promise<ScriptReply>;
-  settleDomainAgents(...args: string[]): Promise<string[]>;
-  searchAgents(...args: string[]): Promise<SearchReply>;
-  setLifecycle(...args: string[]): Promise<ScriptReply>;
-  changedSince(...args: string[]): Promise<string[]>;
-  sweepTombstones(...args: string[]): Promise<number>;
-  readChanges(...args: string[]): Promise<ChangesReply>;
-  listExtensions(...args: string[]): Promise<[string[], string, number, number]>;
-  readExtensions(...args: string[]): Promise<string[]>;
-  setExtensionTrust(...args: string[]): Promise<string[]>;
-  mirrorAgent(...args: string[]): Promise<[MirrorOutcome | 'retry']>;
-  claimProbes(...args: string[]): Promise<string[]>;
-  recordProbe(...args: string[]): Promise<[string, string?]>;
-  scheduleProbe(...args: string[]): Promise<number>;
+  saveAgent(...args: ScriptArg[]): Promise<ScriptReply>;
+  deleteAgent(...args: ScriptArg[]): Promise<ScriptReply>;
+  heartbeatAgent(...args: ScriptArg[]): Promise<ScriptReply>;
+  expireAgents(...args: ScriptArg[]): Promise<string[]>;
+  purgeAgent(...args: ScriptArg[]): Promise<ScriptReply>;
+  settleDomainAgents(...args: ScriptArg[]): Promise<string[]>;
+  searchAgents(...args: ScriptArg[]): Promise<SearchReply>;
+  setLifecycle(...args: ScriptArg[]): Promise<ScriptReply>;
+  changedSince(...args: ScriptArg[]): Promise<string[]>;
+  sweepTombstones(...args: ScriptArg[]): Promise<number>;
+  readChanges(...args: ScriptArg[]): Promise<ChangesReply>;
+  listExtensions(...args: ScriptArg[]): Promise<[string[], string, number, number]>;
+  readExtensions(...args: ScriptArg[]): Promise<string[]>;
+  setExtensionTrust(...args: ScriptArg[]): Promise<string[]>;
+  mirrorAgent(...args: ScriptArg[]): Promise<[MirrorOutcome | 'retry']>;
+  claimProbes(...args: ScriptArg[]): Promise<string[]>;
+  recordProbe(...args: ScriptArg[]): Promise<[string, string?]>;
+  scheduleProbe(...args: ScriptArg[]): Promise<number>;
 }
 
 /** The epoch, the last position, the highest position trimmed, and the events as XRANGE gives them. */
@@ -174,8 +178,15 @@ function lifecycleOf(status: string | null | undefined, message: string | null |
   };
 }
 
-function toRecord(id: string, values: (string | null)[], cards: CardReader): AgentRecord | null {
-  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt, air, ps, pr] = values;
+/** Fields read as bytes, where the first is a card as the hash keeps it: the card's text, then the others as text. */
+function cardAndFields(values: (Buffer | null)[]): (string | null)[] {
+  const [card, ...fields] = values;
+  return [card == null ? null : unpackCard(card), ...fields.map((field) => field?.toString('utf8') ?? null)];
+}
+
+function toRecord(id: string, values: (Buffer | null)[], cards: CardReader): AgentRecord | null {
+  const [card, meta, revision, createdAt, updatedAt, status, ttl, owner, source, previousRevision, domainVerified, owners, ls, lm, lt, air, ps, pr] =
+    cardAndFields(values);
   if (card == null || meta == null || revision == null) return null;
   const probe = decodeProbe(ps, pr);
   return {
@@ -276,11 +287,17 @@ const CATALOG_EXAMINED_PER_CALL = 500;
  * terms of the same words; data of layout 3 is still written with them, so that every write finds
  * the memberships it moves.
  */
-const STORE_LAYOUT = '4';
+const STORE_LAYOUT = '5';
 const LAYOUT_WITHOUT_PREFIXES = '2';
 /** Layout 3 indexed words of prefixable length twice, whole (`tok:`) and as prefix terms; 4 by the latter only. */
 const LAYOUT_WITH_WHOLE_WORD_TWINS = '3';
-const READABLE_LAYOUTS = new Set([STORE_LAYOUT, LAYOUT_WITH_WHOLE_WORD_TWINS, LAYOUT_WITHOUT_PREFIXES]);
+/**
+ * Layout 4 keeps cards as plain text; 5 packs them (`stored-card.ts`). Data of layout 4 is still
+ * written with plain cards: a replica of an earlier version may share it during a rolling update,
+ * and it reads the hash's card as it is.
+ */
+const LAYOUT_WITH_PLAIN_CARDS = '4';
+const READABLE_LAYOUTS = new Set([STORE_LAYOUT, LAYOUT_WITH_PLAIN_CARDS, LAYOUT_WITH_WHOLE_WORD_TWINS, LAYOUT_WITHOUT_PREFIXES]);
 
 /** The production store: one hash per agent, one set per index term, sorted sets for listing and liveness. */
 export class RedisAgentStore implements AgentStore {
@@ -300,6 +317,8 @@ export class RedisAgentStore implements AgentStore {
   indexesWordPrefixes = false;
   /** Set by checkLayout: whether words of prefixable length are indexed by their prefix terms only (layout 4). */
   private prefixOnlyWords = false;
+  /** Set by checkLayout: whether cards are kept packed (layout 5); every layout's reads take both forms. */
+  private packsCards = false;
 
   constructor(
     redis: Redis,
@@ -358,6 +377,11 @@ export class RedisAgentStore implements AgentStore {
     return [k.agent(id), k.inactiveListing, k.revision, k.activeListing, k.livenessDeadlines, k.purgeDeadlines, k.refreshes];
   }
 
+  /** A card as this data layout keeps it in the agent hash. */
+  private keptCard(card: string): ScriptArg {
+    return this.packsCards ? packCard(card) : card;
+  }
+
   /** The memberships this data layout keeps of a card's index terms. */
   private indexedTerms(terms: string[]): string[] {
     return this.prefixOnlyWords ? this.cards.prefixOnlyTerms(terms) : terms;
@@ -365,7 +389,9 @@ export class RedisAgentStore implements AgentStore {
 
   /** The packed index terms of the record stored under `id`, and the revision they belong to. */
   private async storedTerms(id: string): Promise<StoredTerms> {
-    const [card, meta, revision, hosts] = await this.guard(() => this.redis.hmget(this.keys.agent(id), 'card', 'meta', 'revision', 'hosts'));
+    const [card, meta, revision, hosts] = cardAndFields(
+      await this.guard(() => this.redis.hmgetBuffer(this.keys.agent(id), 'card', 'meta', 'revision', 'hosts')),
+    );
     if (card == null || meta == null || revision == null) return NO_STORED_TERMS;
     const terms = this.indexedTerms(this.cards.termsOf(card, JSON.parse(meta) as KeptSummary));
     // A record written before cards had host terms (it keeps no hosts) is in none of them: its
@@ -423,7 +449,7 @@ export class RedisAgentStore implements AgentStore {
         write.id,
         options.expectedRevision === undefined ? '' : String(options.expectedRevision),
         options.mustNotExist ? '1' : '0',
-        write.card,
+        this.keptCard(write.card),
         meta,
         this.keys.invalidations,
         terms,
@@ -478,16 +504,16 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async get(id: string): Promise<AgentRecord | null> {
-    const values = await this.guard(() => this.redis.hmget(this.keys.agent(id), ...RECORD_FIELDS));
+    const values = await this.guard(() => this.redis.hmgetBuffer(this.keys.agent(id), ...RECORD_FIELDS));
     return toRecord(id, values, this.cards);
   }
 
   async getMany(ids: readonly string[]): Promise<AgentRecord[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.agent(id), ...RECORD_FIELDS);
+    for (const id of ids) pipeline.hmgetBuffer(this.keys.agent(id), ...RECORD_FIELDS);
     const replies = await this.results(pipeline);
-    return replies.flatMap((values, index) => toRecord(ids[index] as string, values as (string | null)[], this.cards) ?? []);
+    return replies.flatMap((values, index) => toRecord(ids[index] as string, values as (Buffer | null)[], this.cards) ?? []);
   }
 
   async delete(id: string, expectedRevision?: number, actor?: Actor, idempotency?: IdempotencyClaim): Promise<number> {
@@ -863,7 +889,7 @@ export class RedisAgentStore implements AgentStore {
   }
 
   async previousCard(id: string): Promise<PreviousCard | null> {
-    const [card, revision] = await this.guard(() => this.redis.hmget(this.keys.agent(id), 'prevCard', 'prevRevision'));
+    const [card, revision] = cardAndFields(await this.guard(() => this.redis.hmgetBuffer(this.keys.agent(id), 'prevCard', 'prevRevision')));
     return card != null && revision != null ? { card, revision: Number(revision) } : null;
   }
 
@@ -885,7 +911,8 @@ export class RedisAgentStore implements AgentStore {
     if (found !== null && READABLE_LAYOUTS.has(found) && !earlier?.[1]) {
       this.layoutProblem = undefined;
       this.indexesWordPrefixes = found !== LAYOUT_WITHOUT_PREFIXES;
-      this.prefixOnlyWords = found === STORE_LAYOUT;
+      this.prefixOnlyWords = found === STORE_LAYOUT || found === LAYOUT_WITH_PLAIN_CARDS;
+      this.packsCards = found === STORE_LAYOUT;
     } else {
       this.layoutProblem =
         `Redis holds agents under this prefix in a data layout this version cannot read (layout ${found ?? 'of an earlier version'}, this version writes ${STORE_LAYOUT}); ` +
@@ -946,7 +973,7 @@ export class RedisAgentStore implements AgentStore {
         put?.newerOnly === false ? '0' : '1',
         change?.changeKind ?? '',
         String(step.at.getTime()),
-        record?.card ?? '',
+        record ? this.keptCard(record.card) : '',
         kept ? JSON.stringify(kept) : '',
         record ? packTerms(this.indexedTerms(record.terms)) : '',
         record ? String(Date.parse(record.createdAt)) : '',

@@ -30,7 +30,7 @@ describe('the data layout under the prefix', () => {
     const prefix = fresh();
     const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
     expect(await store.checkLayout()).toBeUndefined();
-    expect(await admin.get(`${prefix}layout`)).toBe('4');
+    expect(await admin.get(`${prefix}layout`)).toBe('5');
     expect(store.indexesWordPrefixes).toBe(true);
     await store.save(writeOf('weather'));
     expect(await store.checkLayout()).toBeUndefined();
@@ -55,9 +55,9 @@ describe('the data layout under the prefix', () => {
 
   it('refuses a layout version it does not know', async () => {
     const prefix = fresh();
-    await admin.set(`${prefix}layout`, '5');
+    await admin.set(`${prefix}layout`, '6');
     const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
-    expect(await store.checkLayout()).toMatch(/layout 5, this version writes 4/);
+    expect(await store.checkLayout()).toMatch(/layout 6, this version writes 5/);
     await store.close();
   });
 
@@ -70,6 +70,42 @@ describe('the data layout under the prefix', () => {
     await store.save(writeOf('weather'));
     expect((await store.get('weather'))?.id).toBe('weather');
     expect(await admin.get(`${prefix}layout`)).toBe('2');
+    await store.close();
+  });
+
+  /** A card whose text JSON.stringify would not give back: spacing, key order and characters beyond ASCII, kept exactly. */
+  const unusualText = `{ "name": "Météo 天気",\n  "description": "Prévisions \\u00e9 ✓", ${JSON.stringify(cardV1()).slice(1).replace(/"name":"[^"]*","description":"[^"]*",/, '')}`;
+  const sourced = (card: string) => ({ ...writeOf('meteo', JSON.parse(card) as Record<string, unknown>), card, source: { url: 'https://weather.example.com/.well-known/agent-card.json', nextRefreshAt: new Date(0) } });
+
+  it('of this version keeps cards packed, and gives back each card and its previous revision exactly as sent', async () => {
+    const prefix = fresh();
+    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    await store.checkLayout();
+    const first = await store.save(sourced(unusualText));
+    const changed = unusualText.replace('Prévisions', 'Forecasts');
+    await store.save(sourced(changed));
+    const kept = await admin.hgetBuffer(`${prefix}agent:meteo`, 'card');
+    expect(kept?.[0]).toBe(0x01);
+    expect(kept?.length).toBeLessThan(Buffer.byteLength(changed));
+    expect((await store.get('meteo'))?.card).toBe(changed);
+    expect((await store.getMany(['meteo']))[0]?.card).toBe(changed);
+    expect(await store.previousCard('meteo')).toEqual({ revision: first.record.revision, card: unusualText });
+    // Its old index terms come from the packed card: a delete leaves no membership behind.
+    await store.delete('meteo');
+    expect(await admin.keys(`${prefix}idx:*`)).toEqual([]);
+    await store.close();
+  });
+
+  it('reads and writes data of layout 4 with plain cards, which a replica of an earlier version reads as they are', async () => {
+    const prefix = fresh();
+    await admin.set(`${prefix}layout`, '4');
+    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    expect(await store.checkLayout()).toBeUndefined();
+    await store.save(sourced(unusualText));
+    expect(await admin.hget(`${prefix}agent:meteo`, 'card')).toBe(unusualText);
+    expect((await store.get('meteo'))?.card).toBe(unusualText);
+    expect(await setsOf(prefix, 'tok')).not.toContain('weather');
+    expect(await admin.get(`${prefix}layout`)).toBe('4');
     await store.close();
   });
 
