@@ -63,8 +63,20 @@ export class SortedChunks<T> {
     if (at < chunk.length && this.compare(chunk[at] as T, value) === 0) return false;
     chunk.splice(at, 0, value);
     this.count++;
-    if (chunk.length > CHUNK_MAX) this.chunks.splice(c + 1, 0, chunk.splice(chunk.length >>> 1));
+    if (chunk.length > CHUNK_MAX) this.split(c, at === chunk.length - 1 && c === this.chunks.length - 1);
     return true;
+  }
+
+  /**
+   * Splits the overfull chunk `c` into two arrays of their exact length: an array keeps the room it
+   * grew to, and a chunk cut down in place would keep twice what it holds. A value added above
+   * every other (new agents' numbers, in ascending order) leaves the full chunk as it is and starts
+   * a new one, so a list that grows at its end fills every chunk but the last.
+   */
+  private split(c: number, appended: boolean): void {
+    const chunk = this.chunks[c] as T[];
+    const at = appended ? CHUNK_MAX : chunk.length >>> 1;
+    this.chunks.splice(c, 1, chunk.slice(0, at), chunk.slice(at));
   }
 
   /** Removes `value`; false when it was not there. */

@@ -26,6 +26,26 @@ describe('SortedChunks', () => {
     );
   });
 
+  it('holds what a sorted set holds when values mostly arrive in ascending order, as agent numbers do', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(9), fc.integer({ min: 0, max: 6000 })), { maxLength: 3000 }), (steps) => {
+        const chunks = new SortedChunks(byNumber);
+        const model = new Set<number>();
+        let next = 0;
+        for (const [roll, value] of steps) {
+          // Most steps add the next number above all others; some add anywhere, some delete.
+          const [adding, target] = roll < 7 ? [true, next++] : [roll === 7, value];
+          expect(adding ? chunks.add(target) : chunks.delete(target)).toBe(adding !== model.has(target));
+          if (adding) model.add(target);
+          else model.delete(target);
+        }
+        expect([...chunks.after()]).toEqual([...model].sort(byNumber));
+        expect(chunks.size).toBe(model.size);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('samples values spread evenly over all of them, in order', () => {
     const chunks = new SortedChunks(byNumber);
     for (let i = 0; i < 2000; i++) chunks.add(i * 3);
