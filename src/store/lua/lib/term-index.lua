@@ -29,11 +29,15 @@ end
 -- Member counts of large terms (false for a term that is not large), read in chunks of one MGET each.
 local LOOKUP_CHUNK = 500
 local function readLargeCounts(layout, terms, into)
+  local countPrefix = layout.countPrefix
   for from = 1, #terms, LOOKUP_CHUNK do
-    local keys = {}
-    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do keys[#keys + 1] = layout.countPrefix .. terms[i] end
+    local keys, size = {}, 0
+    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do
+      size = size + 1
+      keys[size] = countPrefix .. terms[i]
+    end
     local counts = redis.call('MGET', unpack(keys))
-    for i = 1, #keys do
+    for i = 1, size do
       local count = counts[i]
       into[terms[from + i - 1]] = count and tonumber(count) or false
     end
@@ -74,7 +78,9 @@ local function termWriter(layout)
       list[#list + 1] = member
     end
     for bucket, list in pairs(byBucket) do redis.call('SADD', bucketKeyPrefix(layout, bucket) .. term, unpack(list)) end
-    redis.call('DEL', key)
+    -- Freed by Redis's background thread: the set is past smallMax members, a hashtable that takes
+    -- a while to free, during which every client would wait.
+    redis.call('UNLINK', key)
     counts[term] = #members
     changed[term] = true
   end
