@@ -48,13 +48,6 @@ function textsOf(card: NormalisedCard): string[] {
   return texts;
 }
 
-/** The words of the terms of one kind, in the order they were added. */
-function wordsOfKind(terms: ReadonlySet<string>, kind: string): string[] {
-  const words: string[] = [];
-  for (const term of terms) if (term.startsWith(kind)) words.push(term.slice(kind.length));
-  return words;
-}
-
 /**
  * Every index term a card belongs to: structured values and text tokens. Plain loops, not
  * flatMap and spreads: this runs on every write, and its garbage was a large part of a registration's.
@@ -81,9 +74,9 @@ export function indexTermsOf(card: NormalisedCard): string[] {
   add('format', card.format);
   for (const host of interfaceHosts(card)) for (const domain of domainAndParents(host)) add('host', domain);
   // Tokens are folded already: lower-case, without white space.
-  addDistinctTokens(terms, 'tok:', textsOf(card));
-  addDistinctTokens(terms, 'ntok:', [card.name]);
-  addPrefixTerms(terms, 'pre:', wordsOfKind(terms, 'tok:'));
-  addPrefixTerms(terms, 'npre:', wordsOfKind(terms, 'ntok:'));
+  const words = addDistinctTokens(terms, 'tok:', textsOf(card));
+  const nameWords = addDistinctTokens(terms, 'ntok:', [card.name]);
+  addPrefixTerms(terms, 'pre:', [...words]);
+  addPrefixTerms(terms, 'npre:', [...nameWords]);
   return [...terms];
 }

@@ -32,16 +32,18 @@ export function tokenize(text: string): string[] {
 /**
  * Adds `prefix` + each distinct token of several texts to `terms`, in order of first appearance,
  * at most `limit` tokens (default {@link MAX_TOKENS_PER_CARD}); `terms` must hold none with that
- * prefix yet. Straight into the caller's set; a word met again is not prefixed again.
+ * prefix yet. Straight into the caller's set; a word met again is not prefixed again. Answers the
+ * tokens added, in that order, so that the caller need not cut them out of `terms` again.
  */
-export function addDistinctTokens(terms: Set<string>, prefix: string, texts: Iterable<string>, limit = MAX_TOKENS_PER_CARD): void {
+export function addDistinctTokens(terms: Set<string>, prefix: string, texts: Iterable<string>, limit = MAX_TOKENS_PER_CARD): ReadonlySet<string> {
   const seen = new Set<string>();
   for (const text of texts) {
     for (const word of wordsOf(text)) {
       if (seen.has(word) || !isToken(word)) continue;
-      if (seen.size >= limit) return;
+      if (seen.size >= limit) return seen;
       seen.add(word);
       terms.add(prefix + word);
     }
   }
+  return seen;
 }

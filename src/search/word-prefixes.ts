@@ -17,9 +17,22 @@ export const MAX_PREFIX_LENGTH = 10;
  */
 export const MAX_PREFIX_TERMS_PER_CARD = 48;
 
+/** Any UTF-16 surrogate: a word without one has one code unit per character. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * A word's characters (code points): the word itself when it has no surrogate, so that its length
+ * and slices count characters without an array of them (card words are mostly ASCII); else an array.
+ */
+const charactersOf = (word: string): string | string[] => (SURROGATE.test(word) ? [...word] : word);
+
+/** The first `length` characters of a word, from {@link charactersOf}. */
+const leading = (characters: string | string[], length: number): string =>
+  typeof characters === 'string' ? characters.slice(0, length) : characters.slice(0, length).join('');
+
 /** Whether a query word is matched by its prefix term (which every card word it begins holds). */
 export function isPrefixable(word: string): boolean {
-  const length = [...word].length;
+  const { length } = charactersOf(word);
   return length >= MIN_PREFIX_LENGTH && length <= MAX_PREFIX_LENGTH;
 }
 
@@ -29,7 +42,7 @@ export function isPrefixable(word: string): boolean {
  * term holds every card that has it as a whole word too; then the shorter prefixes, up to `limit`.
  */
 export function addPrefixTerms(terms: Set<string>, kind: string, words: readonly string[], limit = MAX_PREFIX_TERMS_PER_CARD): void {
-  const characters = words.map((word) => [...word]);
+  const characters = words.map(charactersOf);
   for (const [index, chars] of characters.entries()) {
     if (chars.length >= MIN_PREFIX_LENGTH && chars.length <= MAX_PREFIX_LENGTH) terms.add(kind + (words[index] as string));
   }
@@ -38,7 +51,7 @@ export function addPrefixTerms(terms: Set<string>, kind: string, words: readonly
     for (let length = MIN_PREFIX_LENGTH; length < chars.length && length <= MAX_PREFIX_LENGTH; length++) {
       if (added === limit) return;
       const size = terms.size;
-      terms.add(kind + chars.slice(0, length).join(''));
+      terms.add(kind + leading(chars, length));
       if (terms.size > size) added++;
     }
   }

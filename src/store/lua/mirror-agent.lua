@@ -71,9 +71,7 @@ if mode == 'put' then
       had = memberships(storedTerms, currentStatus == 'inactive', currentDeprecated, layout)
       index.agent(number).move(had, terms)
     else
-      index.preload(terms)
-      local agent = index.agent(number)
-      for _, term in ipairs(terms) do agent.add(term) end
+      index.agent(number).addAll(terms)
     end
     index.flush()
     local catalog = catalogLayout(ARGV, CATALOG_AT)

@@ -103,8 +103,7 @@ if exists then
   agent.move(had, terms)
 else
   -- A new agent has no memberships to compare.
-  index.preload(terms)
-  for _, term in ipairs(terms) do agent.add(term) end
+  agent.addAll(terms)
 end
 index.flush()
 local catalog = catalogLayout(ARGV, CATALOG_AT)

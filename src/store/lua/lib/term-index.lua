@@ -29,11 +29,15 @@ end
 -- Member counts of large terms (false for a term that is not large), read in chunks of one MGET each.
 local LOOKUP_CHUNK = 500
 local function readLargeCounts(layout, terms, into)
+  local countPrefix = layout.countPrefix
   for from = 1, #terms, LOOKUP_CHUNK do
-    local keys = {}
-    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do keys[#keys + 1] = layout.countPrefix .. terms[i] end
+    local keys, size = {}, 0
+    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do
+      size = size + 1
+      keys[size] = countPrefix .. terms[i]
+    end
     local counts = redis.call('MGET', unpack(keys))
-    for i = 1, #keys do
+    for i = 1, size do
       local count = counts[i]
       into[terms[from + i - 1]] = count and tonumber(count) or false
     end
@@ -49,9 +53,13 @@ local function termWriter(layout)
 
   -- Looks up the layout of many terms at once, so that adding and removing need no lookup of their own.
   function writer.preload(terms)
-    local unknown = {}
-    for _, term in ipairs(terms) do
-      if counts[term] == nil then unknown[#unknown + 1] = term end
+    local unknown, size = {}, 0
+    for i = 1, #terms do
+      local term = terms[i]
+      if counts[term] == nil then
+        size = size + 1
+        unknown[size] = term
+      end
     end
     readLargeCounts(layout, unknown, counts)
   end
@@ -74,7 +82,9 @@ local function termWriter(layout)
       list[#list + 1] = member
     end
     for bucket, list in pairs(byBucket) do redis.call('SADD', bucketKeyPrefix(layout, bucket) .. term, unpack(list)) end
-    redis.call('DEL', key)
+    -- Freed by Redis's background thread: the set is past smallMax members, a hashtable that takes
+    -- a while to free, during which every client would wait.
+    redis.call('UNLINK', key)
     counts[term] = #members
     changed[term] = true
   end
@@ -107,6 +117,40 @@ local function termWriter(layout)
         return
       end
       redis.call('SREM', layout.smallPrefix .. term, number)
+    end
+
+    -- Adds an agent that belongs to no term yet to every term of `terms`: the layout of each chunk of
+    -- them is read in one MGET, and each term is added as its count is read, without the lookup
+    -- table and second pass that preload and add take (a new agent's save spends most of its time here).
+    function agent.addAll(terms)
+      local call, smallPrefix, smallMax, countPrefix = redis.call, layout.smallPrefix, layout.smallMax, layout.countPrefix
+      for from = 1, #terms, LOOKUP_CHUNK do
+        local to = math.min(from + LOOKUP_CHUNK - 1, #terms)
+        local keys, size = {}, 0
+        for i = from, to do
+          size = size + 1
+          keys[size] = countPrefix .. terms[i]
+        end
+        local stored = call('MGET', unpack(keys))
+        for i = from, to do
+          local term = terms[i]
+          -- A count this writer changed is newer than the stored one.
+          local count = counts[term]
+          if count == nil then
+            local text = stored[i - from + 1]
+            count = text and tonumber(text) or false
+          end
+          if count then
+            if call('SADD', inBucket .. term, number) == 1 then
+              counts[term] = count + 1
+              changed[term] = true
+            end
+          else
+            local key = smallPrefix .. term
+            if call('SADD', key, number) == 1 and call('SCARD', key) > smallMax then promote(term, key) end
+          end
+        end
+      end
     end
 
     -- Moves the agent from the terms it had to the ones it has now.
