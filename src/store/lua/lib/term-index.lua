@@ -26,21 +26,30 @@ local function bucketKeyPrefix(layout, bucket)
   return layout.bucketPrefix .. digits(bucket) .. ':'
 end
 
--- Member counts of large terms (false for a term that is not large), read in chunks of one MGET each.
+-- Terms whose member counts one MGET reads.
 local LOOKUP_CHUNK = 500
+
+-- The stored member counts of terms[from..to], as one MGET answers them.
+local function storedCounts(layout, terms, from, to)
+  local keys, size = {}, 0
+  for i = from, to do
+    size = size + 1
+    keys[size] = layout.countPrefix .. terms[i]
+  end
+  return redis.call('MGET', unpack(keys))
+end
+
+-- A stored count as the writer keeps it: a number for a large term, false for any other.
+local function largeCountOf(text)
+  return text and tonumber(text) or false
+end
+
+-- Member counts of large terms (false for a term that is not large) into `into`, term by term.
 local function readLargeCounts(layout, terms, into)
-  local countPrefix = layout.countPrefix
   for from = 1, #terms, LOOKUP_CHUNK do
-    local keys, size = {}, 0
-    for i = from, math.min(from + LOOKUP_CHUNK - 1, #terms) do
-      size = size + 1
-      keys[size] = countPrefix .. terms[i]
-    end
-    local counts = redis.call('MGET', unpack(keys))
-    for i = 1, size do
-      local count = counts[i]
-      into[terms[from + i - 1]] = count and tonumber(count) or false
-    end
+    local to = math.min(from + LOOKUP_CHUNK - 1, #terms)
+    local counts = storedCounts(layout, terms, from, to)
+    for i = from, to do into[terms[i]] = largeCountOf(counts[i - from + 1]) end
   end
 end
 
@@ -94,8 +103,8 @@ local function termWriter(layout)
     local inBucket = bucketKeyPrefix(layout, bucketOf(layout, tonumber(number)))
     local agent = {}
 
-    function agent.add(term)
-      local count = largeCount(term)
+    -- Adds the agent to `term`, whose large count (false: not large) the caller looked up.
+    local function addCounted(term, count)
       if count then
         if redis.call('SADD', inBucket .. term, number) == 1 then
           counts[term] = count + 1
@@ -105,6 +114,10 @@ local function termWriter(layout)
       end
       local key = layout.smallPrefix .. term
       if redis.call('SADD', key, number) == 1 and redis.call('SCARD', key) > layout.smallMax then promote(term, key) end
+    end
+
+    function agent.add(term)
+      addCounted(term, largeCount(term))
     end
 
     function agent.remove(term)
@@ -119,36 +132,19 @@ local function termWriter(layout)
       redis.call('SREM', layout.smallPrefix .. term, number)
     end
 
-    -- Adds an agent that belongs to no term yet to every term of `terms`: the layout of each chunk of
-    -- them is read in one MGET, and each term is added as its count is read, without the lookup
-    -- table and second pass that preload and add take (a new agent's save spends most of its time here).
+    -- Adds an agent that belongs to no term yet to every term of `terms`: each chunk's counts are
+    -- read in one MGET and used as they come, without the lookup table and second pass that
+    -- preload and add take (a new agent's save spends most of its time here).
     function agent.addAll(terms)
-      local call, smallPrefix, smallMax, countPrefix = redis.call, layout.smallPrefix, layout.smallMax, layout.countPrefix
       for from = 1, #terms, LOOKUP_CHUNK do
         local to = math.min(from + LOOKUP_CHUNK - 1, #terms)
-        local keys, size = {}, 0
-        for i = from, to do
-          size = size + 1
-          keys[size] = countPrefix .. terms[i]
-        end
-        local stored = call('MGET', unpack(keys))
+        local stored = storedCounts(layout, terms, from, to)
         for i = from, to do
           local term = terms[i]
           -- A count this writer changed is newer than the stored one.
           local count = counts[term]
-          if count == nil then
-            local text = stored[i - from + 1]
-            count = text and tonumber(text) or false
-          end
-          if count then
-            if call('SADD', inBucket .. term, number) == 1 then
-              counts[term] = count + 1
-              changed[term] = true
-            end
-          else
-            local key = smallPrefix .. term
-            if call('SADD', key, number) == 1 and call('SCARD', key) > smallMax then promote(term, key) end
-          end
+          if count == nil then count = largeCountOf(stored[i - from + 1]) end
+          addCounted(term, count)
         end
       end
     end
