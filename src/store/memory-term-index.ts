@@ -1,5 +1,5 @@
 import type { SearchPosition, TermSearch } from './agent-store.js';
-import { SortedChunks } from './sorted-chunks.js';
+import { packNumbers, SortedChunks } from './sorted-chunks.js';
 import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
 const byNumber = (a: number, b: number) => a - b;
@@ -64,7 +64,7 @@ export class MemoryTermIndex {
       this.members.set(term, agentNumber);
     } else if (typeof members === 'number') {
       if (members === agentNumber) return;
-      const set = new SortedChunks(byNumber);
+      const set = new SortedChunks(byNumber, packNumbers);
       set.add(members);
       set.add(agentNumber);
       this.members.set(term, set);
