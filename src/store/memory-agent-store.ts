@@ -30,6 +30,7 @@ import { MemoryTermIndex } from './memory-term-index.js';
 import { MemoryExtensionCatalog } from './memory-extension-catalog.js';
 import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
 import { SortedChunks } from './sorted-chunks.js';
+import { packCardText, unpackCardText } from './stored-card.js';
 import { KeptOutcomes } from './kept-outcomes.js';
 import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type StoredChange } from './change-log.js';
 import { MemoryChangeLog } from './memory-change-log.js';
@@ -40,7 +41,8 @@ import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning 
  * A record as kept: without the summary fields its card holds (see CardReader), so they are not
  * kept twice, and with its interface hosts, which domain claims are checked against.
  */
-type StoredRecord = Omit<AgentRecord, 'summary'> & { kept: KeptSummary; hosts: string[] };
+/** A record as the store keeps it: its card packed (`stored-card.ts`), as the Redis store keeps it, and only the summary fields the card does not hold. */
+type StoredRecord = Omit<AgentRecord, 'summary' | 'card'> & { packedCard: string; kept: KeptSummary; hosts: string[] };
 
 interface Entry {
   record: StoredRecord;
@@ -206,13 +208,14 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   /** A record as readers get it: a copy of their own, summary and all. */
-  private recordOf({ kept, hosts: _hosts, ...record }: StoredRecord): AgentRecord {
+  private recordOf({ kept, hosts: _hosts, packedCard, ...record }: StoredRecord): AgentRecord {
     const ownerChanges = record.ownerChanges?.map((change) => ({ ...change }));
-    return { ...record, summary: this.cards.summaryOf(record.card, kept), ...(ownerChanges ? { ownerChanges } : {}) };
+    const card = unpackCardText(packedCard);
+    return { ...record, card, summary: this.cards.summaryOf(card, kept), ...(ownerChanges ? { ownerChanges } : {}) };
   }
 
   private termsOfEntry({ record }: Entry): string[] {
-    const terms = this.cards.prefixOnlyTerms(this.cards.termsOf(record.card, record.kept));
+    const terms = this.cards.prefixOnlyTerms(this.cards.termsOf(unpackCardText(record.packedCard), record.kept));
     if (record.status === 'inactive') terms.push(INACTIVE_TERM);
     if (record.lifecycle.status === 'deprecated') terms.push(DEPRECATED_TERM);
     if (record.probe) terms.push(probeTerm(record.probe.result.status));
@@ -241,7 +244,7 @@ export class MemoryAgentStore implements AgentStore {
     const owner = existing?.record.owner ?? write.actor.id;
     const record: StoredRecord = {
       id: write.id,
-      card: write.card,
+      packedCard: packCardText(write.card),
       kept: keptSummaryOf(write.summary),
       revision: ++this.lastRevision,
       createdAt: existing?.record.createdAt ?? write.now,
@@ -533,7 +536,8 @@ export class MemoryAgentStore implements AgentStore {
       this.previous.delete(write.id);
       return;
     }
-    if (existing && existing.card !== write.card) this.previous.set(write.id, { card: existing.card, revision: existing.revision });
+    const previousCard = existing && unpackCardText(existing.packedCard);
+    if (existing && previousCard !== write.card) this.previous.set(write.id, { card: previousCard as string, revision: existing.revision });
     this.refreshes.set(write.id, write.source.nextRefreshAt.getTime());
   }
 

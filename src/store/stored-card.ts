@@ -60,3 +60,16 @@ export function unpackCard(stored: Buffer): string {
   if (stored[0] !== PACKED_V1) return stored.toString('utf8');
   return inflateRawSync(stored.subarray(1), { dictionary: DICTIONARY_V1, windowBits: WINDOW_BITS_V1 }).toString('utf8');
 }
+
+/**
+ * {@link packCard} as a string of one byte a character: how a process keeps a packed card in its
+ * own memory. A Buffer that small is a slice of Node's shared buffer pool and holds on to all of it.
+ */
+export function packCardText(card: string): string {
+  return packCard(card).toString('latin1');
+}
+
+/** The card's text from {@link packCardText}'s. */
+export function unpackCardText(packed: string): string {
+  return unpackCard(Buffer.from(packed, 'latin1'));
+}

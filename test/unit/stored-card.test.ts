@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { packCard, unpackCard } from '../../src/store/stored-card.js';
+import { packCard, packCardText, unpackCard, unpackCardText } from '../../src/store/stored-card.js';
 import { benchCard } from '../../bench/scenarios.js';
 
 describe('cards as the agent hash keeps them', () => {
   it('pack and unpack to the same text, whatever its spacing and characters', () => {
     const texts = ['{}', '{ "name" : "Météo 天気 ✓",\n\t"description": "\\u00e9" }', JSON.stringify(benchCard(7)), `{"description":"${'x'.repeat(100_000)}"}`];
-    for (const text of texts) expect(unpackCard(packCard(text))).toBe(text);
+    for (const text of texts) {
+      expect(unpackCard(packCard(text))).toBe(text);
+      expect(unpackCardText(packCardText(text))).toBe(text);
+    }
   });
 
   it('reads a card kept as plain text, as layouts before packing kept it', () => {
