@@ -110,9 +110,13 @@ export interface Registry {
 }
 
 /** The embedded stores: the agent store reads the domain claims as it writes. */
-function memoryParts(changeLogEvents: number): { store: AgentStore; domains: DomainStore; catalogSources: CatalogSourceStore } {
+function memoryParts(changeLogEvents: number, unpackedRecords: number): { store: AgentStore; domains: DomainStore; catalogSources: CatalogSourceStore } {
   const domains = new MemoryDomainStore();
-  return { store: new MemoryAgentStore(storedCards, undefined, domains.ownerOf, changeLogEvents), domains, catalogSources: new MemoryCatalogSources() };
+  return {
+    store: new MemoryAgentStore(storedCards, undefined, domains.ownerOf, changeLogEvents, unpackedRecords),
+    domains,
+    catalogSources: new MemoryCatalogSources(),
+  };
 }
 
 /** The Redis-backed parts: the store behind a replica cache fed by the invalidation channel. */
@@ -255,7 +259,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
   const changePollMs = config.redis ? REDIS_CHANGE_POLL_MS : MEMORY_CHANGE_POLL_MS;
   const changeSignal = new ChangeSignal(Math.min(changePollMs, config.changeStreamHeartbeatSeconds * 1000));
   const redis = config.redis ? redisParts({ ...config, redis: config.redis }, logger, metrics, changeSignal) : undefined;
-  const { store, domains, catalogSources } = redis ?? memoryParts(config.changeLogEvents);
+  const { store, domains, catalogSources } = redis ?? memoryParts(config.changeLogEvents, config.cacheMaxEntries);
   const servesApi = config.role !== 'worker';
   // A mirror's worker follows its source instead of sweeping: the source expires, purges and
   // refreshes its agents, and its change log tells the mirror.

@@ -298,7 +298,10 @@ export interface Config {
   readonly cardCacheMaxAgeSeconds: number;
   /** `api` serves HTTP, `worker` runs the sweeps (and only health routes), `all` both. @defaultValue `all` */
   readonly role: Role;
-  /** Most agent records one replica caches in memory; 0 turns the cache off. @defaultValue 10000 */
+  /**
+   * Most agent records one replica caches in memory; 0 turns the cache off. Without Redis, most
+   * records read lately whose cards the embedded store keeps unpacked. @defaultValue 10000
+   */
   readonly cacheMaxEntries: number;
   /** Most bytes of agent records one replica caches (`CACHE_MAX_BYTES` accepts `kb`/`mb`). @defaultValue 64 MiB */
   readonly cacheMaxBytes: number;

@@ -29,6 +29,7 @@ import { domainOwnerOf, isDomainVerified, refusingDomain, type DomainOwnerOf } f
 import { MemoryTermIndex } from './memory-term-index.js';
 import { MemoryExtensionCatalog } from './memory-extension-catalog.js';
 import type { ExtensionEntry, ExtensionPage, ExtensionQuery, TrustLevel } from './extension-catalog.js';
+import { OrderedMap } from '../ordered-map.js';
 import { SortedChunks } from './sorted-chunks.js';
 import { packCardText, unpackCardText } from './stored-card.js';
 import { KeptOutcomes } from './kept-outcomes.js';
@@ -38,11 +39,20 @@ import { keptFor, mayChange, refusedWrite } from './store-outcome.js';
 import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning } from './term-layout.js';
 
 /**
- * A record as kept: without the summary fields its card holds (see CardReader), so they are not
- * kept twice, and with its interface hosts, which domain claims are checked against.
+ * A record as kept: its card packed (`stored-card.ts`), as the Redis store keeps it; without the
+ * summary fields its card holds (see CardReader), so they are not kept twice; and with its
+ * interface hosts, which domain claims are checked against.
  */
-/** A record as the store keeps it: its card packed (`stored-card.ts`), as the Redis store keeps it, and only the summary fields the card does not hold. */
 type StoredRecord = Omit<AgentRecord, 'summary' | 'card'> & { packedCard: string; kept: KeptSummary; hosts: string[] };
+
+/** A stored record's card unpacked, and its whole summary. */
+interface UnpackedCard {
+  card: string;
+  summary: RecordSummary;
+}
+
+/** Records whose cards {@link MemoryAgentStore} keeps unpacked after a read, by default: the replicas' record cache's default size. */
+export const DEFAULT_UNPACKED_RECORDS = 10_000;
 
 interface Entry {
   record: StoredRecord;
@@ -168,6 +178,8 @@ export class MemoryAgentStore implements AgentStore {
   private readonly probes = new Deadlines();
   private readonly probeClaims = new Deadlines();
   private readonly previous = new Map<string, PreviousCard>();
+  /** Cards of records read lately, unpacked, the least recently stored first (see {@link unpacked}). */
+  private readonly unpackedCards = new OrderedMap<StoredRecord, UnpackedCard>();
   /** Agent numbers (as text) by the time of their last change. */
   private readonly changedAgents = new ChangeTimes('a');
   /** Ids of deleted agents by when they were deleted, and their tombstones. */
@@ -189,6 +201,11 @@ export class MemoryAgentStore implements AgentStore {
     private readonly domainOwner: DomainOwnerOf = () => undefined,
     /** About how many events the change log keeps. @defaultValue {@link DEFAULT_CHANGE_LOG_EVENTS} */
     changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
+    /**
+     * Most records read lately whose cards are kept unpacked, so that reading them again (a page
+     * of a listing) costs no inflating and parsing; 0 keeps none. @defaultValue {@link DEFAULT_UNPACKED_RECORDS}
+     */
+    private readonly unpackedRecords = DEFAULT_UNPACKED_RECORDS,
   ) {
     this.index = new MemoryTermIndex(tuning);
     this.changes = new MemoryChangeLog(changeLogEvents);
@@ -208,10 +225,28 @@ export class MemoryAgentStore implements AgentStore {
   }
 
   /** A record as readers get it: a copy of their own, summary and all. */
-  private recordOf({ kept, hosts: _hosts, packedCard, ...record }: StoredRecord): AgentRecord {
+  private recordOf(stored: StoredRecord, read = false): AgentRecord {
+    const { kept: _kept, hosts: _hosts, packedCard: _packedCard, ...record } = stored;
     const ownerChanges = record.ownerChanges?.map((change) => ({ ...change }));
-    const card = unpackCardText(packedCard);
-    return { ...record, card, summary: this.cards.summaryOf(card, kept), ...(ownerChanges ? { ownerChanges } : {}) };
+    const { card, summary } = this.unpacked(stored, read);
+    return { ...record, card, summary: { ...summary }, ...(ownerChanges ? { ownerChanges } : {}) };
+  }
+
+  /**
+   * A stored record's card and summary, from those kept after earlier reads when they are there. A
+   * stored record's card and summary never change (a write stores a new one), so the stored record
+   * itself is the key. Kept when `read`: a write's own answer is not a sign that it will be read.
+   */
+  private unpacked(stored: StoredRecord, read: boolean): UnpackedCard {
+    const known = this.unpackedCards.get(stored);
+    if (known) return known;
+    const card = unpackCardText(stored.packedCard);
+    const unpacked = { card, summary: this.cards.summaryOf(card, stored.kept) };
+    if (read && this.unpackedRecords > 0) {
+      this.unpackedCards.set(stored, unpacked);
+      this.unpackedCards.trimTo(this.unpackedRecords);
+    }
+    return unpacked;
   }
 
   private termsOfEntry({ record }: Entry): string[] {
@@ -271,6 +306,7 @@ export class MemoryAgentStore implements AgentStore {
     this.index.move(agentNumber, had, [...terms, ...this.workerTerms(record)]);
     this.extensions.declared(write.terms, write.now, write.id);
     this.extensions.forgetUnused(had);
+    if (existing) this.unpackedCards.delete(existing.record);
     this.entries.set(write.id, { record, agentNumber, nameDigest });
     if (write.id !== write.id.toLowerCase()) this.idsInCase.set(write.id.toLowerCase(), write.id);
     if (!existing) this.clearTombstone(write.id);
@@ -296,13 +332,13 @@ export class MemoryAgentStore implements AgentStore {
 
   async get(id: string): Promise<AgentRecord | null> {
     const entry = this.entries.get(id);
-    return entry ? this.recordOf(entry.record) : null;
+    return entry ? this.recordOf(entry.record, true) : null;
   }
 
   async getMany(ids: readonly string[]): Promise<AgentRecord[]> {
     return ids.flatMap((id) => {
       const entry = this.entries.get(id);
-      return entry ? [this.recordOf(entry.record)] : [];
+      return entry ? [this.recordOf(entry.record, true)] : [];
     });
   }
 
@@ -565,6 +601,7 @@ export class MemoryAgentStore implements AgentStore {
     this.activeIds.delete(id);
     this.idsByNumber.delete(entry.agentNumber);
     this.entries.delete(id);
+    this.unpackedCards.delete(entry.record);
     this.allIds.delete(id);
     this.liveness.delete(id);
     this.purges.delete(id);
