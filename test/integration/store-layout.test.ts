@@ -21,14 +21,19 @@ describe('the data layout under the prefix', () => {
     prefixes.push(prefix);
     return prefix;
   };
+  /** A store on a fresh prefix, marked with `layout` first when given. */
+  const storeOn = async (layout?: string) => {
+    const prefix = fresh();
+    if (layout) await admin.set(`${prefix}layout`, layout);
+    return { prefix, store: new RedisAgentStore(connect(), redisKeys(prefix), storedCards) };
+  };
   afterAll(async () => {
     for (const prefix of prefixes) await deleteKeys(admin, prefix);
     admin.disconnect();
   });
 
   it('is marked with this version on an empty prefix, and the store works', async () => {
-    const prefix = fresh();
-    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    const { prefix, store } = await storeOn();
     expect(await store.checkLayout()).toBeUndefined();
     expect(await admin.get(`${prefix}layout`)).toBe('5');
     expect(store.indexesWordPrefixes).toBe(true);
@@ -54,17 +59,13 @@ describe('the data layout under the prefix', () => {
   );
 
   it('refuses a layout version it does not know', async () => {
-    const prefix = fresh();
-    await admin.set(`${prefix}layout`, '6');
-    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    const { store } = await storeOn('6');
     expect(await store.checkLayout()).toMatch(/layout 6, this version writes 5/);
     await store.close();
   });
 
   it('reads and writes data of layout 2, whose older agents lack word prefixes, and leaves its mark alone', async () => {
-    const prefix = fresh();
-    await admin.set(`${prefix}layout`, '2');
-    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    const { prefix, store } = await storeOn('2');
     expect(await store.checkLayout()).toBeUndefined();
     expect(store.indexesWordPrefixes).toBe(false);
     await store.save(writeOf('weather'));
@@ -78,8 +79,7 @@ describe('the data layout under the prefix', () => {
   const sourced = (card: string) => ({ ...writeOf('meteo', JSON.parse(card) as Record<string, unknown>), card, source: { url: 'https://weather.example.com/.well-known/agent-card.json', nextRefreshAt: new Date(0) } });
 
   it('of this version keeps cards packed, and gives back each card and its previous revision exactly as sent', async () => {
-    const prefix = fresh();
-    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    const { prefix, store } = await storeOn();
     await store.checkLayout();
     const first = await store.save(sourced(unusualText));
     const changed = unusualText.replace('Prévisions', 'Forecasts');
@@ -97,9 +97,7 @@ describe('the data layout under the prefix', () => {
   });
 
   it('reads and writes data of layout 4 with plain cards, which a replica of an earlier version reads as they are', async () => {
-    const prefix = fresh();
-    await admin.set(`${prefix}layout`, '4');
-    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    const { prefix, store } = await storeOn('4');
     expect(await store.checkLayout()).toBeUndefined();
     await store.save(sourced(unusualText));
     expect(await admin.hget(`${prefix}agent:meteo`, 'card')).toBe(unusualText);
@@ -115,8 +113,7 @@ describe('the data layout under the prefix', () => {
     (await admin.keys(`${prefix}idx:${kind}:*`)).map((key) => key.slice(`${prefix}idx:${kind}:`.length)).sort();
 
   it('of this version indexes a word of 3 to 10 letters by its prefix terms only, and shorter or longer words whole', async () => {
-    const prefix = fresh();
-    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    const { prefix, store } = await storeOn();
     await store.checkLayout();
     await store.save(writeOf('wordy', wordy('ok quokkas incomprehensibilities')));
     expect(await setsOf(prefix, 'tok')).toEqual(['incomprehensibilities', 'ok', 'qx']);
@@ -127,9 +124,7 @@ describe('the data layout under the prefix', () => {
   });
 
   it('reads and writes data of layout 3 with the whole-word terms it has, and leaves none behind when its agents change', async () => {
-    const prefix = fresh();
-    await admin.set(`${prefix}layout`, '3');
-    const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards);
+    const { prefix, store } = await storeOn('3');
     expect(await store.checkLayout()).toBeUndefined();
     expect(store.indexesWordPrefixes).toBe(true);
     await store.save(writeOf('wordy', wordy('ok quokkas')));
