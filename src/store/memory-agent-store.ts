@@ -45,14 +45,8 @@ import { DEFAULT_INDEX_TUNING, DEPRECATED_TERM, INACTIVE_TERM, type IndexTuning 
  */
 type StoredRecord = Omit<AgentRecord, 'summary' | 'card'> & { packedCard: string; kept: KeptSummary; hosts: string[] };
 
-/** A stored record's card unpacked, and its whole summary. */
-interface UnpackedCard {
-  card: string;
-  summary: RecordSummary;
-}
-
-/** Records whose cards {@link MemoryAgentStore} keeps unpacked after a read, by default: the replicas' record cache's default size. */
-export const DEFAULT_UNPACKED_RECORDS = 10_000;
+/** Records read lately that {@link MemoryAgentStore} keeps as readers get them, by default: the replicas' record cache's default size. */
+export const DEFAULT_READ_RECORDS = 10_000;
 
 interface Entry {
   record: StoredRecord;
@@ -178,8 +172,8 @@ export class MemoryAgentStore implements AgentStore {
   private readonly probes = new Deadlines();
   private readonly probeClaims = new Deadlines();
   private readonly previous = new Map<string, PreviousCard>();
-  /** Cards of records read lately, unpacked, the least recently stored first (see {@link unpacked}). */
-  private readonly unpackedCards = new OrderedMap<StoredRecord, UnpackedCard>();
+  /** Records read lately as readers got them, the least recently kept first (see {@link recordOf}). */
+  private readonly readCopies = new OrderedMap<StoredRecord, AgentRecord>();
   /** Agent numbers (as text) by the time of their last change. */
   private readonly changedAgents = new ChangeTimes('a');
   /** Ids of deleted agents by when they were deleted, and their tombstones. */
@@ -202,10 +196,11 @@ export class MemoryAgentStore implements AgentStore {
     /** About how many events the change log keeps. @defaultValue {@link DEFAULT_CHANGE_LOG_EVENTS} */
     changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
     /**
-     * Most records read lately whose cards are kept unpacked, so that reading them again (a page
-     * of a listing) costs no inflating and parsing; 0 keeps none. @defaultValue {@link DEFAULT_UNPACKED_RECORDS}
+     * Most records read lately that are kept as readers get them, card unpacked, so that reading
+     * them again (a page of a listing) costs no inflating, parsing or copying, and the presenters
+     * find what they derived from them before; 0 keeps none. @defaultValue {@link DEFAULT_READ_RECORDS}
      */
-    private readonly unpackedRecords = DEFAULT_UNPACKED_RECORDS,
+    private readonly readRecords = DEFAULT_READ_RECORDS,
   ) {
     this.index = new MemoryTermIndex(tuning);
     this.changes = new MemoryChangeLog(changeLogEvents);
@@ -224,29 +219,25 @@ export class MemoryAgentStore implements AgentStore {
     this.changes.append({ agentId, kind, revision, at, ...(summary ? { summary } : {}), ...(told ? { lifecycle: told } : {}), ...(probe ? { probe } : {}) });
   }
 
-  /** A record as readers get it: a copy of their own, summary and all. */
-  private recordOf(stored: StoredRecord, read = false): AgentRecord {
-    const { kept: _kept, hosts: _hosts, packedCard: _packedCard, ...record } = stored;
-    const ownerChanges = record.ownerChanges?.map((change) => ({ ...change }));
-    const { card, summary } = this.unpacked(stored, read);
-    return { ...record, card, summary: { ...summary }, ...(ownerChanges ? { ownerChanges } : {}) };
-  }
-
   /**
-   * A stored record's card and summary, from those kept after earlier reads when they are there. A
-   * stored record's card and summary never change (a write stores a new one), so the stored record
-   * itself is the key. Kept when `read`: a write's own answer is not a sign that it will be read.
+   * A record as readers get it: a copy, summary and all, that the store never changes (it changes
+   * the stored record), which readers share and do not change either, as they share a replica's
+   * cached records. Kept for the next read when `read` (a write's own answer is not a sign that
+   * it will be read), until the stored record changes: every change in place takes a new revision
+   * but a probe's result of the same status, which replaces the probe object.
    */
-  private unpacked(stored: StoredRecord, read: boolean): UnpackedCard {
-    const known = this.unpackedCards.get(stored);
-    if (known) return known;
-    const card = unpackCardText(stored.packedCard);
-    const unpacked = { card, summary: this.cards.summaryOf(card, stored.kept) };
-    if (read && this.unpackedRecords > 0) {
-      this.unpackedCards.set(stored, unpacked);
-      this.unpackedCards.trimTo(this.unpackedRecords);
+  private recordOf(stored: StoredRecord, read = false): AgentRecord {
+    const known = this.readCopies.get(stored);
+    if (known && known.revision === stored.revision && known.probe === stored.probe) return known;
+    const { kept, hosts: _hosts, packedCard, ...record } = stored;
+    const ownerChanges = record.ownerChanges?.map((change) => ({ ...change }));
+    const card = unpackCardText(packedCard);
+    const copy = { ...record, card, summary: this.cards.summaryOf(card, kept), ...(ownerChanges ? { ownerChanges } : {}) };
+    if (read && this.readRecords > 0) {
+      this.readCopies.set(stored, copy);
+      this.readCopies.trimTo(this.readRecords);
     }
-    return unpacked;
+    return copy;
   }
 
   private termsOfEntry({ record }: Entry): string[] {
@@ -306,7 +297,7 @@ export class MemoryAgentStore implements AgentStore {
     this.index.move(agentNumber, had, [...terms, ...this.workerTerms(record)]);
     this.extensions.declared(write.terms, write.now, write.id);
     this.extensions.forgetUnused(had);
-    if (existing) this.unpackedCards.delete(existing.record);
+    if (existing) this.readCopies.delete(existing.record);
     this.entries.set(write.id, { record, agentNumber, nameDigest });
     if (write.id !== write.id.toLowerCase()) this.idsInCase.set(write.id.toLowerCase(), write.id);
     if (!existing) this.clearTombstone(write.id);
@@ -601,7 +592,7 @@ export class MemoryAgentStore implements AgentStore {
     this.activeIds.delete(id);
     this.idsByNumber.delete(entry.agentNumber);
     this.entries.delete(id);
-    this.unpackedCards.delete(entry.record);
+    this.readCopies.delete(entry.record);
     this.allIds.delete(id);
     this.liveness.delete(id);
     this.purges.delete(id);
