@@ -300,7 +300,7 @@ export interface Config {
   readonly role: Role;
   /**
    * Most agent records one replica caches in memory; 0 turns the cache off. Without Redis, most
-   * records read lately whose cards the embedded store keeps unpacked. @defaultValue 10000
+   * records read lately that the embedded store keeps as readers got them, cards unpacked. @defaultValue 10000
    */
   readonly cacheMaxEntries: number;
   /** Most bytes of agent records one replica caches (`CACHE_MAX_BYTES` accepts `kb`/`mb`). @defaultValue 64 MiB */
