@@ -23,7 +23,7 @@ local idCasePrefix = ARGV[19]
 -- '0' (a snapshot, which is the source's word) over any other; kind and atMs: the change event
 -- (kind '' for a put: 'registered' or 'updated', as the mirror held the agent or not).
 local revision, newerOnly, kind, atMs = ARGV[22], ARGV[23] == '1', ARGV[24], ARGV[25]
--- The record of a put: card, kept summary, packed terms, times (ms), status, TTL, where the source
+-- The record of a put: card (as the hash keeps it), kept summary, packed terms, times (ms), status, TTL, where the source
 -- fetches its card from, the revision it replaced, domain verified ('1'), owner changes (JSON),
 -- interface hosts, name digest, the summary for the change event, and the snapshot mark ('' none).
 local card, meta, newTerms, createdAtMs, updatedAtMs = ARGV[26], ARGV[27], ARGV[28], ARGV[29], ARGV[30]

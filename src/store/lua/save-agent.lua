@@ -6,7 +6,8 @@ local livenessDeadlines, purgeDeadlines, refreshSchedule, agentNumberCounter = K
 local domainOwners = KEYS[9]
 -- expectedRevision: '' for none; mustNotExist: '1' when the agent must not exist yet.
 local id, expectedRevision, mustNotExist = ARGV[1], ARGV[2], ARGV[3]
--- meta: the summary fields kept beside the card; newTerms: its index terms, packed (lib/packed-terms.lua).
+-- card: as the hash keeps it (packed in layout 5: src/store/stored-card.ts); meta: the summary fields
+-- kept beside it; newTerms: its index terms, packed (lib/packed-terms.lua).
 local card, meta, channel, newTerms = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 -- ttlArg: liveness TTL in seconds (0: off; '': keep the agent's, or defaultTtl for a new agent).
 local ttlArg, nowMs, defaultTtl = ARGV[8], ARGV[9], ARGV[10]
