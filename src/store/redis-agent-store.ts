@@ -315,7 +315,7 @@ export class RedisAgentStore implements AgentStore {
   private layoutProblem: string | undefined;
   /** Set by checkLayout: false until it has seen a layout whose every agent has its word prefixes indexed. */
   indexesWordPrefixes = false;
-  /** Set by checkLayout: whether words of prefixable length are indexed by their prefix terms only (layout 4). */
+  /** Set by checkLayout: whether words of prefixable length are indexed by their prefix terms only (layouts 4 and 5). */
   private prefixOnlyWords = false;
   /** Set by checkLayout: whether cards are kept packed (layout 5); every layout's reads take both forms. */
   private packsCards = false;
@@ -440,6 +440,8 @@ export class RedisAgentStore implements AgentStore {
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
     const meta = JSON.stringify(keptSummaryOf(write.summary));
     const terms = packTerms(this.indexedTerms(write.terms));
+    // Packed once: a write that must derive the stored terms again sends the same card.
+    const card = this.keptCard(write.card);
     const mark = this.replicaWait?.mark();
     const reply = await this.withStoredTerms(write.id, true, (stored) =>
       this.writer.saveAgent(
@@ -449,7 +451,7 @@ export class RedisAgentStore implements AgentStore {
         write.id,
         options.expectedRevision === undefined ? '' : String(options.expectedRevision),
         options.mustNotExist ? '1' : '0',
-        this.keptCard(write.card),
+        card,
         meta,
         this.keys.invalidations,
         terms,
@@ -950,6 +952,7 @@ export class RedisAgentStore implements AgentStore {
     const record = put?.record;
     const kept = record ? keptSummaryOf(record.summary) : undefined;
     const revision = record?.revision ?? (change?.kind === 'remove' ? change.revision : undefined);
+    const card = record ? this.keptCard(record.card) : '';
     const [outcome] = await this.withStoredTerms(id, !change, async (stored) =>
       this.redis.mirrorAgent(
         ...this.presenceKeys(id),
@@ -973,7 +976,7 @@ export class RedisAgentStore implements AgentStore {
         put?.newerOnly === false ? '0' : '1',
         change?.changeKind ?? '',
         String(step.at.getTime()),
-        record ? this.keptCard(record.card) : '',
+        card,
         kept ? JSON.stringify(kept) : '',
         record ? packTerms(this.indexedTerms(record.terms)) : '',
         record ? String(Date.parse(record.createdAt)) : '',
