@@ -61,6 +61,8 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
   const memory = new MemoryAgentStore(storedCards, TUNING);
   let monitor: Redis;
   let window: string[] | undefined;
+  /** Each command with its arguments, while a test wants them. */
+  let calls: string[][] | undefined;
   const costs: Record<'small' | 'large', Partial<Record<Shape, Cost>>> = { small: {}, large: {} };
   const memoryWork: Record<'small' | 'large', Partial<Record<Shape, number>>> = { small: {}, large: {} };
 
@@ -85,7 +87,10 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
   beforeAll(async () => {
     monitor = await redis.monitor();
     monitor.on('monitor', (_time: string, args: string[], _source: string, database: string) => {
-      if (Number(database) === DB && args[0] !== 'echo') window?.push((args[0] ?? '').toLowerCase());
+      if (Number(database) === DB && args[0] !== 'echo') {
+        window?.push((args[0] ?? '').toLowerCase());
+        calls?.push(args.map(String));
+      }
     });
     await seed([store, memory], 0, 200);
     await store.searchTerms({ terms: ['in:text/plain'], preferred: [], includeInactive: false, wanted: 1 });
@@ -139,6 +144,24 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
     expect(memoryWork.large['a filter every agent matches']).toBeLessThanOrEqual(11);
   });
 
+  it('a page that starts near the end of a dense bucket checks the rest of it one by one instead of reading the bucket', async () => {
+    // Bucket 10 holds numbers 320 to 351: after 345, six are left in it.
+    const after = { tier: 0, agentNumber: 345 };
+    await settle();
+    calls = [];
+    const page = await store.searchTerms({ terms: ['in:text/plain'], preferred: [], includeInactive: false, wanted: 11, after });
+    await settle();
+    const sent = calls.map(([name, ...args]) => [(name ?? '').toLowerCase(), ...args]);
+    calls = undefined;
+    expect(page.hits.map((hit) => hit.position.agentNumber)).toEqual([346, 347, 348, 349, 350, 351, 352, 353, 354, 355, 356]);
+    const bucket10 = sent.filter(([, key]) => key === `${prefix}bkt:10:in:text/plain`);
+    expect(bucket10.map(([name]) => name)).toEqual(['smismember']);
+    expect(bucket10[0]?.slice(2)).toEqual(['346', '347', '348', '349', '350', '351']);
+    // The next bucket is needed from its start, so it is read whole, once.
+    expect(sent.filter(([name]) => name === 'smembers' || name === 'sinter')).toEqual([['smembers', `${prefix}bkt:11:in:text/plain`]]);
+    expect(await memory.searchTerms({ terms: ['in:text/plain'], preferred: [], includeInactive: false, wanted: 11, after })).toMatchObject({ hits: page.hits });
+  });
+
   it('two filters no agent has together stop at the budget instead of walking every bucket, and say where', async () => {
     await settle();
     window = [];
@@ -151,6 +174,10 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
     expect(none.work).toBeLessThanOrEqual(TUNING.walkBudget + TUNING.bucketWidth + TUNING.bucketVisitCost);
     // Each bucket visited costs at least the visit, so the walk saw at most budget / visit cost buckets of 63.
     expect(commands.filter((c) => c === 'sinter').length).toBeLessThanOrEqual(TUNING.walkBudget / TUNING.bucketVisitCost);
+    // Terms this sparse together cannot fill a page from part of a bucket: their buckets are
+    // intersected without first counting each term's members there. What is counted: the
+    // inactive and deprecated terms, and the buckets the total's estimate samples.
+    expect(commands.filter((c) => c === 'scard').length).toBeLessThanOrEqual(2 + TUNING.estimateSamples);
     const memoryPage = await memory.searchTerms(DISJOINT);
     expect(memoryPage).toMatchObject({ hits: [], stoppedAt: { tier: 0 } });
     expect(memoryPage.work).toBeLessThanOrEqual(TUNING.embeddedWalkBudget);

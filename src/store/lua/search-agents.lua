@@ -23,7 +23,8 @@ local visitCost = tonumber(ARGV[13])
 local callCost = tonumber(ARGV[14])
 local countBudget = tonumber(ARGV[15])
 local samples = tonumber(ARGV[16])
-local lastBucket = bucketOf(layout, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local lastNumber = tonumber(redis.call('GET', KEYS[1]) or '0')
+local lastBucket = bucketOf(layout, lastNumber)
 
 local matchCount = tonumber(ARGV[18])
 local deprecatedTerm = ARGV[19]
@@ -104,6 +105,14 @@ local function driverOf(terms)
     if least == nil or size < least then driver, least = term, size end
   end
   return driver, least
+end
+
+-- The share of all agents that may belong to every one of `terms`, from their sizes as if they
+-- were independent.
+local function expectedDensity(terms)
+  local density = 1
+  for _, term in ipairs(terms) do density = density * math.min(1, sizeOf(term) / math.max(1, lastNumber)) end
+  return density
 end
 
 local spent = 0
@@ -222,6 +231,14 @@ local function walk(tier, spec, after)
     return false, matches
   end
 
+  -- Checks the numbers `from` to `to` of bucket `bucket` one by one; answers true once the page is full.
+  local function probe(bucket, from, to, checks)
+    local candidates = {}
+    for number = from, to do candidates[#candidates + 1] = number end
+    spent = spent + #candidates
+    return (consider(bucket, candidates, checks))
+  end
+
   if not large[driver] then
     local others = {}
     for _, term in ipairs(terms) do
@@ -245,29 +262,39 @@ local function walk(tier, spec, after)
     return 'done'
   end
 
+  -- Candidates probed number by number where the page needs only a part of a bucket this dense.
+  local function windowFor(density) return math.ceil((wanted - #hits) / density * 1.25) + 8 end
+  -- Terms that meet this rarely never fill a page from a window of a bucket, so their buckets are
+  -- intersected at once, without counting each term's members there first: most hold no match.
+  local sparse = windowFor(expectedDensity(terms)) * 4 > width
+  local typicalFewest = least / (lastBucket + 1)
   for bucket = bucketOf(layout, after + 1), lastBucket do
     if spent >= budget then return 'budget', math.max(after, bucket * width - 1) end
     spent = spent + visitCost
-    local density, fewest = bucketDensity(terms, bucket)
+    local density, fewest = 1, typicalFewest
+    if not sparse then density, fewest = bucketDensity(terms, bucket) end
     if density > 0 then
       local low = math.max(after + 1, bucket * width)
-      -- Where the page needs only a part of a dense bucket, that part is probed number by number.
-      local window = math.ceil((wanted - #hits) / density * 1.25) + 8
-      if window * 4 <= (bucket + 1) * width - low then
-        local candidates = {}
-        for number = low, low + window - 1 do candidates[#candidates + 1] = number end
-        spent = spent + window
-        if consider(bucket, candidates, terms) then return 'full' end
+      -- The first number past the bucket's agents.
+      local stop = math.min((bucket + 1) * width, lastNumber + 1)
+      local window = sparse and width or windowFor(density)
+      if window * 4 <= stop - low then
+        if probe(bucket, low, low + window - 1, terms) then return 'full' end
         low = low + window
       end
-      -- The rest of the bucket is read with one intersection.
-      local found = bucketMatches(terms, bucket)
-      spent = spent + #found + math.floor(fewest / 8)
-      local rest = {}
-      for _, number in ipairs(found) do
-        if number >= low then rest[#rest + 1] = number end
+      if (stop - low) * 4 <= fewest then
+        -- Probing a number costs about four reads of one, so a rest this short is probed as well.
+        if low < stop and probe(bucket, low, stop - 1, terms) then return 'full' end
+      else
+        -- The rest of the bucket is read with one intersection.
+        local found = bucketMatches(terms, bucket)
+        spent = spent + #found + math.floor(fewest / 8)
+        local rest = {}
+        for _, number in ipairs(found) do
+          if number >= low then rest[#rest + 1] = number end
+        end
+        if #rest > 0 and consider(bucket, rest, {}) then return 'full' end
       end
-      if #rest > 0 and consider(bucket, rest, {}) then return 'full' end
     end
   end
   return 'done'
