@@ -231,14 +231,6 @@ local function walk(tier, spec, after)
     return false, matches
   end
 
-  -- Checks the numbers `from` to `to` of bucket `bucket` one by one; answers true once the page is full.
-  local function probe(bucket, from, to, checks)
-    local candidates = {}
-    for number = from, to do candidates[#candidates + 1] = number end
-    spent = spent + #candidates
-    return (consider(bucket, candidates, checks))
-  end
-
   if not large[driver] then
     local others = {}
     for _, term in ipairs(terms) do
@@ -262,6 +254,14 @@ local function walk(tier, spec, after)
     return 'done'
   end
 
+  -- Checks the numbers `from` to `to` of bucket `bucket` one by one; answers true once the page is full.
+  local function probe(bucket, from, to, checks)
+    local candidates = {}
+    for number = from, to do candidates[#candidates + 1] = number end
+    spent = spent + #candidates
+    return (consider(bucket, candidates, checks))
+  end
+
   -- Candidates probed number by number where the page needs only a part of a bucket this dense.
   local function windowFor(density) return math.ceil((wanted - #hits) / density * 1.25) + 8 end
   -- Terms that meet this rarely never fill a page from a window of a bucket, so their buckets are
@@ -277,8 +277,8 @@ local function walk(tier, spec, after)
       local low = math.max(after + 1, bucket * width)
       -- The first number past the bucket's agents.
       local stop = math.min((bucket + 1) * width, lastNumber + 1)
-      local window = sparse and width or windowFor(density)
-      if window * 4 <= stop - low then
+      local window = not sparse and windowFor(density)
+      if window and window * 4 <= stop - low then
         if probe(bucket, low, low + window - 1, terms) then return 'full' end
         low = low + window
       end
