@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq';
+import { ErrorCode, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -31,6 +31,15 @@ export async function dueButIdle(queue: Queue, intervalMs: number): Promise<bool
   if (counts.wait || counts.prioritized) return true;
   const [next] = await queue.getDelayed(0, 0);
   return next !== undefined && next.timestamp + next.delay < Date.now() - intervalMs;
+}
+
+/**
+ * Whether BullMQ could not record a run's end because the job's key was gone: Redis lost its data
+ * (or the key was deleted) while the sweep ran. That loss is logged once on its own (the data set
+ * epoch), and a sweep is safe to run again, so this is not a warning.
+ */
+function isJobGone(error: Error): boolean {
+  return (error as Error & { code?: unknown }).code === ErrorCode.JobNotExist;
 }
 
 export interface BullSweepOptions {
@@ -104,7 +113,14 @@ export function bullSweepScheduler(options: BullSweepOptions): SweepScheduler {
       },
       { connection, prefix, concurrency: 1, lockDuration: JOB_LOCK_MS, stalledInterval: JOB_LOCK_MS, maxStalledCount: 5 },
     );
-    created.on('error', (error) => isConnectionError(error) || logger.warn({ err: error, queue: name }, 'Sweep worker error'));
+    created.on('error', (error) => {
+      if (isConnectionError(error)) return;
+      if (isJobGone(error)) {
+        logger.info({ reason: error.message, queue: name }, 'A sweep job was gone from Redis when its run ended (did Redis lose its data?); the schedule brings the next one');
+        return;
+      }
+      logger.warn({ err: error, queue: name }, 'Sweep worker error');
+    });
     created.on('failed', (job, error) => {
       // A sweep that found Redis away belongs to the outage, which is logged once (RedisHealth).
       const level = error instanceof UnavailableError ? 'debug' : 'warn';

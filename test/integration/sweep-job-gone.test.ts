@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { levels, pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bullSweepScheduler, type SweepScheduler } from '../../src/worker/job-scheduler.js';
+import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
+
+interface LogLine {
+  level: number;
+  msg: string;
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * A sweep whose job vanishes from Redis while it runs, as when Redis restarts empty mid-sweep:
+ * BullMQ cannot record the run's end. That is the data loss's consequence, logged as such, not a
+ * warning of its own, and the sweeps go on.
+ */
+describe('a sweep whose job is gone from Redis when its run ends', () => {
+  const prefix = uniquePrefix();
+  const redis = connect();
+  const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug' }, sink);
+  let scheduler: SweepScheduler | undefined;
+
+  afterAll(async () => {
+    await scheduler?.stop();
+    await deleteKeys(redis, prefix);
+    connection.disconnect();
+    redis.disconnect();
+  });
+
+  it('logs one info line saying what happened, no warning but the missing schedule, and the next sweep runs', async () => {
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    scheduler = bullSweepScheduler({
+      connection,
+      prefix: `${prefix}bull`,
+      name: 'gone',
+      intervalMs: 200,
+      sweep: async () => {
+        runs += 1;
+        if (runs === 1) await firstHeld;
+        return { runs };
+      },
+      finishedMessage: 'sweep finished',
+      logger,
+    });
+    await scheduler.start();
+    await waitFor('the first run to start', () => runs === 1);
+
+    await deleteKeys(redis, prefix);
+    release();
+    await waitFor('the next run to finish', () => lines.some((line) => line.msg === 'sweep finished' && runs >= 2));
+
+    const gone = lines.filter((line) => line.msg.startsWith('A sweep job was gone from Redis'));
+    expect(gone.length).toBeGreaterThanOrEqual(1);
+    expect(gone.every((line) => line.level === levels.values.info)).toBe(true);
+    const warnings = lines.filter((line) => line.level >= levels.values.warn!).map((line) => line.msg);
+    expect(new Set(warnings)).toEqual(new Set(['The sweep schedule was missing from Redis (did it lose its data?); created it again']));
+  });
+});
