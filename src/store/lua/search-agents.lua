@@ -70,22 +70,54 @@ local function ascending(members)
   return numbers
 end
 
--- A small term's members, ascending, and as a lookup once one is asked for; read once.
+-- A small term's members, read once: `size` of them, `numbers` ascending, `all()` as a plain list
+-- and `has` as a lookup, each made when first asked for. An intset (what every small set is under
+-- the recommended Redis settings) answers in ascending order already, so its members become numbers
+-- only as they are looked at: a page of a term of hundreds of agents converts about a page of them.
 local smallSets = {}
 local function smallSet(term)
   local set = smallSets[term]
-  if not set then
-    set = setmetatable({sorted = ascending(redis.call('SMEMBERS', layout.smallPrefix .. term))}, {
-      __index = function(self, field)
-        if field ~= 'has' then return nil end
-        local has = {}
-        for _, number in ipairs(self.sorted) do has[number] = true end
-        self.has = has
-        return has
+  if set then return set end
+  local key = layout.smallPrefix .. term
+  local members = redis.call('SMEMBERS', key)
+  local numbers
+  if redis.pcall('OBJECT', 'ENCODING', key) == 'intset' then
+    numbers = setmetatable({}, {
+      __index = function(self, i)
+        local member = members[i]
+        if member == nil then return nil end
+        local number = tonumber(member)
+        rawset(self, i, number)
+        return number
       end,
     })
-    smallSets[term] = set
+  else
+    numbers = ascending(members)
   end
+  set = setmetatable({size = #members, numbers = numbers}, {
+    __index = function(self, field)
+      if field ~= 'has' then return nil end
+      local has = {}
+      for _, number in ipairs(self.all()) do has[number] = true end
+      self.has = has
+      return has
+    end,
+  })
+  function set.all()
+    local list = {}
+    for i = 1, set.size do list[i] = numbers[i] end
+    return list
+  end
+  -- The position of the first member past `after` (size + 1 when there is none).
+  function set.firstAfter(after)
+    local low, high = 1, set.size + 1
+    while low < high do
+      local middle = math.floor((low + high) / 2)
+      if numbers[middle] <= after then low = middle + 1 else high = middle end
+    end
+    return low
+  end
+  smallSets[term] = set
   return set
 end
 
@@ -117,11 +149,11 @@ end
 
 local spent = 0
 
--- The numbers from `numbers[i]` on (ascending) that fall in its bucket: the bucket, those numbers,
--- and the index of the first number after them.
-local function bucketRun(numbers, i)
+-- The numbers from `numbers[i]` on (ascending, `size` of them) that fall in its bucket: the bucket,
+-- those numbers, and the index of the first number after them.
+local function bucketRun(numbers, size, i)
   local bucket, run = bucketOf(layout, numbers[i]), {}
-  while i <= #numbers and bucketOf(layout, numbers[i]) == bucket do
+  while i <= size and bucketOf(layout, numbers[i]) == bucket do
     run[#run + 1] = numbers[i]
     i = i + 1
   end
@@ -237,13 +269,12 @@ local function walk(tier, spec, after)
       if term ~= driver then others[#others + 1] = term end
     end
     local examined = after
-    local sorted = smallSet(driver).sorted
-    local i = 1
-    while i <= #sorted and sorted[i] <= after do i = i + 1 end
-    while i <= #sorted do
+    local set = smallSet(driver)
+    local i = set.firstAfter(after)
+    while i <= set.size do
       if spent >= budget then return 'budget', examined end
       local bucket, candidates
-      bucket, candidates, i = bucketRun(sorted, i)
+      bucket, candidates, i = bucketRun(set.numbers, set.size, i)
       spent = spent + #candidates
       local full, matches = consider(bucket, candidates, others)
       if spec.counts then seen, matched = seen + #candidates, matched + matches end
@@ -345,7 +376,7 @@ local function countAmong(numbers, terms, skip, out)
   local count, i = 0, 1
   while i <= #numbers do
     local bucket, candidates
-    bucket, candidates, i = bucketRun(numbers, i)
+    bucket, candidates, i = bucketRun(numbers, #numbers, i)
     local kept = keepAll(terms, skip, bucket, candidates)
     local dropped = inGroup(out, bucket, kept)
     for _, number in ipairs(kept) do
@@ -378,16 +409,16 @@ local function total()
   if #match == 1 and not inactive then return least, true end
   local terms = rarestFirst(match)
   if not large[driver] and least <= countBudget then
-    return countAmong(smallSet(driver).sorted, terms, driver, inactive), true
+    return countAmong(smallSet(driver).all(), terms, driver, inactive), true
   end
   if #match == 1 and not large[layout.inactiveTerm] and sizeOf(layout.inactiveTerm) <= countBudget then
-    return least - countAmong(smallSet(layout.inactiveTerm).sorted, {driver}, nil, nil), true
+    return least - countAmong(smallSet(layout.inactiveTerm).all(), {driver}, nil, nil), true
   end
   local estimate = 0
   if seen >= 16 then
     estimate = least * matched / seen
   elseif not large[driver] then
-    local sorted, sample = smallSet(driver).sorted, {}
+    local sorted, sample = smallSet(driver).numbers, {}
     for position = 1, least, least / countBudget do sample[#sample + 1] = sorted[math.floor(position)] end
     estimate = least * countAmong(sample, terms, driver, inactive) / #sample
   else
