@@ -1,13 +1,8 @@
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRedisServer, type LocalRedis } from '../../scripts/local-redis.js';
 import { COMPACT_REDIS_SETTINGS, warnOfLooseRedisSettings } from '../../src/store/redis-settings.js';
-
-/** A logger whose warnings land in `lines`. */
-function capturingLogger(lines: Record<string, unknown>[]) {
-  return pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-}
+import { capturingLogger } from '../helpers/logs.js';
 
 describe('the Redis settings check at start-up', () => {
   let server: LocalRedis;

@@ -1,8 +1,8 @@
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { levels, pino } from 'pino';
+import { levels } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bullSweepScheduler, type SweepScheduler } from '../../src/worker/job-scheduler.js';
+import { capturingLogger } from '../helpers/logs.js';
 import { waitFor } from '../helpers/processes.js';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
 
@@ -21,13 +21,7 @@ describe('a sweep whose job is gone from Redis when its run ends', () => {
   const redis = connect();
   const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   const lines: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  const logger = pino({ level: 'debug' }, sink);
+  const logger = capturingLogger(lines);
   let scheduler: SweepScheduler | undefined;
 
   afterAll(async () => {
