@@ -152,13 +152,22 @@ local spent = 0
 -- The numbers from `numbers[i]` on (ascending, `size` of them) that fall in its bucket: the bucket,
 -- those numbers, and the index of the first number after them.
 local function bucketRun(numbers, size, i)
-  local bucket, run = bucketOf(layout, numbers[i]), {}
-  while i <= size and bucketOf(layout, numbers[i]) == bucket do
-    run[#run + 1] = numbers[i]
+  local first = numbers[i]
+  local bucket = bucketOf(layout, first)
+  local run, count, past = {first}, 1, (bucket + 1) * width
+  i = i + 1
+  while i <= size do
+    local number = numbers[i]
+    if number >= past then break end
+    count = count + 1
+    run[count] = number
     i = i + 1
   end
   return bucket, run, i
 end
+
+-- What keepAll and inGroup answer when nothing is left or asked: shared, as their answers are only read.
+local NONE = {}
 
 -- Of `candidates`, ascending numbers of bucket `bucket`, those that belong to every one of `terms`
 -- but `skip`: one SMISMEMBER per large term for all of them, each charged to the walk.
@@ -166,27 +175,29 @@ local function keepAll(terms, skip, bucket, candidates)
   local kept = candidates
   for _, term in ipairs(terms) do
     if term ~= skip and #kept > 0 then
-      local survivors = {}
       if large[term] and #kept == 1 then
         -- One candidate, as a small term's walk through many buckets mostly has: SISMEMBER's
         -- answer is a number, which is cheaper to hand to Lua than SMISMEMBER's list.
         spent = spent + callCost
-        if redis.call('SISMEMBER', bucketKey(term, bucket), digits(kept[1])) == 1 then survivors[1] = kept[1] end
-      elseif large[term] then
-        local texts = {}
-        for i, number in ipairs(kept) do texts[i] = digits(number) end
-        local flags = redis.call('SMISMEMBER', bucketKey(term, bucket), unpack(texts))
-        spent = spent + callCost
-        for i, number in ipairs(kept) do
-          if flags[i] == 1 then survivors[#survivors + 1] = number end
-        end
+        if redis.call('SISMEMBER', bucketKey(term, bucket), digits(kept[1])) == 0 then return NONE end
       else
-        local has = smallSet(term).has
-        for _, number in ipairs(kept) do
-          if has[number] then survivors[#survivors + 1] = number end
+        local survivors = {}
+        if large[term] then
+          local texts = {}
+          for i, number in ipairs(kept) do texts[i] = digits(number) end
+          local flags = redis.call('SMISMEMBER', bucketKey(term, bucket), unpack(texts))
+          spent = spent + callCost
+          for i, number in ipairs(kept) do
+            if flags[i] == 1 then survivors[#survivors + 1] = number end
+          end
+        else
+          local has = smallSet(term).has
+          for _, number in ipairs(kept) do
+            if has[number] then survivors[#survivors + 1] = number end
+          end
         end
+        kept = survivors
       end
-      kept = survivors
     end
   end
   return kept
@@ -194,10 +205,9 @@ end
 
 -- Of `numbers` (one bucket's), the lookup of those that belong to every term of `group`.
 local function inGroup(group, bucket, numbers)
+  if not group then return NONE end
   local members = {}
-  if group then
-    for _, number in ipairs(keepAll(group, nil, bucket, numbers)) do members[number] = true end
-  end
+  for _, number in ipairs(keepAll(group, nil, bucket, numbers)) do members[number] = true end
   return members
 end
 
