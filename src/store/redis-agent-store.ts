@@ -139,20 +139,33 @@ const SCRIPTS: [keyof RegistryCommands, string, number][] = [
   ['scheduleProbe', 'schedule-probe', 3],
 ];
 
-/** The text of a Lua script of `lua/`, by its path there without `.lua`. */
-export const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
+const luaTexts = new Map<string, string>();
 
-/** The Lua functions every script may call, put before each (Redis scripts cannot include one another). */
-const LUA_LIBRARY = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners', 'probe-schedule']
-  .map((lib) => readLua(`lib/${lib}`))
-  .join('');
+/** The text of a Lua script of `lua/`, by its path there without `.lua`; each file is read once. */
+export const readLua = (path: string): string => {
+  let text = luaTexts.get(path);
+  if (text === undefined) {
+    text = readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), 'utf8');
+    luaTexts.set(path, text);
+  }
+  return text;
+};
 
-const loadScript = (name: string) => LUA_LIBRARY + readLua(name);
+/** The Lua functions every script may call, put before each in this order (Redis scripts cannot include one another). */
+const LUA_LIBRARY_FILES = ['numbers', 'packed-terms', 'term-index', 'extension-catalog', 'idempotency', 'changes', 'agent-ids', 'domain-owners', 'probe-schedule'];
+
+/**
+ * A script of `lua/` as Redis runs it: the library, then the script. `read` reads a file of `lua/`
+ * by its path there without `.lua` (the benchmark's replay reads another revision's with it).
+ * @defaultValue read: this checkout's files, {@link readLua}
+ */
+export const scriptSource = (name: string, read: (path: string) => string = readLua): string =>
+  [...LUA_LIBRARY_FILES.map((lib) => read(`lib/${lib}`)), read(name)].join('');
 
 /** Registers the Lua scripts once per connection; ioredis sends EVALSHA and falls back to EVAL. */
 function defineScripts(redis: Redis): Redis & RegistryCommands {
   for (const [command, file, numberOfKeys] of SCRIPTS) {
-    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua: loadScript(file) });
+    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua: scriptSource(file) });
   }
   return redis as Redis & RegistryCommands;
 }

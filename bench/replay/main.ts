@@ -1,0 +1,150 @@
+/**
+ * The search script's own Redis time, query by query, and a comparison with another revision's
+ * script on the same data. The harness's end-to-end runs move by up to 2× between runs on a shared
+ * machine; this measures only the script, each query several times with both scripts in turn, and
+ * keeps each one's fastest run, so a change of a few per cent shows.
+ *
+ * `npm run bench:replay -- [--agents 100000] [--against HEAD~1] [--runs 5] [--scenarios search,...]
+ * [--redis-url URL]`. It seeds the bench cards (through the registry's store, as the harness does),
+ * sends each scenario's sampled requests once to a registry and records the search script's
+ * arguments from Redis's MONITOR, then runs every recorded call with this checkout's script and,
+ * with `--against`, the script of that git revision. Given `--redis-url`, the seeded agents stay
+ * under their prefix, so the next run on the same Redis skips seeding (a million take minutes).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { freePort, startRedisServer } from '../../scripts/local-redis.js';
+import { scriptSource } from '../../src/store/redis-agent-store.js';
+import { seedThroughStore } from '../harness/seeding.js';
+import { startNodeProcess } from '../harness/processes.js';
+import { workload } from '../harness/workload.js';
+import { SEARCH_SHAPES, type SearchScenarioName } from '../scenarios.js';
+
+const SEARCH_SCRIPT = 'search-agents';
+
+const { values } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '100000' },
+    against: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    scenarios: { type: 'string', default: ['search', ...SEARCH_SHAPES].join(',') },
+    'redis-url': { type: 'string' },
+  },
+});
+const agents = Number(values.agents);
+const runs = Number(values.runs);
+const scenarios = values.scenarios.split(',') as SearchScenarioName[];
+const known = new Set<string>(['search', ...SEARCH_SHAPES]);
+if (!Number.isInteger(agents) || agents < 10) throw new Error('--agents takes a whole number of at least 10');
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of at least 1');
+for (const scenario of scenarios) if (!known.has(scenario)) throw new Error(`--scenarios: ${scenario} is not a search scenario (${[...known].join(', ')})`);
+
+/** The search script of git revision `revision`, from the same library files this checkout's uses. */
+const scriptAt = (revision: string) =>
+  scriptSource(SEARCH_SCRIPT, (path) => execFileSync('git', ['show', `${revision}:src/store/lua/${path}.lua`], { encoding: 'utf8' }));
+
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+/**
+ * The search script calls the registry makes for `paths`, as Redis received them (arguments after
+ * the SHA). A path asked again may be answered from the registry's page cache, with no call.
+ */
+async function recordCalls(redisUrl: string, prefix: string, paths: readonly string[]): Promise<string[][]> {
+  const port = await freePort();
+  const env = { PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ROLE: 'api', LOG_LEVEL: 'warn' };
+  const registry = await startNodeProcess('dist/main.js', [], port, env, '/ready');
+  const client = new Redis(redisUrl);
+  const monitor = await client.monitor();
+  const searchSha = sha1(scriptSource(SEARCH_SCRIPT));
+  const calls: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args[0]?.toLowerCase() === 'evalsha' && args[1] === searchSha) calls.push(args.slice(2));
+  });
+  try {
+    for (const path of paths) {
+      const res = await fetch(`${registry.origin}${path}`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    }
+    // MONITOR's last lines may still be on their way.
+    await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    monitor.disconnect();
+    client.disconnect();
+    await registry.stop();
+  }
+  return calls;
+}
+
+/** Microseconds Redis spent in EVALSHA since the last reset. */
+async function evalshaMicros(redis: Redis): Promise<number> {
+  const found = /cmdstat_evalsha:calls=\d+,usec=(\d+)/.exec(await redis.info('commandstats'));
+  return Number(found?.[1] ?? 0);
+}
+
+interface ScriptTimes {
+  /** Per call, the fastest of its runs, in microseconds. */
+  fastest: number[];
+  /** The answer of each call. */
+  answers: string[];
+}
+
+/** Runs every call `runs` times with each script in turn (scripts loaded already, by SHA). */
+async function replay(redis: Redis, shas: readonly string[], calls: readonly string[][]): Promise<ScriptTimes[]> {
+  const times: ScriptTimes[] = shas.map(() => ({ fastest: [], answers: [] }));
+  for (const call of calls) {
+    const fastest = shas.map(() => Infinity);
+    for (let run = 0; run < runs; run++) {
+      for (const [i, sha] of shas.entries()) {
+        await redis.config('RESETSTAT');
+        const answer = await redis.evalsha(sha, ...(call as [string]));
+        fastest[i] = Math.min(fastest[i] as number, await evalshaMicros(redis));
+        if (run === 0) (times[i] as ScriptTimes).answers.push(JSON.stringify(answer));
+      }
+    }
+    for (const [i, micros] of fastest.entries()) (times[i] as ScriptTimes).fastest.push(micros);
+  }
+  return times;
+}
+
+const mean = (numbers: readonly number[]) => numbers.reduce((sum, n) => sum + n, 0) / Math.max(1, numbers.length);
+
+async function main(): Promise<void> {
+  const ownRedis = values['redis-url'] ? undefined : await startRedisServer(await freePort());
+  const redisUrl = values['redis-url'] ?? (ownRedis?.url as string);
+  const prefix = `bench:{replay-${agents}}:`;
+  const redis = new Redis(redisUrl);
+  try {
+    const seeded = Number((await redis.get(`${prefix}agent-numbers`)) ?? 0);
+    if (seeded === 0) console.log(`seeded ${agents} agents in ${(await seedThroughStore(redisUrl, prefix, agents)).toFixed(1)} s`);
+    else if (seeded !== agents) throw new Error(`${prefix} on ${redisUrl} holds ${seeded} agents, not ${agents}: delete its keys or ask for ${seeded}`);
+
+    const scripts = [{ name: 'this checkout', text: scriptSource(SEARCH_SCRIPT) }];
+    if (values.against) scripts.push({ name: values.against, text: scriptAt(values.against) });
+    const shas = await Promise.all(scripts.map(({ text }) => redis.script('LOAD', text) as Promise<string>));
+
+    const work = workload(agents);
+    const header = ['scenario', 'calls', ...scripts.map(({ name }) => `${name}: µs per call`)];
+    if (scripts.length === 2) header.push('ratio', 'faster calls', 'different answers');
+    console.log(`\nSearch script time at ${agents} agents (each call's fastest of ${runs} runs, scripts in turn; mean over the calls):\n`);
+    console.log(`| ${header.join(' | ')} |\n| --- |${' ---: |'.repeat(header.length - 1)}`);
+    for (const scenario of scenarios) {
+      const calls = await recordCalls(redisUrl, prefix, work.searchPaths[scenario]);
+      const [mine, theirs] = await replay(redis, shas, calls);
+      const row = [scenario, String(calls.length), ...[mine, theirs].flatMap((times) => (times ? [mean(times.fastest).toFixed(0)] : []))];
+      if (mine && theirs) {
+        const faster = mine.fastest.filter((micros, i) => micros < (theirs.fastest[i] as number)).length;
+        const different = mine.answers.filter((answer, i) => answer !== theirs.answers[i]).length;
+        row.push((mean(mine.fastest) / mean(theirs.fastest)).toFixed(2), `${faster} of ${calls.length}`, String(different));
+      }
+      console.log(`| ${row.join(' | ')} |`);
+    }
+  } finally {
+    redis.disconnect();
+    await ownRedis?.stop();
+  }
+}
+
+await main();
