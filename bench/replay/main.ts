@@ -4,7 +4,7 @@
  * machine; this measures only the script, each query several times with both scripts in turn, and
  * keeps each one's fastest run, so a change of a few per cent shows.
  *
- * `npm run bench:replay -- [--agents 100000] [--against HEAD~1] [--runs 5] [--scenarios search,...]
+ * `npm run bench:replay -- [--agents 100000] [--against HEAD~1] [--runs 6] [--scenarios search,...]
  * [--redis-url URL]`. It seeds the bench cards (through the registry's store, as the harness does),
  * sends each scenario's sampled requests once to a registry and records the search script's
  * arguments from Redis's MONITOR, then runs every recorded call with this checkout's script and,
@@ -28,7 +28,7 @@ const { values } = parseArgs({
   options: {
     agents: { type: 'string', default: '100000' },
     against: { type: 'string' },
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '6' },
     scenarios: { type: 'string', default: ['search', ...SEARCH_SHAPES].join(',') },
     'redis-url': { type: 'string' },
   },
@@ -38,7 +38,8 @@ const runs = Number(values.runs);
 const scenarios = values.scenarios.split(',') as SearchScenarioName[];
 const known = new Set<string>(['search', ...SEARCH_SHAPES]);
 if (!Number.isInteger(agents) || agents < 10) throw new Error('--agents takes a whole number of at least 10');
-if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of at least 1');
+// Each script runs first in half the runs: an odd number would give one of them an extra warm run.
+if (!Number.isInteger(runs) || runs < 2 || runs % 2 !== 0) throw new Error('--runs takes an even whole number of at least 2');
 for (const scenario of scenarios) if (!known.has(scenario)) throw new Error(`--scenarios: ${scenario} is not a search scenario (${[...known].join(', ')})`);
 
 /** The search script of git revision `revision`, from the same library files this checkout's uses. */
@@ -91,13 +92,19 @@ interface ScriptTimes {
   answers: string[];
 }
 
-/** Runs every call `runs` times with each script in turn (scripts loaded already, by SHA). */
+/**
+ * Runs every call `runs` times with each script in turn (scripts loaded already, by SHA). The
+ * order of the scripts alternates from run to run: the second to run a call finds the keys it
+ * reads warmer in the CPU's caches, so each must be second equally often.
+ */
 async function replay(redis: Redis, shas: readonly string[], calls: readonly string[][]): Promise<ScriptTimes[]> {
   const times: ScriptTimes[] = shas.map(() => ({ fastest: [], answers: [] }));
   for (const call of calls) {
     const fastest = shas.map(() => Infinity);
     for (let run = 0; run < runs; run++) {
-      for (const [i, sha] of shas.entries()) {
+      const order = run % 2 === 0 ? [...shas.keys()] : [...shas.keys()].reverse();
+      for (const i of order) {
+        const sha = shas[i] as string;
         await redis.config('RESETSTAT');
         const answer = await redis.evalsha(sha, ...(call as [string]));
         fastest[i] = Math.min(fastest[i] as number, await evalshaMicros(redis));
@@ -127,7 +134,7 @@ async function main(): Promise<void> {
 
     const work = workload(agents);
     const header = ['scenario', 'calls', ...scripts.map(({ name }) => `${name}: µs per call`)];
-    if (scripts.length === 2) header.push('ratio', 'faster calls', 'different answers');
+    if (scripts.length === 2) header.push('ratio', 'calls faster / slower', 'different answers');
     console.log(`\nSearch script time at ${agents} agents (each call's fastest of ${runs} runs, scripts in turn; mean over the calls):\n`);
     console.log(`| ${header.join(' | ')} |\n| --- |${' ---: |'.repeat(header.length - 1)}`);
     for (const scenario of scenarios) {
@@ -136,8 +143,9 @@ async function main(): Promise<void> {
       const row = [scenario, String(calls.length), ...[mine, theirs].flatMap((times) => (times ? [mean(times.fastest).toFixed(0)] : []))];
       if (mine && theirs) {
         const faster = mine.fastest.filter((micros, i) => micros < (theirs.fastest[i] as number)).length;
+        const slower = mine.fastest.filter((micros, i) => micros > (theirs.fastest[i] as number)).length;
         const different = mine.answers.filter((answer, i) => answer !== theirs.answers[i]).length;
-        row.push((mean(mine.fastest) / mean(theirs.fastest)).toFixed(2), `${faster} of ${calls.length}`, String(different));
+        row.push((mean(mine.fastest) / mean(theirs.fastest)).toFixed(2), `${faster} / ${slower}`, String(different));
       }
       console.log(`| ${row.join(' | ')} |`);
     }

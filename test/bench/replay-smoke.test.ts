@@ -47,7 +47,7 @@ describe('the search script replay, in a short run', () => {
       expect(row.mine).toBeGreaterThan(0);
       expect(row.theirs).toBeGreaterThan(0);
       expect(row.ratio).toBeCloseTo(row.mine / row.theirs, 1);
-      expect(row.faster).toMatch(new RegExp(`^\\d+ of ${row.calls}$`));
+      expect(row.faster).toMatch(/^\d+ \/ \d+$/);
       if (scriptsAsCommitted()) expect(row.different).toBe(0);
     }
   }, 120_000);
