@@ -98,7 +98,7 @@ local function smallSet(term)
     __index = function(self, field)
       if field ~= 'has' then return nil end
       local has = {}
-      for _, number in ipairs(self.all()) do has[number] = true end
+      for i = 1, self.size do has[numbers[i]] = true end
       self.has = has
       return has
     end,
