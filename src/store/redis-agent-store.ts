@@ -300,7 +300,7 @@ const CATALOG_EXAMINED_PER_CALL = 500;
  * terms of the same words; data of layout 3 is still written with them, so that every write finds
  * the memberships it moves.
  */
-const STORE_LAYOUT = '5';
+const STORE_LAYOUT = '6';
 const LAYOUT_WITHOUT_PREFIXES = '2';
 /** Layout 3 indexed words of prefixable length twice, whole (`tok:`) and as prefix terms; 4 by the latter only. */
 const LAYOUT_WITH_WHOLE_WORD_TWINS = '3';
@@ -310,7 +310,13 @@ const LAYOUT_WITH_WHOLE_WORD_TWINS = '3';
  * and it reads the hash's card as it is.
  */
 const LAYOUT_WITH_PLAIN_CARDS = '4';
-const READABLE_LAYOUTS = new Set([STORE_LAYOUT, LAYOUT_WITH_PLAIN_CARDS, LAYOUT_WITH_WHOLE_WORD_TWINS, LAYOUT_WITHOUT_PREFIXES]);
+/**
+ * Layout 5 keeps every large term in buckets; 6 keeps dense ones as bitmaps
+ * ({@link IndexTuning.denseTermShare}). Data of layout 5 and earlier is still written in buckets
+ * only, for the same reason: an earlier version would take a bitmap's count for no term at all.
+ */
+const LAYOUT_WITH_BUCKETS_ONLY = '5';
+const READABLE_LAYOUTS = new Set([STORE_LAYOUT, LAYOUT_WITH_BUCKETS_ONLY, LAYOUT_WITH_PLAIN_CARDS, LAYOUT_WITH_WHOLE_WORD_TWINS, LAYOUT_WITHOUT_PREFIXES]);
 
 /** The production store: one hash per agent, one set per index term, sorted sets for listing and liveness. */
 export class RedisAgentStore implements AgentStore {
@@ -318,8 +324,8 @@ export class RedisAgentStore implements AgentStore {
   private readonly redis: Redis & RegistryCommands;
   /** Where the writes a client is answered for go: the replica wait's own connection when there is one. */
   private readonly writer: Redis & RegistryCommands;
-  /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them). */
-  private readonly termLayoutArgs: string[];
+  /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them); set by checkLayout: buckets only until it has seen layout 6. */
+  private termLayoutArgs: string[];
   /** The change log's stream and about how many events it keeps, for every writing script. */
   private readonly changeLogArgs: [string, string];
   /** The tombstones' sorted set and hash, for the scripts that remove or create agents (`lua/lib/changes.lua`). */
@@ -328,9 +334,9 @@ export class RedisAgentStore implements AgentStore {
   private layoutProblem: string | undefined;
   /** Set by checkLayout: false until it has seen a layout whose every agent has its word prefixes indexed. */
   indexesWordPrefixes = false;
-  /** Set by checkLayout: whether words of prefixable length are indexed by their prefix terms only (layouts 4 and 5). */
+  /** Set by checkLayout: whether words of prefixable length are indexed by their prefix terms only (layouts 4 to 6). */
   private prefixOnlyWords = false;
-  /** Set by checkLayout: whether cards are kept packed (layout 5); every layout's reads take both forms. */
+  /** Set by checkLayout: whether cards are kept packed (layouts 5 and 6); every layout's reads take both forms. */
   private packsCards = false;
 
   constructor(
@@ -351,7 +357,15 @@ export class RedisAgentStore implements AgentStore {
     this.tombstoneArgs = [keys.tombstones, keys.tombstoneInfo];
     this.redis = defineScripts(redis);
     this.writer = replicaWait ? defineScripts(replicaWait.connection) : this.redis;
-    this.termLayoutArgs = [keys.smallTermPrefix, keys.termBucketPrefix, keys.largeTermCountPrefix, String(tuning.bucketWidth), String(tuning.smallTermMax), INACTIVE_TERM];
+    if (tuning.bucketWidth % 8 !== 0) throw new Error(`The index's bucket width must be a multiple of 8, got ${tuning.bucketWidth}`);
+    this.termLayoutArgs = this.termLayoutArgsWith(0);
+  }
+
+  /** The term layout's script arguments, with dense terms kept as bitmaps past `denseShare` (0: never). */
+  private termLayoutArgsWith(denseShare: number): string[] {
+    const k = this.keys;
+    const shape = `${this.tuning.bucketWidth} ${this.tuning.smallTermMax} ${denseShare}`;
+    return [k.smallTermPrefix, k.termBucketPrefix, k.largeTermCountPrefix, k.denseTermPrefix, shape, INACTIVE_TERM];
   }
 
   /**
@@ -926,8 +940,9 @@ export class RedisAgentStore implements AgentStore {
     if (found !== null && READABLE_LAYOUTS.has(found) && !earlier?.[1]) {
       this.layoutProblem = undefined;
       this.indexesWordPrefixes = found !== LAYOUT_WITHOUT_PREFIXES;
-      this.prefixOnlyWords = found === STORE_LAYOUT || found === LAYOUT_WITH_PLAIN_CARDS;
-      this.packsCards = found === STORE_LAYOUT;
+      this.prefixOnlyWords = found === STORE_LAYOUT || found === LAYOUT_WITH_BUCKETS_ONLY || found === LAYOUT_WITH_PLAIN_CARDS;
+      this.packsCards = found === STORE_LAYOUT || found === LAYOUT_WITH_BUCKETS_ONLY;
+      this.termLayoutArgs = this.termLayoutArgsWith(found === STORE_LAYOUT ? this.tuning.denseTermShare : 0);
     } else {
       this.layoutProblem =
         `Redis holds agents under this prefix in a data layout this version cannot read (layout ${found ?? 'of an earlier version'}, this version writes ${STORE_LAYOUT}); ` +

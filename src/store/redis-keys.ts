@@ -9,7 +9,7 @@ export interface RedisKeys {
   readonly activeListing: string;
   /** The same for inactive agents, which listings show too when asked; few, since they are deleted after a grace period. */
   readonly inactiveListing: string;
-  /** Prefix of the member count of a large term (one split into buckets, see `lua/lib/term-index.lua`): `large:tok:weather`. */
+  /** Prefix of the member count of a large term (one split into buckets or bitmaps, see `lua/lib/term-index.lua`): `large:tok:weather`. */
   readonly largeTermCountPrefix: string;
   /** Sorted set: agent id by the time (ms) its liveness runs out without a heartbeat. */
   readonly livenessDeadlines: string;
@@ -51,6 +51,8 @@ export interface RedisKeys {
   readonly smallTermPrefix: string;
   /** Prefix of the sets of a large term's agent numbers, one per bucket: `bkt:12:tok:weather` (bucket 12). */
   readonly termBucketPrefix: string;
+  /** Prefix of the bitmaps of a dense term's agent numbers, one per chunk: `bits:3:in:text/plain` (chunk 3). */
+  readonly denseTermPrefix: string;
   /** Sorted set of the (folded) URIs of the extensions some agent declares, at score 0: the extension catalog. */
   readonly extensionCatalog: string;
   /** Prefix of the hash of one catalog extension: first and last seen, first declared by, trust level. */
@@ -128,6 +130,7 @@ export function redisKeys(prefix: string): RedisKeys {
     agentIds: (agentNumber) => agentIdsPrefix + Math.floor(agentNumber / AGENT_NUMBERS_PER_BUCKET),
     smallTermPrefix,
     termBucketPrefix: bucketPrefix,
+    denseTermPrefix: `${prefix}bits:`,
     extensionCatalog: `${prefix}extensions`,
     extensionInfoPrefix: `${prefix}extension:`,
     invalidations: `${prefix}invalidations`,

@@ -7,7 +7,8 @@ export interface IndexTuning {
   /**
    * Agent numbers per bucket of a large term. A bucket is one Redis set, so it stays an intset
    * (`set-max-intset-entries`, 512 by default, 1024 in the registry's recommended settings) and one
-   * intersection reads at most this many numbers of each term. Part of the stored data's layout:
+   * intersection reads at most this many numbers of each term. A multiple of 8 for the Redis store,
+   * whose dense terms keep a bucket in whole bytes of a bitmap. Part of the stored data's layout:
    * every process on one Redis must use the same.
    * @defaultValue 1024
    */
@@ -18,6 +19,15 @@ export interface IndexTuning {
    * @defaultValue 1024
    */
   smallTermMax: number;
+  /**
+   * Which large terms the Redis store keeps as bitmaps instead of buckets: a term whose members,
+   * when it outgrows {@link IndexTuning.smallTermMax}, are more than 1 in this many of the agent
+   * numbers up to its highest member. A bitmap takes one bit per agent number, far less than a
+   * bucket set's entries when a term is this common, and a search checks many candidates against
+   * it with one command. 0 keeps every large term in buckets. Part of the layout.
+   * @defaultValue 32
+   */
+  denseTermShare: number;
   /**
    * What one search page may spend, in candidates examined: each number checked or read from an
    * intersection counts one, an intersection's own scan one per eight numbers of its smallest set,
@@ -62,6 +72,7 @@ export interface IndexTuning {
 export const DEFAULT_INDEX_TUNING: Readonly<IndexTuning> = Object.freeze({
   bucketWidth: 1024,
   smallTermMax: 1024,
+  denseTermShare: 32,
   walkBudget: 2048,
   embeddedWalkBudget: 32_768,
   bucketVisitCost: 64,

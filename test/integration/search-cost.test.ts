@@ -17,7 +17,7 @@ import { writeOf } from '../helpers/store-backends.js';
  * commands inside the script included) and in the work the store reports.
  */
 const DB = 12;
-const TUNING: IndexTuning = { bucketWidth: 32, smallTermMax: 32, walkBudget: 512, embeddedWalkBudget: 512, bucketVisitCost: 16, checkCost: 2, countBudget: 64, estimateSamples: 2 };
+const TUNING: IndexTuning = { bucketWidth: 32, smallTermMax: 32, denseTermShare: 0, walkBudget: 512, embeddedWalkBudget: 512, bucketVisitCost: 16, checkCost: 2, countBudget: 64, estimateSamples: 2 };
 
 /** Agent `i`: every one takes text/plain, one in ten is tagged `tenth`, one in 500 has the skill `rare`; the name words differ. */
 function card(i: number): Record<string, unknown> {

@@ -18,9 +18,10 @@ import { writeOf } from '../helpers/store-backends.js';
 
 /**
  * A tiny layout, so that catalogues of a few dozen agents already have large terms split into
- * buckets, terms that grow past the small bound and shrink again, and walks that spend their budget.
+ * buckets or kept as bitmaps (those that grow large among the first 16 numbers), terms that grow
+ * past the small bound and shrink again, and walks that spend their budget.
  */
-const TINY: IndexTuning = { bucketWidth: 8, smallTermMax: 3, walkBudget: 24, embeddedWalkBudget: 24, bucketVisitCost: 3, checkCost: 2, countBudget: 12, estimateSamples: 2 };
+const TINY: IndexTuning = { bucketWidth: 8, smallTermMax: 3, denseTermShare: 4, walkBudget: 24, embeddedWalkBudget: 24, bucketVisitCost: 3, checkCost: 2, countBudget: 12, estimateSamples: 2 };
 
 const SKILLS = ['plan', 'route', 'quote', 'chart'];
 const TAGS = ['travel', 'money', 'maps'];
@@ -166,7 +167,7 @@ async function walkPages(search: SearchService, query: SearchCriteria, between: 
 
 interface Backend {
   name: string;
-  open(tuning: IndexTuning): { store: AgentStore; close(): Promise<void> };
+  open(tuning: IndexTuning): Promise<{ store: AgentStore; close(): Promise<void> }>;
 }
 
 const admin = connect();
@@ -174,21 +175,32 @@ afterAll(() => admin.disconnect());
 
 const backends: Backend[] = [
   {
-    name: 'RedisAgentStore',
-    open(tuning) {
+    // Before checkLayout has seen the prefix's layout, every large term is kept in buckets.
+    name: 'RedisAgentStore with every large term in buckets',
+    async open(tuning) {
       const prefix = uniquePrefix();
       const store = new RedisAgentStore(admin, redisKeys(prefix), storedCards, () => {}, tuning);
       return { store, close: () => deleteKeys(admin, prefix) };
     },
   },
-  { name: 'MemoryAgentStore', open: (tuning) => ({ store: new MemoryAgentStore(storedCards, tuning), close: async () => {} }) },
+  {
+    // The layout of an empty prefix: terms common when they grow large become bitmaps, later ones buckets.
+    name: 'RedisAgentStore with dense terms as bitmaps',
+    async open(tuning) {
+      const prefix = uniquePrefix();
+      const store = new RedisAgentStore(admin, redisKeys(prefix), storedCards, () => {}, tuning);
+      await store.checkLayout();
+      return { store, close: () => deleteKeys(admin, prefix) };
+    },
+  },
+  { name: 'MemoryAgentStore', open: async (tuning) => ({ store: new MemoryAgentStore(storedCards, tuning), close: async () => {} }) },
 ];
 
 describe.each(backends.map((b) => [b.name, b] as const))('%s search against a brute-force filter', (_name, backend) => {
   it('shows every match once, in rank order, over all pages, with exact totals right', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(change, { minLength: 20, maxLength: 150 }), fc.array(criteria, { minLength: 1, maxLength: 6 }), pageBytes, async (changes, queries, maxPageBytes) => {
-        const { store, close } = backend.open(TINY);
+        const { store, close } = await backend.open(TINY);
         const oracle = new Oracle();
         const clock = { now: Date.parse('2025-01-01T00:00:00.000Z') };
         try {
@@ -216,7 +228,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
         fc.array(change, { minLength: 1, maxLength: 30 }),
         pageBytes,
         async (before, query, during, maxPageBytes) => {
-          const { store, close } = backend.open(TINY);
+          const { store, close } = await backend.open(TINY);
           const oracle = new Oracle();
           const clock = { now: Date.parse('2025-01-01T00:00:00.000Z') };
           try {

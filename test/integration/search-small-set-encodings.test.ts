@@ -16,7 +16,7 @@ import { searchAll, writeOf } from '../helpers/store-backends.js';
  * ascending, from the first page and from a cursor.
  */
 const AGENTS = 1100;
-const TUNING: IndexTuning = { bucketWidth: 2048, smallTermMax: 2048, walkBudget: 100_000, embeddedWalkBudget: 100_000, bucketVisitCost: 16, checkCost: 2, countBudget: 64, estimateSamples: 2 };
+const TUNING: IndexTuning = { bucketWidth: 2048, smallTermMax: 2048, denseTermShare: 0, walkBudget: 100_000, embeddedWalkBudget: 100_000, bucketVisitCost: 16, checkCost: 2, countBudget: 64, estimateSamples: 2 };
 
 describe('a small term pages in agent order whether Redis keeps its set as an intset or a hashtable', () => {
   const prefix = uniquePrefix();

@@ -3,6 +3,7 @@ import { storedCards } from '../../src/agents/stored-cards.js';
 import { UnavailableError } from '../../src/errors.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
+import { DEFAULT_INDEX_TUNING, type IndexTuning } from '../../src/store/term-layout.js';
 import { cardV1 } from '../helpers/cards.js';
 import { connect, deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { sendJson, startRegistry } from '../helpers/registry-server.js';
@@ -22,10 +23,10 @@ describe('the data layout under the prefix', () => {
     return prefix;
   };
   /** A store on a fresh prefix, marked with `layout` first when given. */
-  const storeOn = async (layout?: string) => {
+  const storeOn = async (layout?: string, tuning: IndexTuning = DEFAULT_INDEX_TUNING) => {
     const prefix = fresh();
     if (layout) await admin.set(`${prefix}layout`, layout);
-    return { prefix, store: new RedisAgentStore(connect(), redisKeys(prefix), storedCards) };
+    return { prefix, store: new RedisAgentStore(connect(), redisKeys(prefix), storedCards, undefined, tuning) };
   };
   afterAll(async () => {
     for (const prefix of prefixes) await deleteKeys(admin, prefix);
@@ -35,7 +36,7 @@ describe('the data layout under the prefix', () => {
   it('is marked with this version on an empty prefix, and the store works', async () => {
     const { prefix, store } = await storeOn();
     expect(await store.checkLayout()).toBeUndefined();
-    expect(await admin.get(`${prefix}layout`)).toBe('5');
+    expect(await admin.get(`${prefix}layout`)).toBe('6');
     expect(store.indexesWordPrefixes).toBe(true);
     await store.save(writeOf('weather'));
     expect(await store.checkLayout()).toBeUndefined();
@@ -59,8 +60,8 @@ describe('the data layout under the prefix', () => {
   );
 
   it('refuses a layout version it does not know', async () => {
-    const { store } = await storeOn('6');
-    expect(await store.checkLayout()).toMatch(/layout 6, this version writes 5/);
+    const { store } = await storeOn('7');
+    expect(await store.checkLayout()).toMatch(/layout 7, this version writes 6/);
     await store.close();
   });
 
@@ -136,6 +137,76 @@ describe('the data layout under the prefix', () => {
     expect(await setsOf(prefix, 'tok')).toEqual([]);
     expect(await setsOf(prefix, 'pre')).toEqual([]);
     expect(await admin.get(`${prefix}layout`)).toBe('3');
+    await store.close();
+  });
+
+  /** Buckets of 8 numbers, bitmap chunks of 512, terms large past 3 members and dense when then more than 1 in 4 of the numbers. */
+  const TINY: IndexTuning = { ...DEFAULT_INDEX_TUNING, bucketWidth: 8, smallTermMax: 3, denseTermShare: 4 };
+  const tagged = (...tags: string[]) => cardV1({ skills: [{ id: 'forecast', name: 'Forecast', description: 'Forecasts', tags }] });
+  /** Registers agents `from` to `to` - 1 (agent numbers from + 1 to `to`), each with the tags `tagsOf` gives it. */
+  const register = async (store: RedisAgentStore, from: number, to: number, tagsOf: (i: number) => string[]) => {
+    for (let i = from; i < to; i++) await store.save(writeOf(`agent-${i}`, tagged(...tagsOf(i))));
+  };
+  const numbersOf = (page: { hits: { position: { agentNumber: number } }[] }) => page.hits.map((hit) => hit.position.agentNumber);
+  const search = (store: RedisAgentStore, terms: string[], afterNumber = 0) =>
+    store.searchTerms({ terms, preferred: [], includeInactive: false, wanted: 5, ...(afterNumber ? { after: { tier: 0, agentNumber: afterNumber } } : {}) });
+  /** Every match, page after page: from the last hit of a full page, or from where a walk spent its budget. */
+  const everyMatch = async (store: RedisAgentStore, terms: string[]) => {
+    const found: number[] = [];
+    let after = 0;
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await search(store, terms, after);
+      found.push(...numbersOf(page));
+      const next = page.hits.length === 5 ? page.hits[4]?.position : page.stoppedAt;
+      if (!next) return found;
+      after = next.agentNumber;
+    }
+    throw new Error('the walk did not end within 100 pages');
+  };
+
+  it('of this version keeps a term common when it grows large as bitmap chunks of full length, and one that grows large later in buckets', async () => {
+    const { prefix, store } = await storeOn(undefined, TINY);
+    await store.checkLayout();
+    await register(store, 0, 600, (i) => [i < 4 ? 'early' : 'other', ...(i >= 590 && i < 594 ? ['late'] : []), ...([99, 299, 549].includes(i) ? ['rare'] : [])]);
+    // Every agent takes text/plain (cardV1's modes): dense from its 4th member, over two chunks now.
+    expect(await admin.get(`${prefix}large:in:text/plain`)).toBe('600/1');
+    expect(await admin.strlen(`${prefix}bits:0:in:text/plain`)).toBe(64);
+    expect(await admin.strlen(`${prefix}bits:1:in:text/plain`)).toBe(64);
+    // As much memory as a string set whole, at once: no room to grow was given as the bits were set.
+    await admin.set(`${prefix}bits:9:in:text/plain`, Buffer.alloc(64));
+    expect(await admin.memory('USAGE', `${prefix}bits:1:in:text/plain`)).toBe(await admin.memory('USAGE', `${prefix}bits:9:in:text/plain`));
+    await admin.del(`${prefix}bits:9:in:text/plain`);
+    expect(await admin.get(`${prefix}large:tag:early`)).toBe('4/0');
+    // 4 members among the numbers up to 594: not dense, so in buckets (numbers 591-594: buckets 73 and 74).
+    expect(await admin.get(`${prefix}large:tag:late`)).toBe('4');
+    expect((await admin.smembers(`${prefix}bkt:73:tag:late`)).sort()).toEqual(['591']);
+    expect(await admin.keys(`${prefix}bits:*:tag:late`)).toEqual([]);
+
+    expect(numbersOf(await search(store, ['in:text/plain'], 509))).toEqual([510, 511, 512, 513, 514]);
+    const rare = await search(store, ['tag:rare', 'in:text/plain']);
+    expect(numbersOf(rare)).toEqual([100, 300, 550]);
+    // Its three candidates lie in three buckets but two chunks: one membership command per chunk.
+    expect(rare.work).toBe(3 + 2 * TINY.checkCost);
+    expect(numbersOf(await search(store, ['tag:early', 'in:text/plain']))).toEqual([1, 2, 3, 4]);
+    expect(await everyMatch(store, ['tag:late', 'in:text/plain'])).toEqual([591, 592, 593, 594]);
+    expect(await everyMatch(store, ['tag:late', 'tag:other', 'in:text/plain'])).toEqual([591, 592, 593, 594]);
+    expect((await search(store, ['tag:other', 'in:text/plain'], 590)).total).toBe(596);
+
+    // A dense term that loses its last member leaves no count and no chunk behind.
+    for (let i = 0; i < 4; i++) await store.delete(`agent-${i}`);
+    expect(await admin.keys(`${prefix}*:tag:early`)).toEqual([]);
+    expect(numbersOf(await search(store, ['tag:early']))).toEqual([]);
+    await store.close();
+  });
+
+  it('writes data of layout 5 with every large term in buckets, which a replica of an earlier version reads', async () => {
+    const { prefix, store } = await storeOn('5', TINY);
+    expect(await store.checkLayout()).toBeUndefined();
+    await register(store, 0, 6, () => ['early']);
+    expect(await admin.get(`${prefix}large:tag:early`)).toBe('6');
+    expect(await admin.keys(`${prefix}bits:*`)).toEqual([]);
+    expect(numbersOf(await search(store, ['tag:early', 'in:text/plain']))).toEqual([1, 2, 3, 4, 5]);
+    expect(await admin.get(`${prefix}layout`)).toBe('5');
     await store.close();
   });
 

@@ -3,8 +3,8 @@
 -- deprecated agents follow in tiers of their own in the same order (2 and 3; without preferred
 -- terms, tier 0 and then tier 1); within a tier, by agent number. Its work is bounded by the page, never by the matches or the
 -- agents: a small term's set is read whole (it holds at most smallMax numbers), large terms are
--- walked one bucket at a time from the cursor, and the walk stops once it has the page or has
--- spent its budget, answering where it stopped.
+-- walked one bucket at a time from the cursor (a dense term's bucket is a range of its bitmap),
+-- and the walk stops once it has the page or has spent its budget, answering where it stopped.
 -- KEYS[1] agent number counter
 -- ARGV[1..6] the term layout (lib/term-index.lua), ARGV[7] key prefix of the agent number -> id
 -- buckets, ARGV[8] agent numbers per id bucket, ARGV[9] tier to start in, ARGV[10] agent number
@@ -17,6 +17,7 @@
 -- with its budget spent ('' when it did not), total, '1' when the total is exact, work spent}.
 local layout = termLayout(ARGV, 1)
 local width = layout.bucketWidth
+local bucketBytes = width / 8
 local wanted = tonumber(ARGV[11])
 local budget = tonumber(ARGV[12])
 local visitCost = tonumber(ARGV[13])
@@ -33,22 +34,26 @@ for i = 20, #ARGV do
   if i < 20 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
 end
 
-local bucketPrefixes = {}
-local function bucketKey(term, bucket)
-  local prefix = bucketPrefixes[bucket]
-  if not prefix then
-    prefix = bucketKeyPrefix(layout, bucket)
-    bucketPrefixes[bucket] = prefix
+-- A key builder for bucket or chunk keys: the prefix of each bucket (chunk) is built once.
+local function keyBuilder(prefixOf)
+  local prefixes = {}
+  return function(term, at)
+    local prefix = prefixes[at]
+    if not prefix then
+      prefix = prefixOf(layout, at)
+      prefixes[at] = prefix
+    end
+    return prefix .. term
   end
-  return prefix .. term
 end
+local bucketKey, chunkKey = keyBuilder(bucketKeyPrefix), keyBuilder(chunkKeyPrefix)
 
--- Member counts, and which terms are large.
-local sizes, large = {}, {}
+-- Member counts, which terms are large, and the highest chunk of the dense ones.
+local sizes, large, tops = {}, {}, {}
 local function sizeOf(term)
   if sizes[term] == nil then
     local counts = {}
-    readLargeCounts(layout, {term}, counts)
+    readLargeCounts(layout, {term}, counts, tops)
     if counts[term] then
       sizes[term], large[term] = counts[term], true
     else
@@ -148,53 +153,112 @@ local function expectedDensity(terms)
 end
 
 local spent = 0
+-- The most candidates of a small term's walk checked together: a batch of them costs about one
+-- command per large term when they share its bucket or chunk.
+local RUN_MOST = 64
 
--- The numbers from `numbers[i]` on (ascending, `size` of them) that fall in its bucket: the bucket,
--- those numbers, and the index of the first number after them.
-local function bucketRun(numbers, size, i)
-  local first = numbers[i]
-  local bucket = bucketOf(layout, first)
-  local run, count, past = {first}, 1, (bucket + 1) * width
-  i = i + 1
-  while i <= size do
-    local number = numbers[i]
-    if number >= past then break end
+-- Up to `most` numbers from `numbers[i]` on (ascending, `size` of them), and the index of the
+-- first number after them.
+local function runOf(numbers, size, i, most)
+  local run, count = {}, 0
+  while i <= size and count < most do
     count = count + 1
-    run[count] = number
+    run[count] = numbers[i]
     i = i + 1
   end
-  return bucket, run, i
+  return run, i
+end
+
+-- Bit masks of a byte's bits, as Redis numbers them: bit 0 is the most significant.
+local MASKS = {128, 64, 32, 16, 8, 4, 2, 1}
+local band, byteAt = bit.band, string.byte
+
+-- Whether bit `offset` of `bits` is set (false past its end: a bitmap's missing bytes are zero).
+local function bitSet(bits, offset)
+  local byte = byteAt(bits, math.floor(offset / 8) + 1)
+  return byte ~= nil and band(byte, MASKS[offset % 8 + 1]) ~= 0
+end
+
+-- Of `numbers`, ascending and all in chunk `chunk`, the flags (1: set) of dense `term`'s bits:
+-- read as one range when they lie close together, else bit by bit with one BITFIELD_RO.
+local function chunkFlags(term, chunk, numbers)
+  local base, key = chunk * layout.chunkWidth, chunkKey(term, chunk)
+  local first, last = numbers[1] - base, numbers[#numbers] - base
+  local from = math.floor(first / 8)
+  local flags = {}
+  if math.floor(last / 8) - from < 4 * #numbers then
+    local bits = redis.call('GETRANGE', key, from, math.floor(last / 8))
+    for i, number in ipairs(numbers) do flags[i] = bitSet(bits, number - base - from * 8) and 1 or 0 end
+    return flags
+  end
+  local args = {}
+  for i, number in ipairs(numbers) do args[3 * i - 2], args[3 * i - 1], args[3 * i] = 'GET', 'u1', digits(number - base) end
+  return redis.call('BITFIELD_RO', key, unpack(args))
+end
+
+-- Of `kept` (ascending), those that belong to large `term`: one command per bucket (per chunk
+-- when the term is dense) that they fall in, each charged to the walk.
+local function keepLarge(term, kept)
+  local top = tops[term]
+  local span = top and layout.chunkWidth or width
+  local survivors, size = {}, 0
+  local i = 1
+  while i <= #kept do
+    local at = math.floor(kept[i] / span)
+    local past = (at + 1) * span
+    local group = {kept[i]}
+    i = i + 1
+    while i <= #kept and kept[i] < past do
+      group[#group + 1] = kept[i]
+      i = i + 1
+    end
+    spent = spent + callCost
+    if top and at > top then
+      -- Past the term's highest chunk: no member there.
+    elseif #group == 1 then
+      -- One candidate, as a small term's walk mostly has: a number is a cheaper answer to hand to
+      -- Lua than a list.
+      local found = top and redis.call('GETBIT', chunkKey(term, at), digits(group[1] - at * span)) or
+        redis.call('SISMEMBER', bucketKey(term, at), digits(group[1]))
+      if found == 1 then
+        size = size + 1
+        survivors[size] = group[1]
+      end
+    else
+      local flags
+      if top then
+        flags = chunkFlags(term, at, group)
+      else
+        local texts = {}
+        for j, number in ipairs(group) do texts[j] = digits(number) end
+        flags = redis.call('SMISMEMBER', bucketKey(term, at), unpack(texts))
+      end
+      for j, number in ipairs(group) do
+        if flags[j] == 1 then
+          size = size + 1
+          survivors[size] = number
+        end
+      end
+    end
+  end
+  return survivors
 end
 
 -- What keepAll and inGroup answer when nothing is left or asked: shared, as their answers are only read.
 local NONE = {}
 
--- Of `candidates`, ascending numbers of bucket `bucket`, those that belong to every one of `terms`
--- but `skip`: one SMISMEMBER per large term for all of them, each charged to the walk.
-local function keepAll(terms, skip, bucket, candidates)
+-- Of `candidates`, ascending numbers, those that belong to every one of `terms` but `skip`.
+local function keepAll(terms, skip, candidates)
   local kept = candidates
   for _, term in ipairs(terms) do
-    if term ~= skip and #kept > 0 then
-      if large[term] and #kept == 1 then
-        -- One candidate, as a small term's walk through many buckets mostly has: SISMEMBER's
-        -- answer is a number, which is cheaper to hand to Lua than SMISMEMBER's list.
-        spent = spent + callCost
-        if redis.call('SISMEMBER', bucketKey(term, bucket), digits(kept[1])) == 0 then return NONE end
+    if #kept == 0 then return NONE end
+    if term ~= skip then
+      if large[term] then
+        kept = keepLarge(term, kept)
       else
-        local survivors = {}
-        if large[term] then
-          local texts = {}
-          for i, number in ipairs(kept) do texts[i] = digits(number) end
-          local flags = redis.call('SMISMEMBER', bucketKey(term, bucket), unpack(texts))
-          spent = spent + callCost
-          for i, number in ipairs(kept) do
-            if flags[i] == 1 then survivors[#survivors + 1] = number end
-          end
-        else
-          local has = smallSet(term).has
-          for _, number in ipairs(kept) do
-            if has[number] then survivors[#survivors + 1] = number end
-          end
+        local has, survivors = smallSet(term).has, {}
+        for _, number in ipairs(kept) do
+          if has[number] then survivors[#survivors + 1] = number end
         end
         kept = survivors
       end
@@ -203,22 +267,75 @@ local function keepAll(terms, skip, bucket, candidates)
   return kept
 end
 
--- Of `numbers` (one bucket's), the lookup of those that belong to every term of `group`.
-local function inGroup(group, bucket, numbers)
+-- Of `numbers`, the lookup of those that belong to every term of `group`.
+local function inGroup(group, numbers)
   if not group then return NONE end
   local members = {}
-  for _, number in ipairs(keepAll(group, nil, bucket, numbers)) do members[number] = true end
+  for _, number in ipairs(keepAll(group, nil, numbers)) do members[number] = true end
   return members
 end
 
--- The numbers of bucket `bucket` that belong to every one of `terms` (at least one large), ascending.
-local function bucketMatches(terms, bucket)
-  local keys, smalls = {}, {}
-  for _, term in ipairs(terms) do
-    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) else smalls[#smalls + 1] = term end
+-- The range of bits of dense `term` that bucket `bucket` covers, and the byte it starts at in its chunk.
+local function bucketRange(term, bucket)
+  local chunk = math.floor(bucket / CHUNK_BUCKETS)
+  local from = (bucket - chunk * CHUNK_BUCKETS) * bucketBytes
+  return chunkKey(term, chunk), from, chunk > tops[term]
+end
+
+-- The numbers of bucket `bucket` in every one of `terms`, all dense, ascending: their bits there, ANDed.
+local function denseMatches(terms, bucket)
+  local rows = {}
+  for i, term in ipairs(terms) do
+    local key, from, beyond = bucketRange(term, bucket)
+    if beyond then return {} end
+    rows[i] = redis.call('GETRANGE', key, from, from + bucketBytes - 1)
   end
-  local found = ascending(#keys == 1 and redis.call('SMEMBERS', keys[1]) or redis.call('SINTER', unpack(keys)))
-  return #smalls == 0 and found or keepAll(smalls, nil, bucket, found)
+  local found, base = {}, bucket * width
+  for at = 1, bucketBytes do
+    local byte = byteAt(rows[1], at) or 0
+    for i = 2, #rows do
+      if byte == 0 then break end
+      byte = band(byte, byteAt(rows[i], at) or 0)
+    end
+    if byte ~= 0 then
+      for b = 1, 8 do
+        if band(byte, MASKS[b]) ~= 0 then found[#found + 1] = base + (at - 1) * 8 + b - 1 end
+      end
+    end
+  end
+  return found
+end
+
+-- How many members large `term` has in bucket `bucket`.
+local function bucketCount(term, bucket)
+  if not tops[term] then return redis.call('SCARD', bucketKey(term, bucket)) end
+  local key, from, beyond = bucketRange(term, bucket)
+  if beyond then return 0 end
+  return redis.call('BITCOUNT', key, from, from + bucketBytes - 1)
+end
+
+-- The numbers of bucket `bucket` that belong to every one of `terms` (at least one large), ascending.
+-- Bucketed terms are intersected in Redis, dense ones ANDed here when no term is bucketed; the
+-- others check what that found.
+local function bucketMatches(terms, bucket)
+  local keys, denseOnes, others = {}, {}, {}
+  for _, term in ipairs(terms) do
+    if not large[term] then
+      others[#others + 1] = term
+    elseif tops[term] then
+      denseOnes[#denseOnes + 1] = term
+    else
+      keys[#keys + 1] = bucketKey(term, bucket)
+    end
+  end
+  local found
+  if #keys == 0 then
+    found = denseMatches(denseOnes, bucket)
+  else
+    found = ascending(#keys == 1 and redis.call('SMEMBERS', keys[1]) or redis.call('SINTER', unpack(keys)))
+    for _, term in ipairs(denseOnes) do others[#others + 1] = term end
+  end
+  return #others == 0 and found or keepAll(others, nil, found)
 end
 
 -- The share of bucket `bucket` that may belong to every large one of `terms`, from their counts
@@ -227,7 +344,7 @@ local function bucketDensity(terms, bucket)
   local density, least = 1, width
   for _, term in ipairs(terms) do
     if large[term] then
-      local count = redis.call('SCARD', bucketKey(term, bucket))
+      local count = bucketCount(term, bucket)
       if count == 0 then return 0, 0 end
       density = density * count / width
       if count < least then least = count end
@@ -256,10 +373,10 @@ local function walk(tier, spec, after)
 
   -- Of `candidates`, adds those in every one of `checks` that neither group leaves out; answers
   -- true once the page is full, and how many matched (tier 0's members included).
-  local function consider(bucket, candidates, checks)
-    local kept = keepAll(checks, nil, bucket, candidates)
+  local function consider(candidates, checks)
+    local kept = keepAll(checks, nil, candidates)
     if #kept == 0 then return false, 0 end
-    local dropped, inTier0, later = inGroup(inactive, bucket, kept), inGroup(shared, bucket, kept), inGroup(demoted, bucket, kept)
+    local dropped, inTier0, later = inGroup(inactive, kept), inGroup(shared, kept), inGroup(demoted, kept)
     local matches = 0
     for _, number in ipairs(kept) do
       if not dropped[number] then
@@ -273,6 +390,9 @@ local function walk(tier, spec, after)
     return false, matches
   end
 
+  -- Candidates examined together where the page needs `wanted - #hits` more from matches this dense.
+  local function windowFor(density) return math.ceil((wanted - #hits) / density * 1.25) + 8 end
+
   if not large[driver] then
     local others = {}
     for _, term in ipairs(terms) do
@@ -280,13 +400,14 @@ local function walk(tier, spec, after)
     end
     local examined = after
     local set = smallSet(driver)
+    local density = expectedDensity(others)
     local i = set.firstAfter(after)
     while i <= set.size do
       if spent >= budget then return 'budget', examined end
-      local bucket, candidates
-      bucket, candidates, i = bucketRun(set.numbers, set.size, i)
+      local candidates
+      candidates, i = runOf(set.numbers, set.size, i, math.min(RUN_MOST, windowFor(density)))
       spent = spent + #candidates
-      local full, matches = consider(bucket, candidates, others)
+      local full, matches = consider(candidates, others)
       if spec.counts then seen, matched = seen + #candidates, matched + matches end
       if full then return 'full' end
       examined = candidates[#candidates]
@@ -295,16 +416,13 @@ local function walk(tier, spec, after)
     return 'done'
   end
 
-  -- Checks the numbers `from` to `to` of bucket `bucket` one by one; answers true once the page is full.
-  local function probe(bucket, from, to, checks)
+  -- Checks the numbers `from` to `to` one by one; answers true once the page is full.
+  local function probe(from, to, checks)
     local candidates = {}
     for number = from, to do candidates[#candidates + 1] = number end
     spent = spent + #candidates
-    return (consider(bucket, candidates, checks))
+    return (consider(candidates, checks))
   end
-
-  -- Candidates probed number by number where the page needs only a part of a bucket this dense.
-  local function windowFor(density) return math.ceil((wanted - #hits) / density * 1.25) + 8 end
   -- Terms that meet this rarely never fill a page from a window of a bucket, so their buckets are
   -- intersected at once, without counting each term's members there first: most hold no match.
   local sparse = windowFor(expectedDensity(terms)) * 4 > width
@@ -320,12 +438,12 @@ local function walk(tier, spec, after)
       local stop = math.min((bucket + 1) * width, lastNumber + 1)
       local window = not sparse and windowFor(density)
       if window and window * 4 <= stop - low then
-        if probe(bucket, low, low + window - 1, terms) then return 'full' end
+        if probe(low, low + window - 1, terms) then return 'full' end
         low = low + window
       end
       if (stop - low) * 4 <= fewest then
         -- Probing a number costs about four reads of one, so a rest this short is probed as well.
-        if low < stop and probe(bucket, low, stop - 1, terms) then return 'full' end
+        if low < stop and probe(low, stop - 1, terms) then return 'full' end
       else
         -- The rest of the bucket is read with one intersection.
         local found = bucketMatches(terms, bucket)
@@ -334,7 +452,7 @@ local function walk(tier, spec, after)
         for _, number in ipairs(found) do
           if number >= low then rest[#rest + 1] = number end
         end
-        if #rest > 0 and consider(bucket, rest, {}) then return 'full' end
+        if #rest > 0 and consider(rest, {}) then return 'full' end
       end
     end
   end
@@ -381,31 +499,27 @@ for tier = startTier, #tiers - 1 do
 end
 
 -- How many of `numbers` (ascending, any buckets) belong to every one of `terms` but `skip` and not
--- to `out` (a group, or nil), checked bucket by bucket.
+-- to `out` (a group, or nil).
 local function countAmong(numbers, terms, skip, out)
-  local count, i = 0, 1
-  while i <= #numbers do
-    local bucket, candidates
-    bucket, candidates, i = bucketRun(numbers, #numbers, i)
-    local kept = keepAll(terms, skip, bucket, candidates)
-    local dropped = inGroup(out, bucket, kept)
-    for _, number in ipairs(kept) do
-      if not dropped[number] then count = count + 1 end
-    end
+  local kept = keepAll(terms, skip, numbers)
+  local dropped = inGroup(out, kept)
+  local count = 0
+  for _, number in ipairs(kept) do
+    if not dropped[number] then count = count + 1 end
   end
   return count
 end
 
 -- How many numbers of bucket `bucket` belong to every one of `terms` and not to `out`: counted
--- inside Redis when every term is large and nothing is left out.
+-- inside Redis when every term is bucketed and nothing is left out.
 local function countInBucket(terms, bucket, out)
   local keys = {}
   for _, term in ipairs(terms) do
-    if large[term] then keys[#keys + 1] = bucketKey(term, bucket) end
+    if large[term] and not tops[term] then keys[#keys + 1] = bucketKey(term, bucket) end
   end
   if not out and #keys == #terms then return redis.call('SINTERCARD', #keys, unpack(keys)) end
   local found = bucketMatches(terms, bucket)
-  return #found - countAmong(found, out, nil, nil)
+  return out and #found - countAmong(found, out, nil, nil) or #found
 end
 
 -- How many agents match in all: exact when every match was seen or counting is cheap, otherwise
@@ -435,7 +549,7 @@ local function total()
     local sampled, found = 0, 0
     for i = 1, samples do
       local bucket = math.floor((i - 0.5) * (lastBucket + 1) / samples)
-      local present = redis.call('SCARD', bucketKey(driver, bucket))
+      local present = bucketCount(driver, bucket)
       if present > 0 then
         sampled = sampled + present
         found = found + countInBucket(terms, bucket, inactive)

@@ -47,8 +47,8 @@ end
 
 -- How many agents belong to a term: its count when large, its set's size when small.
 local function termSize(layout, term)
-  local count = redis.call('GET', layout.countPrefix .. term)
-  if count then return tonumber(count) end
+  local count = largeCountOf(redis.call('GET', layout.countPrefix .. term))
+  if count then return count end
   return redis.call('SCARD', layout.smallPrefix .. term)
 end
 
