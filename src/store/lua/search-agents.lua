@@ -282,21 +282,37 @@ local function bucketRange(term, bucket)
   return chunkKey(term, chunk), from, chunk > tops[term]
 end
 
--- The numbers of bucket `bucket` in every one of `terms`, all dense, ascending: their bits there, ANDed.
-local function denseMatches(terms, bucket)
+-- The bytes of bucket `bucket` of each of `terms`, all dense; nil when one has no chunk there.
+local function bucketRows(terms, bucket)
   local rows = {}
   for i, term in ipairs(terms) do
     local key, from, beyond = bucketRange(term, bucket)
-    if beyond then return {} end
+    if beyond then return nil end
     rows[i] = redis.call('GETRANGE', key, from, from + bucketBytes - 1)
   end
+  return rows
+end
+
+-- Byte `at` of `rows` ANDed, without the bits set in byte `at` of `outRows` (nil: none).
+local function matchingByte(rows, outRows, at)
+  local byte = byteAt(rows[1], at) or 0
+  for i = 2, #rows do
+    if byte == 0 then return 0 end
+    byte = band(byte, byteAt(rows[i], at) or 0)
+  end
+  if outRows then
+    for _, row in ipairs(outRows) do byte = band(byte, 255 - (byteAt(row, at) or 0)) end
+  end
+  return byte
+end
+
+-- The numbers of bucket `bucket` in every one of `terms`, all dense, ascending: their bits there, ANDed.
+local function denseMatches(terms, bucket)
+  local rows = bucketRows(terms, bucket)
+  if not rows then return {} end
   local found, base = {}, bucket * width
   for at = 1, bucketBytes do
-    local byte = byteAt(rows[1], at) or 0
-    for i = 2, #rows do
-      if byte == 0 then break end
-      byte = band(byte, byteAt(rows[i], at) or 0)
-    end
+    local byte = matchingByte(rows, nil, at)
     if byte ~= 0 then
       for b = 1, 8 do
         if band(byte, MASKS[b]) ~= 0 then found[#found + 1] = base + (at - 1) * 8 + b - 1 end
@@ -510,14 +526,41 @@ local function countAmong(numbers, terms, skip, out)
   return count
 end
 
+-- How many bits each byte value has, made when first needed.
+local bitsPerByte
+local function bitsIn(byte)
+  if not bitsPerByte then
+    bitsPerByte = {[0] = 0}
+    for value = 1, 255 do bitsPerByte[value] = bitsPerByte[math.floor(value / 2)] + value % 2 end
+  end
+  return bitsPerByte[byte]
+end
+
+-- Whether every one of `terms` (nil: none) is dense.
+local function allDense(terms)
+  for _, term in ipairs(terms or NONE) do
+    if not tops[term] then return false end
+  end
+  return true
+end
+
 -- How many numbers of bucket `bucket` belong to every one of `terms` and not to `out`: counted
--- inside Redis when every term is bucketed and nothing is left out.
+-- inside Redis when every term is bucketed and nothing is left out, and from the bits of the
+-- bucket, without listing them, when every term and `out` are dense.
 local function countInBucket(terms, bucket, out)
   local keys = {}
   for _, term in ipairs(terms) do
     if large[term] and not tops[term] then keys[#keys + 1] = bucketKey(term, bucket) end
   end
   if not out and #keys == #terms then return redis.call('SINTERCARD', #keys, unpack(keys)) end
+  if allDense(terms) and allDense(out) then
+    local rows = bucketRows(terms, bucket)
+    if not rows then return 0 end
+    local outRows = out and bucketRows(out, bucket)
+    local count = 0
+    for at = 1, bucketBytes do count = count + bitsIn(matchingByte(rows, outRows, at)) end
+    return count
+  end
   local found = bucketMatches(terms, bucket)
   return out and #found - countAmong(found, out, nil, nil) or #found
 end
