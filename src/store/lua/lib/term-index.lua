@@ -8,12 +8,15 @@
 --   then; never when denseShare is 0): one bitmap per chunk of CHUNK_BUCKETS buckets, densePrefix ..
 --   chunk .. ':' .. term, where bit n - chunk * chunkWidth is set when agent n belongs. Every chunk
 --   from 0 to the highest one used exists, created at its full length (a bitmap grown bit by bit is
---   given about twice the memory); the count is count .. '/' .. highest chunk.
+--   given about twice the memory); the count is -(count * CHUNK_SLOTS + highest chunk), so that a
+--   save, which reads a hundred or more counts, reads each with arithmetic rather than string work.
 -- A large term stays in its form until it has no member left. Searches walk it bucket by bucket,
 -- in number order; a dense term's bucket is a range of bucketWidth / 8 bytes of its chunk.
 
 -- Buckets per bitmap chunk of a dense term: 65,536 agent numbers at the default bucket width.
 local CHUNK_BUCKETS = 64
+-- How many chunks a dense term's count has room for: 268 million agent numbers at the default width.
+local CHUNK_SLOTS = 4096
 
 -- The layout arguments, six of them from ARGV[at]: the small, bucket, count and dense key
 -- prefixes, 'bucketWidth smallMax denseShare', and the term of inactive agents.
@@ -74,10 +77,15 @@ end
 -- A stored count as the writer keeps it: the member count of a large term (false for any other),
 -- and for a dense one its highest chunk (nil for a bucketed one).
 local function largeCountOf(text)
-  if not text then return false, nil end
-  local slash = string.find(text, '/', 1, true)
-  if not slash then return tonumber(text), nil end
-  return tonumber(string.sub(text, 1, slash - 1)), tonumber(string.sub(text, slash + 1))
+  local value = text and tonumber(text)
+  if not value then return false, nil end
+  if value >= 0 then return value, nil end
+  return math.floor(-value / CHUNK_SLOTS), -value % CHUNK_SLOTS
+end
+
+-- The stored count of a dense term.
+local function denseCountText(count, top)
+  return digits(-(count * CHUNK_SLOTS + top))
 end
 
 -- Member counts of large terms (false for a term that is not large) into `into`, and the highest
@@ -138,6 +146,7 @@ local function termWriter(layout)
 
   -- Creates dense `term`'s chunks after its highest one up to `chunk`, empty.
   local function growChunks(term, chunk)
+    if chunk >= CHUNK_SLOTS then error('a dense term has room for ' .. CHUNK_SLOTS .. ' bitmap chunks') end
     for each = tops[term] + 1, chunk do redis.call('SET', chunkKeyPrefix(layout, each) .. term, emptyChunk(layout)) end
     tops[term] = chunk
     changed[term] = true
@@ -281,7 +290,7 @@ local function termWriter(layout)
       local count, top = counts[term], tops[term]
       if count > 0 then
         set[#set + 1] = layout.countPrefix .. term
-        set[#set + 1] = top and digits(count) .. '/' .. digits(top) or digits(count)
+        set[#set + 1] = top and denseCountText(count, top) or digits(count)
       else
         gone[#gone + 1] = layout.countPrefix .. term
         for chunk = 0, top or -1 do gone[#gone + 1] = chunkKeyPrefix(layout, chunk) .. term end
