@@ -218,8 +218,12 @@ local function keepLarge(term, kept)
     elseif #group == 1 then
       -- One candidate, as a small term's walk mostly has: a number is a cheaper answer to hand to
       -- Lua than a list.
-      local found = top and redis.call('GETBIT', chunkKey(term, at), digits(group[1] - at * span)) or
-        redis.call('SISMEMBER', bucketKey(term, at), digits(group[1]))
+      local found
+      if top then
+        found = redis.call('GETBIT', chunkKey(term, at), digits(group[1] - at * span))
+      else
+        found = redis.call('SISMEMBER', bucketKey(term, at), digits(group[1]))
+      end
       if found == 1 then
         size = size + 1
         survivors[size] = group[1]

@@ -166,8 +166,8 @@ local function termWriter(layout)
       setBits(layout, term, numbers)
     else
       local byBucket = {}
-      for _, member in ipairs(members) do
-        local bucket = bucketOf(layout, tonumber(member))
+      for i, member in ipairs(members) do
+        local bucket = bucketOf(layout, numbers[i])
         local list = byBucket[bucket]
         if not list then
           list = {}
