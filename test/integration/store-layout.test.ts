@@ -199,6 +199,10 @@ describe('the data layout under the prefix', () => {
     await store.close();
   });
 
+  it('refuses a bucket width that is not a whole number of bytes of a bitmap', () => {
+    expect(() => new RedisAgentStore(admin, redisKeys(fresh()), storedCards, undefined, { ...TINY, bucketWidth: 12 })).toThrow(/multiple of 8, got 12/);
+  });
+
   it('writes data of layout 5 with every large term in buckets, which a replica of an earlier version reads', async () => {
     const { prefix, store } = await storeOn('5', TINY);
     expect(await store.checkLayout()).toBeUndefined();
