@@ -48,6 +48,7 @@ import { createSafeFetcher } from './outbound/safe-fetch.js';
 import { MemoryRateLimiter, type Charges, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { rateLimit } from './rate-limit/rate-limit-middleware.js';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
+import { DEFAULT_SEARCH_ADMISSION, SearchAdmission } from './search/search-admission.js';
 import { SearchService } from './search/search-service.js';
 import { serviceInfoMethods } from './service-info/service-info-methods.js';
 import { FindAgents } from './discovery-agent/find-agents.js';
@@ -371,11 +372,22 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     const guard = config.rateLimits.failedAuth > 0 ? new FailedAuthGuard(limiter, config.rateLimits.failedAuth) : undefined;
     const limited = config.rateLimits.read > 0 || config.rateLimits.write > 0;
     const limit = (chargesOf: (req: Request) => Charges) => (limited ? rateLimit(limiter, config.rateLimits, chargesOf) : undefined);
-    const search = new SearchService(store, config.responseMaxBytes, (page) => {
-      metrics.searchCandidates.observe(page.work);
-      if (page.stoppedAt) metrics.searchBudgetStops.inc();
-      if (!page.totalExact) metrics.searchEstimatedTotals.inc();
-    });
+    // The embedded store walks on the event loop, one walk at a time already.
+    const admission = new SearchAdmission(
+      { ...DEFAULT_SEARCH_ADMISSION, concurrency: redis ? config.searchCostlyConcurrency : 0 },
+      { onTurn: (seconds) => metrics.searchTurnWait.observe(seconds), onRefused: () => metrics.searchTurnsRefused.inc() },
+    );
+    metrics.searchTurnsQueued = () => admission.queued;
+    const search = new SearchService(
+      store,
+      config.responseMaxBytes,
+      (page) => {
+        metrics.searchCandidates.observe(page.work);
+        if (page.stoppedAt) metrics.searchBudgetStops.inc();
+        if (!page.totalExact) metrics.searchEstimatedTotals.inc();
+      },
+      admission,
+    );
     // A page is recognised by its record objects, which only the replica cache keeps from one read to the next.
     const pages = new PageJsonCache(redis && config.cacheMaxEntries > 0 ? PAGE_CACHE_BYTES : 0, {
       onHit: () => metrics.pageCacheHits.inc(),

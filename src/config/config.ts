@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ApiKeyEntry, AuthSettings } from '../auth/authenticators.js';
 import { parseAddresses, type RedisAddress, type RedisEndpoint } from '../store/redis-endpoint.js';
 import { trustProxySchema } from './trust-proxy.js';
+import { DEFAULT_SEARCH_ADMISSION } from '../search/search-admission.js';
 import { parseCatalogSigningKey, type CatalogSigningKey } from '../catalog/signing-key.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -104,6 +105,7 @@ const envSchema = z.object({
   ROLE: z.enum(ROLES).default('all'),
   CACHE_MAX_ENTRIES: integer(0, 10_000_000).default(10_000),
   CACHE_MAX_BYTES: z.string().default('64mb').transform(parseByteSize),
+  SEARCH_COSTLY_CONCURRENCY: integer(0, 1000).default(DEFAULT_SEARCH_ADMISSION.concurrency),
   HEARTBEAT_TTL_SECONDS: integer(0, 31_536_000).default(0),
   HEARTBEAT_GRACE_SECONDS: integer(0, 31_536_000).default(3600),
   SWEEP_INTERVAL_SECONDS: integer(1, 86_400).default(10),
@@ -305,6 +307,12 @@ export interface Config {
   readonly cacheMaxEntries: number;
   /** Most bytes of agent records one replica caches (`CACHE_MAX_BYTES` accepts `kb`/`mb`). @defaultValue 64 MiB */
   readonly cacheMaxBytes: number;
+  /**
+   * Costly search walks (more than a few hundred candidates last time) one replica runs in Redis at
+   * once; the others wait their turn in the replica, so rare searches and reads do not queue behind
+   * them. 0: no limit. @defaultValue 2
+   */
+  readonly searchCostlyConcurrency: number;
   /** Liveness TTL of agents that register without their own; 0 turns expiry off for them. @defaultValue 0 */
   readonly heartbeatTtlSeconds: number;
   /** How long an inactive agent stays (readable by id) before it is deleted. @defaultValue 3600 */
@@ -492,6 +500,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     role: v.ROLE,
     cacheMaxEntries: v.CACHE_MAX_ENTRIES,
     cacheMaxBytes: v.CACHE_MAX_BYTES,
+    searchCostlyConcurrency: v.SEARCH_COSTLY_CONCURRENCY,
     heartbeatTtlSeconds: v.HEARTBEAT_TTL_SECONDS,
     heartbeatGraceSeconds: v.HEARTBEAT_GRACE_SECONDS,
     sweepIntervalSeconds: v.SWEEP_INTERVAL_SECONDS,

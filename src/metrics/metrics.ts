@@ -189,6 +189,25 @@ export class Metrics {
     help: 'Filtered search pages whose total is an estimate',
     registers: [this.registry],
   });
+  readonly searchTurnWait = new Histogram({
+    name: 'a2a_search_turn_wait_seconds',
+    help: 'Time a costly search walk waited in this replica for its turn to run in Redis',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly searchTurnsRefused = new Counter({
+    name: 'a2a_search_turns_refused_total',
+    help: 'Costly search walks refused with a 503 because too many were waiting for a turn',
+    registers: [this.registry],
+  });
+  /** Read at scrape time: costly search walks waiting for a turn. */
+  searchTurnsQueued: () => number = () => 0;
+  readonly searchTurnsWaiting: Gauge = new Gauge({
+    name: 'a2a_search_turns_waiting',
+    help: 'Costly search walks waiting in this replica for a turn',
+    registers: [this.registry],
+    collect: (): void => this.searchTurnsWaiting.set(this.searchTurnsQueued()),
+  });
   readonly heartbeats = new Counter({ name: 'a2a_heartbeats_total', help: 'Heartbeats received', registers: [this.registry] });
   readonly expiries = new Counter({
     name: 'a2a_agent_expiries_total',

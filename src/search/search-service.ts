@@ -1,7 +1,8 @@
 import type { AgentRecord, Tombstone } from '../store/agent-record.js';
-import type { AgentStore, SearchPosition, TermSearchPage } from '../store/agent-store.js';
+import type { AgentStore, SearchPosition, TermSearch, TermSearchPage } from '../store/agent-store.js';
 import { term, type TermKind } from './index-terms.js';
 import { changedPositionOf, decodeCursor, encodeChangedCursor, encodeCursor, encodeSearchCursor, searchPositionOf, type CursorPosition } from './page-cursor.js';
+import { SearchAdmission } from './search-admission.js';
 import type { SearchCriteria } from './search-criteria.js';
 import { tokenize } from './tokenizer.js';
 import { isPrefixable } from './word-prefixes.js';
@@ -76,6 +77,8 @@ export class SearchService {
     private readonly maxPageBytes: number,
     /** Told what each filtered page cost, for metrics. @defaultValue does nothing */
     private readonly observe: (page: TermSearchPage) => void = () => {},
+    /** Turns for costly walks. @defaultValue a {@link SearchAdmission} with its defaults */
+    private readonly admission = new SearchAdmission(),
   ) {}
 
   /** A page of what `criteria` ask for, of at most about `maxBytes` of records (default: the page budget). */
@@ -87,7 +90,7 @@ export class SearchService {
     if (criteria.updatedSince !== undefined) return this.listChanged(criteria.updatedSince, cursor, criteria.limit, criteria.includeDeleted ?? false, budget);
     if (filters.length === 0 && words.length === 0) return this.listAll(cursor, criteria.limit, criteria.includeInactive, budget);
 
-    const found = await this.store.searchTerms({
+    const found = await this.walk({
       ...this.termsOf(filters, words),
       includeInactive: criteria.includeInactive,
       ...(cursor ? { after: searchPositionOf(cursor) } : {}),
@@ -115,9 +118,14 @@ export class SearchService {
     const filters = [...structuredTerms(criteria), ...extraTerms];
     const words = [...new Set(tokenize(criteria.query ?? ''))];
     if (filters.length === 0 && words.length === 0) return { total: await this.store.count(criteria.includeInactive), exact: true };
-    const found = await this.store.searchTerms({ ...this.termsOf(filters, words), includeInactive: criteria.includeInactive, wanted: 1 });
+    const found = await this.walk({ ...this.termsOf(filters, words), includeInactive: criteria.includeInactive, wanted: 1 });
     this.observe(found);
     return { total: found.total, exact: found.totalExact };
+  }
+
+  /** The store's walk for `search`, in its turn when it is costly. */
+  private walk(search: TermSearch): Promise<TermSearchPage> {
+    return this.admission.run(search, (admitted) => this.store.searchTerms(admitted));
   }
 
   /** The terms a search walks, and those that rank a match first: a word of prefixable length matches by its prefix term (the cards with it whole and those with a word it begins). */

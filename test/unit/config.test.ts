@@ -43,6 +43,13 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ REDIS_WAIT_REPLICAS: '2', REDIS_WAIT_TIMEOUT_MS: '250' }).redisWait).toEqual({ replicas: 2, timeoutMs: 250 });
   });
 
+  it('runs two costly search walks at once per replica, or as many as SEARCH_COSTLY_CONCURRENCY says (0: no limit)', () => {
+    expect(config.searchCostlyConcurrency).toBe(2);
+    expect(loadConfig({ SEARCH_COSTLY_CONCURRENCY: '0' }).searchCostlyConcurrency).toBe(0);
+    expect(loadConfig({ SEARCH_COSTLY_CONCURRENCY: '8' }).searchCostlyConcurrency).toBe(8);
+    for (const value of ['-1', '1.5', 'many']) expect(configErrorOf({ SEARCH_COSTLY_CONCURRENCY: value }).problems[0]).toMatch(/^SEARCH_COSTLY_CONCURRENCY: /);
+  });
+
   it('derives the public URL from the port', () => {
     expect(config.publicUrl).toBe('http://localhost:8000');
     expect(loadConfig({ PORT: '9001' }).publicUrl).toBe('http://localhost:9001');

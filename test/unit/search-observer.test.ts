@@ -36,6 +36,10 @@ describe('what a search page cost, as metrics see it', () => {
       expect(text).toMatch(/^a2a_search_candidates_examined_count 1$/m);
       expect(text).toMatch(/^a2a_search_budget_stops_total 0$/m);
       expect(text).toMatch(/^a2a_search_estimated_totals_total 0$/m);
+      // The embedded store walks one search at a time anyway: no search waits for a turn.
+      expect(text).toMatch(/^a2a_search_turn_wait_seconds_count 0$/m);
+      expect(text).toMatch(/^a2a_search_turns_refused_total 0$/m);
+      expect(text).toMatch(/^a2a_search_turns_waiting 0$/m);
     } finally {
       await running.close();
     }
