@@ -162,6 +162,27 @@ describe('a search page costs about the same at 200 and at 2,000 agents, whateve
     expect(await memory.searchTerms({ terms: ['in:text/plain'], preferred: [], includeInactive: false, wanted: 11, after })).toMatchObject({ hits: page.hits });
   });
 
+  it('a term whose buckets are mostly empty is read many buckets to a command, not a command a bucket', async () => {
+    // skill-7 is one agent in 40, under one a bucket: its 63 buckets are read with one SUNION.
+    const search: TermSearch = { terms: ['skill:skill-7'], preferred: [], includeInactive: false, wanted: 11 };
+    await settle();
+    calls = [];
+    const page = await store.searchTerms(search);
+    await settle();
+    const sent = calls.map(([name, ...args]) => [(name ?? '').toLowerCase(), ...args]);
+    calls = undefined;
+    const reads = sent.filter(([name]) => ['smembers', 'sunion', 'sinter', 'smismember', 'sismember'].includes(name as string));
+    expect(reads.map(([name]) => name)).toEqual(['sunion']);
+    expect(reads[0]?.length).toBe(1 + 63);
+    expect(page.hits).toHaveLength(11);
+    expect(page.stoppedAt).toBeUndefined();
+    expect(await memory.searchTerms(search)).toMatchObject({ hits: page.hits });
+    // The next page goes on after the last hit, reading from its bucket on.
+    const next = await store.searchTerms({ ...search, after: page.hits.at(-1)?.position });
+    expect(next.hits.map((hit) => hit.position.agentNumber)).toEqual((await memory.searchTerms({ ...search, after: page.hits.at(-1)?.position })).hits.map((hit) => hit.position.agentNumber));
+    expect(next.hits[0]?.position.agentNumber).toBeGreaterThan(page.hits.at(-1)?.position.agentNumber ?? Infinity);
+  });
+
   it('two filters no agent has together stop at the budget instead of walking every bucket, and say where', async () => {
     await settle();
     window = [];
