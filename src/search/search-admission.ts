@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { UnavailableError } from '../errors.js';
 import { OrderedMap } from '../ordered-map.js';
 import type { TermSearch, TermSearchPage } from '../store/agent-store.js';
@@ -29,8 +30,15 @@ export interface SearchAdmissionEvents {
   onRefused?(): void;
 }
 
-/** The parts of a search that decide its cost; the cursor is left out, a shape costs about the same on every page. */
-const shapeOf = (search: TermSearch) => JSON.stringify([search.terms, search.preferred, search.includeInactive]);
+/**
+ * The parts of a search that decide its cost, digested: a search may name hundreds of long terms,
+ * and the shapes remembered must stay small. The cursor is left out: a shape costs about the same
+ * on every page.
+ */
+const shapeOf = (search: TermSearch) =>
+  createHash('sha256')
+    .update(JSON.stringify([search.terms, search.preferred, search.includeInactive]))
+    .digest('base64');
 
 /**
  * Turns for costly search walks on one replica. A walk's cost is known only once it ran, so each
