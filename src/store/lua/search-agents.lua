@@ -399,7 +399,8 @@ local function walkUnions(driver, terms, after, perBucket, consider)
   local bucket = bucketOf(layout, after + 1)
   while bucket <= lastBucket do
     if spent >= budget then return 'budget', math.max(after, bucket * width - 1) end
-    local last = math.min(lastBucket, bucket + span - 1)
+    -- No more buckets than the budget left pays for, so that a walk overruns it by a bucket at most.
+    local last = math.min(lastBucket, bucket + math.min(span, math.max(1, math.floor((budget - spent) / visitCost))) - 1)
     local keys = {}
     for at = bucket, last do keys[#keys + 1] = bucketKey(driver, at) end
     local members = ascending(#keys == 1 and redis.call('SMEMBERS', keys[1]) or redis.call('SUNION', unpack(keys)))
