@@ -310,7 +310,7 @@ export interface Config {
   /**
    * Costly search walks (more than a few hundred candidates last time) one replica runs in Redis at
    * once; the others wait their turn in the replica, so rare searches and reads do not queue behind
-   * them. 0: no limit. @defaultValue 2
+   * them, at the price of some broad-search throughput of a lone replica. 0: no limit. @defaultValue 2
    */
   readonly searchCostlyConcurrency: number;
   /** Liveness TTL of agents that register without their own; 0 turns expiry off for them. @defaultValue 0 */

@@ -8,8 +8,9 @@ export interface SearchAdmissionOptions {
   /**
    * Costly walks one replica runs at once; the others wait for a turn, in arrival order. Redis
    * runs one command at a time, and a replica sends its commands down one connection, so every
-   * walk in flight delays each request behind it: a few at once keep Redis as busy as many do.
-   * 0 lets every walk run at once. @defaultValue 2
+   * walk in flight delays each request behind it. The price: while a replica turns a walk's
+   * answer round, Redis may idle, so one replica alone serves fewer broad searches than it would
+   * unlimited (`bench/RESULTS.md`). 0 lets every walk run at once. @defaultValue 2
    */
   concurrency: number;
   /** Work (the store's {@link TermSearchPage.work}: candidates examined) above which a search shape is costly. @defaultValue 256 */
@@ -57,11 +58,12 @@ export class SearchAdmission {
     private readonly events: SearchAdmissionEvents = {},
   ) {}
 
-  /** `walk(search)`, at once when its shape is known to be cheap, else in its turn. */
+  /** `walk(search)`, at once when its shape is known to be cheap (or there is no limit), else in its turn. */
   async run(search: TermSearch, walk: (search: TermSearch) => Promise<TermSearchPage>): Promise<TermSearchPage> {
+    if (this.options.concurrency === 0) return walk(search);
     const shape = shapeOf(search);
     const known = this.costs.get(shape);
-    if (this.options.concurrency === 0 || (known !== undefined && known <= this.options.costlyWork)) return this.remembered(shape, await walk(search));
+    if (known !== undefined && known <= this.options.costlyWork) return this.remembered(shape, await walk(search));
     await this.turn();
     try {
       return this.remembered(shape, await walk(search));
