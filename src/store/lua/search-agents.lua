@@ -373,6 +373,15 @@ local function bucketDensity(terms, bucket)
   return density, least
 end
 
+-- `terms` but `driver`, in their order.
+local function othersThan(terms, driver)
+  local others = {}
+  for _, term in ipairs(terms) do
+    if term ~= driver then others[#others + 1] = term end
+  end
+  return others
+end
+
 -- Whether `driver` is the only one of `terms` kept in buckets: the others are small or dense.
 local function onlyBucketed(terms, driver)
   for _, term in ipairs(terms) do
@@ -391,10 +400,7 @@ local UNION_MOST = 64
 -- Each bucket is charged as a visit all the same, so a budget covers about as many buckets as
 -- before, in fewer commands. Answers as walk does.
 local function walkUnions(driver, terms, after, perBucket, consider)
-  local others = {}
-  for _, term in ipairs(terms) do
-    if term ~= driver then others[#others + 1] = term end
-  end
+  local others = othersThan(terms, driver)
   local span = math.max(1, math.min(UNION_MOST, math.floor(RUN_MOST / math.max(1, perBucket))))
   local bucket = bucketOf(layout, after + 1)
   while bucket <= lastBucket do
@@ -456,10 +462,7 @@ local function walk(tier, spec, after)
   local function windowFor(density) return math.ceil((wanted - #hits) / density * 1.25) + 8 end
 
   if not large[driver] then
-    local others = {}
-    for _, term in ipairs(terms) do
-      if term ~= driver then others[#others + 1] = term end
-    end
+    local others = othersThan(terms, driver)
     local examined = after
     local set = smallSet(driver)
     local density = expectedDensity(others)
