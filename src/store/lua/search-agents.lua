@@ -297,15 +297,18 @@ local function bucketRows(terms, bucket)
   return rows
 end
 
--- Byte `at` of `rows` ANDed, without the bits set in byte `at` of `outRows` (nil: none).
+-- Byte `at` of `rows` ANDed, without the bits set in byte `at` of every one of `outRows` (nil:
+-- none): a group leaves out the agents in all of its terms, as inGroup finds them.
 local function matchingByte(rows, outRows, at)
   local byte = byteAt(rows[1], at) or 0
   for i = 2, #rows do
     if byte == 0 then return 0 end
     byte = band(byte, byteAt(rows[i], at) or 0)
   end
-  if outRows then
-    for _, row in ipairs(outRows) do byte = band(byte, 255 - (byteAt(row, at) or 0)) end
+  if outRows and byte ~= 0 then
+    local out = 255
+    for _, row in ipairs(outRows) do out = band(out, byteAt(row, at) or 0) end
+    byte = band(byte, 255 - out)
   end
   return byte
 end
