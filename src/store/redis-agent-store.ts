@@ -42,6 +42,7 @@ import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type Store
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
 import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from './probe-outcome.js';
 import { packCard, unpackCard } from './stored-card.js';
+import { SaveBatches, type ScriptArg } from './save-batches.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -62,9 +63,6 @@ function storedChangeOf(position: string, fields: string[]): StoredChange {
 const RECORD_FIELDS = ['card', 'meta', 'revision', 'createdAt', 'updatedAt', 'status', 'ttl', 'owner', 'source', 'prevRevision', 'dv', 'owners', 'ls', 'lm', 'lt', 'air', 'ps', 'pr'] as const;
 
 type ScriptReply = [string, string?, string?, string?, string?, string?, string?, string?, string?, string?, string?];
-
-/** A script's arguments: text, and a card as the hash keeps it (bytes, when packed). */
-type ScriptArg = string | Buffer;
 
 /** The index terms of a stored record, packed, with the revision they were derived from. */
 interface StoredTerms {
@@ -89,7 +87,8 @@ const MAX_WRITE_ATTEMPTS = 64;
 const actorArgs = (actor: Actor | undefined): [string, string] => (actor ? [actor.id, actor.admin ? '1' : '0'] : ['', '0']);
 
 interface RegistryCommands {
-  saveAgent(...args: ScriptArg[]): Promise<ScriptReply>;
+  /** A batch of saves (SaveBatches): how many keys, then the keys and the arguments. */
+  saveAgents(numberOfKeys: number, ...args: ScriptArg[]): Promise<ScriptReply[]>;
   deleteAgent(...args: ScriptArg[]): Promise<ScriptReply>;
   heartbeatAgent(...args: ScriptArg[]): Promise<ScriptReply>;
   expireAgents(...args: ScriptArg[]): Promise<string[]>;
@@ -118,8 +117,9 @@ type SearchReply = [string[], string, string, string, string, string];
 /** The kinds of change that write a card: their events carry its summary. */
 const CARD_CHANGES: ReadonlySet<ChangeKind> = new Set(['registered', 'updated', 'refreshed']);
 
-const SCRIPTS: [keyof RegistryCommands, string, number][] = [
-  ['saveAgent', 'save-agent', 9],
+/** Each script's command, file and number of keys (undefined: the caller says, first). */
+const SCRIPTS: [keyof RegistryCommands, string, number | undefined][] = [
+  ['saveAgents', 'save-agents', undefined],
   ['deleteAgent', 'delete-agent', 7],
   ['heartbeatAgent', 'heartbeat-agent', 6],
   ['expireAgents', 'expire-agents', 5],
@@ -165,7 +165,7 @@ export const scriptSource = (name: string, read: (path: string) => string = read
 /** Registers the Lua scripts once per connection; ioredis sends EVALSHA and falls back to EVAL. */
 function defineScripts(redis: Redis): Redis & RegistryCommands {
   for (const [command, file, numberOfKeys] of SCRIPTS) {
-    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys, lua: scriptSource(file) });
+    if (!(command in redis)) redis.defineCommand(command, { ...(numberOfKeys === undefined ? {} : { numberOfKeys }), lua: scriptSource(file) });
   }
   return redis as Redis & RegistryCommands;
 }
@@ -324,6 +324,8 @@ export class RedisAgentStore implements AgentStore {
   private readonly redis: Redis & RegistryCommands;
   /** Where the writes a client is answered for go: the replica wait's own connection when there is one. */
   private readonly writer: Redis & RegistryCommands;
+  /** Sends saves to the writer in batches, one script run each. */
+  private readonly saves: SaveBatches;
   /** The arguments that tell a script the term layout (`lua/lib/term-index.lua` reads them); set by checkLayout: buckets only until it has seen layout 6. */
   private termLayoutArgs: string[];
   /** The change log's stream and about how many events it keeps, for every writing script. */
@@ -357,6 +359,7 @@ export class RedisAgentStore implements AgentStore {
     this.tombstoneArgs = [keys.tombstones, keys.tombstoneInfo];
     this.redis = defineScripts(redis);
     this.writer = replicaWait ? defineScripts(replicaWait.connection) : this.redis;
+    this.saves = new SaveBatches((keys, args) => this.writer.saveAgents(keys.length, ...keys, ...args));
     if (tuning.bucketWidth % 8 !== 0) throw new Error(`The index's bucket width must be a multiple of 8, got ${tuning.bucketWidth}`);
     this.termLayoutArgs = this.termLayoutArgsWith(0);
   }
@@ -466,15 +469,14 @@ export class RedisAgentStore implements AgentStore {
 
   async save(write: AgentWrite, options: SaveOptions = {}): Promise<SaveResult> {
     const meta = JSON.stringify(keptSummaryOf(write.summary));
-    const terms = packTerms(this.indexedTerms(write.terms));
+    const indexed = this.indexedTerms(write.terms);
+    const terms = packTerms(indexed);
     // Packed once: a write that must derive the stored terms again sends the same card.
     const card = this.keptCard(write.card);
     const mark = this.replicaWait?.mark();
-    const reply = await this.withStoredTerms(write.id, true, (stored) =>
-      this.writer.saveAgent(
-        ...this.presenceKeys(write.id),
-        this.keys.agentNumbers,
-        this.keys.domainOwners,
+    const keys = [...this.presenceKeys(write.id), this.keys.agentNumbers, this.keys.domainOwners];
+    const reply = await this.withStoredTerms(write.id, true, async (stored) => {
+      const args = [
         write.id,
         options.expectedRevision === undefined ? '' : String(options.expectedRevision),
         options.mustNotExist ? '1' : '0',
@@ -507,8 +509,9 @@ export class RedisAgentStore implements AgentStore {
         write.airIdentifier ?? '',
         this.keys.probeDue,
         this.keys.probeAtPrefix,
-      ),
-    );
+      ];
+      return (await this.saves.save({ keys, args, terms: indexed.length })) as ScriptReply;
+    });
     const [outcome, revision, createdAt, created, ttl, owner, domainVerified, ls, lm, lt, air] = reply;
     if (outcome === 'replay') return keptFor(keptOutcomeOf(revision as string), options.idempotency, 'saved').saved;
     // A refusal that names something (the proven domain, the id held in another case) has it where a success has its createdAt.

@@ -1,0 +1,97 @@
+/** A script's arguments: text, and a card as the hash keeps it (bytes, when packed). */
+export type ScriptArg = string | Buffer;
+
+/** One save's keys and arguments, as `lua/save-agents.lua` takes each of its saves. */
+export interface SaveCall {
+  keys: readonly ScriptArg[];
+  args: readonly ScriptArg[];
+  /** The index terms it writes: what its Redis time grows with. */
+  terms: number;
+}
+
+/** The bounds of a batch of saves. */
+export interface SaveBatchLimits {
+  /** Most saves one script run makes. @defaultValue 16 */
+  saves: number;
+  /**
+   * Most index terms one script run writes, over all its saves: each costs Redis a few
+   * microseconds, and every other client waits while a script runs. A save with more runs alone.
+   * @defaultValue 1024
+   */
+  terms: number;
+  /** Most batches sent and not answered yet; saves that arrive meanwhile wait to form the next one. @defaultValue 2 */
+  inFlight: number;
+}
+
+export const DEFAULT_SAVE_BATCH_LIMITS: Readonly<SaveBatchLimits> = { saves: 16, terms: 1024, inFlight: 2 };
+
+/** Runs a batch: every save's keys, then every save's arguments, and answers one reply per save, in order. */
+export type RunSaveBatch = (keys: ScriptArg[], args: ScriptArg[]) => Promise<unknown[][]>;
+
+interface Queued {
+  call: SaveCall;
+  resolve: (reply: unknown[]) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Sends saves to Redis in batches, one script run each (group commit). A save sent while fewer
+ * than `inFlight` batches are out goes at once, alone, so a quiet registry waits for nothing.
+ * Under load, the saves that arrive while batches are out go together in the next: the counts of
+ * the index terms they share are read and written once, and Redis runs one script, not many.
+ */
+export class SaveBatches {
+  private queue: Queued[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly run: RunSaveBatch,
+    /** @defaultValue {@link DEFAULT_SAVE_BATCH_LIMITS} */
+    private readonly limits: Readonly<SaveBatchLimits> = DEFAULT_SAVE_BATCH_LIMITS,
+  ) {}
+
+  /** The reply of one save; rejects when its batch failed, or the save failed in it. */
+  save(call: SaveCall): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ call, resolve, reject });
+      this.sendWhileRoom();
+    });
+  }
+
+  private sendWhileRoom(): void {
+    while (this.inFlight < this.limits.inFlight && this.queue.length > 0) void this.send(this.nextBatch());
+  }
+
+  /** The saves at the head of the queue that fit one batch: always the first, however many terms it has. */
+  private nextBatch(): Queued[] {
+    let count = 1;
+    let terms = (this.queue[0] as Queued).call.terms;
+    while (count < this.queue.length && count < this.limits.saves) {
+      terms += (this.queue[count] as Queued).call.terms;
+      if (terms > this.limits.terms) break;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async send(batch: Queued[]): Promise<void> {
+    this.inFlight++;
+    try {
+      const replies = await this.run(
+        batch.flatMap(({ call }) => call.keys),
+        batch.flatMap(({ call }) => call.args),
+      );
+      batch.forEach(({ resolve, reject }, index) => {
+        const reply = replies[index];
+        if (reply === undefined) reject(new Error(`The save script answered ${replies.length} saves of ${batch.length}`));
+        else if (reply[0] === 'failed') reject(new Error(`The save failed in Redis: ${String(reply[1])}`));
+        else resolve(reply);
+      });
+    } catch (error) {
+      for (const { reject } of batch) reject(error as Error);
+    } finally {
+      this.inFlight--;
+      this.sendWhileRoom();
+    }
+  }
+}

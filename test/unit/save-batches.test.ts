@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { SaveBatches, type SaveCall } from '../../src/store/save-batches.js';
+
+/** A save with one key and one argument, both its name, writing `terms` index terms. */
+const call = (name: string, terms = 10): SaveCall => ({ keys: [`key:${name}`], args: [name], terms });
+
+/** Script runs that finish only when told to; each answers its saves' names, or 'failed' for a name starting with 'bad'. */
+class Runs {
+  readonly batches: { keys: string[]; args: string[] }[] = [];
+  private readonly finishers: ((outcome: Error | undefined) => void)[] = [];
+
+  run = (keys: (string | Buffer)[], args: (string | Buffer)[]): Promise<unknown[][]> => {
+    const batch = { keys: keys.map(String), args: args.map(String) };
+    this.batches.push(batch);
+    return new Promise((resolve, reject) => {
+      this.finishers.push((error) => {
+        if (error) reject(error);
+        else resolve(batch.args.map((name) => (name.startsWith('bad') ? ['failed', `WRONGTYPE for ${name}`] : ['ok', name])));
+      });
+    });
+  };
+
+  /** Finishes the oldest run not finished yet. */
+  finish(error?: Error): void {
+    this.finishers.shift()?.(error);
+  }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SaveBatches', () => {
+  it('sends a save at once, alone, while fewer batches than the bound are out', async () => {
+    const runs = new Runs();
+    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 2 });
+    const first = batches.save(call('a'));
+    expect(runs.batches).toEqual([{ keys: ['key:a'], args: ['a'] }]);
+    runs.finish();
+    await expect(first).resolves.toEqual(['ok', 'a']);
+  });
+
+  it('puts the saves that arrive while the bound is out into the next batch, keys first, in arrival order', async () => {
+    const runs = new Runs();
+    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 2 });
+    const replies = ['a', 'b', 'c', 'd', 'e'].map((name) => batches.save(call(name)));
+    expect(runs.batches.map((batch) => batch.args)).toEqual([['a'], ['b']]);
+    runs.finish();
+    await settle();
+    expect(runs.batches[2]).toEqual({ keys: ['key:c', 'key:d', 'key:e'], args: ['c', 'd', 'e'] });
+    runs.finish();
+    runs.finish();
+    expect(await Promise.all(replies)).toEqual(['a', 'b', 'c', 'd', 'e'].map((name) => ['ok', name]));
+  });
+
+  it('bounds a batch by its saves and by the index terms they write, but always takes one save', async () => {
+    const runs = new Runs();
+    const batches = new SaveBatches(runs.run, { saves: 3, terms: 100, inFlight: 1 });
+    const replies = [
+      batches.save(call('first')),
+      ...['a', 'b', 'c', 'd'].map((name) => batches.save(call(name, 10))),
+      batches.save(call('huge', 500)),
+      batches.save(call('e', 60)),
+      batches.save(call('f', 50)),
+    ];
+    for (let run = 0; run < 6; run++) {
+      runs.finish();
+      await settle();
+    }
+    expect(runs.batches.map((batch) => batch.args)).toEqual([['first'], ['a', 'b', 'c'], ['d'], ['huge'], ['e'], ['f']]);
+    await Promise.all(replies);
+  });
+
+  it('fails only the save that failed in Redis, and every save of a batch that failed whole', async () => {
+    const runs = new Runs();
+    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 1 });
+    const lost = batches.save(call('lost'));
+    const replies = ['a', 'bad-one', 'b'].map((name) => batches.save(call(name)));
+    runs.finish(new Error('Connection is closed.'));
+    await expect(lost).rejects.toThrow('Connection is closed.');
+    await settle();
+    runs.finish();
+    const [a, bad, b] = await Promise.allSettled(replies);
+    expect(a).toEqual({ status: 'fulfilled', value: ['ok', 'a'] });
+    expect(bad).toMatchObject({ status: 'rejected', reason: { message: 'The save failed in Redis: WRONGTYPE for bad-one' } });
+    expect(b).toEqual({ status: 'fulfilled', value: ['ok', 'b'] });
+  });
+
+  it('goes on sending after a failed batch', async () => {
+    const runs = new Runs();
+    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 1 });
+    const failed = batches.save(call('a'));
+    const next = batches.save(call('b'));
+    runs.finish(new Error('timeout'));
+    await expect(failed).rejects.toThrow('timeout');
+    await settle();
+    runs.finish();
+    await expect(next).resolves.toEqual(['ok', 'b']);
+  });
+});
