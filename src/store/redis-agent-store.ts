@@ -42,7 +42,7 @@ import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type Store
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
 import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from './probe-outcome.js';
 import { packCard, unpackCard } from './stored-card.js';
-import { SaveBatches, type ScriptArg } from './save-batches.js';
+import { SaveBatches, SaveNotSentError, type ScriptArg } from './save-batches.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -280,9 +280,10 @@ const knownOfDelete = (claim: IdempotencyClaim, id: string): string => [claim.fi
 
 /**
  * Whether a failed command may have reached Redis: every failure but the refusal to send on a
- * connection that is not open (the offline queue is off, so ioredis refuses at once).
+ * connection that is not open (the offline queue is off, so ioredis refuses at once) and a save
+ * dropped unsent after the batch before it failed.
  */
-const mayHaveRun = (error: Error): boolean => !error.message.startsWith("Stream isn't writeable");
+const mayHaveRun = (error: Error): boolean => !(error instanceof SaveNotSentError) && !error.message.startsWith("Stream isn't writeable");
 
 /**
  * Most catalog entries one script run reads whole (five commands each: its hash and the sizes of its

@@ -28,6 +28,13 @@ export const DEFAULT_SAVE_BATCH_LIMITS: Readonly<SaveBatchLimits> = { saves: 16,
 /** Runs a batch: every save's keys, then every save's arguments, and answers one reply per save, in order. */
 export type RunSaveBatch = (keys: ScriptArg[], args: ScriptArg[]) => Promise<unknown[][]>;
 
+/** A save never sent: the batch sent before it failed, so Redis did not run it. */
+export class SaveNotSentError extends Error {
+  constructor(cause: Error) {
+    super(`The save was not sent: the batch of saves before it failed (${cause.message})`);
+  }
+}
+
 interface Queued {
   call: SaveCall;
   resolve: (reply: unknown[]) => void;
@@ -38,7 +45,8 @@ interface Queued {
  * Sends saves to Redis in batches, one script run each (group commit). A save sent while fewer
  * than `inFlight` batches are out goes at once, alone, so a quiet registry waits for nothing.
  * Under load, the saves that arrive while batches are out go together in the next: the counts of
- * the index terms they share are read and written once, and Redis runs one script, not many.
+ * the index terms they share are read and written once, and Redis runs one script, not many. When
+ * Redis fails a whole batch, the saves waiting then fail at once, unsent ({@link SaveNotSentError}).
  */
 export class SaveBatches {
   private queue: Queued[] = [];
@@ -89,6 +97,9 @@ export class SaveBatches {
       });
     } catch (error) {
       for (const { reject } of batch) reject(error as Error);
+      // Redis failed the whole batch (down, stalled past the command timeout): each save waiting
+      // behind it would wait for the same failure in turn, a timeout per batch.
+      for (const { reject } of this.queue.splice(0)) reject(new SaveNotSentError(error as Error));
     } finally {
       this.inFlight--;
       this.sendWhileRoom();

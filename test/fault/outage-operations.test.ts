@@ -102,6 +102,24 @@ describe('processes whose Redis stalls or goes away', () => {
     redis!.process.kill('SIGCONT');
   });
 
+  it('answer a burst of writes sent while Redis is stalled within about one command timeout, each saying whether it may have been applied', async () => {
+    const [api] = await startBoth('a2a:{stallburst}:');
+    redis!.process.kill('SIGSTOP');
+    const started = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: 96 }, async (_, i) => {
+        const res = await sendJson(`${api!.baseUrl}/agents`, 'POST', { agent_card: cardV1({ name: `Burst ${i}` }) });
+        const body = (await res.json()) as { error: { code: string } };
+        return { status: res.status, code: body.error.code, ms: performance.now() - started };
+      }),
+    );
+    redis!.process.kill('SIGCONT');
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 503));
+    // The saves sent may have run; the ones that waited behind them were never sent.
+    expect(new Set(answers.map((answer) => answer.code))).toEqual(new Set(['write_outcome_unknown', 'unavailable']));
+    expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(2500);
+  });
+
   it('log one warning when an outage begins and one info line with its duration when it ends; /metrics answers during it', async () => {
     const processes = await startBoth('a2a:{outage}:');
     const port = Number(new URL(redis!.url).port);

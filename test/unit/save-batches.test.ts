@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SaveBatches, type SaveCall } from '../../src/store/save-batches.js';
+import { SaveBatches, SaveNotSentError, type SaveCall } from '../../src/store/save-batches.js';
 
 /** A save with one key and one argument, both its name, writing `terms` index terms. */
 const call = (name: string, terms = 10): SaveCall => ({ keys: [`key:${name}`], args: [name], terms });
@@ -73,10 +73,14 @@ describe('SaveBatches', () => {
     const runs = new Runs();
     const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 1 });
     const lost = batches.save(call('lost'));
-    const replies = ['a', 'bad-one', 'b'].map((name) => batches.save(call(name)));
     runs.finish(new Error('Connection is closed.'));
     await expect(lost).rejects.toThrow('Connection is closed.');
+    const first = batches.save(call('first'));
+    const replies = ['a', 'bad-one', 'b'].map((name) => batches.save(call(name)));
+    runs.finish();
+    await expect(first).resolves.toEqual(['ok', 'first']);
     await settle();
+    expect(runs.batches.map((batch) => batch.args)).toEqual([['lost'], ['first'], ['a', 'bad-one', 'b']]);
     runs.finish();
     const [a, bad, b] = await Promise.allSettled(replies);
     expect(a).toEqual({ status: 'fulfilled', value: ['ok', 'a'] });
@@ -84,15 +88,20 @@ describe('SaveBatches', () => {
     expect(b).toEqual({ status: 'fulfilled', value: ['ok', 'b'] });
   });
 
-  it('goes on sending after a failed batch', async () => {
+  it('fails the saves waiting behind a batch that failed whole, unsent, and sends the ones that come after', async () => {
     const runs = new Runs();
     const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 1 });
     const failed = batches.save(call('a'));
-    const next = batches.save(call('b'));
-    runs.finish(new Error('timeout'));
-    await expect(failed).rejects.toThrow('timeout');
-    await settle();
+    const waiting = [batches.save(call('b')), batches.save(call('c'))];
+    runs.finish(new Error('Command timed out'));
+    await expect(failed).rejects.toThrow('Command timed out');
+    for (const save of waiting) {
+      await expect(save).rejects.toThrow(SaveNotSentError);
+      await expect(save).rejects.toThrow('The save was not sent: the batch of saves before it failed (Command timed out)');
+    }
+    expect(runs.batches).toHaveLength(1);
+    const later = batches.save(call('d'));
     runs.finish();
-    await expect(next).resolves.toEqual(['ok', 'b']);
+    await expect(later).resolves.toEqual(['ok', 'd']);
   });
 });
