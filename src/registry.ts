@@ -151,7 +151,8 @@ function redisParts(config: Config & { redis: RedisEndpoint }, logger: Logger, m
     readLastChange: async () => (await redisStore.readChanges(undefined, 0)).last,
   });
   const writes = replicaWait(config, logger, metrics);
-  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents);
+  const onSaveBatch = (saves: number) => metrics.saveBatchSaves.observe(saves);
+  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents, onSaveBatch);
   const checkLayout = async () => {
     const problem = await redisStore.checkLayout().catch((error: Error) => logger.warn({ err: error }, 'Could not check the data layout'));
     if (problem) logger.error(problem);

@@ -166,6 +166,12 @@ export class Metrics {
     help: 'Writes stored on the Redis primary but answered 503 because fewer replicas than REDIS_WAIT_REPLICAS confirmed them in time',
     registers: [this.registry],
   });
+  readonly saveBatchSaves = new Histogram({
+    name: 'a2a_store_save_batch_saves',
+    help: 'Saves one run of the save script made: the saves that arrive while two batches are out go together in the next',
+    buckets: [1, 2, 4, 8, 16],
+    registers: [this.registry],
+  });
   readonly invalidations = new Counter({ name: 'a2a_cache_invalidations_total', help: 'Invalidations received over Redis pub/sub', registers: [this.registry] });
   readonly invalidationLag = new Histogram({
     name: 'a2a_cache_invalidation_lag_seconds',

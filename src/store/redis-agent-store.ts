@@ -355,12 +355,14 @@ export class RedisAgentStore implements AgentStore {
     private readonly replicaWait?: ReplicaWait,
     /** About how many events the change log keeps. @defaultValue {@link DEFAULT_CHANGE_LOG_EVENTS} */
     changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
+    /** Told how many saves each script run made (SaveBatches), for metrics. @defaultValue does nothing */
+    onSaveBatch: (saves: number) => void = () => {},
   ) {
     this.changeLogArgs = [keys.changes, String(changeLogEvents)];
     this.tombstoneArgs = [keys.tombstones, keys.tombstoneInfo];
     this.redis = defineScripts(redis);
     this.writer = replicaWait ? defineScripts(replicaWait.connection) : this.redis;
-    this.saves = new SaveBatches((keys, args) => this.writer.saveAgents(keys.length, ...keys, ...args));
+    this.saves = new SaveBatches((keys, args) => this.writer.saveAgents(keys.length, ...keys, ...args), onSaveBatch);
     if (tuning.bucketWidth % 8 !== 0) throw new Error(`The index's bucket width must be a multiple of 8, got ${tuning.bucketWidth}`);
     this.termLayoutArgs = this.termLayoutArgsWith(0);
   }

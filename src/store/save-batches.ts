@@ -54,6 +54,8 @@ export class SaveBatches {
 
   constructor(
     private readonly run: RunSaveBatch,
+    /** Told how many saves each batch sent holds, for metrics. @defaultValue does nothing */
+    private readonly onBatch: (saves: number) => void = () => {},
     /** @defaultValue {@link DEFAULT_SAVE_BATCH_LIMITS} */
     private readonly limits: Readonly<SaveBatchLimits> = DEFAULT_SAVE_BATCH_LIMITS,
   ) {}
@@ -84,6 +86,7 @@ export class SaveBatches {
 
   private async send(batch: Queued[]): Promise<void> {
     this.inFlight++;
+    this.onBatch(batch.length);
     try {
       const replies = await this.run(
         batch.flatMap(({ call }) => call.keys),

@@ -6,7 +6,8 @@ import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { DEFAULT_INDEX_TUNING, type IndexTuning } from '../../src/store/term-layout.js';
 import { cardV1 } from '../helpers/cards.js';
-import { connect, deleteKeys, monitorCaughtUp, uniquePrefix } from '../helpers/redis.js';
+import { connect, deleteKeys, monitorCaughtUp, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { sendJson, startRegistry } from '../helpers/registry-server.js';
 import { writeOf } from '../helpers/store-backends.js';
 
 /** Terms grow large after 3 members, in buckets of 8 numbers, dense past 1 in 4: saves of one batch move terms between forms. */
@@ -131,5 +132,22 @@ describe('saves sent together', () => {
     const page = await store.searchTerms({ terms: ['tag:all'], preferred: [], includeInactive: false, wanted: 50 });
     expect(page.hits.map((hit) => hit.id).sort()).toEqual(['after', 'before', 'filler-1', 'filler-2']);
     expect(page.total).toBe(4);
+  });
+
+  it('are counted by the registry, batch by batch, in a2a_store_save_batch_saves', async () => {
+    const prefix = uniquePrefix();
+    prefixes.push(prefix);
+    const running = await startRegistry({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, ROLE: 'api' });
+    try {
+      const posts = Array.from({ length: 12 }, (_, i) => sendJson(`${running.baseUrl}/agents`, 'POST', { agent_card: cardOf(i) }));
+      expect((await Promise.all(posts)).map((res) => res.status)).toEqual(posts.map(() => 201));
+      const text = await (await fetch(`${running.baseUrl}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      expect(value('a2a_store_save_batch_saves_sum')).toBe(12);
+      expect(value('a2a_store_save_batch_saves_count')).toBeGreaterThanOrEqual(1);
+      expect(value('a2a_store_save_batch_saves_count')).toBeLessThanOrEqual(12);
+    } finally {
+      await running.close();
+    }
   });
 });

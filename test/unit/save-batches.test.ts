@@ -31,7 +31,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('SaveBatches', () => {
   it('sends a save at once, alone, while fewer batches than the bound are out', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 2 });
+    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 2 });
     const first = batches.save(call('a'));
     expect(runs.batches).toEqual([{ keys: ['key:a'], args: ['a'] }]);
     runs.finish();
@@ -40,7 +40,7 @@ describe('SaveBatches', () => {
 
   it('puts the saves that arrive while the bound is out into the next batch, keys first, in arrival order', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 2 });
+    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 2 });
     const replies = ['a', 'b', 'c', 'd', 'e'].map((name) => batches.save(call(name)));
     expect(runs.batches.map((batch) => batch.args)).toEqual([['a'], ['b']]);
     runs.finish();
@@ -53,7 +53,8 @@ describe('SaveBatches', () => {
 
   it('bounds a batch by its saves and by the index terms they write, but always takes one save', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, { saves: 3, terms: 100, inFlight: 1 });
+    const sizes: number[] = [];
+    const batches = new SaveBatches(runs.run, (saves) => sizes.push(saves), { saves: 3, terms: 100, inFlight: 1 });
     const replies = [
       batches.save(call('first')),
       ...['a', 'b', 'c', 'd'].map((name) => batches.save(call(name, 10))),
@@ -66,12 +67,13 @@ describe('SaveBatches', () => {
       await settle();
     }
     expect(runs.batches.map((batch) => batch.args)).toEqual([['first'], ['a', 'b', 'c'], ['d'], ['huge'], ['e'], ['f']]);
+    expect(sizes).toEqual([1, 3, 1, 1, 1, 1]);
     await Promise.all(replies);
   });
 
   it('fails only the save that failed in Redis, and every save of a batch that failed whole', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 1 });
+    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 1 });
     const lost = batches.save(call('lost'));
     runs.finish(new Error('Connection is closed.'));
     await expect(lost).rejects.toThrow('Connection is closed.');
@@ -90,7 +92,7 @@ describe('SaveBatches', () => {
 
   it('fails the saves waiting behind a batch that failed whole, unsent, and sends the ones that come after', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, { saves: 16, terms: 1024, inFlight: 1 });
+    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 1 });
     const failed = batches.save(call('a'));
     const waiting = [batches.save(call('b')), batches.save(call('c'))];
     runs.finish(new Error('Command timed out'));
