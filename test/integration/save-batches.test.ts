@@ -62,14 +62,17 @@ async function scriptRuns(admin: Redis, during: () => Promise<unknown>): Promise
 describe('saves sent together', () => {
   const admin = connect();
   const prefixes: string[] = [];
+  const stores: RedisAgentStore[] = [];
   const storeOn = async () => {
     const prefix = uniquePrefix();
     prefixes.push(prefix);
     const store = new RedisAgentStore(connect(), redisKeys(prefix), storedCards, undefined, TINY);
+    stores.push(store);
     await store.checkLayout();
     return { prefix, store };
   };
   afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
     for (const prefix of prefixes) await deleteKeys(admin, prefix);
     admin.disconnect();
   });
