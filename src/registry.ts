@@ -25,6 +25,7 @@ import { Follower } from './follow/follower.js';
 import { readOnlyMethods, readOnlyRoutes } from './follow/read-only.js';
 import { SourceClient } from './follow/source-client.js';
 import { RedisMirrorState } from './store/redis-mirror-state.js';
+import { DEFAULT_SAVE_BATCH_LIMITS } from './store/save-batches.js';
 import { DOMAIN_WRITE_METHODS, domainMethods } from './domains/domain-methods.js';
 import { domainRoutes } from './domains/domain-routes.js';
 import { DomainService } from './domains/domain-service.js';
@@ -151,8 +152,12 @@ function redisParts(config: Config & { redis: RedisEndpoint }, logger: Logger, m
     readLastChange: async () => (await redisStore.readChanges(undefined, 0)).last,
   });
   const writes = replicaWait(config, logger, metrics);
-  const onSaveBatch = (saves: number) => metrics.saveBatchSaves.observe(saves);
-  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents, onSaveBatch);
+  const saveBatching = {
+    onBatch: (saves: number) => metrics.saveBatchSaves.observe(saves),
+    // Well past the write connection's own deadline (its command timeout, and the replica wait's).
+    limits: { ...DEFAULT_SAVE_BATCH_LIMITS, deadlineMs: Math.max(DEFAULT_SAVE_BATCH_LIMITS.deadlineMs, 5 * (config.redisCommandTimeoutMs + config.redisWait.timeoutMs)) },
+  };
+  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents, saveBatching);
   const checkLayout = async () => {
     const problem = await redisStore.checkLayout().catch((error: Error) => logger.warn({ err: error }, 'Could not check the data layout'));
     if (problem) logger.error(problem);

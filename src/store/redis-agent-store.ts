@@ -42,7 +42,7 @@ import { DEFAULT_CHANGE_LOG_EVENTS, type ChangeKind, type ChangeRead, type Store
 import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
 import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from './probe-outcome.js';
 import { packCard, unpackCard } from './stored-card.js';
-import { SaveBatches, SaveNotSentError, type ScriptArg } from './save-batches.js';
+import { SaveBatches, SaveNotSentError, type SaveBatchOptions, type ScriptArg } from './save-batches.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -355,14 +355,14 @@ export class RedisAgentStore implements AgentStore {
     private readonly replicaWait?: ReplicaWait,
     /** About how many events the change log keeps. @defaultValue {@link DEFAULT_CHANGE_LOG_EVENTS} */
     changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
-    /** Told how many saves each script run made (SaveBatches), for metrics. @defaultValue does nothing */
-    onSaveBatch: (saves: number) => void = () => {},
+    /** How saves are sent in batches (SaveBatches). @defaultValue its defaults: no one told, {@link DEFAULT_SAVE_BATCH_LIMITS} */
+    saveBatching: SaveBatchOptions = {},
   ) {
     this.changeLogArgs = [keys.changes, String(changeLogEvents)];
     this.tombstoneArgs = [keys.tombstones, keys.tombstoneInfo];
     this.redis = defineScripts(redis);
     this.writer = replicaWait ? defineScripts(replicaWait.connection) : this.redis;
-    this.saves = new SaveBatches((keys, args) => this.writer.saveAgents(keys.length, ...keys, ...args), onSaveBatch);
+    this.saves = new SaveBatches((keys, args) => this.writer.saveAgents(keys.length, ...keys, ...args), saveBatching);
     if (tuning.bucketWidth % 8 !== 0) throw new Error(`The index's bucket width must be a multiple of 8, got ${tuning.bucketWidth}`);
     this.termLayoutArgs = this.termLayoutArgsWith(0);
   }

@@ -21,12 +21,34 @@ export interface SaveBatchLimits {
   terms: number;
   /** Most batches sent and not answered yet; saves that arrive meanwhile wait to form the next one. @defaultValue 2 */
   inFlight: number;
+  /**
+   * Longest a batch may go unanswered: its saves then fail as of unknown outcome, and its place
+   * goes to the next batch. The connection's own deadline fires first; this one keeps a command
+   * the connection never settles (one stranded by a connection lost in a failover) from holding
+   * every later save back. @defaultValue 10000
+   */
+  deadlineMs: number;
 }
 
-export const DEFAULT_SAVE_BATCH_LIMITS: Readonly<SaveBatchLimits> = { saves: 16, terms: 1024, inFlight: 2 };
+export const DEFAULT_SAVE_BATCH_LIMITS: Readonly<SaveBatchLimits> = { saves: 16, terms: 1024, inFlight: 2, deadlineMs: 10_000 };
+
+/** How saves are batched, and who is told of each batch. */
+export interface SaveBatchOptions {
+  /** Told how many saves each batch sent holds, for metrics. @defaultValue does nothing */
+  onBatch?: (saves: number) => void;
+  /** @defaultValue {@link DEFAULT_SAVE_BATCH_LIMITS} */
+  limits?: Readonly<SaveBatchLimits>;
+}
 
 /** Runs a batch: every save's keys, then every save's arguments, and answers one reply per save, in order. */
 export type RunSaveBatch = (keys: ScriptArg[], args: ScriptArg[]) => Promise<unknown[][]>;
+
+/** A batch Redis did not answer within its deadline: its saves may or may not have run. */
+export class SaveBatchDeadlineError extends Error {
+  constructor(deadlineMs: number) {
+    super(`Redis did not answer the batch of saves within ${deadlineMs} ms`);
+  }
+}
 
 /** A save never sent: the batch sent before it failed, so Redis did not run it. */
 export class SaveNotSentError extends Error {
@@ -52,13 +74,16 @@ export class SaveBatches {
   private queue: Queued[] = [];
   private inFlight = 0;
 
+  private readonly onBatch: (saves: number) => void;
+  private readonly limits: Readonly<SaveBatchLimits>;
+
   constructor(
     private readonly run: RunSaveBatch,
-    /** Told how many saves each batch sent holds, for metrics. @defaultValue does nothing */
-    private readonly onBatch: (saves: number) => void = () => {},
-    /** @defaultValue {@link DEFAULT_SAVE_BATCH_LIMITS} */
-    private readonly limits: Readonly<SaveBatchLimits> = DEFAULT_SAVE_BATCH_LIMITS,
-  ) {}
+    { onBatch = () => {}, limits = DEFAULT_SAVE_BATCH_LIMITS }: SaveBatchOptions = {},
+  ) {
+    this.onBatch = onBatch;
+    this.limits = limits;
+  }
 
   /** The reply of one save; rejects when its batch failed, or the save failed in it. */
   save(call: SaveCall): Promise<unknown[]> {
@@ -88,9 +113,11 @@ export class SaveBatches {
     this.inFlight++;
     this.onBatch(batch.length);
     try {
-      const replies = await this.run(
-        batch.flatMap(({ call }) => call.keys),
-        batch.flatMap(({ call }) => call.args),
+      const replies = await this.withinDeadline(
+        this.run(
+          batch.flatMap(({ call }) => call.keys),
+          batch.flatMap(({ call }) => call.args),
+        ),
       );
       batch.forEach(({ resolve, reject }, index) => {
         const reply = replies[index];
@@ -106,6 +133,18 @@ export class SaveBatches {
     } finally {
       this.inFlight--;
       this.sendWhileRoom();
+    }
+  }
+
+  private async withinDeadline<T>(reply: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SaveBatchDeadlineError(this.limits.deadlineMs)), this.limits.deadlineMs);
+    });
+    try {
+      return await Promise.race([reply, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

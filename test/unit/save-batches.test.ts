@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SaveBatches, SaveNotSentError, type SaveCall } from '../../src/store/save-batches.js';
+import { SaveBatchDeadlineError, SaveBatches, SaveNotSentError, type SaveCall } from '../../src/store/save-batches.js';
 
 /** A save with one key and one argument, both its name, writing `terms` index terms. */
 const call = (name: string, terms = 10): SaveCall => ({ keys: [`key:${name}`], args: [name], terms });
@@ -31,7 +31,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('SaveBatches', () => {
   it('sends a save at once, alone, while fewer batches than the bound are out', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 2 });
+    const batches = new SaveBatches(runs.run, { limits: { saves: 16, terms: 1024, inFlight: 2, deadlineMs: 10_000 } });
     const first = batches.save(call('a'));
     expect(runs.batches).toEqual([{ keys: ['key:a'], args: ['a'] }]);
     runs.finish();
@@ -40,7 +40,7 @@ describe('SaveBatches', () => {
 
   it('puts the saves that arrive while the bound is out into the next batch, keys first, in arrival order', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 2 });
+    const batches = new SaveBatches(runs.run, { limits: { saves: 16, terms: 1024, inFlight: 2, deadlineMs: 10_000 } });
     const replies = ['a', 'b', 'c', 'd', 'e'].map((name) => batches.save(call(name)));
     expect(runs.batches.map((batch) => batch.args)).toEqual([['a'], ['b']]);
     runs.finish();
@@ -54,7 +54,7 @@ describe('SaveBatches', () => {
   it('bounds a batch by its saves and by the index terms they write, but always takes one save', async () => {
     const runs = new Runs();
     const sizes: number[] = [];
-    const batches = new SaveBatches(runs.run, (saves) => sizes.push(saves), { saves: 3, terms: 100, inFlight: 1 });
+    const batches = new SaveBatches(runs.run, { onBatch: (saves) => sizes.push(saves), limits: { saves: 3, terms: 100, inFlight: 1, deadlineMs: 10_000 } });
     const replies = [
       batches.save(call('first')),
       ...['a', 'b', 'c', 'd'].map((name) => batches.save(call(name, 10))),
@@ -73,7 +73,7 @@ describe('SaveBatches', () => {
 
   it('fails only the save that failed in Redis, and every save of a batch that failed whole', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 1 });
+    const batches = new SaveBatches(runs.run, { limits: { saves: 16, terms: 1024, inFlight: 1, deadlineMs: 10_000 } });
     const lost = batches.save(call('lost'));
     runs.finish(new Error('Connection is closed.'));
     await expect(lost).rejects.toThrow('Connection is closed.');
@@ -92,7 +92,7 @@ describe('SaveBatches', () => {
 
   it('fails the saves waiting behind a batch that failed whole, unsent, and sends the ones that come after', async () => {
     const runs = new Runs();
-    const batches = new SaveBatches(runs.run, undefined, { saves: 16, terms: 1024, inFlight: 1 });
+    const batches = new SaveBatches(runs.run, { limits: { saves: 16, terms: 1024, inFlight: 1, deadlineMs: 10_000 } });
     const failed = batches.save(call('a'));
     const waiting = [batches.save(call('b')), batches.save(call('c'))];
     runs.finish(new Error('Command timed out'));
@@ -105,5 +105,19 @@ describe('SaveBatches', () => {
     const later = batches.save(call('d'));
     runs.finish();
     await expect(later).resolves.toEqual(['ok', 'd']);
+  });
+
+  it('gives up on a batch Redis never answers: its saves fail as of unknown outcome, the ones behind it unsent, and the next goes out', async () => {
+    const runs = new Runs();
+    const batches = new SaveBatches(runs.run, { limits: { saves: 16, terms: 1024, inFlight: 1, deadlineMs: 50 } });
+    const stranded = batches.save(call('stranded'));
+    const waiting = batches.save(call('waiting'));
+    await expect(stranded).rejects.toThrow(SaveBatchDeadlineError);
+    await expect(waiting).rejects.toThrow(SaveNotSentError);
+    const later = batches.save(call('later'));
+    expect(runs.batches.map((batch) => batch.args)).toEqual([['stranded'], ['later']]);
+    runs.finish();
+    runs.finish();
+    await expect(later).resolves.toEqual(['ok', 'later']);
   });
 });
