@@ -235,36 +235,11 @@ local function termWriter(layout)
       redis.call('SREM', layout.smallPrefix .. term, number)
     end
 
-    -- Adds an agent that belongs to no term yet to every term of `terms`: the counts this writer
-    -- does not know yet (a batch's earlier saves read the ones they share) are read chunk by chunk,
-    -- one MGET each, and used as they come, without the lookup table and second pass that preload
-    -- and add take (a new agent's save spends most of its time here).
+    -- Adds an agent that belongs to no term yet to every term of `terms`; the counts this writer
+    -- does not know yet (a batch's earlier saves read the ones they share) are read first.
     function agent.addAll(terms)
-      for from = 1, #terms, LOOKUP_CHUNK do
-        local to = math.min(from + LOOKUP_CHUNK - 1, #terms)
-        local unknown, size = {}, 0
-        for i = from, to do
-          if counts[terms[i]] == nil then
-            size = size + 1
-            unknown[size] = terms[i]
-          end
-        end
-        local stored = size > 0 and storedCounts(layout, unknown, 1, size) or unknown
-        local read = 0
-        for i = from, to do
-          local term = terms[i]
-          -- A count this writer read or changed is newer than the stored one.
-          local count = counts[term]
-          if count == nil then
-            local top
-            read = read + 1
-            count, top = largeCountOf(stored[read])
-            counts[term] = count
-            if top then tops[term] = top end
-          end
-          addCounted(term, count)
-        end
-      end
+      writer.preload(terms)
+      for _, term in ipairs(terms) do addCounted(term, counts[term]) end
     end
 
     -- Moves the agent from the terms it had to the ones it has now.
