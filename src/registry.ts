@@ -14,6 +14,7 @@ import { FailedAuthGuard } from './auth/failed-auth-guard.js';
 import { storedCards } from './agents/stored-cards.js';
 import { CachingAgentStore } from './cache/caching-agent-store.js';
 import { DatasetEpochWatch } from './cache/dataset-epoch-watch.js';
+import { AgentIdsByNumber, DEFAULT_KNOWN_AGENT_NUMBERS } from './store/agent-ids-by-number.js';
 import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
 import { changeMethods } from './changes/change-methods.js';
 import { changeRoutes } from './changes/change-routes.js';
@@ -157,19 +158,24 @@ function redisParts(config: Config & { redis: RedisEndpoint }, logger: Logger, m
     // Well past the write connection's own deadline (its command timeout, and the replica wait's).
     limits: { ...DEFAULT_SAVE_BATCH_LIMITS, deadlineMs: Math.max(DEFAULT_SAVE_BATCH_LIMITS.deadlineMs, 5 * (config.redisCommandTimeoutMs + config.redisWait.timeoutMs)) },
   };
-  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents, saveBatching);
+  // The replica cache's other part: when it is off, so is this.
+  const knownIds = new AgentIdsByNumber(config.cacheMaxEntries > 0 ? DEFAULT_KNOWN_AGENT_NUMBERS : 0);
+  const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents, saveBatching, knownIds);
   const checkLayout = async () => {
     const problem = await redisStore.checkLayout().catch((error: Error) => logger.warn({ err: error }, 'Could not check the data layout'));
     if (problem) logger.error(problem);
   };
   const epochWatch = new DatasetEpochWatch({ readEpoch: () => redisStore.datasetEpoch(), onLost: () => {
       cache.reset();
+      knownIds.forgetAll();
       metrics.datasetLosses.inc();
     },
     logger,
   });
   // Again on every reconnection: the Redis that answers may not be the one that did.
   connection.on('ready', () => {
+    // The Redis that answers now may have lost writes and given their agents' numbers again.
+    knownIds.forgetAll();
     void checkLayout();
     void epochWatch.check();
   });

@@ -30,7 +30,7 @@ import {
   type SaveResult,
   nameDigestOf,
 } from './agent-record.js';
-import type { AgentStore, NumberedIds, ProbeClaim, ProbeRecorded, SearchHit, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
+import type { AgentStore, NumberedIds, ProbeClaim, ProbeRecorded, SearchHit, SearchPosition, SettledAgent, TermSearch, TermSearchPage } from './agent-store.js';
 import { EXTENSION_WALK_BUDGET, extensionEntriesOf, type ExtensionEntry, type ExtensionPage, type ExtensionQuery, type TrustLevel } from './extension-catalog.js';
 import { packTerms } from './packed-terms.js';
 import { closeRedis } from './redis-connection.js';
@@ -43,6 +43,7 @@ import type { MirrorOutcome, MirrorStep } from './mirror-write.js';
 import { decodeProbe, encodeProbeDetail, type ProbeOutcome, type ProbeStatus } from './probe-outcome.js';
 import { packCard, unpackCard } from './stored-card.js';
 import { SaveBatches, SaveNotSentError, type SaveBatchOptions, type ScriptArg } from './save-batches.js';
+import { AgentIdsByNumber } from './agent-ids-by-number.js';
 
 /** An event as the change log stream holds it (`lua/lib/changes.lua`): field, value, ... */
 function storedChangeOf(position: string, fields: string[]): StoredChange {
@@ -357,6 +358,8 @@ export class RedisAgentStore implements AgentStore {
     changeLogEvents = DEFAULT_CHANGE_LOG_EVENTS,
     /** How saves are sent in batches (SaveBatches). @defaultValue its defaults: no one told, {@link DEFAULT_SAVE_BATCH_LIMITS} */
     saveBatching: SaveBatchOptions = {},
+    /** The agent ids of the numbers searches found, kept by the replica; its owner makes it forget them when Redis may have given numbers again. @defaultValue an {@link AgentIdsByNumber} of its default size */
+    private readonly knownIds = new AgentIdsByNumber(),
   ) {
     this.changeLogArgs = [keys.changes, String(changeLogEvents)];
     this.tombstoneArgs = [keys.tombstones, keys.tombstoneInfo];
@@ -651,17 +654,11 @@ export class RedisAgentStore implements AgentStore {
 
   async numberedIds(from: number, count: number): Promise<NumberedIds> {
     const first = Math.max(1, from);
-    // The range's numbers by the hash that maps them (AGENT_NUMBERS_PER_BUCKET each): one HMGET per hash, in number order.
-    const byBucket = new Map<string, number[]>();
-    for (let agentNumber = first; agentNumber < from + count; agentNumber++) {
-      const bucket = this.keys.agentIds(agentNumber);
-      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), agentNumber]);
-    }
+    const numbers = Array.from({ length: Math.max(0, from + count - first) }, (_, i) => first + i);
     const pipeline = this.redis.pipeline().get(this.keys.agentNumbers);
-    for (const [bucket, numbers] of byBucket) pipeline.hmget(bucket, ...numbers.map(String));
+    const idsIn = this.readIdsInto(pipeline, numbers);
     const [last, ...replies] = await this.results(pipeline);
-    const numbers = [...byBucket.values()].flat();
-    const ids = (replies as (string | null)[][]).flat();
+    const ids = idsIn(replies);
     const agents = numbers.flatMap((agentNumber, i) => (ids[i] ? [{ agentNumber, id: ids[i] as string }] : []));
     return { agents, lastNumber: Number(last ?? 0) };
   }
@@ -684,11 +681,10 @@ export class RedisAgentStore implements AgentStore {
 
   async searchTerms(search: TermSearch): Promise<TermSearchPage> {
     const k = this.keys;
-    const [flat, stoppedTier, stoppedAt, total, exact, work] = await this.guard(() => 
+    const [flat, stoppedTier, stoppedAt, total, exact, work] = await this.guard(() =>
       this.redis.searchAgents(
         k.agentNumbers,
         ...this.termLayoutArgs,
-        ...this.agentIdsArgs(),
         String(search.after?.tier ?? 0),
         String(search.after?.agentNumber ?? 0),
         String(search.wanted),
@@ -704,16 +700,51 @@ export class RedisAgentStore implements AgentStore {
         ...search.preferred,
       ),
     );
-    const hits: SearchHit[] = [];
-    for (let i = 0; i < flat.length; i += 3) {
-      hits.push({ id: flat[i + 2] as string, position: { tier: Number(flat[i]), agentNumber: Number(flat[i + 1]) } });
-    }
+    const positions: SearchPosition[] = [];
+    for (let i = 0; i < flat.length; i += 2) positions.push({ tier: Number(flat[i]), agentNumber: Number(flat[i + 1]) });
+    const ids = await this.idsOf(positions.map((position) => position.agentNumber));
+    // A number whose agent was deleted since the walk has no id left: its hit goes.
+    const hits: SearchHit[] = positions.flatMap((position, i) => (ids[i] ? [{ id: ids[i] as string, position }] : []));
     return {
       hits,
       ...(stoppedTier !== '' ? { stoppedAt: { tier: Number(stoppedTier), agentNumber: Number(stoppedAt) } } : {}),
       total: Number(total),
       totalExact: exact === '1',
       work: Number(work),
+    };
+  }
+
+  /** The ids of agent numbers, null where none: those the replica knows, and the others read from their number -> id hashes in one round trip. */
+  private async idsOf(numbers: readonly number[]): Promise<(string | null)[]> {
+    const ids = numbers.map((agentNumber) => this.knownIds.get(agentNumber) ?? null);
+    const unknown = numbers.filter((_, i) => ids[i] === null);
+    if (unknown.length === 0) return ids;
+    const pipeline = this.redis.pipeline();
+    const idsIn = this.readIdsInto(pipeline, unknown);
+    const read = idsIn(await this.results(pipeline));
+    const readByNumber = new Map(unknown.map((agentNumber, i) => [agentNumber, read[i] ?? null]));
+    for (const [agentNumber, id] of readByNumber) if (id) this.knownIds.remember(agentNumber, id);
+    return numbers.map((agentNumber, i) => ids[i] ?? readByNumber.get(agentNumber) ?? null);
+  }
+
+  /**
+   * Adds to `pipeline` one HMGET per number -> id hash that `numbers` fall in
+   * (AGENT_NUMBERS_PER_BUCKET each); answers how to read their ids, in the order of `numbers`,
+   * from the pipeline's replies from there on.
+   */
+  private readIdsInto(pipeline: ChainableCommander, numbers: readonly number[]): (replies: unknown[]) => (string | null)[] {
+    const byBucket = new Map<string, number[]>();
+    for (const agentNumber of numbers) {
+      const bucket = this.keys.agentIds(agentNumber);
+      const inBucket = byBucket.get(bucket);
+      if (inBucket) inBucket.push(agentNumber);
+      else byBucket.set(bucket, [agentNumber]);
+    }
+    for (const [bucket, inBucket] of byBucket) pipeline.hmget(bucket, ...inBucket.map(String));
+    return (replies) => {
+      const ids = new Map<number, string | null>();
+      [...byBucket.values()].forEach((inBucket, b) => inBucket.forEach((agentNumber, i) => ids.set(agentNumber, (replies[b] as (string | null)[])[i] ?? null)));
+      return numbers.map((agentNumber) => ids.get(agentNumber) ?? null);
     };
   }
 

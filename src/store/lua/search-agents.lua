@@ -6,32 +6,32 @@
 -- walked one bucket at a time from the cursor (a dense term's bucket is a range of its bitmap),
 -- and the walk stops once it has the page or has spent its budget, answering where it stopped.
 -- KEYS[1] agent number counter
--- ARGV[1..6] the term layout (lib/term-index.lua), ARGV[7] key prefix of the agent number -> id
--- buckets, ARGV[8] agent numbers per id bucket, ARGV[9] tier to start in, ARGV[10] agent number
--- to start after (0: from the first), ARGV[11] hits wanted, ARGV[12] walk budget, ARGV[13] cost
--- of visiting a bucket, ARGV[14] cost of a membership command, ARGV[15] count budget, ARGV[16]
--- buckets sampled for an estimate, ARGV[17] '1' to leave inactive agents out, ARGV[18] number of
--- match terms m, ARGV[19] the index term of deprecated agents, ARGV[20..19+m] the match terms,
--- ARGV[20+m..] the preferred terms.
--- Answers {hits (tier, number, id, tier, number, id, ...), tier and number where the walk stopped
+-- ARGV[1..6] the term layout (lib/term-index.lua), ARGV[7] tier to start in, ARGV[8] agent number
+-- to start after (0: from the first), ARGV[9] hits wanted, ARGV[10] walk budget, ARGV[11] cost
+-- of visiting a bucket, ARGV[12] cost of a membership command, ARGV[13] count budget, ARGV[14]
+-- buckets sampled for an estimate, ARGV[15] '1' to leave inactive agents out, ARGV[16] number of
+-- match terms m, ARGV[17] the index term of deprecated agents, ARGV[18..17+m] the match terms,
+-- ARGV[18+m..] the preferred terms.
+-- Answers {hits (tier, number, tier, number, ...; the replica maps numbers to ids, see
+-- src/store/agent-ids-by-number.ts), tier and number where the walk stopped
 -- with its budget spent ('' when it did not), total, '1' when the total is exact, work spent}.
 local layout = termLayout(ARGV, 1)
 local width = layout.bucketWidth
 local bucketBytes = width / 8
-local wanted = tonumber(ARGV[11])
-local budget = tonumber(ARGV[12])
-local visitCost = tonumber(ARGV[13])
-local callCost = tonumber(ARGV[14])
-local countBudget = tonumber(ARGV[15])
-local samples = tonumber(ARGV[16])
+local wanted = tonumber(ARGV[9])
+local budget = tonumber(ARGV[10])
+local visitCost = tonumber(ARGV[11])
+local callCost = tonumber(ARGV[12])
+local countBudget = tonumber(ARGV[13])
+local samples = tonumber(ARGV[14])
 local lastNumber = tonumber(redis.call('GET', KEYS[1]) or '0')
 local lastBucket = bucketOf(layout, lastNumber)
 
-local matchCount = tonumber(ARGV[18])
-local deprecatedTerm = ARGV[19]
+local matchCount = tonumber(ARGV[16])
+local deprecatedTerm = ARGV[17]
 local match, preferred = {}, {}
-for i = 20, #ARGV do
-  if i < 20 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
+for i = 18, #ARGV do
+  if i < 18 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
 end
 
 -- A key builder for bucket or chunk keys: the prefix of each bucket (chunk) is built once.
@@ -531,7 +531,7 @@ local function walk(tier, spec, after)
   return 'done'
 end
 
-local leaveInactive = ARGV[17] == '1'
+local leaveInactive = ARGV[15] == '1'
 -- `terms` and the deprecated term, for the tiers of deprecated agents.
 local function deprecatedOnes(terms)
   local all = {deprecatedTerm}
@@ -556,11 +556,11 @@ else
   }
 end
 
-local startTier = tonumber(ARGV[9])
+local startTier = tonumber(ARGV[7])
 local stoppedTier, stoppedAt = '', ''
 local finished = false
 for tier = startTier, #tiers - 1 do
-  local after = tier == startTier and tonumber(ARGV[10]) or 0
+  local after = tier == startTier and tonumber(ARGV[8]) or 0
   local outcome, position = walk(tier, tiers[tier + 1], after)
   if outcome == 'full' then break end
   if outcome == 'budget' then
@@ -624,7 +624,7 @@ end
 -- How many agents match in all: exact when every match was seen or counting is cheap, otherwise
 -- estimated from what the walk saw or from a sample.
 local function total()
-  if finished and startTier == 0 and tonumber(ARGV[10]) == 0 then return #hits, true end
+  if finished and startTier == 0 and tonumber(ARGV[8]) == 0 then return #hits, true end
   if sawAll then return matched, true end
   local driver, least = driverOf(match)
   if least == 0 then return 0, true end
@@ -661,33 +661,9 @@ end
 
 local count, exact = total()
 
--- The ids of the hits, one HMGET per number -> id hash they fall in: a page of neighbours is one read.
-local function idsOf(numbers)
-  local ids, byKey, order = {}, {}, {}
-  for i, number in ipairs(numbers) do
-    local key = ARGV[7] .. digits(math.floor(number / tonumber(ARGV[8])))
-    if not byKey[key] then
-      byKey[key] = {}
-      order[#order + 1] = key
-    end
-    table.insert(byKey[key], i)
-  end
-  for _, key in ipairs(order) do
-    local fields = {}
-    for j, i in ipairs(byKey[key]) do fields[j] = digits(numbers[i]) end
-    local found = redis.call('HMGET', key, unpack(fields))
-    for j, i in ipairs(byKey[key]) do ids[i] = found[j] or '' end
-  end
-  return ids
-end
-
-local numbers = {}
-for i, hit in ipairs(hits) do numbers[i] = hit[2] end
-local ids = idsOf(numbers)
 local flat = {}
-for i, hit in ipairs(hits) do
+for _, hit in ipairs(hits) do
   flat[#flat + 1] = digits(hit[1])
   flat[#flat + 1] = digits(hit[2])
-  flat[#flat + 1] = ids[i]
 end
 return {flat, stoppedTier, stoppedAt, digits(count), exact and '1' or '0', digits(spent)}
