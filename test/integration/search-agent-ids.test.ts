@@ -90,7 +90,7 @@ describe('a replica forgets the ids of agent numbers when it reconnects to Redis
       // What a Redis that lost the registration holds: no such agent, and the counter from before it.
       const lost = await redis.get(keys.agentNumbers);
       const other = new RedisAgentStore(redis, keys, storedCards);
-      const [{ id: lostId }] = (await other.numberedIds(Number(lost), 1)).agents as [{ id: string }];
+      const lostId = (await other.numberedIds(Number(lost), 1)).agents[0]?.id as string;
       await other.delete(lostId);
       await redis.set(keys.agentNumbers, String(Number(lost) - 1));
       expect((await sendJson(`${running.baseUrl}/agents`, 'POST', { agent_card: skilled('Second agent', 'reborn') })).status).toBe(201);
