@@ -67,7 +67,7 @@ describe("a search page's agent numbers become ids from the replica's memory", (
   });
 });
 
-describe('a replica forgets the ids of agent numbers when it reconnects to Redis', () => {
+describe('a replica forgets the ids of agent numbers when Redis may have given them again', () => {
   const prefix = uniquePrefix();
   const redis = new Redis(dbUrl(), { maxRetriesPerRequest: 1 });
   afterAll(async () => {
@@ -103,6 +103,35 @@ describe('a replica forgets the ids of agent numbers when it reconnects to Redis
       expect(await names()).toEqual(['Second agent']);
     } finally {
       await running.close();
+    }
+  });
+
+  it('shows the agents registered after Redis lost the data set, whose numbers the lost agents had', { timeout: 30_000 }, async () => {
+    const lossPrefix = uniquePrefix();
+    const running = await startRegistry({ REDIS_URL: dbUrl(), REDIS_PREFIX: lossPrefix, ROLE: 'api', AUTH_MODE: 'none' });
+    try {
+      const names = async (skill: string) => {
+        const res = await fetch(`${running.baseUrl}/agents?skill=${skill}`);
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { agents: { name: string }[] }).agents.map((agent) => agent.name);
+      };
+      const register = async (name: string, skill: string) =>
+        expect((await sendJson(`${running.baseUrl}/agents`, 'POST', { agent_card: skilled(name, skill) })).status).toBe(201);
+      const losses = async () => Number(/^a2a_redis_dataset_lost_total (\d+)/m.exec(await (await fetch(`${running.baseUrl}/metrics`)).text())?.[1] ?? 0);
+
+      await register('First agent', 'kept');
+      expect(await names('kept')).toEqual(['First agent']);
+
+      // The data set is lost without a reconnection (a FLUSHALL, as far as this prefix goes).
+      await deleteKeys(redis, lossPrefix);
+      expect(await until(losses, (lost) => lost >= 1, 10_000)).toBeGreaterThanOrEqual(1);
+      // Number 1 goes to a new agent; the first one comes back under another number and skill.
+      await register('New agent', 'kept');
+      await register('First agent', 'other');
+      expect(await names('kept')).toEqual(['New agent']);
+    } finally {
+      await running.close();
+      await deleteKeys(redis, lossPrefix);
     }
   });
 });
