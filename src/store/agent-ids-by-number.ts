@@ -9,9 +9,9 @@ export const DEFAULT_KNOWN_AGENT_NUMBERS = 100_000;
  * memory Redis has to fetch from far away). A number is given once, by a counter that only grows,
  * and never to another agent while the data set lasts, so a pair stays true as long as its agent
  * exists. What can break that is Redis losing writes (a restart from an older snapshot, a failover
- * to a replica that missed the last ones): the counter may then give a number again. The store
- * forgets every pair on each reconnection and on a data set loss, the moments such a Redis appears.
- * The oldest pairs are forgotten first.
+ * to a replica that missed the last ones): the counter may then give a number again. So the
+ * composition root (`src/registry.ts`) makes it forget every pair on each reconnection and on a data
+ * set loss, the moments such a Redis appears. Past its bound, the oldest pairs are forgotten first.
  */
 export class AgentIdsByNumber {
   private readonly ids = new OrderedMap<number, string>();
