@@ -139,6 +139,8 @@ function redisParts(config: Config & { redis: RedisEndpoint }, logger: Logger, m
     { onHit: () => metrics.cacheHits.inc(), onMiss: () => metrics.cacheMisses.inc(), onEvict: () => metrics.cacheEvictions.inc() },
   );
   metrics.cacheSize = () => cache.size;
+  // The replica cache's other part: when it is off, so is this.
+  const knownIds = new AgentIdsByNumber(config.cacheMaxEntries > 0 ? DEFAULT_KNOWN_AGENT_NUMBERS : 0);
   const subscriber = new InvalidationSubscriber({
     connection: createSubscriberConnection(config.redis),
     channel: keys.invalidations,
@@ -151,6 +153,7 @@ function redisParts(config: Config & { redis: RedisEndpoint }, logger: Logger, m
     },
     // Called once the connection is up, by which time the store below exists.
     readLastChange: async () => (await redisStore.readChanges(undefined, 0)).last,
+    alsoForgets: knownIds,
   });
   const writes = replicaWait(config, logger, metrics);
   const saveBatching = {
@@ -158,8 +161,6 @@ function redisParts(config: Config & { redis: RedisEndpoint }, logger: Logger, m
     // Well past the write connection's own deadline (its command timeout, and the replica wait's).
     limits: { ...DEFAULT_SAVE_BATCH_LIMITS, deadlineMs: Math.max(DEFAULT_SAVE_BATCH_LIMITS.deadlineMs, 5 * (config.redisCommandTimeoutMs + config.redisWait.timeoutMs)) },
   };
-  // The replica cache's other part: when it is off, so is this.
-  const knownIds = new AgentIdsByNumber(config.cacheMaxEntries > 0 ? DEFAULT_KNOWN_AGENT_NUMBERS : 0);
   const redisStore = new RedisAgentStore(connection, keys, storedCards, () => metrics.redisErrors.inc(), undefined, writes, config.changeLogEvents, saveBatching, knownIds);
   const checkLayout = async () => {
     const problem = await redisStore.checkLayout().catch((error: Error) => logger.warn({ err: error }, 'Could not check the data layout'));

@@ -17,6 +17,12 @@ export interface InvalidationSubscriberOptions {
    * so that what the cache covers is known from the start (see `coveredThrough`).
    */
   readLastChange(): Promise<string>;
+  /**
+   * Other memory of the replica that must drop an agent's entry on each write to it, and every
+   * entry whenever the feed goes down or comes back: a write missed meanwhile may have changed any.
+   * @defaultValue none
+   */
+  alsoForgets?: { forget(id: string): void; forgetAll(): void };
 }
 
 /**
@@ -40,6 +46,7 @@ export class InvalidationSubscriber {
         this.subscribed = false;
         this.covered = undefined;
         cache.suspend();
+        options.alsoForgets?.forgetAll();
       });
     }
     connection.on('error', () => {});
@@ -73,6 +80,7 @@ export class InvalidationSubscriber {
       const last = await this.options.readLastChange().catch(() => START_POSITION);
       if (this.covered === undefined || comparePositions(last, this.covered) > 0) this.covered = last;
       this.options.cache.resume();
+      this.options.alsoForgets?.forgetAll();
       this.subscribed = true;
       this.options.logger.debug({ channel: this.options.channel }, 'Invalidation feed live');
     } catch (error) {
@@ -86,6 +94,7 @@ export class InvalidationSubscriber {
     const [id, revision, writtenAt, position] = message.split(' ');
     if (!id) return;
     this.options.cache.invalidate(id, Number(revision) || Number.MAX_SAFE_INTEGER);
+    this.options.alsoForgets?.forget(id);
     if (position !== undefined && isPosition(position)) this.covered = position;
     const sentAt = Number(writtenAt);
     if (Number.isFinite(sentAt) && sentAt > 0) this.options.onInvalidation?.(Math.max(0, Date.now() - sentAt) / 1000);

@@ -113,7 +113,7 @@ interface RegistryCommands {
 type ChangesReply = [string, string, string, [string, string[]][]];
 
 /** Hits (tier, number, id, ...), where the walk stopped (tier, number) or '', total, '1' when exact, work. */
-type SearchReply = [string[], string, string, string, string, string];
+type SearchReply = [string[], string, string, string, string, string, string];
 
 /** The kinds of change that write a card: their events carry its summary. */
 const CARD_CHANGES: ReadonlySet<ChangeKind> = new Set(['registered', 'updated', 'refreshed']);
@@ -681,7 +681,7 @@ export class RedisAgentStore implements AgentStore {
 
   async searchTerms(search: TermSearch): Promise<TermSearchPage> {
     const k = this.keys;
-    const [flat, stoppedTier, stoppedAt, total, exact, work] = await this.guard(() =>
+    const [flat, stoppedTier, stoppedAt, total, exact, work, counter] = await this.guard(() =>
       this.redis.searchAgents(
         k.agentNumbers,
         ...this.termLayoutArgs,
@@ -700,6 +700,7 @@ export class RedisAgentStore implements AgentStore {
         ...search.preferred,
       ),
     );
+    this.knownIds.sawCounter(Number(counter));
     const positions: SearchPosition[] = [];
     for (let i = 0; i < flat.length; i += 2) positions.push({ tier: Number(flat[i]), agentNumber: Number(flat[i + 1]) });
     const ids = await this.idsOf(positions.map((position) => position.agentNumber));

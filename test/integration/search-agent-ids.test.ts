@@ -56,8 +56,17 @@ describe("a search page's agent numbers become ids from the replica's memory", (
       expect(again.hits).toEqual(first.hits);
       expect(idReads).toEqual([]);
 
-      // An agent deleted after the walk found it has no id left: its hit goes, and nothing else.
-      known.forgetAll();
+      // A search that finds the counter lower than before (Redis lost numbers it had given) forgets every id.
+      const nobody = { ...search, terms: ['skill:nobody-has-it'] };
+      await store.searchTerms(nobody);
+      expect(known.size).toBe(30);
+      const counter = Number(await redis.get(keys.agentNumbers));
+      await redis.set(keys.agentNumbers, String(counter - 1));
+      await store.searchTerms(nobody);
+      expect(known.size).toBe(0);
+      await redis.set(keys.agentNumbers, String(counter));
+
+      // A deleted agent leaves the walk's numbers and the page; the others stay, their ids read again.
       await store.delete(ids[3] as string);
       const afterDelete = await store.searchTerms(search);
       expect(afterDelete.hits.map((hit) => hit.id)).toEqual(ids.filter((_, i) => i !== 3));
@@ -103,6 +112,41 @@ describe('a replica forgets the ids of agent numbers when Redis may have given t
       expect(await names()).toEqual(['Second agent']);
     } finally {
       await running.close();
+    }
+  });
+
+  it('shows the agent that took a lost agent\'s number, not the lost agent registered again under another', { timeout: 30_000 }, async () => {
+    const lossPrefix = uniquePrefix();
+    const keys = redisKeys(lossPrefix);
+    const running = await startRegistry({ REDIS_URL: dbUrl(), REDIS_PREFIX: lossPrefix, ROLE: 'api', AUTH_MODE: 'none' });
+    try {
+      const names = async (skill: string) => {
+        const res = await fetch(`${running.baseUrl}/agents?skill=${skill}`);
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { agents: { name: string }[] }).agents.map((agent) => agent.name);
+      };
+      const register = async (name: string, skill: string) =>
+        expect((await sendJson(`${running.baseUrl}/agents`, 'POST', { agent_card: skilled(name, skill) })).status).toBe(201);
+
+      await register('Lost agent', 'contested');
+      expect(await names('contested')).toEqual(['Lost agent']);
+
+      // What a failover that lost the registration leaves, with no reconnection and no write
+      // published: no such agent, and the counter from before it.
+      const lost = Number(await redis.get(keys.agentNumbers));
+      await redis.del(keys.agent('lost-agent'));
+      await redis.hdel(keys.agentIds(lost), String(lost));
+      await redis.srem(`${keys.smallTermPrefix}skill:contested`, String(lost));
+      await redis.set(keys.agentNumbers, String(lost - 1));
+
+      await register('Taker', 'contested');
+      expect(Number(await redis.get(keys.agentNumbers))).toBe(lost);
+      // The lost agent registers again, under the next number and another skill: a write the replica hears of.
+      await register('Lost agent', 'elsewhere');
+      expect(await until(() => names('contested'), (shown) => shown[0] === 'Taker', 5_000)).toEqual(['Taker']);
+    } finally {
+      await running.close();
+      await deleteKeys(redis, lossPrefix);
     }
   });
 

@@ -14,7 +14,8 @@
 -- ARGV[18+m..] the preferred terms.
 -- Answers {hits (tier, number, tier, number, ...; the replica maps numbers to ids, see
 -- src/store/agent-ids-by-number.ts), tier and number where the walk stopped
--- with its budget spent ('' when it did not), total, '1' when the total is exact, work spent}.
+-- with its budget spent ('' when it did not), total, '1' when the total is exact, work spent, the
+-- agent number counter}.
 local layout = termLayout(ARGV, 1)
 local width = layout.bucketWidth
 local bucketBytes = width / 8
@@ -666,4 +667,4 @@ for _, hit in ipairs(hits) do
   flat[#flat + 1] = digits(hit[1])
   flat[#flat + 1] = digits(hit[2])
 end
-return {flat, stoppedTier, stoppedAt, digits(count), exact and '1' or '0', digits(spent)}
+return {flat, stoppedTier, stoppedAt, digits(count), exact and '1' or '0', digits(spent), digits(lastNumber)}
