@@ -125,20 +125,35 @@ describe('a replica forgets the ids of agent numbers when Redis may have given t
     return lost;
   }
 
-  it('shows the agent that took a lost agent\'s number once it reconnected to Redis', { timeout: 30_000 }, () =>
-    withRegistry(async ({ baseUrl, keys, register, names }) => {
-      await register('Lost agent', 'reborn');
-      expect(await names('reborn')).toEqual(['Lost agent']);
-      const lost = await loseRegistration(keys, 'lost-agent', 'reborn');
-      await register('Second agent', 'reborn');
-      expect(Number(await redis.get(keys.agentNumbers))).toBe(lost);
+  /** Closes this process's Redis connections of `role` from the server's side; the registry opens them again. */
+  async function killConnections(role: 'commands' | 'invalidations', baseUrl: string): Promise<void> {
+    const ids = async () =>
+      ((await redis.client('LIST')) as string)
+        .split('\n')
+        .filter((line) => line.includes(`name=a2a-${role}-${process.pid} `))
+        .map((line) => /id=(\d+)/.exec(line)?.[1] as string);
+    const killed = await ids();
+    expect(killed.length).toBeGreaterThan(0);
+    for (const id of killed) await redis.client('KILL', 'ID', id);
+    expect(await until(ids, (now) => now.some((id) => !killed.includes(id)), 10_000)).not.toEqual([]);
+    // Ready again: the store answers and the invalidation feed is live.
+    expect(await until(async () => (await fetch(`${baseUrl}/ready`)).status, (status) => status === 200, 10_000)).toBe(200);
+  }
 
-      const clients = ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=a2a-commands-${process.pid} `));
-      expect(clients.length).toBeGreaterThan(0);
-      for (const line of clients) await redis.client('KILL', 'ID', /id=(\d+)/.exec(line)?.[1] as string);
-      expect(await until(async () => (await fetch(`${baseUrl}/ready`)).status, (status) => status === 200, 10_000)).toBe(200);
-      expect(await names('reborn')).toEqual(['Second agent']);
-    }));
+  it.each(['commands', 'invalidations'] as const)(
+    'shows the agent that took a lost agent\'s number once its %s connection to Redis was opened again',
+    { timeout: 30_000 },
+    (role) =>
+      withRegistry(async ({ baseUrl, keys, register, names }) => {
+        await register('Lost agent', 'reborn');
+        expect(await names('reborn')).toEqual(['Lost agent']);
+        const lost = await loseRegistration(keys, 'lost-agent', 'reborn');
+        await register('Second agent', 'reborn');
+        expect(Number(await redis.get(keys.agentNumbers))).toBe(lost);
+        await killConnections(role, baseUrl);
+        expect(await names('reborn')).toEqual(['Second agent']);
+      }),
+  );
 
   it('shows the agent that took a lost agent\'s number, not the lost agent registered again under another', { timeout: 30_000 }, () =>
     withRegistry(async ({ keys, register, names }) => {
