@@ -36,7 +36,7 @@ describe("a search page's agent numbers become ids from the replica's memory", (
     const ids = Array.from({ length: 30 }, (_, i) => `ids-agent-${i}`);
     for (const id of ids) await store.save(writeOf(id, skilled(id, 'shared')));
 
-    const monitor = await redis.duplicate().monitor();
+    const monitor = await redis.monitor();
     const idReads: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[], _source: string, database: string) => {
       if (Number(database) === DB && args[0]?.toLowerCase() === 'hmget' && args[1]?.startsWith(`${prefix}ids:`)) idReads.push(args);
