@@ -14,6 +14,7 @@ import { FailedAuthGuard } from './auth/failed-auth-guard.js';
 import { storedCards } from './agents/stored-cards.js';
 import { CachingAgentStore } from './cache/caching-agent-store.js';
 import { DatasetEpochWatch } from './cache/dataset-epoch-watch.js';
+import { raceDeadline } from './deadline.js';
 import { AgentIdsByNumber, DEFAULT_KNOWN_AGENT_NUMBERS } from './store/agent-ids-by-number.js';
 import { InvalidationSubscriber } from './cache/invalidation-subscriber.js';
 import { changeMethods } from './changes/change-methods.js';
@@ -236,12 +237,8 @@ function discoveryRoutes(config: Config, store: AgentStore, search: SearchServic
 }
 
 /** Whether `work` settles within `ms`; past it, its end is no longer waited for. */
-async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const done = await Promise.race([work.then(() => true as const, () => true as const), late]);
-  clearTimeout(timer);
-  return done;
+function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return raceDeadline(work.then(() => true, () => true), ms, () => false);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { raceDeadline } from '../deadline.js';
+
 /** How long a scrape waits for a value read from Redis, in milliseconds: a scrape answers within a second. */
 export const SCRAPE_READ_TIMEOUT_MS = 250;
 
@@ -12,12 +14,6 @@ export function boundedRead<T>(read: () => Promise<T>, timeoutMs = SCRAPE_READ_T
     inFlight ??= read()
       .catch(() => undefined)
       .finally(() => (inFlight = undefined));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
-    try {
-      return await Promise.race([inFlight, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return raceDeadline(inFlight, timeoutMs, () => undefined);
   };
 }

@@ -1,3 +1,5 @@
+import { raceDeadline } from '../deadline.js';
+
 /** A script's arguments: text, and a card as the hash keeps it (bytes, when packed). */
 export type ScriptArg = string | Buffer;
 
@@ -113,11 +115,16 @@ export class SaveBatches {
     this.inFlight++;
     this.onBatch(batch.length);
     try {
-      const replies = await this.withinDeadline(
+      const { deadlineMs } = this.limits;
+      const replies = await raceDeadline(
         this.run(
           batch.flatMap(({ call }) => call.keys),
           batch.flatMap(({ call }) => call.args),
         ),
+        deadlineMs,
+        () => {
+          throw new SaveBatchDeadlineError(deadlineMs);
+        },
       );
       batch.forEach(({ resolve, reject }, index) => {
         const reply = replies[index];
@@ -133,18 +140,6 @@ export class SaveBatches {
     } finally {
       this.inFlight--;
       this.sendWhileRoom();
-    }
-  }
-
-  private async withinDeadline<T>(reply: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SaveBatchDeadlineError(this.limits.deadlineMs)), this.limits.deadlineMs);
-    });
-    try {
-      return await Promise.race([reply, late]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
