@@ -7,6 +7,9 @@ import { term } from '../../src/search/index-terms.js';
 import type { SearchCriteria } from '../../src/search/search-criteria.js';
 import { SearchService } from '../../src/search/search-service.js';
 import { tokenize } from '../../src/search/tokenizer.js';
+import { isPrefixable } from '../../src/search/word-prefixes.js';
+import type { NormalisedCard } from '../../src/card/normalised-card.js';
+import type { LifecycleStatus } from '../../src/store/agent-record.js';
 import type { AgentStore } from '../../src/store/agent-store.js';
 import { MemoryAgentStore } from '../../src/store/memory-agent-store.js';
 import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
@@ -14,7 +17,7 @@ import { redisKeys } from '../../src/store/redis-keys.js';
 import type { IndexTuning } from '../../src/store/term-layout.js';
 import { cardV1 } from '../helpers/cards.js';
 import { connect, deleteKeys, uniquePrefix } from '../helpers/redis.js';
-import { writeOf } from '../helpers/store-backends.js';
+import { TEST_OWNER, writeOf } from '../helpers/store-backends.js';
 
 /**
  * A tiny layout, so that catalogues of a few dozen agents already have large terms split into
@@ -26,7 +29,9 @@ const TINY: IndexTuning = { bucketWidth: 8, smallTermMax: 3, denseTermShare: 4, 
 const SKILLS = ['plan', 'route', 'quote', 'chart'];
 const TAGS = ['travel', 'money', 'maps'];
 const MODES = ['text/plain', 'image/png', 'application/json'];
-const WORDS = ['swift', 'amber', 'delta', 'orbit', 'pixel'];
+const WORDS = ['swift', 'amber', 'delta', 'delve', 'orbit', 'pixel'];
+/** Query words: whole card words, and the starts of card words (`del` begins two), matched by their prefix terms where the store keeps them. */
+const QUERY_WORDS = [...WORDS, 'del', 'orb', 'pixe', 'amb'];
 
 interface AgentSpec {
   nameWords: string[];
@@ -46,14 +51,19 @@ const agentSpec: fc.Arbitrary<AgentSpec> = fc.record({
   streaming: fc.boolean(),
 });
 
-/** What happens to the catalogue: an agent (re-)registered, deleted, or turned inactive. */
-type Change = { kind: 'save'; slot: number; spec: AgentSpec } | { kind: 'delete'; slot: number } | { kind: 'expire'; slot: number };
+/** What happens to the catalogue: an agent (re-)registered, deleted, turned inactive, or deprecated (or made active again) by its owner. */
+type Change =
+  | { kind: 'save'; slot: number; spec: AgentSpec }
+  | { kind: 'delete'; slot: number }
+  | { kind: 'expire'; slot: number }
+  | { kind: 'lifecycle'; slot: number; status: LifecycleStatus };
 
 const SLOTS = 40;
 const change: fc.Arbitrary<Change> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('save' as const), slot: fc.nat(SLOTS - 1), spec: agentSpec }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), slot: fc.nat(SLOTS - 1) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), slot: fc.nat(SLOTS - 1) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('lifecycle' as const), slot: fc.nat(SLOTS - 1), status: fc.constantFrom<LifecycleStatus>('deprecated', 'active') }) },
 );
 
 const criteria: fc.Arbitrary<SearchCriteria> = fc
@@ -62,7 +72,7 @@ const criteria: fc.Arbitrary<SearchCriteria> = fc
     tags: fc.subarray(TAGS, { maxLength: 1 }),
     inputModes: fc.subarray(MODES, { maxLength: 1 }),
     streaming: fc.option(fc.boolean(), { nil: undefined }),
-    words: fc.subarray(WORDS, { maxLength: 2 }),
+    words: fc.subarray(QUERY_WORDS, { maxLength: 2 }),
     includeInactive: fc.boolean(),
     limit: fc.integer({ min: 1, max: 7 }),
   })
@@ -87,14 +97,24 @@ function cardOf(slot: number, spec: AgentSpec): Record<string, unknown> {
   });
 }
 
-/** The catalogue as a brute-force filter sees it: every agent's card terms, status and registration order. */
+/** The catalogue as a brute-force filter sees it: every agent's card terms and words, status, lifecycle and registration order. */
 interface OracleAgent {
   id: string;
   terms: Set<string>;
-  nameTerms: Set<string>;
+  /** The words of every text of its card, and of its name alone. */
+  words: string[];
+  nameWords: string[];
   active: boolean;
+  deprecated: boolean;
   order: number;
 }
+
+/** The texts of a card whose words a search matches: its name and description, and each skill's name, id, description and tags. */
+const cardTexts = (card: NormalisedCard) => [card.name, card.description, ...card.skills.flatMap((s) => [s.name, s.id, s.description, ...s.tags])];
+
+/** Whether query word `word` matches one of `words`: whole, or as the start of one where the store keeps word prefixes and it is of their length. */
+const matchesWord = (words: readonly string[], word: string, prefixes: boolean) =>
+  prefixes && isPrefixable(word) ? words.some((w) => w.startsWith(word)) : words.includes(word);
 
 class Oracle {
   readonly agents = new Map<string, OracleAgent>();
@@ -103,12 +123,19 @@ class Oracle {
   save(id: string, card: Record<string, unknown>): void {
     const normalised = validateCard(card);
     const terms = new Set(recordTermsOf(normalised, 'unsigned'));
-    const order = this.agents.get(id)?.order ?? ++this.registrations;
-    this.agents.set(id, { id, terms, nameTerms: new Set(tokenize(normalised.name).map((w) => term('ntok', w))), active: true, order });
+    const before = this.agents.get(id);
+    const order = before?.order ?? ++this.registrations;
+    const words = [...new Set(cardTexts(normalised).flatMap(tokenize))];
+    // A new card keeps the lifecycle its owner set.
+    this.agents.set(id, { id, terms, words, nameWords: tokenize(normalised.name), active: true, deprecated: before?.deprecated ?? false, order });
   }
 
-  /** The ids a search must show, in its order: name matches first, each oldest registration first. */
-  expected(query: SearchCriteria): string[] {
+  /**
+   * The ids a search must show, in its order: agents listed by id without filters or words, else the
+   * matches whose name holds every word first, then the others, the deprecated ones after both in
+   * the same order, each oldest registration first. `prefixes`: whether the store keeps word prefixes.
+   */
+  expected(query: SearchCriteria, prefixes: boolean): string[] {
     const wanted = [
       ...query.skills.map((v) => term('skill', v)),
       ...query.tags.map((v) => term('tag', v)),
@@ -117,10 +144,11 @@ class Oracle {
     ];
     const words = [...new Set(tokenize(query.query ?? ''))];
     const matches = [...this.agents.values()].filter(
-      (a) => (query.includeInactive || a.active) && wanted.every((t) => a.terms.has(t)) && words.every((w) => a.terms.has(term('tok', w))),
+      (a) => (query.includeInactive || a.active) && wanted.every((t) => a.terms.has(t)) && words.every((w) => matchesWord(a.words, w, prefixes)),
     );
     if (wanted.length === 0 && words.length === 0) return matches.map((a) => a.id).sort();
-    const tier = (a: OracleAgent) => (words.length > 0 && words.every((w) => a.nameTerms.has(term('ntok', w))) ? 0 : 1);
+    const nameTier = (a: OracleAgent) => (words.length > 0 && words.every((w) => matchesWord(a.nameWords, w, prefixes)) ? 0 : 1);
+    const tier = (a: OracleAgent) => (a.deprecated ? 2 : 0) + nameTier(a);
     return matches.sort((a, b) => tier(a) - tier(b) || a.order - b.order).map((a) => a.id);
   }
 }
@@ -135,6 +163,11 @@ async function apply(store: AgentStore, oracle: Oracle, step: Change, clock: { n
     if (!oracle.agents.has(id)) return;
     await store.delete(id);
     oracle.agents.delete(id);
+  } else if (step.kind === 'lifecycle') {
+    const agent = oracle.agents.get(id);
+    if (!agent) return;
+    await store.setLifecycle(id, { status: step.status, now: new Date(clock.now), actor: TEST_OWNER });
+    agent.deprecated = step.status === 'deprecated';
   } else {
     const agent = oracle.agents.get(id);
     if (!agent?.active) return;
@@ -207,7 +240,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
           for (const step of changes) await apply(store, oracle, step, clock);
           const search = new SearchService(store, maxPageBytes);
           for (const query of queries) {
-            const expected = oracle.expected(query);
+            const expected = oracle.expected(query, store.indexesWordPrefixes);
             const { ids, totals } = await walkPages(search, query);
             expect(ids).toEqual(expected);
             for (const { total, exact } of totals) if (exact) expect(total).toBe(expected.length);
@@ -220,7 +253,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
     );
   }, 120_000);
 
-  it('a walk through the pages shows each agent that stays as it is exactly once, in order, while others are registered, changed, expired and deleted', async () => {
+  it('a walk through the pages shows each agent that stays as it is exactly once, in order, while others are registered, changed, deprecated, expired and deleted', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(change, { minLength: 30, maxLength: 120 }),
@@ -235,7 +268,7 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s search against a br
             for (const step of before) await apply(store, oracle, step, clock);
             // Changes during the walk touch only slots the walk does not judge: the second half.
             const moving = during.map((step) => ({ ...step, slot: SLOTS / 2 + (step.slot % (SLOTS / 2)) }));
-            const steady = oracle.expected(query).filter((id) => Number(id.split('-')[1]) < SLOTS / 2);
+            const steady = oracle.expected(query, store.indexesWordPrefixes).filter((id) => Number(id.split('-')[1]) < SLOTS / 2);
             let next = 0;
             const { ids } = await walkPages(new SearchService(store, maxPageBytes), query, async () => {
               const step = moving[next++];
