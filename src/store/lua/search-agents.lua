@@ -64,6 +64,16 @@ local function sizeOf(term)
   return sizes[term]
 end
 
+-- The position of the first of `numbers` (ascending, `size` of them) past `after`; size + 1 when none is.
+local function firstAfter(numbers, size, after)
+  local low, high = 1, size + 1
+  while low < high do
+    local middle = math.floor((low + high) / 2)
+    if numbers[middle] <= after then low = middle + 1 else high = middle end
+  end
+  return low
+end
+
 -- Members as numbers, ascending. Intsets answer in order already, so the sort is mostly skipped.
 local function ascending(members)
   local numbers, inOrder = {}, true
@@ -116,12 +126,7 @@ local function smallSet(term)
   end
   -- The position of the first member past `after` (size + 1 when there is none).
   function set.firstAfter(after)
-    local low, high = 1, set.size + 1
-    while low < high do
-      local middle = math.floor((low + high) / 2)
-      if numbers[middle] <= after then low = middle + 1 else high = middle end
-    end
-    return low
+    return firstAfter(numbers, set.size, after)
   end
   smallSets[term] = set
   return set
@@ -426,8 +431,9 @@ local function walkUnions(driver, terms, after, perBucket, consider)
 end
 
 local hits = {}
--- What the walk through the match tier saw of a small term: candidates, the matches among them,
--- and whether it saw every one from the first (then `matched` is the exact total).
+-- What the walk through the match tier saw of its driver's members, when it read them (a small
+-- term's, or a sparse term's many buckets at a time): how many, the matches among them, and whether
+-- it saw every one from the first (then `matched` is the exact total).
 local seen, matched, sawAll = 0, 0, false
 
 -- Walks one tier from after `after`, adding its hits. A tier is its terms, whether inactive agents
@@ -443,11 +449,12 @@ local function walk(tier, spec, after)
   local shared = spec.preferred and preferredLeast > 0 and spec.preferred or nil
   local demoted = spec.leaveDeprecated and sizeOf(deprecatedTerm) > 0 and {deprecatedTerm} or nil
 
-  -- Of `candidates`, adds those in every one of `checks` that neither group leaves out; answers
-  -- true once the page is full, and how many matched (tier 0's members included).
+  -- Of `candidates` (ascending), adds those in every one of `checks` that neither group leaves
+  -- out. Answers true once the page is full, how many matched (tier 0's members included), and how
+  -- many of the candidates it examined: all of them, or those up to the hit that filled the page.
   local function consider(candidates, checks)
     local kept = keepAll(checks, nil, candidates)
-    if #kept == 0 then return false, 0 end
+    if #kept == 0 then return false, 0, #candidates end
     local dropped, inTier0, later = inGroup(inactive, kept), inGroup(shared, kept), inGroup(demoted, kept)
     local matches = 0
     for _, number in ipairs(kept) do
@@ -455,11 +462,20 @@ local function walk(tier, spec, after)
         matches = matches + 1
         if not inTier0[number] and not later[number] then
           hits[#hits + 1] = {tier, number}
-          if #hits == wanted then return true, matches end
+          if #hits == wanted then return true, matches, firstAfter(candidates, #candidates, number) - 1 end
         end
       end
     end
-    return false, matches
+    return false, matches, #candidates
+  end
+
+  -- `consider` for candidates that are the driver's members, as a sample of them: in the tier that
+  -- counts the matches, what it examined and how many matched go to `seen` and `matched`, from which
+  -- the total is counted or estimated. Answers true once the page is full.
+  local function considerMembers(candidates, checks)
+    local full, matches, examined = consider(candidates, checks)
+    if spec.counts then seen, matched = seen + examined, matched + matches end
+    return full
   end
 
   -- Candidates examined together where the page needs `wanted - #hits` more from matches this dense.
@@ -476,9 +492,7 @@ local function walk(tier, spec, after)
       local candidates
       candidates, i = runOf(set.numbers, set.size, i, math.min(RUN_MOST, windowFor(density)))
       spent = spent + #candidates
-      local full, matches = consider(candidates, others)
-      if spec.counts then seen, matched = seen + #candidates, matched + matches end
-      if full then return 'full' end
+      if considerMembers(candidates, others) then return 'full' end
       examined = candidates[#candidates]
     end
     if spec.counts and after == 0 then sawAll = true end
@@ -498,7 +512,9 @@ local function walk(tier, spec, after)
   local typicalFewest = least / (lastBucket + 1)
   -- A driver whose buckets are mostly empty is read many buckets at a time.
   if sparse and not tops[driver] and typicalFewest * 4 <= width and onlyBucketed(terms, driver) then
-    return walkUnions(driver, terms, after, typicalFewest, consider)
+    local outcome, position = walkUnions(driver, terms, after, typicalFewest, considerMembers)
+    if outcome == 'done' and spec.counts and after == 0 then sawAll = true end
+    return outcome, position
   end
   for bucket = bucketOf(layout, after + 1), lastBucket do
     if spent >= budget then return 'budget', math.max(after, bucket * width - 1) end
