@@ -5,11 +5,14 @@
  * keeps each one's fastest run, so a change of a few per cent shows.
  *
  * `npm run bench:replay -- [--agents 100000] [--against HEAD~1] [--runs 6] [--scenarios search,...]
- * [--redis-url URL]`. It seeds the bench cards (through the registry's store, as the harness does),
+ * [--redis-url URL] [--totals]`. It seeds the bench cards (through the registry's store, as the harness does),
  * sends each scenario's sampled requests once to a registry and records the search script's
  * arguments from Redis's MONITOR, then runs every recorded call with this checkout's script and,
  * with `--against`, the script of that git revision. Given `--redis-url`, the seeded agents stay
  * under their prefix, so the next run on the same Redis skips seeding (a million take minutes).
+ * With `--totals`, it also counts the true total of each call whose total was estimated, by running
+ * it again from the first match with no budget, and says how far each script's estimates were from
+ * it: that walk lists every match, so it suits the scenarios that match few agents (`search`).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '6' },
     scenarios: { type: 'string', default: ['search', ...SEARCH_SHAPES].join(',') },
     'redis-url': { type: 'string' },
+    totals: { type: 'boolean', default: false },
   },
 });
 const agents = Number(values.agents);
@@ -118,6 +122,45 @@ async function replay(redis: Redis, shas: readonly string[], calls: readonly str
 
 const mean = (numbers: readonly number[]) => numbers.reduce((sum, n) => sum + n, 0) / Math.max(1, numbers.length);
 
+/** The positions in a recorded call (numkeys, the one key, then ARGV) of the arguments that bound its walk and its count. */
+const CALL_AT = { tier: 8, after: 9, wanted: 10, budget: 11, countBudget: 14 } as const;
+/** What the script answers at these positions: the total, and '1' when it is exact. */
+const ANSWER_AT = { total: 3, exact: 4 } as const;
+const UNBOUNDED = '1000000000000';
+/** What an answer found, apart from its total and its cost: the hits, and the tier and number where the walk stopped. */
+const hitsOf = (answer: string) => JSON.stringify((JSON.parse(answer) as unknown[]).slice(0, ANSWER_AT.total));
+
+/**
+ * The true total of a recorded call: the same call from the first match, wanting every match, with
+ * no walk or count budget, so that the walk sees every match and the total is exact.
+ */
+async function trueTotal(redis: Redis, sha: string, call: readonly string[]): Promise<number> {
+  const unbounded = [...call];
+  unbounded[CALL_AT.tier] = '0';
+  unbounded[CALL_AT.after] = '0';
+  for (const at of [CALL_AT.wanted, CALL_AT.budget, CALL_AT.countBudget]) unbounded[at] = UNBOUNDED;
+  const answer = (await redis.evalsha(sha, ...(unbounded as [string]))) as string[];
+  if (answer[ANSWER_AT.exact] !== '1') throw new Error(`the unbounded walk of a call answered an estimate: ${JSON.stringify(call)}`);
+  return Number(answer[ANSWER_AT.total]);
+}
+
+/**
+ * For the calls whose total either script estimated, the mean distance of each script's total from
+ * the true one, as |ln((total + 1) / (true + 1))|: 0.69 is a factor of two either way.
+ */
+async function estimateErrors(redis: Redis, sha: string, calls: readonly string[][], times: readonly ScriptTimes[]): Promise<{ calls: number; errors: number[] }> {
+  const distances = times.map(() => [] as number[]);
+  let estimated = 0;
+  for (const [i, call] of calls.entries()) {
+    const answers = times.map(({ answers: all }) => JSON.parse(all[i] as string) as string[]);
+    if (answers.every((answer) => answer[ANSWER_AT.exact] === '1')) continue;
+    estimated++;
+    const truth = await trueTotal(redis, sha, call);
+    answers.forEach((answer, s) => distances[s]?.push(Math.abs(Math.log((Number(answer[ANSWER_AT.total]) + 1) / (truth + 1)))));
+  }
+  return { calls: estimated, errors: distances.map(mean) };
+}
+
 async function main(): Promise<void> {
   const ownRedis = values['redis-url'] ? undefined : await startRedisServer(await freePort());
   const redisUrl = values['redis-url'] ?? (ownRedis?.url as string);
@@ -134,20 +177,32 @@ async function main(): Promise<void> {
 
     const work = workload(agents);
     const header = ['scenario', 'calls', ...scripts.map(({ name }) => `${name}: µs per call`)];
-    if (scripts.length === 2) header.push('ratio', 'calls faster / slower', 'different answers');
+    if (scripts.length === 2) header.push('ratio', 'calls faster / slower', 'different answers', 'of them, different hits');
     console.log(`\nSearch script time at ${agents} agents (each call's fastest of ${runs} runs, scripts in turn; mean over the calls):\n`);
     console.log(`| ${header.join(' | ')} |\n| --- |${' ---: |'.repeat(header.length - 1)}`);
+    const totalRows: string[] = [];
     for (const scenario of scenarios) {
       const calls = await recordCalls(redisUrl, prefix, work.searchPaths[scenario]);
       const [mine, theirs] = await replay(redis, shas, calls);
+      if (values.totals) {
+        const { calls: estimated, errors } = await estimateErrors(redis, shas[0] as string, calls, [mine, theirs].filter((t) => t !== undefined));
+        totalRows.push(`| ${[scenario, String(estimated), ...errors.map((e) => e.toFixed(2))].join(' | ')} |`);
+      }
       const row = [scenario, String(calls.length), ...[mine, theirs].flatMap((times) => (times ? [mean(times.fastest).toFixed(0)] : []))];
       if (mine && theirs) {
         const faster = mine.fastest.filter((micros, i) => micros < (theirs.fastest[i] as number)).length;
         const slower = mine.fastest.filter((micros, i) => micros > (theirs.fastest[i] as number)).length;
         const different = mine.answers.filter((answer, i) => answer !== theirs.answers[i]).length;
-        row.push((mean(mine.fastest) / mean(theirs.fastest)).toFixed(2), `${faster} / ${slower}`, String(different));
+        const differentHits = mine.answers.filter((answer, i) => hitsOf(answer) !== hitsOf(theirs.answers[i] as string)).length;
+        row.push((mean(mine.fastest) / mean(theirs.fastest)).toFixed(2), `${faster} / ${slower}`, String(different), String(differentHits));
       }
       console.log(`| ${row.join(' | ')} |`);
+    }
+    if (values.totals) {
+      const columns = ['scenario', 'calls with an estimated total', ...scripts.map(({ name }) => `${name}: mean abs. ln(total / true total)`)];
+      console.log(`\nEstimated totals against the true ones (counted by the same call with no budget, from the first match):\n`);
+      console.log(`| ${columns.join(' | ')} |\n| --- |${' ---: |'.repeat(columns.length - 1)}`);
+      for (const row of totalRows) console.log(row);
     }
   } finally {
     redis.disconnect();
