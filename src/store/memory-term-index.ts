@@ -120,6 +120,8 @@ export class MemoryTermIndex {
     }
     if (finished && search.after === undefined) found.total = found.hits.length;
     else Object.assign(found, this.count(search.terms, inactive));
+    // A sample may miss every match; an estimate still counts the ones this page found.
+    if (!found.totalExact) found.total = Math.max(found.total, found.hits.length);
     return found;
   }
 
