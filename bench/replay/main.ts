@@ -5,8 +5,8 @@
  * keeps each one's fastest run, so a change of a few per cent shows.
  *
  * `npm run bench:replay -- [--agents 100000] [--against HEAD~1] [--runs 6] [--scenarios search,...]
- * [--redis-url URL] [--totals]`. It seeds the bench cards (through the registry's store, as the harness does),
- * sends each scenario's sampled requests once to a registry and records the search script's
+ * [--redis-url URL] [--totals]`. It seeds the bench cards (through the registry's store, as the
+ * harness does), sends each scenario's sampled requests once to a registry and records the search script's
  * arguments from Redis's MONITOR, then runs every recorded call with this checkout's script and,
  * with `--against`, the script of that git revision. Given `--redis-url`, the seeded agents stay
  * under their prefix, so the next run on the same Redis skips seeding (a million take minutes).
@@ -122,7 +122,10 @@ async function replay(redis: Redis, shas: readonly string[], calls: readonly str
 
 const mean = (numbers: readonly number[]) => numbers.reduce((sum, n) => sum + n, 0) / Math.max(1, numbers.length);
 
-/** The positions in a recorded call (numkeys, the one key, then ARGV) of the arguments that bound its walk and its count. */
+/**
+ * The positions in a recorded call (numkeys, the one key, then the ARGV that the head of
+ * `src/store/lua/search-agents.lua` lists) of the arguments that place and bound its walk and its count.
+ */
 const CALL_AT = { tier: 8, after: 9, wanted: 10, budget: 11, countBudget: 14 } as const;
 /** What the script answers at these positions: the total, and '1' when it is exact. */
 const ANSWER_AT = { total: 3, exact: 4 } as const;
