@@ -64,16 +64,6 @@ local function sizeOf(term)
   return sizes[term]
 end
 
--- The position of the first of `numbers` (ascending, `size` of them) past `after`; size + 1 when none is.
-local function firstAfter(numbers, size, after)
-  local low, high = 1, size + 1
-  while low < high do
-    local middle = math.floor((low + high) / 2)
-    if numbers[middle] <= after then low = middle + 1 else high = middle end
-  end
-  return low
-end
-
 -- Members as numbers, ascending. Intsets answer in order already, so the sort is mostly skipped.
 local function ascending(members)
   local numbers, inOrder = {}, true
@@ -126,7 +116,12 @@ local function smallSet(term)
   end
   -- The position of the first member past `after` (size + 1 when there is none).
   function set.firstAfter(after)
-    return firstAfter(numbers, set.size, after)
+    local low, high = 1, set.size + 1
+    while low < high do
+      local middle = math.floor((low + high) / 2)
+      if numbers[middle] <= after then low = middle + 1 else high = middle end
+    end
+    return low
   end
   smallSets[term] = set
   return set
@@ -449,32 +444,32 @@ local function walk(tier, spec, after)
   local shared = spec.preferred and preferredLeast > 0 and spec.preferred or nil
   local demoted = spec.leaveDeprecated and sizeOf(deprecatedTerm) > 0 and {deprecatedTerm} or nil
 
-  -- Of `candidates` (ascending), adds those in every one of `checks` that neither group leaves
-  -- out. Answers true once the page is full, how many matched (tier 0's members included), and how
-  -- many of the candidates it examined: all of them, or those up to the hit that filled the page.
+  -- Of `candidates`, adds those in every one of `checks` that neither group leaves out, until the
+  -- page is full; answers whether it is, and how many of the candidates matched (tier 0's members
+  -- included): all of them were checked, in the same commands, so the ones past the page count too.
   local function consider(candidates, checks)
     local kept = keepAll(checks, nil, candidates)
-    if #kept == 0 then return false, 0, #candidates end
+    if #kept == 0 then return false, 0 end
     local dropped, inTier0, later = inGroup(inactive, kept), inGroup(shared, kept), inGroup(demoted, kept)
-    local matches = 0
+    local matches, full = 0, false
     for _, number in ipairs(kept) do
       if not dropped[number] then
         matches = matches + 1
-        if not inTier0[number] and not later[number] then
+        if not full and not inTier0[number] and not later[number] then
           hits[#hits + 1] = {tier, number}
-          if #hits == wanted then return true, matches, firstAfter(candidates, #candidates, number) - 1 end
+          full = #hits == wanted
         end
       end
     end
-    return false, matches, #candidates
+    return full, matches
   end
 
   -- `consider` for candidates that are the driver's members, as a sample of them: in the tier that
-  -- counts the matches, what it examined and how many matched go to `seen` and `matched`, from which
-  -- the total is counted or estimated. Answers true once the page is full.
+  -- counts the matches, how many it checked and how many matched go to `seen` and `matched`, from
+  -- which the total is counted or estimated. Answers true once the page is full.
   local function considerMembers(candidates, checks)
-    local full, matches, examined = consider(candidates, checks)
-    if spec.counts then seen, matched = seen + examined, matched + matches end
+    local full, matches = consider(candidates, checks)
+    if spec.counts then seen, matched = seen + #candidates, matched + matches end
     return full
   end
 
