@@ -500,12 +500,7 @@ export async function createRegistry(config: Config, logger: Logger): Promise<Re
     close: async () => {
       shuttingDown = true;
       startClosing();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
-      });
-      const clean = await Promise.race([drain().then(() => true as const), deadline]);
-      clearTimeout(timer);
+      const clean = await raceDeadline(drain().then(() => true), config.shutdownTimeoutMs, () => false);
       if (!clean) for (const server of servers) server.closeAllConnections();
       return clean;
     },

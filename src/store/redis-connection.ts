@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { raceDeadline } from '../deadline.js';
 import type { Logger } from '../logger.js';
 import { responsiveTimeout } from './event-loop-stalls.js';
 import type { RedisEndpoint } from './redis-endpoint.js';
@@ -236,9 +237,6 @@ const QUIT_WAIT_MS = 1000;
 export async function closeRedis(redis: Redis): Promise<void> {
   closedOnPurpose.add(redis);
   if (redis.status !== 'ready') return redis.disconnect();
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_WAIT_MS)));
-  await Promise.race([redis.quit().catch(() => {}), gaveUp]);
-  clearTimeout(timer);
+  await raceDeadline(redis.quit().catch(() => {}), QUIT_WAIT_MS, () => undefined);
   redis.disconnect();
 }
