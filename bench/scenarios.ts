@@ -238,6 +238,13 @@ export const EMBEDDED_TARGETS: { readonly maxMemoryPerAgentRatio: number; readon
 export const SLOWLOG_TARGET = { thresholdMs: 5, judgedFromAgents: 1_000_000 } as const;
 
 /**
+ * The scenarios after which the harness reads `SLOWLOG`: the searches, which {@link SLOWLOG_TARGET}
+ * judges, and registration, reported beside them: its saves go to Redis in batches, one script run
+ * each, the longest commands a write sends.
+ */
+export const readsSlowlog = (scenario: ScenarioName): boolean => isSearchScenario(scenario) || scenario === 'register';
+
+/**
  * The isolation scenario: the p99 of each probe (GET of an agent, a rare-skill search), offered at
  * {@link LATENCY_LOAD_SHARE} × Express's closed-loop req/s, while `loadConnections` closed-loop
  * connections run the most expensive search shape, may be at most `maxP99RatioToQuiet` × its p99

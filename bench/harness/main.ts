@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
-import { benchCard, isSearchScenario, SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { benchCard, readsSlowlog, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { checkTargets } from './checks.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { measureEmbedded } from './embedded.js';
@@ -112,9 +112,9 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
         registry = await startRegistry(options, redisUrl, prefix, profilerArgs(profileDir, `${agents}-${scenario}`));
         origins.registry = (registry[0] as RunningProcess).origin;
       }
-      if (isSearchScenario(scenario)) await resetSlowlog(redisUrl);
+      if (readsSlowlog(scenario)) await resetSlowlog(redisUrl);
       await measureScenario(scenario, runOf, output.measurements);
-      if (isSearchScenario(scenario)) {
+      if (readsSlowlog(scenario)) {
         const loaded = await readSlowlog(redisUrl, agents, scenario);
         const { origin, next } = runOf(scenario, 'registry');
         output.slowlogs.push({ ...loaded, alone: await slowlogAlone(redisUrl, origin, next) });

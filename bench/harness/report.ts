@@ -107,13 +107,14 @@ export function memoryTable(sizes: SizeReport[]): string {
   ].join('\n');
 }
 
-/** SLOWLOG after each search scenario, in Markdown; empty when none was read. */
+/** SLOWLOG after each search scenario and registration, in Markdown; empty when none was read. */
 export function slowlogTable(slowlogs: SlowlogReport[]): string {
   if (slowlogs.length === 0) return '';
   const thresholds = [...new Set(slowlogs.map((s) => fmt(s.thresholdMs, 0)))].join(' or ');
   return [
-    `Redis SLOWLOG during each search scenario (commands slower than ${thresholds} ms; reset before the scenario, read after it; ` +
-      `no search command may be logged from ${SLOWLOG_TARGET.judgedFromAgents} agents), and again while the scenario's requests ` +
+    `Redis SLOWLOG during each search scenario and registration (commands slower than ${thresholds} ms; reset before the scenario, ` +
+      `read after it; no search command may be logged from ${SLOWLOG_TARGET.judgedFromAgents} agents; registration's batches ` +
+      `of saves are reported, not judged), and again while the scenario's requests ` +
       `were sent one at a time with nothing else running ("alone": SLOWLOG is wall time, so under load it also counts the time ` +
       `Redis waited for a core):`,
     '',

@@ -81,6 +81,12 @@ describe('the SLOWLOG target', () => {
     expect(slowlogChecks([slowlog(1_000_000, 7.5)])[0]?.pass).toBe(false);
   });
 
+  it("reports registration's batches of saves without judging them", () => {
+    const register = { ...slowlog(1_000_000, 7.5), scenario: 'register' as const };
+    expect(slowlogChecks([register, { ...register, alone: { requests: 200, redisCpuPerRequestUs: 600, entries: 1, slowestMs: 6 } }])).toEqual([]);
+    expect(slowlogTable([register])).toContain('| 1000000 | register | 3 | 7.50 | EVALSHA |');
+  });
+
   it('fails when Redis logged only slower commands than the target asks about', () => {
     expect(slowlogChecks([{ ...slowlog(1_000_000, 0), thresholdMs: 10 }])[0]?.pass).toBe(false);
   });
