@@ -122,7 +122,7 @@ export function slowlogTable(slowlogs: SlowlogReport[]): string {
     '| ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
     ...slowlogs.map(
       (s) =>
-        `| ${s.agents} | ${s.scenario} | ${s.entries} | ${fmt(s.slowestMs)} | ${s.slowestCommand ?? ''} | ${s.alone?.requests ?? ''} | ${
+        `| ${s.agents} | ${s.scenario} | ${s.entriesCapped ? '≥ ' : ''}${s.entries} | ${fmt(s.slowestMs)} | ${s.slowestCommand ?? ''} | ${s.alone?.requests ?? ''} | ${
           s.alone ? fmt(s.alone.redisCpuPerRequestUs, 0) : ''
         } | ${s.alone?.entries ?? ''} | ${s.alone ? fmt(s.alone.slowestMs) : ''} |`,
     ),

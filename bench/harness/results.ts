@@ -78,6 +78,8 @@ export interface SlowlogReport {
   thresholdMs: number;
   /** Commands logged (at most `slowlog-max-len`). */
   entries: number;
+  /** Set when `entries` reached `slowlog-max-len`: Redis dropped the oldest, and more were slow. */
+  entriesCapped?: true;
   /** Duration of the slowest command logged, in ms; 0 when none was. */
   slowestMs: number;
   /** Name of the slowest command logged (EVALSHA, HMGET, ...). */

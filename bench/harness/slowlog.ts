@@ -3,12 +3,12 @@ import { SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
 import { drive, type DriverRequest } from './load-driver.js';
 import type { SlowlogAlone, SlowlogReport } from './results.js';
 
-/** Entries read to find the slowest. */
-const ENTRIES_READ = 128;
+/** Entries the harness's own Redis keeps, all read to find the slowest (another Redis's newest this many). */
+const ENTRIES_READ = 1024;
 
 /** `redis-server` arguments of the harness's own Redis: log every command slower than the target's threshold. */
 export function slowlogRedisArgs(): string[] {
-  return ['--slowlog-log-slower-than', String(SLOWLOG_TARGET.thresholdMs * 1000), '--slowlog-max-len', '1024'];
+  return ['--slowlog-log-slower-than', String(SLOWLOG_TARGET.thresholdMs * 1000), '--slowlog-max-len', String(ENTRIES_READ)];
 }
 
 /** Empties the SLOWLOG before a scenario. */
@@ -24,10 +24,13 @@ type SlowlogEntry = [number, number, number, string[], ...unknown[]];
 /** Reads what the SLOWLOG holds after a scenario. */
 export async function readSlowlog(url: string, agents: number, scenario: ScenarioName): Promise<SlowlogReport> {
   const redis = new Redis(url);
-  const thresholdUs = await redis.config('GET', 'slowlog-log-slower-than').then(
-    (reply) => Number((reply as string[])[1]),
-    () => Number.NaN,
-  );
+  const setting = (name: string) =>
+    redis.config('GET', name).then(
+      (reply) => Number((reply as string[])[1]),
+      () => Number.NaN,
+    );
+  const thresholdUs = await setting('slowlog-log-slower-than');
+  const maxEntries = await setting('slowlog-max-len');
   const entries = (await redis.slowlog('LEN')) as number;
   const logged = (await redis.slowlog('GET', ENTRIES_READ)) as SlowlogEntry[];
   redis.disconnect();
@@ -37,6 +40,7 @@ export async function readSlowlog(url: string, agents: number, scenario: Scenari
     scenario,
     thresholdMs: thresholdUs / 1000,
     entries,
+    ...(entries >= maxEntries ? { entriesCapped: true } : {}),
     slowestMs: slowest ? slowest[2] / 1000 : 0,
     ...(slowest ? { slowestCommand: String(slowest[3][0]).toUpperCase() } : {}),
   };

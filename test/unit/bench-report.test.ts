@@ -85,6 +85,8 @@ describe('the SLOWLOG target', () => {
     const register = { ...slowlog(1_000_000, 7.5), scenario: 'register' as const };
     expect(slowlogChecks([register, { ...register, alone: { requests: 200, redisCpuPerRequestUs: 600, entries: 1, slowestMs: 6 } }])).toEqual([]);
     expect(slowlogTable([register])).toContain('| 1000000 | register | 3 | 7.50 | EVALSHA |');
+    // SLOWLOG keeps at most slowlog-max-len entries: a full one says so.
+    expect(slowlogTable([{ ...register, entries: 1024, entriesCapped: true }])).toContain('| 1000000 | register | ≥ 1024 | 7.50 | EVALSHA |');
   });
 
   it('fails when Redis logged only slower commands than the target asks about', () => {
