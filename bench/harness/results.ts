@@ -46,7 +46,7 @@ export interface TargetCheck {
 export interface RunResults {
   measurements: Measurement[];
   sizes: SizeReport[];
-  /** SLOWLOG after each search scenario at each agent count. */
+  /** SLOWLOG after each search scenario and registration at each agent count. */
   slowlogs: SlowlogReport[];
   /** The isolation scenario at each agent count. */
   isolation: IsolationReport[];
@@ -89,7 +89,7 @@ export interface SlowlogReport {
 }
 
 /**
- * A search scenario's requests sent again one at a time after it, with nothing else running: what
+ * A scenario's requests sent again one at a time after it, with nothing else running: what
  * its Redis commands cost when Redis is not waiting for the two cores the load shares with it.
  */
 export interface SlowlogAlone {

@@ -21,6 +21,14 @@ export async function resetSlowlog(url: string): Promise<void> {
 /** An entry of `SLOWLOG GET`: id, unix time, duration in µs, the command and its arguments, and more. */
 type SlowlogEntry = [number, number, number, string[], ...unknown[]];
 
+/** How many entries SLOWLOG holds, and the slowest of those read. */
+async function readLogged(redis: Redis): Promise<{ entries: number; slowest: SlowlogEntry | undefined }> {
+  const entries = (await redis.slowlog('LEN')) as number;
+  const logged = (await redis.slowlog('GET', ENTRIES_READ)) as SlowlogEntry[];
+  const slowest = logged.reduce<SlowlogEntry | undefined>((worst, entry) => (!worst || entry[2] > worst[2] ? entry : worst), undefined);
+  return { entries, slowest };
+}
+
 /** Reads what the SLOWLOG holds after a scenario. */
 export async function readSlowlog(url: string, agents: number, scenario: ScenarioName): Promise<SlowlogReport> {
   const redis = new Redis(url);
@@ -31,10 +39,8 @@ export async function readSlowlog(url: string, agents: number, scenario: Scenari
     );
   const thresholdUs = await setting('slowlog-log-slower-than');
   const maxEntries = await setting('slowlog-max-len');
-  const entries = (await redis.slowlog('LEN')) as number;
-  const logged = (await redis.slowlog('GET', ENTRIES_READ)) as SlowlogEntry[];
+  const { entries, slowest } = await readLogged(redis);
   redis.disconnect();
-  const slowest = logged.reduce<SlowlogEntry | undefined>((worst, entry) => (!worst || entry[2] > worst[2] ? entry : worst), undefined);
   return {
     agents,
     scenario,
@@ -57,7 +63,7 @@ async function redisCpuUs(redis: Redis): Promise<number> {
 }
 
 /**
- * Sends a search scenario's requests again, one at a time with nothing else running, and reads
+ * Sends a scenario's requests again, one at a time with nothing else running, and reads
  * what they cost Redis: its CPU time per request and the SLOWLOG they left. SLOWLOG holds wall
  * time, so while the load shares the machine's cores with Redis it also logs the time Redis was
  * not scheduled; alone, it holds what the commands themselves take.
@@ -68,13 +74,12 @@ export async function slowlogAlone(url: string, origin: string, next: () => Driv
   const cpuBefore = await redisCpuUs(redis);
   const result = await drive({ origin, connections: 1, durationMs: Number.MAX_SAFE_INTEGER, next, stopAfter: REQUESTS_ALONE });
   const cpuUs = (await redisCpuUs(redis)) - cpuBefore;
-  const entries = (await redis.slowlog('LEN')) as number;
-  const logged = (await redis.slowlog('GET', ENTRIES_READ)) as SlowlogEntry[];
+  const { entries, slowest } = await readLogged(redis);
   redis.disconnect();
   return {
     requests: result.requests,
     redisCpuPerRequestUs: cpuUs / Math.max(1, result.requests),
     entries,
-    slowestMs: logged.reduce((worst, entry) => Math.max(worst, entry[2] / 1000), 0),
+    slowestMs: slowest ? slowest[2] / 1000 : 0,
   };
 }
