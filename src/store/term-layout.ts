@@ -31,9 +31,10 @@ export interface IndexTuning {
   /**
    * What one search page may spend, in candidates examined: each number checked or read from an
    * intersection counts one, an intersection's own scan one per eight numbers of its smallest set,
-   * each membership command {@link IndexTuning.checkCost}, each bucket visited
-   * {@link IndexTuning.bucketVisitCost}. A walk that spends it stops where it is and answers the
-   * page it has, with a cursor to go on from there.
+   * each membership command {@link IndexTuning.checkCost}, each 256 bytes of a bitmap read (the
+   * Redis store reads a dense term's chunk whole for many candidates, and checks later ones there
+   * without a command) one, each bucket visited {@link IndexTuning.bucketVisitCost}. A walk that
+   * spends it stops where it is and answers the page it has, with a cursor to go on from there.
    * @defaultValue 2048
    */
   walkBudget: number;

@@ -76,42 +76,30 @@ local function ascending(members)
   return numbers
 end
 
--- A small term's members, read once: `size` of them, `numbers` ascending, `all()` as a plain list
--- and `has` as a lookup, each made when first asked for. An intset (what every small set is under
--- the recommended Redis settings) answers in ascending order already, so its members become numbers
--- only as they are looked at: a page of a term of hundreds of agents converts about a page of them.
+-- A small term's members, read once: `size` of them, `members` ascending (as text or numbers: read
+-- each with tonumber), `all()` as a plain list of numbers and `has` as a lookup, each made when first
+-- asked for. An intset (what every small set is under the recommended Redis settings) answers in
+-- ascending order already, so its members are kept as Redis gave them and become numbers only as
+-- they are looked at: a page of a term of hundreds of agents converts about a page of them.
 local smallSets = {}
 local function smallSet(term)
   local set = smallSets[term]
   if set then return set end
   local key = layout.smallPrefix .. term
   local members = redis.call('SMEMBERS', key)
-  local numbers
-  if redis.pcall('OBJECT', 'ENCODING', key) == 'intset' then
-    numbers = setmetatable({}, {
-      __index = function(self, i)
-        local member = members[i]
-        if member == nil then return nil end
-        local number = tonumber(member)
-        rawset(self, i, number)
-        return number
-      end,
-    })
-  else
-    numbers = ascending(members)
-  end
-  set = setmetatable({size = #members, numbers = numbers}, {
+  if redis.pcall('OBJECT', 'ENCODING', key) ~= 'intset' then members = ascending(members) end
+  set = setmetatable({size = #members, members = members}, {
     __index = function(self, field)
       if field ~= 'has' then return nil end
       local has = {}
-      for i = 1, self.size do has[numbers[i]] = true end
+      for i = 1, self.size do has[tonumber(members[i])] = true end
       self.has = has
       return has
     end,
   })
   function set.all()
     local list = {}
-    for i = 1, set.size do list[i] = numbers[i] end
+    for i = 1, set.size do list[i] = tonumber(members[i]) end
     return list
   end
   -- The position of the first member past `after` (size + 1 when there is none).
@@ -119,7 +107,7 @@ local function smallSet(term)
     local low, high = 1, set.size + 1
     while low < high do
       local middle = math.floor((low + high) / 2)
-      if numbers[middle] <= after then low = middle + 1 else high = middle end
+      if tonumber(members[middle]) <= after then low = middle + 1 else high = middle end
     end
     return low
   end
@@ -158,13 +146,13 @@ local spent = 0
 -- command per large term when they share its bucket or chunk.
 local RUN_MOST = 64
 
--- Up to `most` numbers from `numbers[i]` on (ascending, `size` of them), and the index of the
--- first number after them.
-local function runOf(numbers, size, i, most)
+-- Up to `most` numbers from `members[i]` on (ascending, as text or numbers, `size` of them), and
+-- the index of the first member after them.
+local function runOf(members, size, i, most)
   local run, count = {}, 0
   while i <= size and count < most do
     count = count + 1
-    run[count] = numbers[i]
+    run[count] = tonumber(members[i])
     i = i + 1
   end
   return run, i
@@ -174,76 +162,104 @@ end
 local MASKS = {128, 64, 32, 16, 8, 4, 2, 1}
 local band, byteAt = bit.band, string.byte
 
--- Whether bit `offset` of `bits` is set (false past its end: a bitmap's missing bytes are zero).
-local function bitSet(bits, offset)
-  local byte = byteAt(bits, math.floor(offset / 8) + 1)
-  return byte ~= nil and band(byte, MASKS[offset % 8 + 1]) ~= 0
-end
+-- Whole chunks of dense terms this run has read, by key: once a walk checks several candidates in a
+-- chunk, every later check there (a later run of candidates, another tier) is a lookup.
+local wholeChunks = {}
+-- Candidates of one chunk from which its whole bitmap is read rather than their bits: each bit asked
+-- for is a Redis argument to make and an answer to convert, dearer than the bytes of a chunk are to
+-- copy once it is read for several of them, and then reused.
+local WHOLE_CHUNK_LEAST = 8
+-- Bytes read that a walk is charged as one candidate examined: copying bytes into the script is far
+-- cheaper than checking a candidate, but a chunk is thousands of them.
+local BYTES_PER_CANDIDATE = 256
 
--- Of `numbers`, ascending and all in chunk `chunk`, the flags (1: set) of dense `term`'s bits:
--- read as one range when they lie close together, else bit by bit with one BITFIELD_RO.
-local function chunkFlags(term, chunk, numbers)
+-- Of `numbers`, ascending and all in chunk `chunk` (at or below the highest), adds those in dense
+-- `term` to `survivors`: looked up in the chunk's bitmap when this run has read it or reads it now
+-- for them, else read as one range when they lie close together, else asked for bit by bit (a few
+-- candidates far apart). Answers what the walk is charged for it: nothing for a lookup in a chunk
+-- read before.
+local function keepDense(term, chunk, numbers, survivors)
   local base, key = chunk * layout.chunkWidth, chunkKey(term, chunk)
-  local first, last = numbers[1] - base, numbers[#numbers] - base
-  local from = math.floor(first / 8)
-  local flags = {}
-  if math.floor(last / 8) - from < 4 * #numbers then
-    local bits = redis.call('GETRANGE', key, from, math.floor(last / 8))
-    for i, number in ipairs(numbers) do flags[i] = bitSet(bits, number - base - from * 8) and 1 or 0 end
-    return flags
+  local bits, from, charge = wholeChunks[key], 0, 0
+  if not bits and #numbers >= WHOLE_CHUNK_LEAST then
+    bits = redis.call('GET', key) or ''
+    wholeChunks[key] = bits
+    charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
   end
-  local args = {}
-  for i, number in ipairs(numbers) do args[3 * i - 2], args[3 * i - 1], args[3 * i] = 'GET', 'u1', digits(number - base) end
-  return redis.call('BITFIELD_RO', key, unpack(args))
+  if not bits then
+    local first, last = numbers[1] - base, numbers[#numbers] - base
+    from = math.floor(first / 8)
+    local to = math.floor(last / 8)
+    if to - from < BYTES_PER_CANDIDATE * #numbers then
+      -- One candidate always: a byte is as cheap an answer as a bit.
+      bits = redis.call('GETRANGE', key, from, to)
+      charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
+    else
+      local args = {}
+      for i, number in ipairs(numbers) do args[3 * i - 2], args[3 * i - 1], args[3 * i] = 'GET', 'u1', digits(number - base) end
+      local flags = redis.call('BITFIELD_RO', key, unpack(args))
+      for i, number in ipairs(numbers) do
+        if flags[i] == 1 then survivors[#survivors + 1] = number end
+      end
+      return callCost
+    end
+  end
+  -- Bit n of `bits` is set when its byte, modulo twice its mask, is at least the mask: arithmetic
+  -- only, besides reading the byte, as this runs for every candidate a walk checks. A bitmap's
+  -- missing bytes are zero.
+  local offset, size = base + from * 8, #survivors
+  for _, number in ipairs(numbers) do
+    local bit = number - offset
+    local within = bit % 8
+    local byte = byteAt(bits, (bit - within) / 8 + 1)
+    local mask = MASKS[within + 1]
+    if byte and byte % (mask + mask) >= mask then
+      size = size + 1
+      survivors[size] = number
+    end
+  end
+  return charge
 end
 
--- Of `kept` (ascending), those that belong to large `term`: one command per bucket (per chunk
--- when the term is dense) that they fall in, each charged to the walk.
+-- Of `numbers`, ascending and all in bucket `bucket`, those in bucketed `term`, with one command.
+local function keepBucketed(term, bucket, numbers, survivors)
+  local key = bucketKey(term, bucket)
+  if #numbers == 1 then
+    -- One candidate, as a small term's walk mostly has: a number is a cheaper answer to hand to
+    -- Lua than a list.
+    if redis.call('SISMEMBER', key, digits(numbers[1])) == 1 then survivors[#survivors + 1] = numbers[1] end
+    return
+  end
+  local texts = {}
+  for j, number in ipairs(numbers) do texts[j] = digits(number) end
+  local flags = redis.call('SMISMEMBER', key, unpack(texts))
+  for j, number in ipairs(numbers) do
+    if flags[j] == 1 then survivors[#survivors + 1] = number end
+  end
+end
+
+-- Of `kept` (ascending), those that belong to large `term`: at most one command per bucket (per
+-- chunk when the term is dense) that they fall in, each charged to the walk.
 local function keepLarge(term, kept)
   local top = tops[term]
   local span = top and layout.chunkWidth or width
-  local survivors, size = {}, 0
-  local i = 1
-  while i <= #kept do
+  local survivors = {}
+  local i, count = 1, #kept
+  while i <= count do
     local at = math.floor(kept[i] / span)
     local past = (at + 1) * span
     local group = {kept[i]}
     i = i + 1
-    while i <= #kept and kept[i] < past do
+    while i <= count and kept[i] < past do
       group[#group + 1] = kept[i]
       i = i + 1
     end
-    spent = spent + callCost
-    if top and at > top then
-      -- Past the term's highest chunk: no member there.
-    elseif #group == 1 then
-      -- One candidate, as a small term's walk mostly has: a number is a cheaper answer to hand to
-      -- Lua than a list.
-      local found
-      if top then
-        found = redis.call('GETBIT', chunkKey(term, at), digits(group[1] - at * span))
-      else
-        found = redis.call('SISMEMBER', bucketKey(term, at), digits(group[1]))
-      end
-      if found == 1 then
-        size = size + 1
-        survivors[size] = group[1]
-      end
-    else
-      local flags
-      if top then
-        flags = chunkFlags(term, at, group)
-      else
-        local texts = {}
-        for j, number in ipairs(group) do texts[j] = digits(number) end
-        flags = redis.call('SMISMEMBER', bucketKey(term, at), unpack(texts))
-      end
-      for j, number in ipairs(group) do
-        if flags[j] == 1 then
-          size = size + 1
-          survivors[size] = number
-        end
-      end
+    if not top then
+      spent = spent + callCost
+      keepBucketed(term, at, group, survivors)
+    elseif at <= top then
+      -- Past the term's highest chunk there is no member.
+      spent = spent + keepDense(term, at, group, survivors)
     end
   end
   return survivors
@@ -485,7 +501,7 @@ local function walk(tier, spec, after)
     while i <= set.size do
       if spent >= budget then return 'budget', examined end
       local candidates
-      candidates, i = runOf(set.numbers, set.size, i, math.min(RUN_MOST, windowFor(density)))
+      candidates, i = runOf(set.members, set.size, i, math.min(RUN_MOST, windowFor(density)))
       spent = spent + #candidates
       if considerMembers(candidates, others) then return 'full' end
       examined = candidates[#candidates]
@@ -653,8 +669,8 @@ local function total()
   if seen >= 16 then
     estimate = least * matched / seen
   elseif not large[driver] then
-    local sorted, sample = smallSet(driver).numbers, {}
-    for position = 1, least, least / countBudget do sample[#sample + 1] = sorted[math.floor(position)] end
+    local sorted, sample = smallSet(driver).members, {}
+    for position = 1, least, least / countBudget do sample[#sample + 1] = tonumber(sorted[math.floor(position)]) end
     estimate = least * countAmong(sample, terms, driver, inactive) / #sample
   else
     local sampled, found = 0, 0
