@@ -173,33 +173,36 @@ local WHOLE_CHUNK_LEAST = 8
 -- cheaper than checking a candidate, but a chunk is thousands of them.
 local BYTES_PER_CANDIDATE = 256
 
--- Of `numbers`, ascending and all in chunk `chunk` (at or below the highest), adds those in dense
--- `term` to `survivors`: looked up in the chunk's bitmap when this run has read it or reads it now
--- for them, else read as one range when they lie close together, else asked for bit by bit (a few
--- candidates far apart). Answers what the walk is charged for it: nothing for a lookup in a chunk
--- read before.
-local function keepDense(term, chunk, numbers, survivors)
+-- Of `kept[first..last]`, ascending and all in chunk `chunk` (at or below the highest), adds those
+-- in dense `term` to `survivors`: looked up in the chunk's bitmap when this run has read it or reads
+-- it now for them, else read as one range when they lie close together, else asked for bit by bit (a
+-- few candidates far apart). Answers what the walk is charged for it: nothing for a lookup in a
+-- chunk read before.
+local function keepDense(term, chunk, kept, first, last, survivors)
   local base, key = chunk * layout.chunkWidth, chunkKey(term, chunk)
   local bits, from, charge = wholeChunks[key], 0, 0
-  if not bits and #numbers >= WHOLE_CHUNK_LEAST then
+  local count = last - first + 1
+  if not bits and count >= WHOLE_CHUNK_LEAST then
     bits = redis.call('GET', key) or ''
     wholeChunks[key] = bits
     charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
   end
   if not bits then
-    local first, last = numbers[1] - base, numbers[#numbers] - base
-    from = math.floor(first / 8)
-    local to = math.floor(last / 8)
-    if to - from < BYTES_PER_CANDIDATE * #numbers then
+    from = math.floor((kept[first] - base) / 8)
+    local to = math.floor((kept[last] - base) / 8)
+    if to - from < BYTES_PER_CANDIDATE * count then
       -- One candidate always: a byte is as cheap an answer as a bit.
       bits = redis.call('GETRANGE', key, from, to)
       charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
     else
       local args = {}
-      for i, number in ipairs(numbers) do args[3 * i - 2], args[3 * i - 1], args[3 * i] = 'GET', 'u1', digits(number - base) end
+      for i = first, last do
+        local at = 3 * (i - first)
+        args[at + 1], args[at + 2], args[at + 3] = 'GET', 'u1', digits(kept[i] - base)
+      end
       local flags = redis.call('BITFIELD_RO', key, unpack(args))
-      for i, number in ipairs(numbers) do
-        if flags[i] == 1 then survivors[#survivors + 1] = number end
+      for i = first, last do
+        if flags[i - first + 1] == 1 then survivors[#survivors + 1] = kept[i] end
       end
       return callCost
     end
@@ -208,7 +211,8 @@ local function keepDense(term, chunk, numbers, survivors)
   -- only, besides reading the byte, as this runs for every candidate a walk checks. A bitmap's
   -- missing bytes are zero.
   local offset, size = base + from * 8, #survivors
-  for _, number in ipairs(numbers) do
+  for i = first, last do
+    local number = kept[i]
     local bit = number - offset
     local within = bit % 8
     local byte = byteAt(bits, (bit - within) / 8 + 1)
@@ -221,20 +225,21 @@ local function keepDense(term, chunk, numbers, survivors)
   return charge
 end
 
--- Of `numbers`, ascending and all in bucket `bucket`, those in bucketed `term`, with one command.
-local function keepBucketed(term, bucket, numbers, survivors)
+-- Of `kept[first..last]`, ascending and all in bucket `bucket`, adds those in bucketed `term` to
+-- `survivors`, with one command.
+local function keepBucketed(term, bucket, kept, first, last, survivors)
   local key = bucketKey(term, bucket)
-  if #numbers == 1 then
+  if first == last then
     -- One candidate, as a small term's walk mostly has: a number is a cheaper answer to hand to
     -- Lua than a list.
-    if redis.call('SISMEMBER', key, digits(numbers[1])) == 1 then survivors[#survivors + 1] = numbers[1] end
+    if redis.call('SISMEMBER', key, digits(kept[first])) == 1 then survivors[#survivors + 1] = kept[first] end
     return
   end
   local texts = {}
-  for j, number in ipairs(numbers) do texts[j] = digits(number) end
+  for i = first, last do texts[i - first + 1] = digits(kept[i]) end
   local flags = redis.call('SMISMEMBER', key, unpack(texts))
-  for j, number in ipairs(numbers) do
-    if flags[j] == 1 then survivors[#survivors + 1] = number end
+  for i = first, last do
+    if flags[i - first + 1] == 1 then survivors[#survivors + 1] = kept[i] end
   end
 end
 
@@ -244,23 +249,20 @@ local function keepLarge(term, kept)
   local top = tops[term]
   local span = top and layout.chunkWidth or width
   local survivors = {}
-  local i, count = 1, #kept
-  while i <= count do
-    local at = math.floor(kept[i] / span)
+  local first, count = 1, #kept
+  while first <= count do
+    local at = math.floor(kept[first] / span)
     local past = (at + 1) * span
-    local group = {kept[i]}
-    i = i + 1
-    while i <= count and kept[i] < past do
-      group[#group + 1] = kept[i]
-      i = i + 1
-    end
+    local last = first
+    while last < count and kept[last + 1] < past do last = last + 1 end
     if not top then
       spent = spent + callCost
-      keepBucketed(term, at, group, survivors)
+      keepBucketed(term, at, kept, first, last, survivors)
     elseif at <= top then
       -- Past the term's highest chunk there is no member.
-      spent = spent + keepDense(term, at, group, survivors)
+      spent = spent + keepDense(term, at, kept, first, last, survivors)
     end
+    first = last + 1
   end
   return survivors
 end
