@@ -11,10 +11,10 @@ import { searchAll, writeOf } from '../helpers/store-backends.js';
 
 /**
  * How the search script checks a small term's members against a dense term (a bitmap per chunk of
- * 128 × 64 = 8,192 agent numbers, 1,024 bytes, here): a few candidates close together by one range
- * of bytes, a few far apart by their bits, eight or more in a chunk by reading the chunk whole, once
- * per search, whichever tier or run of candidates asks again. Agent numbers are spread by moving
- * the store's number counter on, as thousands of registrations deleted since would.
+ * 128 × 64 = 8,192 agent numbers, 1,024 bytes, here): candidates close together by one range of
+ * bytes, a few far apart by their bits, eight or more across much of a chunk by reading the chunk
+ * whole, once per search, whichever tier or run of candidates asks again. Agent numbers are spread
+ * by moving the store's number counter on, as thousands of registrations deleted since would.
  */
 const TUNING: IndexTuning = { bucketWidth: 128, smallTermMax: 16, denseTermShare: 2, walkBudget: 100_000, embeddedWalkBudget: 100_000, bucketVisitCost: 16, checkCost: 2, countBudget: 64, estimateSamples: 2 };
 
@@ -47,11 +47,15 @@ describe('dense terms checked against a small term: the same matches whichever w
   /** Agent index -> agent, in registration (number) order. */
   const agents: Agent[] = [];
 
-  /** Registers agents `from` to `to` - 1 with `skillOf(i)`, after moving the number counter to `firstNumber` - 1. */
-  async function register(from: number, to: number, firstNumber: number, skillOf: (i: number) => string, alpha: (i: number) => boolean): Promise<void> {
-    const current = Number((await redis.get(keys.agentNumbers)) ?? 0);
-    if (firstNumber - 1 > current) await redis.incrby(keys.agentNumbers, firstNumber - 1 - current);
+  /**
+   * Registers agents `from` to `to` - 1 with `skillOf(i)`, the first as number `firstNumber` and
+   * each next `spacing` numbers on, by moving the number counter on before each.
+   */
+  async function register(from: number, to: number, firstNumber: number, skillOf: (i: number) => string, alpha: (i: number) => boolean, spacing = 1): Promise<void> {
     for (let i = from; i < to; i++) {
+      const number = firstNumber + (i - from) * spacing;
+      const current = Number((await redis.get(keys.agentNumbers)) ?? 0);
+      if (number - 1 > current) await redis.incrby(keys.agentNumbers, number - 1 - current);
       const agent = { id: `agent-${i}`, skill: skillOf(i), alpha: alpha(i) };
       agents[i] = agent;
       await store.save(writeOf(agent.id, cardOf(i, agent)));
@@ -84,12 +88,12 @@ describe('dense terms checked against a small term: the same matches whichever w
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args.some((arg) => String(arg).startsWith(prefix))) calls?.push(args.map(String));
     });
-    // Numbers 1-30 in chunk 0: number 2 of skill `pair`, 11-14 (bytes 1 and 2) of skill `near`, the others `filler`.
-    await register(0, 30, 1, (i) => (i === 1 ? 'pair' : i >= 10 && i < 14 ? 'near' : 'filler'), () => false);
+    // Numbers 1-30 in chunk 0: number 2 of skill `pair`, 11-20 (bytes 1 and 2) of skill `near`, the others `filler`.
+    await register(0, 30, 1, (i) => (i === 1 ? 'pair' : i >= 10 && i < 20 ? 'near' : 'filler'), () => false);
     // Numbers 5001-5002 far on in chunk 0: 5002 of skill `pair` too.
     await register(30, 32, 5001, (i) => (i === 31 ? 'pair' : 'filler'), () => false);
-    // Numbers 9001-9012 in chunk 1: skill `many`, all but two with "alpha" in their name.
-    await register(32, 44, 9001, () => 'many', (i) => i < 42);
+    // Numbers 9001-12301 across chunk 1, 300 apart: skill `many`, all but two with "alpha" in their name.
+    await register(32, 44, 9001, () => 'many', (i) => i < 42, 300);
   }, 60_000);
 
   afterAll(async () => {
@@ -104,7 +108,7 @@ describe('dense terms checked against a small term: the same matches whichever w
     expect(await redis.strlen(`${prefix}bits:1:tag:common`)).toBe(1024);
   });
 
-  it('checks a few candidates close together with one range of bytes', async () => {
+  it('checks candidates close together with one range of bytes, however many', async () => {
     const { ids, chunkReads } = await searched({ terms: ['skill:near', 'tag:common'], preferred: [] });
     expect(ids).toEqual(expected('near', false));
     expect(ids.length).toBeGreaterThan(0);
@@ -118,7 +122,7 @@ describe('dense terms checked against a small term: the same matches whichever w
     expect(chunkReads).toEqual([['bitfield_ro', `${prefix}bits:0:tag:common`, 'GET', 'u1', '2', 'GET', 'u1', '5002']]);
   });
 
-  it('reads a chunk whole for eight or more candidates, once for both tiers that check them', async () => {
+  it('reads a chunk whole for eight or more candidates across a quarter of it or more, once for both tiers that check them', async () => {
     // "alpha" has a prefix term, which holds the cards with the word whole, as a search asks for it.
     const { ids, chunkReads } = await searched({ terms: ['skill:many', 'tag:common'], preferred: ['npre:alpha'] });
     expect(ids).toEqual(expected('many', true));

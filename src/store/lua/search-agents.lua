@@ -165,9 +165,10 @@ local band, byteAt = bit.band, string.byte
 -- Whole chunks of dense terms this run has read, by key: once a walk checks several candidates in a
 -- chunk, every later check there (a later run of candidates, another tier) is a lookup.
 local wholeChunks = {}
--- Candidates of one chunk from which its whole bitmap is read rather than their bits: each bit asked
--- for is a Redis argument to make and an answer to convert, dearer than the bytes of a chunk are to
--- copy once it is read for several of them, and then reused.
+-- Candidates of one chunk from which its whole bitmap is read rather than their bits, when they lie
+-- across a quarter of it or more: each bit asked for is a Redis argument to make and an answer to
+-- convert, dearer than the bytes of a chunk are to copy once it is read for several of them, and
+-- then reused. Candidates closer together are read as one range of bytes.
 local WHOLE_CHUNK_LEAST = 8
 -- Bytes read that a walk is charged as one candidate examined: copying bytes into the script is far
 -- cheaper than checking a candidate, but a chunk is thousands of them.
@@ -182,15 +183,14 @@ local function keepDense(term, chunk, kept, first, last, survivors)
   local base, key = chunk * layout.chunkWidth, chunkKey(term, chunk)
   local bits, from, charge = wholeChunks[key], 0, 0
   local count = last - first + 1
-  if not bits and count >= WHOLE_CHUNK_LEAST then
-    bits = redis.call('GET', key) or ''
-    wholeChunks[key] = bits
-    charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
-  end
   if not bits then
     from = math.floor((kept[first] - base) / 8)
     local to = math.floor((kept[last] - base) / 8)
-    if to - from < BYTES_PER_CANDIDATE * count then
+    if count >= WHOLE_CHUNK_LEAST and (to - from + 1) * 32 >= layout.chunkWidth then
+      bits, from = redis.call('GET', key) or '', 0
+      wholeChunks[key] = bits
+      charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
+    elseif to - from < BYTES_PER_CANDIDATE * count then
       -- One candidate always: a byte is as cheap an answer as a bit.
       bits = redis.call('GETRANGE', key, from, to)
       charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
