@@ -305,43 +305,51 @@ local function bucketRange(term, bucket)
   return chunkKey(term, chunk), from, chunk > tops[term]
 end
 
--- The bytes of bucket `bucket` of each of `terms`, all dense; nil when one has no chunk there.
+-- The bytes of bucket `bucket` of each of `terms`, all dense, as a list of byte values for each
+-- (taken from the string with one call, not one a byte); nil when one has no chunk there.
 local function bucketRows(terms, bucket)
   local rows = {}
   for i, term in ipairs(terms) do
     local key, from, beyond = bucketRange(term, bucket)
     if beyond then return nil end
-    rows[i] = redis.call('GETRANGE', key, from, from + bucketBytes - 1)
+    rows[i] = {byteAt(redis.call('GETRANGE', key, from, from + bucketBytes - 1), 1, bucketBytes)}
   end
   return rows
 end
 
 -- Byte `at` of `rows` ANDed, without the bits set in byte `at` of every one of `outRows` (nil:
--- none): a group leaves out the agents in all of its terms, as inGroup finds them.
+-- none): a group leaves out the agents in all of its terms, as inGroup finds them. A bitmap's
+-- missing bytes are zero.
 local function matchingByte(rows, outRows, at)
-  local byte = byteAt(rows[1], at) or 0
+  local byte = rows[1][at] or 0
   for i = 2, #rows do
     if byte == 0 then return 0 end
-    byte = band(byte, byteAt(rows[i], at) or 0)
+    byte = band(byte, rows[i][at] or 0)
   end
   if outRows and byte ~= 0 then
     local out = 255
-    for _, row in ipairs(outRows) do out = band(out, byteAt(row, at) or 0) end
+    for _, row in ipairs(outRows) do out = band(out, row[at] or 0) end
     byte = band(byte, 255 - out)
   end
   return byte
 end
 
--- The numbers of bucket `bucket` in every one of `terms`, all dense, ascending: their bits there, ANDed.
+-- The numbers of bucket `bucket` in every one of `terms`, all dense, ascending: their bits there,
+-- ANDed, each byte's bits taken from the most significant with arithmetic.
 local function denseMatches(terms, bucket)
   local rows = bucketRows(terms, bucket)
   if not rows then return {} end
-  local found, base = {}, bucket * width
+  local found, size, base = {}, 0, bucket * width
   for at = 1, bucketBytes do
     local byte = matchingByte(rows, nil, at)
-    if byte ~= 0 then
-      for b = 1, 8 do
-        if band(byte, MASKS[b]) ~= 0 then found[#found + 1] = base + (at - 1) * 8 + b - 1 end
+    local number = base + (at - 1) * 8
+    for b = 1, 8 do
+      if byte == 0 then break end
+      local mask = MASKS[b]
+      if byte >= mask then
+        size = size + 1
+        found[size] = number + b - 1
+        byte = byte - mask
       end
     end
   end
@@ -612,14 +620,14 @@ local function countAmong(numbers, terms, skip, out)
   return count
 end
 
--- How many bits each byte value has, made when first needed.
+-- How many bits each byte value has, by value: made when first needed.
 local bitsPerByte
-local function bitsIn(byte)
+local function bitCounts()
   if not bitsPerByte then
     bitsPerByte = {[0] = 0}
-    for value = 1, 255 do bitsPerByte[value] = bitsPerByte[math.floor(value / 2)] + value % 2 end
+    for value = 1, 255 do bitsPerByte[value] = bitsPerByte[(value - value % 2) / 2] + value % 2 end
   end
-  return bitsPerByte[byte]
+  return bitsPerByte
 end
 
 -- Whether every one of `terms` (nil: none) is dense.
@@ -643,8 +651,8 @@ local function countInBucket(terms, bucket, out)
     local rows = bucketRows(terms, bucket)
     if not rows then return 0 end
     local outRows = out and bucketRows(out, bucket)
-    local count = 0
-    for at = 1, bucketBytes do count = count + bitsIn(matchingByte(rows, outRows, at)) end
+    local count, bits = 0, bitCounts()
+    for at = 1, bucketBytes do count = count + bits[matchingByte(rows, outRows, at)] end
     return count
   end
   local found = bucketMatches(terms, bucket)
