@@ -18,7 +18,7 @@ import { searchAll, writeOf } from '../helpers/store-backends.js';
  */
 const TUNING: IndexTuning = { bucketWidth: 128, smallTermMax: 16, denseTermShare: 2, walkBudget: 100_000, embeddedWalkBudget: 100_000, bucketVisitCost: 16, checkCost: 2, countBudget: 64, estimateSamples: 2 };
 
-/** Agents by name: the agent number each gets, its skill, and whether its name has the word "alpha". */
+/** An agent of the test: its id, its skill, and whether its name has the word "alpha". */
 interface Agent {
   id: string;
   skill: string;
