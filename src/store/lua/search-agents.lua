@@ -186,7 +186,7 @@ local function keepDense(term, chunk, kept, first, last, survivors)
   if not bits then
     from = math.floor((kept[first] - base) / 8)
     local to = math.floor((kept[last] - base) / 8)
-    if count >= WHOLE_CHUNK_LEAST and (to - from + 1) * 32 >= layout.chunkWidth then
+    if count >= WHOLE_CHUNK_LEAST and (to - from + 1) * 4 >= layout.chunkWidth / 8 then
       bits, from = redis.call('GET', key) or '', 0
       wholeChunks[key] = bits
       charge = callCost + math.floor(#bits / BYTES_PER_CANDIDATE)
@@ -226,14 +226,14 @@ local function keepDense(term, chunk, kept, first, last, survivors)
 end
 
 -- Of `kept[first..last]`, ascending and all in bucket `bucket`, adds those in bucketed `term` to
--- `survivors`, with one command.
+-- `survivors`, with one command. Answers what the walk is charged for it.
 local function keepBucketed(term, bucket, kept, first, last, survivors)
   local key = bucketKey(term, bucket)
   if first == last then
     -- One candidate, as a small term's walk mostly has: a number is a cheaper answer to hand to
     -- Lua than a list.
     if redis.call('SISMEMBER', key, digits(kept[first])) == 1 then survivors[#survivors + 1] = kept[first] end
-    return
+    return callCost
   end
   local texts = {}
   for i = first, last do texts[i - first + 1] = digits(kept[i]) end
@@ -241,6 +241,7 @@ local function keepBucketed(term, bucket, kept, first, last, survivors)
   for i = first, last do
     if flags[i - first + 1] == 1 then survivors[#survivors + 1] = kept[i] end
   end
+  return callCost
 end
 
 -- Of `kept` (ascending), those that belong to large `term`: at most one command per bucket (per
@@ -256,8 +257,7 @@ local function keepLarge(term, kept)
     local last = first
     while last < count and kept[last + 1] < past do last = last + 1 end
     if not top then
-      spent = spent + callCost
-      keepBucketed(term, at, kept, first, last, survivors)
+      spent = spent + keepBucketed(term, at, kept, first, last, survivors)
     elseif at <= top then
       -- Past the term's highest chunk there is no member.
       spent = spent + keepDense(term, at, kept, first, last, survivors)
