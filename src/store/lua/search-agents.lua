@@ -2,7 +2,8 @@
 -- tier 0 holds the matches that belong to every preferred term too and tier 1 the others;
 -- deprecated agents follow in tiers of their own in the same order (2 and 3; without preferred
 -- terms, tier 0 and then tier 1); within a tier, by agent number. Its work is bounded by the page, never by the matches or the
--- agents: a small term's set is read whole (it holds at most smallMax numbers), large terms are
+-- agents: a small term's set is read whole (it holds at most smallMax numbers) or asked for a few
+-- candidates, large terms are
 -- walked one bucket at a time from the cursor (a dense term's bucket is a range of its bitmap),
 -- and the walk stops once it has the page or has spent its budget, answering where it stopped.
 -- KEYS[1] agent number counter
@@ -49,14 +50,19 @@ local function keyBuilder(prefixOf)
 end
 local bucketKey, chunkKey = keyBuilder(bucketKeyPrefix), keyBuilder(chunkKeyPrefix)
 
--- Member counts, which terms are large, and the highest chunk of the dense ones.
-local sizes, large, tops = {}, {}, {}
+-- Member counts, which terms are large, and the highest chunk of the dense ones. The stored counts
+-- of every term a tier may look at are read at once, with one command.
+local sizes, large, tops, largeCounts = {}, {}, {}, {}
+do
+  local every = {layout.inactiveTerm, deprecatedTerm}
+  for i = 18, #ARGV do every[#every + 1] = ARGV[i] end
+  readLargeCounts(layout, every, largeCounts, tops)
+end
 local function sizeOf(term)
   if sizes[term] == nil then
-    local counts = {}
-    readLargeCounts(layout, {term}, counts, tops)
-    if counts[term] then
-      sizes[term], large[term] = counts[term], true
+    if largeCounts[term] == nil then readLargeCounts(layout, {term}, largeCounts, tops) end
+    if largeCounts[term] then
+      sizes[term], large[term] = largeCounts[term], true
     else
       sizes[term] = redis.call('SCARD', layout.smallPrefix .. term)
     end
@@ -270,22 +276,45 @@ end
 -- What keepAll and inGroup answer when nothing is left or asked: shared, as their answers are only read.
 local NONE = {}
 
+-- Candidates asked of Redis so far, by small term whose set this run has not read.
+local askedOfSmall = {}
+
+-- Of `kept` (ascending), those that belong to small `term`: asked of Redis while the candidates
+-- checked against the term stay under half its members, else looked up in its set, read whole
+-- once. A set of hundreds read to check a handful costs far more than asking for them: each member
+-- read becomes a number in Lua, each candidate asked for is an argument and an answer.
+local function keepSmall(term, kept)
+  local survivors, count = {}, #kept
+  local asked = (askedOfSmall[term] or 0) + count
+  if not smallSets[term] and asked * 2 < sizeOf(term) then
+    askedOfSmall[term] = asked
+    local key = layout.smallPrefix .. term
+    spent = spent + callCost
+    if count == 1 then
+      if redis.call('SISMEMBER', key, digits(kept[1])) == 1 then survivors[1] = kept[1] end
+      return survivors
+    end
+    local texts = {}
+    for i = 1, count do texts[i] = digits(kept[i]) end
+    local flags = redis.call('SMISMEMBER', key, unpack(texts))
+    for i = 1, count do
+      if flags[i] == 1 then survivors[#survivors + 1] = kept[i] end
+    end
+    return survivors
+  end
+  local has = smallSet(term).has
+  for _, number in ipairs(kept) do
+    if has[number] then survivors[#survivors + 1] = number end
+  end
+  return survivors
+end
+
 -- Of `candidates`, ascending numbers, those that belong to every one of `terms` but `skip`.
 local function keepAll(terms, skip, candidates)
   local kept = candidates
   for _, term in ipairs(terms) do
     if #kept == 0 then return NONE end
-    if term ~= skip then
-      if large[term] then
-        kept = keepLarge(term, kept)
-      else
-        local has, survivors = smallSet(term).has, {}
-        for _, number in ipairs(kept) do
-          if has[number] then survivors[#survivors + 1] = number end
-        end
-        kept = survivors
-      end
-    end
+    if term ~= skip then kept = large[term] and keepLarge(term, kept) or keepSmall(term, kept) end
   end
   return kept
 end
