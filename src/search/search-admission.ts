@@ -65,10 +65,17 @@ export class SearchAdmission {
     const known = this.costs.get(shape);
     if (known !== undefined && known <= this.options.costlyWork) return this.remembered(shape, await walk(search));
     await this.turn();
-    try {
-      return this.remembered(shape, await walk(search));
-    } finally {
+    // The turn ends when the store has walked the index; what follows (its hits' ids) is light.
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
       this.leave();
+    };
+    try {
+      return this.remembered(shape, await walk({ ...search, onWalked: leave }));
+    } finally {
+      leave();
     }
   }
 

@@ -188,6 +188,12 @@ export interface TermSearch {
   after?: SearchPosition;
   /** Most hits to find. */
   wanted: number;
+  /**
+   * Told once the walk through the index is done, before the store looks up its hits' ids: what
+   * follows is light work for the store, so a costly walk's turn (`SEARCH_COSTLY_CONCURRENCY`) ends here.
+   * @defaultValue none
+   */
+  onWalked?: () => void;
 }
 
 export interface SearchHit {

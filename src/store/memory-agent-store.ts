@@ -405,6 +405,7 @@ export class MemoryAgentStore implements AgentStore {
 
   async searchTerms(search: TermSearch): Promise<TermSearchPage> {
     const { hits, ...found } = this.index.search(search);
+    search.onWalked?.();
     return { ...found, hits: hits.map(({ agentNumber, tier }) => ({ id: this.idsByNumber.get(agentNumber) as string, position: { tier, agentNumber } })) };
   }
 

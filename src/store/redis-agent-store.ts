@@ -700,6 +700,7 @@ export class RedisAgentStore implements AgentStore {
         ...search.preferred,
       ),
     );
+    search.onWalked?.();
     this.knownIds.sawCounter(Number(counter));
     const positions: SearchPosition[] = [];
     for (let i = 0; i < flat.length; i += 2) positions.push({ tier: Number(flat[i]), agentNumber: Number(flat[i + 1]) });

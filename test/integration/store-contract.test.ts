@@ -578,6 +578,13 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))('%s c
       expect(rest.stoppedAt).toBeUndefined();
     });
 
+    it('tells the search once its walk through the index is done, before it answers', async () => {
+      let told = 0;
+      const page = await store.searchTerms({ terms: ['skill:x'], preferred: [], includeInactive: true, wanted: 10, onWalked: () => told++ });
+      expect(told).toBe(1);
+      expect(page.hits.map((hit) => hit.id)).toEqual(['alpha', 'bravo']);
+    });
+
     it('counts the matches of every page exactly while counting is cheap', async () => {
       const page = await store.searchTerms({ terms: ['streaming:true'], preferred: [], includeInactive: true, wanted: 1 });
       expect(page.hits.map((hit) => hit.id)).toEqual(['alpha']);

@@ -109,6 +109,33 @@ describe('turns for costly search walks', () => {
     await Promise.all([again, blocker]);
   });
 
+  it("ends a costly walk's turn once the store says it has walked the index, before its answer, and only once", async () => {
+    const admission = new SearchAdmission(options({ concurrency: 1 }));
+    const walks = new Walks();
+    const walked: (() => void)[] = [];
+    const walk = (search: TermSearch) => {
+      walked.push(search.onWalked ?? (() => {}));
+      return walks.walk(search);
+    };
+    const answers = ['a', 'b', 'c'].map((name) => admission.run(searchFor(name), walk));
+    await settle();
+    expect(walks.started).toEqual(['a']);
+    walked[0]?.();
+    await settle();
+    expect(walks.started).toEqual(['a', 'b']);
+    // `a` answering now hands no second turn over: `c` waits for `b`.
+    walks.finish('a', 500);
+    walked[0]?.();
+    await settle();
+    expect(walks.started).toEqual(['a', 'b']);
+    walks.finish('b', 500);
+    await settle();
+    expect(walks.started).toEqual(['a', 'b', 'c']);
+    walks.finish('c', 500);
+    expect((await Promise.all(answers)).map((page) => page.work)).toEqual([500, 500, 500]);
+    expect(admission.queued).toBe(0);
+  });
+
   it('passes the turn of a walk that failed to the next one', async () => {
     const admission = new SearchAdmission(options({ concurrency: 1 }));
     const walks = new Walks();
