@@ -231,15 +231,13 @@ local function keepDense(term, chunk, kept, first, last, survivors)
   return charge
 end
 
--- Of `kept[first..last]`, ascending and all in bucket `bucket`, adds those in bucketed `term` to
--- `survivors`, with one command. Answers what the walk is charged for it.
-local function keepBucketed(term, bucket, kept, first, last, survivors)
-  local key = bucketKey(term, bucket)
+-- Of `kept[first..last]`, adds those in the set at `key` to `survivors`, with one command.
+local function keepMembers(key, kept, first, last, survivors)
   if first == last then
     -- One candidate, as a small term's walk mostly has: a number is a cheaper answer to hand to
     -- Lua than a list.
     if redis.call('SISMEMBER', key, digits(kept[first])) == 1 then survivors[#survivors + 1] = kept[first] end
-    return callCost
+    return
   end
   local texts = {}
   for i = first, last do texts[i - first + 1] = digits(kept[i]) end
@@ -247,6 +245,12 @@ local function keepBucketed(term, bucket, kept, first, last, survivors)
   for i = first, last do
     if flags[i - first + 1] == 1 then survivors[#survivors + 1] = kept[i] end
   end
+end
+
+-- Of `kept[first..last]`, ascending and all in bucket `bucket`, adds those in bucketed `term` to
+-- `survivors`, with one command. Answers what the walk is charged for it.
+local function keepBucketed(term, bucket, kept, first, last, survivors)
+  keepMembers(bucketKey(term, bucket), kept, first, last, survivors)
   return callCost
 end
 
@@ -288,18 +292,8 @@ local function keepSmall(term, kept)
   local asked = (askedOfSmall[term] or 0) + count
   if not smallSets[term] and asked * 2 < sizeOf(term) then
     askedOfSmall[term] = asked
-    local key = layout.smallPrefix .. term
+    keepMembers(layout.smallPrefix .. term, kept, 1, count, survivors)
     spent = spent + callCost
-    if count == 1 then
-      if redis.call('SISMEMBER', key, digits(kept[1])) == 1 then survivors[1] = kept[1] end
-      return survivors
-    end
-    local texts = {}
-    for i = 1, count do texts[i] = digits(kept[i]) end
-    local flags = redis.call('SMISMEMBER', key, unpack(texts))
-    for i = 1, count do
-      if flags[i] == 1 then survivors[#survivors + 1] = kept[i] end
-    end
     return survivors
   end
   local has = smallSet(term).has
@@ -314,7 +308,9 @@ local function keepAll(terms, skip, candidates)
   local kept = candidates
   for _, term in ipairs(terms) do
     if #kept == 0 then return NONE end
-    if term ~= skip then kept = large[term] and keepLarge(term, kept) or keepSmall(term, kept) end
+    if term ~= skip then
+      if large[term] then kept = keepLarge(term, kept) else kept = keepSmall(term, kept) end
+    end
   end
   return kept
 end
