@@ -2,7 +2,9 @@
  * The search script's own Redis time, query by query, and a comparison with another revision's
  * script on the same data. The harness's end-to-end runs move by up to 2× between runs on a shared
  * machine; this measures only the script, each query several times with both scripts in turn, and
- * keeps each one's fastest run, so a change of a few per cent shows.
+ * keeps each one's fastest run, so a change of a few per cent shows. Fastest runs find the query's
+ * keys warm in the CPU's caches: sent once among other queries, as a registry sends them, a call
+ * costs Redis more (about 1.5 times as much for `search` at 1,000,000 agents, bench/RESULTS.md).
  *
  * `npm run bench:replay -- [--agents 100000] [--against HEAD~1] [--runs 6] [--scenarios search,...]
  * [--redis-url URL] [--totals]`. It seeds the bench cards (through the registry's store, as the
