@@ -40,3 +40,40 @@ export async function monitorCaughtUp(redis: Redis, monitor: Redis): Promise<voi
   await redis.echo(marker);
   await seen;
 }
+
+/**
+ * The commands that name a key under one prefix, as MONITOR shows them, gathered while a test asks
+ * for them: for counting what one store call costs.
+ */
+export class PrefixCommands {
+  private window: string[][] | undefined;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly monitor: Redis,
+  ) {}
+
+  /** Starts watching, through a MONITOR connection of its own, what `redis`'s server runs on keys under `prefix`. */
+  static async watch(redis: Redis, prefix: string): Promise<PrefixCommands> {
+    const watch = new PrefixCommands(redis, await redis.monitor());
+    watch.monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((arg) => String(arg).startsWith(prefix))) watch.window?.push(args.map(String));
+    });
+    return watch;
+  }
+
+  /** `run`'s answer, and every command it caused on the prefix's keys: the name lower-cased, then its arguments. */
+  async during<T>(run: () => Promise<T>): Promise<{ result: T; commands: string[][] }> {
+    await monitorCaughtUp(this.redis, this.monitor);
+    const commands: string[][] = [];
+    this.window = commands;
+    const result = await run();
+    await monitorCaughtUp(this.redis, this.monitor);
+    this.window = undefined;
+    return { result, commands: commands.map(([name, ...args]) => [(name ?? '').toLowerCase(), ...args]) };
+  }
+
+  close(): void {
+    this.monitor.disconnect();
+  }
+}

@@ -6,7 +6,7 @@ import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import type { IndexTuning } from '../../src/store/term-layout.js';
 import { cardV1 } from '../helpers/cards.js';
-import { connect, deleteKeys, monitorCaughtUp, uniquePrefix } from '../helpers/redis.js';
+import { connect, deleteKeys, PrefixCommands, uniquePrefix } from '../helpers/redis.js';
 import { searchAll, writeOf } from '../helpers/store-backends.js';
 
 /**
@@ -41,9 +41,7 @@ describe('dense terms checked against a small term: the same matches whichever w
   const keys = redisKeys(prefix);
   const redis: Redis = connect();
   const store = new RedisAgentStore(redis, keys, storedCards, () => {}, TUNING);
-  let monitor: Redis;
-  /** Each command on this test's keys, with its arguments, while a test wants them. */
-  let calls: string[][] | undefined;
+  let watch: PrefixCommands;
   /** Agent index -> agent, in registration (number) order. */
   const agents: Agent[] = [];
 
@@ -71,23 +69,14 @@ describe('dense terms checked against a small term: the same matches whichever w
 
   /** Every hit of `search`, and the commands of the search script on the chunk keys of `tag:common`. */
   async function searched(search: Omit<TermSearch, 'after' | 'wanted' | 'includeInactive'>): Promise<{ ids: string[]; chunkReads: string[][] }> {
-    await monitorCaughtUp(redis, monitor);
-    calls = [];
-    const hits = await searchAll(store, { ...search, includeInactive: true });
-    await monitorCaughtUp(redis, monitor);
-    const chunkReads = calls
-      .filter((args) => args[1]?.startsWith(`${prefix}bits:`) && args[1].endsWith(':tag:common'))
-      .map(([command, ...rest]) => [(command ?? '').toLowerCase(), ...rest]);
-    calls = undefined;
+    const { result: hits, commands } = await watch.during(() => searchAll(store, { ...search, includeInactive: true }));
+    const chunkReads = commands.filter(([, key]) => key?.startsWith(`${prefix}bits:`) && key.endsWith(':tag:common'));
     return { ids: hits.map((hit) => hit.id), chunkReads };
   }
 
   beforeAll(async () => {
     await store.checkLayout();
-    monitor = await redis.monitor();
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args.some((arg) => String(arg).startsWith(prefix))) calls?.push(args.map(String));
-    });
+    watch = await PrefixCommands.watch(redis, prefix);
     // Numbers 1-30 in chunk 0: number 2 of skill `pair`, 11-20 (bytes 1 and 2) of skill `near`, the others `filler`.
     await register(0, 30, 1, (i) => (i === 1 ? 'pair' : i >= 10 && i < 20 ? 'near' : 'filler'), () => false);
     // Numbers 5001-5002 far on in chunk 0: 5002 of skill `pair` too.
@@ -97,7 +86,7 @@ describe('dense terms checked against a small term: the same matches whichever w
   }, 60_000);
 
   afterAll(async () => {
-    monitor?.disconnect();
+    watch?.close();
     await deleteKeys(redis, prefix);
     redis.disconnect();
   });

@@ -6,7 +6,7 @@ import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import type { IndexTuning } from '../../src/store/term-layout.js';
 import { cardV1 } from '../helpers/cards.js';
-import { connect, deleteKeys, monitorCaughtUp, uniquePrefix } from '../helpers/redis.js';
+import { connect, deleteKeys, PrefixCommands, uniquePrefix } from '../helpers/redis.js';
 import { searchAll, writeOf } from '../helpers/store-backends.js';
 
 /**
@@ -34,9 +34,7 @@ describe('small terms checked against a walk: a few candidates asked, many read 
   const redis: Redis = connect();
   const store = new RedisAgentStore(redis, keys, storedCards, () => {}, TUNING);
   const commonKey = `${prefix}idx:tag:common`;
-  let monitor: Redis;
-  /** Each command on this test's keys, with its arguments, while a test wants them. */
-  let calls: string[][] | undefined;
+  let watch: PrefixCommands;
 
   /** The ids of the agents with `skill` and the tag `common`, in registration order. */
   const expected = (skill: string) =>
@@ -44,26 +42,15 @@ describe('small terms checked against a walk: a few candidates asked, many read 
 
   /** The commands of `run` that read members of the set of `tag:common` (its size aside), lower-cased, with their arguments. */
   async function commonReads<T>(run: () => Promise<T>): Promise<{ result: T; reads: string[][] }> {
-    await monitorCaughtUp(redis, monitor);
-    calls = [];
-    const result = await run();
-    await monitorCaughtUp(redis, monitor);
-    const reads = calls
-      .filter((args) => args[1] === commonKey)
-      .map(([command, ...rest]) => [(command ?? '').toLowerCase(), ...rest])
-      .filter(([command]) => command !== 'scard');
-    calls = undefined;
-    return { result, reads };
+    const { result, commands } = await watch.during(run);
+    return { result, reads: commands.filter(([command, key]) => key === commonKey && command !== 'scard') };
   }
 
   const search = (skill: string): Omit<TermSearch, 'after' | 'wanted'> => ({ terms: [`skill:${skill}`, 'tag:common'], preferred: [], includeInactive: true });
 
   beforeAll(async () => {
     await store.checkLayout();
-    monitor = await redis.monitor();
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args.some((arg) => String(arg).startsWith(prefix))) calls?.push(args.map(String));
-    });
+    watch = await PrefixCommands.watch(redis, prefix);
     for (let i = 0; i < AGENTS; i++) {
       const tags = hasCommon(i) ? ['common'] : ['other'];
       await store.save(writeOf(`agent-${i}`, cardV1({ name: `Agent ${i}`, description: 'Serves the tests', skills: [{ id: skillOf(i), name: 'Skill', description: 'Does it', tags }] })));
@@ -71,7 +58,7 @@ describe('small terms checked against a walk: a few candidates asked, many read 
   }, 60_000);
 
   afterAll(async () => {
-    monitor?.disconnect();
+    watch?.close();
     await deleteKeys(redis, prefix);
     redis.disconnect();
   });
