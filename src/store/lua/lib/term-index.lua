@@ -199,7 +199,8 @@ local function termWriter(layout)
         local added
         if tops[term] then
           if chunk > tops[term] then growChunks(term, chunk) end
-          added = redis.call('SETBIT', inChunk .. term, bit, 1) == 0
+          -- The value as text, as the offset: Redis formats a number argument as a float, once a term.
+          added = redis.call('SETBIT', inChunk .. term, bit, '1') == 0
         else
           added = redis.call('SADD', inBucket .. term, number) == 1
         end
@@ -222,7 +223,7 @@ local function termWriter(layout)
       if count then
         local removed
         if tops[term] then
-          removed = chunk <= tops[term] and redis.call('SETBIT', inChunk .. term, bit, 0) == 1
+          removed = chunk <= tops[term] and redis.call('SETBIT', inChunk .. term, bit, '0') == 1
         else
           removed = redis.call('SREM', inBucket .. term, number) == 1
         end
