@@ -1,5 +1,6 @@
 import { freePort } from '../../scripts/local-redis.js';
 import { benchCard, EMBEDDED_TARGETS } from '../scenarios.js';
+import { processesCpuUs } from './cpu-time.js';
 import type { HeapReading } from './heap-probe.js';
 import { measureClosed, type Run } from './measure.js';
 import type { HarnessOptions } from './options.js';
@@ -82,6 +83,7 @@ export async function measureEmbedded(options: HarnessOptions, measurements: Mea
           target: 'embedded',
           origin: registry.origin,
           next: requestsFor(scenario, workload(agents), () => 0),
+          cpu: { server: processesCpuUs(() => [registry.child.pid]) },
         }));
         measurements.push(...(await measureClosed(runs, 'growth')));
       }

@@ -15,10 +15,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
 import { benchCard, readsSlowlog, SCENARIOS, type ScenarioName } from '../scenarios.js';
 import { checkTargets } from './checks.js';
 import { profilesTable, summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { processesCpuUs, redisCpuUs, type CpuMeters } from './cpu-time.js';
 import { measureEmbedded } from './embedded.js';
 import { measureIsolation } from './isolation.js';
 import { measureClosed, measureScenario, type Run } from './measure.js';
@@ -28,6 +30,7 @@ import { deleteKeys, usedMemory } from './redis-admin.js';
 import { profilerArgs, startRegistry, stopAll } from './registry-processes.js';
 import {
   checksTable,
+  cpuTable,
   embeddedGrowthTable,
   embeddedTable,
   growthTable,
@@ -65,9 +68,12 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
   const redisUrl = options.redisUrl ?? (ownRedis?.url as string);
   const prefix = `bench:{${process.pid}-${agents}}:`;
   const dir = mkdtempSync(join(tmpdir(), 'a2a-bench-'));
-  const baselines: RunningProcess[] = [];
+  const baselines: Partial<Record<ServerTarget, RunningProcess>> = {};
   let registry: RunningProcess[] = [];
+  // Reads Redis's CPU time around each closed-loop round of the registry (another Redis's: all its clients').
+  const cpuReader = new Redis(redisUrl);
   const stop = async () => {
+    cpuReader.disconnect();
     await stopAll(registry);
     if (ownRedis) await ownRedis.stop();
     else await deleteKeys(redisUrl, prefix);
@@ -89,11 +95,17 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
     const startBaseline = async (kind: 'express' | 'node') => {
       const port = await freePort();
       const baseline = await startNodeProcess('bench/harness/baseline-server.ts', [kind, String(port), fixtures], port, {}, '/health');
-      baselines.push(baseline);
+      baselines[kind] = baseline;
       origins[kind] = baseline.origin;
     };
     await Promise.all([startBaseline('express'), startBaseline('node')]);
 
+    // The registry's replicas, not the balancer in front of several.
+    const replicas = () => (options.replicas === 1 ? registry : registry.slice(1));
+    const cpuOf = (target: ServerTarget): CpuMeters =>
+      target === 'registry'
+        ? { server: processesCpuUs(() => replicas().map(({ child }) => child.pid)), redis: () => redisCpuUs(cpuReader) }
+        : { server: processesCpuUs(() => [baselines[target]?.child.pid]) };
     let newAgent = agents;
     const ordered = [...options.scenarios].sort((a, b) => Number(a === 'register') - Number(b === 'register'));
     const runOf = (scenario: ScenarioName, target: ServerTarget): Run => ({
@@ -103,6 +115,7 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
       target,
       origin: origins[target],
       next: requestsFor(scenario, work, () => newAgent++),
+      cpu: cpuOf(target),
     });
     for (const scenario of ordered) {
       const { profileDir } = output;
@@ -144,7 +157,7 @@ async function runAtSize(options: HarnessOptions, agents: number, output: RunOut
     await stop();
     throw error;
   } finally {
-    await stopAll(baselines);
+    await stopAll(Object.values(baselines));
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -196,6 +209,8 @@ async function main(): Promise<void> {
     `Machine: ${machine}. Date: ${new Date().toISOString()}. Command: \`${command}\`. Replicas: ${options.replicas}.`,
     '',
     markdownTable(measurements),
+    '',
+    cpuTable(measurements),
     '',
     latencyTable(measurements),
     '',

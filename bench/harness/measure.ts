@@ -1,4 +1,5 @@
 import { LATENCY_LOAD_SHARE, SCENARIOS, type ScenarioName } from '../scenarios.js';
+import { CpuTally, type CpuMeters } from './cpu-time.js';
 import { drive, driveOpen, RunLog, type DriveResult, type DriverRequest } from './load-driver.js';
 import type { HarnessOptions } from './options.js';
 import type { Measurement, ServerTarget, Target } from './results.js';
@@ -11,6 +12,8 @@ export interface Run {
   target: Target;
   origin: string;
   next: () => DriverRequest;
+  /** The CPU time of the target's processes (and its Redis), read around each closed-loop round. */
+  cpu: CpuMeters;
 }
 
 const log = (run: Run, mode: string, result: DriveResult) =>
@@ -21,7 +24,8 @@ const log = (run: Run, mode: string, result: DriveResult) =>
 /**
  * Closed loop (throughput): the scenario's connections, each sending as soon as its last answer is
  * read. After a warm-up of each, the runs take turns for `rounds` rounds of an equal share of the
- * duration; each run's rounds are summed into its measurement.
+ * duration; each run's rounds are summed into its measurement, with the CPU time its processes
+ * spent in them.
  */
 export async function measureClosed(runs: Run[], mode: 'closed' | 'growth' = 'closed'): Promise<Measurement[]> {
   const { options, scenario } = runs[0] as Run;
@@ -30,14 +34,18 @@ export async function measureClosed(runs: Run[], mode: 'closed' | 'growth' = 'cl
     for (const { origin, next } of runs) await drive({ origin, connections, durationMs: options.warmupSeconds * 1000, next });
   }
   const logs = runs.map(() => new RunLog());
+  const tallies = runs.map((run) => new CpuTally(run.cpu));
   const roundMs = (options.durationSeconds * 1000) / options.rounds;
   for (let round = 0; round < options.rounds; round++) {
-    for (const [i, { origin, next }] of runs.entries()) await drive({ origin, connections, durationMs: roundMs, next }, logs[i]);
+    for (const [i, { origin, next }] of runs.entries()) {
+      await (tallies[i] as CpuTally).during(() => drive({ origin, connections, durationMs: roundMs, next }, logs[i]));
+    }
   }
   return runs.map((run, i) => {
     const result = (logs[i] as RunLog).summary();
     log(run, mode, result);
-    return { agents: run.agents, scenario, target: run.target, mode, ...result };
+    const cpuPerRequestUs = (tallies[i] as CpuTally).perRequest(result.requests);
+    return { agents: run.agents, scenario, target: run.target, mode, ...result, ...(cpuPerRequestUs ? { cpuPerRequestUs } : {}) };
   });
 }
 

@@ -1,4 +1,5 @@
 import { EMBEDDED_TARGETS, ISOLATION, LATENCY_LOAD_SHARE, SCENARIOS, SLOWLOG_TARGET, SMALL_CARD_MAX_MEMORY_PER_AGENT_BYTES } from '../scenarios.js';
+import type { CpuPerRequest } from './cpu-time.js';
 import { find, type EmbeddedReport, type IsolationReport, type Measurement, type SizeReport, type SlowlogReport, type Target, type TargetCheck } from './results.js';
 
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -19,6 +20,28 @@ export function markdownTable(measurements: Measurement[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * CPU time a request in the closed loop: the registry's processes and its Redis, and each
+ * baseline's process, in Markdown; empty when process CPU time could not be read.
+ */
+export function cpuTable(measurements: Measurement[]): string {
+  const registry = measurements.filter((m) => m.mode === 'closed' && m.target === 'registry' && m.cpuPerRequestUs);
+  if (registry.length === 0) return '';
+  const us = (value: number | undefined) => (value === undefined ? 'n/a' : fmt(value, 0));
+  const server = (m: Measurement, target: Target) => find(measurements, m.agents, m.scenario, target)?.cpuPerRequestUs?.server;
+  return [
+    'CPU time a request in the closed loop, in µs (each process\'s user and system time over its rounds, divided by the requests it answered; ' +
+      "Redis's is all its clients' when it is not the harness's own):",
+    '',
+    '| agents | operation | registry | its Redis | registry + Redis | express | node |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...registry.map((m) => {
+      const { server: own, redis = Number.NaN } = m.cpuPerRequestUs as CpuPerRequest;
+      return `| ${m.agents} | ${m.scenario} | ${us(own)} | ${us(redis)} | ${us(own + redis)} | ${us(server(m, 'express'))} | ${us(server(m, 'node'))} |`;
+    }),
+  ].join('\n');
 }
 
 /** The open-model measurements: latency at an offered load, in Markdown; empty when there are none. */

@@ -1,4 +1,5 @@
 import type { ScenarioName, SearchScenarioName } from '../scenarios.js';
+import type { CpuPerRequest } from './cpu-time.js';
 import type { DriveResult } from './load-driver.js';
 
 /** What a measurement drove: the registry on Redis, a baseline, or the registry on its embedded store. */
@@ -23,6 +24,11 @@ export interface Measurement extends DriveResult {
   mode: DriveMode;
   /** The offered load of an `open` measurement, in req/s. */
   offeredRps?: number;
+  /**
+   * Of a closed-loop or growth measurement: the CPU time the target's own processes (and the
+   * registry's Redis) spent a request; absent where process CPU time cannot be read (not Linux).
+   */
+  cpuPerRequestUs?: CpuPerRequest;
 }
 
 /** The Redis memory of one catalogue: the bench cards at one agent count, or the ~650-byte cards. */

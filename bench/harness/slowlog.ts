@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { SLOWLOG_TARGET, type ScenarioName } from '../scenarios.js';
+import { redisCpuUs } from './cpu-time.js';
 import { drive, type DriverRequest } from './load-driver.js';
 import type { SlowlogAlone, SlowlogReport } from './results.js';
 
@@ -54,13 +55,6 @@ export async function readSlowlog(url: string, agents: number, scenario: Scenari
 
 /** Requests of a scenario sent again one at a time, for {@link slowlogAlone}. */
 const REQUESTS_ALONE = 200;
-
-/** Redis's CPU time so far (user and system, all threads), in µs. */
-async function redisCpuUs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1_000_000;
-}
 
 /**
  * Sends a scenario's requests again, one at a time with nothing else running, and reads

@@ -27,6 +27,7 @@ interface Results {
     agents: number;
     mode: 'closed' | 'open' | 'growth';
     offeredRps?: number;
+    cpuPerRequestUs?: { server: number; redis?: number };
     requests: number;
     errors: number;
     rps: number;
@@ -88,6 +89,17 @@ describe('the benchmark harness, in a short smoke run', () => {
         expect(results.checks.some((c) => c.what.startsWith(`${scenario} @ 60: p95 ms at `) && c.what.includes('req/s offered'))).toBe(true);
       }
     }
+    // What each closed loop cost its server's processes (and the registry's Redis) a request; Linux's
+    // /proc counts in hundredths of a second, so one short round of a cheap server may read nothing.
+    expect(output).toContain('| agents | operation | registry | its Redis | registry + Redis | express | node |');
+    const closed = results.measurements.filter((m) => m.mode === 'closed');
+    for (const m of closed) {
+      expect(m.cpuPerRequestUs?.server, `${m.scenario} ${m.target} CPU`).toBeGreaterThanOrEqual(0);
+      expect(m.cpuPerRequestUs?.redis === undefined, `${m.scenario} ${m.target}: Redis only for the registry`).toBe(m.target !== 'registry');
+    }
+    const registryCpu = closed.filter((m) => m.target === 'registry').map((m) => m.cpuPerRequestUs);
+    expect(registryCpu.reduce((sum, cpu) => sum + (cpu?.server ?? 0), 0)).toBeGreaterThan(0);
+    expect(registryCpu.reduce((sum, cpu) => sum + (cpu?.redis ?? 0), 0)).toBeGreaterThan(0);
     expect(output).toContain('Redis SLOWLOG during each search scenario and registration (commands slower than 5 ms');
     const searches = Object.keys(SCENARIOS).filter((name) => name.startsWith('search'));
     // Registration runs last, after every read scenario.
