@@ -71,13 +71,14 @@ export class CpuTally {
 
   /** Runs `round`, adding the CPU time each source spent meanwhile. */
   async during(round: () => Promise<unknown>): Promise<void> {
-    const server = this.meters.server();
-    const redis = await this.meters.redis?.();
+    const { server, redis } = this.meters;
+    const serverBefore = server();
+    const redisBefore = await redis?.();
     await round();
-    const serverAfter = this.meters.server();
-    if (server === undefined || serverAfter === undefined) this.unknown = true;
-    else this.serverUs += serverAfter - server;
-    if (redis !== undefined && this.meters.redis) this.redisUs += (await this.meters.redis()) - redis;
+    const serverAfter = server();
+    if (serverBefore === undefined || serverAfter === undefined) this.unknown = true;
+    else this.serverUs += serverAfter - serverBefore;
+    if (redis && redisBefore !== undefined) this.redisUs += (await redis()) - redisBefore;
   }
 
   /** µs a request over `requests`; undefined when a server process could not be read. */
