@@ -199,7 +199,7 @@ local function termWriter(layout)
         local added
         if tops[term] then
           if chunk > tops[term] then growChunks(term, chunk) end
-          -- The value as text, as the offset: Redis formats a number argument as a float, once a term.
+          -- The value as text, like the offset: Redis turns a number argument into text as a float, every call.
           added = redis.call('SETBIT', inChunk .. term, bit, '1') == 0
         else
           added = redis.call('SADD', inBucket .. term, number) == 1
