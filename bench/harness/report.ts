@@ -29,7 +29,7 @@ export function markdownTable(measurements: Measurement[]): string {
 export function cpuTable(measurements: Measurement[]): string {
   const registry = measurements.filter((m) => m.mode === 'closed' && m.target === 'registry' && m.cpuPerRequestUs);
   if (registry.length === 0) return '';
-  const us = (value: number | undefined) => (value === undefined ? 'n/a' : fmt(value, 0));
+  const us = (value: number | undefined) => fmt(value ?? Number.NaN, 0);
   const server = (m: Measurement, target: Target) => find(measurements, m.agents, m.scenario, target)?.cpuPerRequestUs?.server;
   return [
     'CPU time a request in the closed loop, in µs (each process\'s user and system time over its rounds, divided by the requests it answered; ' +
