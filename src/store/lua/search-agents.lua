@@ -330,33 +330,47 @@ local function bucketRange(term, bucket)
   return chunkKey(term, chunk), from, chunk > tops[term]
 end
 
--- The bytes of bucket `bucket` of each of `terms`, all dense, as a list of byte values for each
--- (taken from the string with one call, not one a byte); nil when one has no chunk there.
+-- Zero bytes to make up a bucket's range that a bitmap does not reach (one grown bit by bit by an
+-- older layout): its missing bytes are zero.
+local ZERO_BYTES = string.rep('\0', bucketBytes)
+
+-- The bytes of bucket `bucket` of each of `terms`, all dense, as a list of bucketBytes byte values
+-- for each (taken from the string with one call, not one a byte); nil when one has no chunk there.
 local function bucketRows(terms, bucket)
   local rows = {}
   for i, term in ipairs(terms) do
     local key, from, beyond = bucketRange(term, bucket)
     if beyond then return nil end
-    rows[i] = {byteAt(redis.call('GETRANGE', key, from, from + bucketBytes - 1), 1, bucketBytes)}
+    local bytes = redis.call('GETRANGE', key, from, from + bucketBytes - 1)
+    if #bytes < bucketBytes then bytes = bytes .. string.sub(ZERO_BYTES, #bytes + 1) end
+    rows[i] = {byteAt(bytes, 1, bucketBytes)}
   end
   return rows
 end
 
--- Byte `at` of `rows` ANDed, without the bits set in byte `at` of every one of `outRows` (nil:
--- none): a group leaves out the agents in all of its terms, as inGroup finds them. A bitmap's
--- missing bytes are zero.
-local function matchingByte(rows, outRows, at)
-  local byte = rows[1][at] or 0
-  for i = 2, #rows do
-    if byte == 0 then return 0 end
-    byte = band(byte, rows[i][at] or 0)
+-- `into` ANDed with `row`, byte by byte, in place; a zero byte stays zero without a call.
+local function andInto(into, row)
+  for at = 1, bucketBytes do
+    local byte = into[at]
+    if byte ~= 0 then into[at] = band(byte, row[at]) end
   end
-  if outRows and byte ~= 0 then
-    local out = 255
-    for _, row in ipairs(outRows) do out = band(out, row[at] or 0) end
-    byte = band(byte, 255 - out)
+end
+
+-- The bytes of `rows` ANDed, without the bits set in every one of `outRows` (nil: none): a group
+-- leaves out the agents in all of its terms, as inGroup finds them. Made in the first row, row by
+-- row in plain loops: a bucket's every byte passes here, and a call per byte cost more than its work.
+local function matchingBytes(rows, outRows)
+  local matching = rows[1]
+  for i = 2, #rows do andInto(matching, rows[i]) end
+  if outRows then
+    local out = outRows[1]
+    for i = 2, #outRows do andInto(out, outRows[i]) end
+    for at = 1, bucketBytes do
+      local byte = matching[at]
+      if byte ~= 0 and out[at] ~= 0 then matching[at] = band(byte, 255 - out[at]) end
+    end
   end
-  return byte
+  return matching
 end
 
 -- The numbers of bucket `bucket` in every one of `terms`, all dense, ascending: their bits there,
@@ -364,9 +378,10 @@ end
 local function denseMatches(terms, bucket)
   local rows = bucketRows(terms, bucket)
   if not rows then return {} end
+  local bytes = matchingBytes(rows, nil)
   local found, size, base = {}, 0, bucket * width
   for at = 1, bucketBytes do
-    local byte = matchingByte(rows, nil, at)
+    local byte = bytes[at]
     local number = base + (at - 1) * 8
     for b = 1, 8 do
       if byte == 0 then break end
@@ -676,8 +691,9 @@ local function countInBucket(terms, bucket, out)
     local rows = bucketRows(terms, bucket)
     if not rows then return 0 end
     local outRows = out and bucketRows(out, bucket)
+    local bytes = matchingBytes(rows, outRows)
     local count, bits = 0, bitCounts()
-    for at = 1, bucketBytes do count = count + bits[matchingByte(rows, outRows, at)] end
+    for at = 1, bucketBytes do count = count + bits[bytes[at]] end
     return count
   end
   local found = bucketMatches(terms, bucket)
