@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LATENCY_LOAD_SHARE, SCENARIOS } from '../../bench/scenarios.js';
+import { runBenchTool } from '../helpers/bench-tools.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Options that skip the small cards' and the embedded registry's memory, which the first run covers. */
 const NO_MEMORY_EXTRAS = ['--small-card-agents', '0', '--embedded-agents', '0'];
 
@@ -37,20 +35,8 @@ interface Results {
   profiles: { file: string; busyMs: number; hottest: { name: string; selfShare: number }[] }[];
 }
 
-/** Runs `npm run bench`'s harness (the build is fresh: `npm test` builds first) and resolves with its exit code and output. */
-function runHarness(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/harness/main.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, REDIS_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+/** Runs `npm run bench`'s harness, with its own throwaway Redis. */
+const runHarness = (args: string[]) => runBenchTool('bench/harness/main.ts', args, { ...process.env, REDIS_URL: '' });
 
 describe('the benchmark harness, in a short smoke run', () => {
   const out = mkdtempSync(join(tmpdir(), 'a2a-bench-smoke-'));

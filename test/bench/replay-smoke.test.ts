@@ -1,19 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runBenchTool } from '../helpers/bench-tools.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Runs `npm run bench:replay`'s tool (the build is fresh: `npm test` builds first) and resolves with its exit code and output. */
-function runReplay(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/replay/main.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+/** Runs `npm run bench:replay`'s tool. */
+const runReplay = (args: string[]) => runBenchTool('bench/replay/main.ts', args);
 
 /** Whether this checkout's Lua scripts are those of HEAD. */
 const scriptsAsCommitted = () => {

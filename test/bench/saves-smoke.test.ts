@@ -1,19 +1,8 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runBenchTool } from '../helpers/bench-tools.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Runs `npm run bench:saves`'s tool (the build is fresh: `npm test` builds first) and resolves with its exit code and output. */
-function runSaves(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/saves/main.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+/** Runs `npm run bench:saves`'s tool. */
+const runSaves = (args: string[]) => runBenchTool('bench/saves/main.ts', args);
 
 /** The cells of the table's row that begins with `label`, as numbers after the label. */
 function rowOf(output: string, label: string): number[] {
