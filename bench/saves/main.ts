@@ -56,18 +56,23 @@ const inFlight = wholeNumber('in-flight', 2);
  */
 function buildWithScriptsOf(revision: string): string {
   const root = mkdtempSync(join(tmpdir(), 'a2a-saves-'));
-  cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
-  cpSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
-  const scripts = join(root, 'dist/store/lua');
-  rmSync(scripts, { recursive: true });
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  for (const file of git('ls-tree', '-r', '--name-only', revision, '--', LUA_DIR).split('\n').filter(Boolean)) {
-    const target = join(scripts, file.slice(LUA_DIR.length + 1));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, git('show', `${revision}:${file}`));
+  try {
+    cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+    const scripts = join(root, 'dist/store/lua');
+    rmSync(scripts, { recursive: true });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    for (const file of git('ls-tree', '-r', '--name-only', revision, '--', LUA_DIR).split('\n').filter(Boolean)) {
+      const target = join(scripts, file.slice(LUA_DIR.length + 1));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, git('show', `${revision}:${file}`));
+    }
+    return join(root, 'dist');
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
   }
-  return join(root, 'dist');
 }
 
 /** The scripts one side runs, its Redis, and what its rounds cost that Redis. */
