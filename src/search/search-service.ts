@@ -2,6 +2,7 @@ import type { AgentRecord, Tombstone } from '../store/agent-record.js';
 import type { AgentStore, SearchPosition, TermSearch, TermSearchPage } from '../store/agent-store.js';
 import { term, type TermKind } from './index-terms.js';
 import { changedPositionOf, decodeCursor, encodeChangedCursor, encodeCursor, encodeSearchCursor, searchPositionOf, type CursorPosition } from './page-cursor.js';
+import { RecentEstimates } from './recent-estimates.js';
 import { SearchAdmission } from './search-admission.js';
 import type { SearchCriteria } from './search-criteria.js';
 import { tokenize } from './tokenizer.js';
@@ -79,6 +80,8 @@ export class SearchService {
     private readonly observe: (page: TermSearchPage) => void = () => {},
     /** Turns for costly walks. @defaultValue a {@link SearchAdmission} with its defaults */
     private readonly admission = new SearchAdmission(),
+    /** The estimated totals of recent searches, answered again by their later pages. @defaultValue a {@link RecentEstimates} with its defaults */
+    private readonly estimates = new RecentEstimates(),
   ) {}
 
   /** A page of what `criteria` ask for, of at most about `maxBytes` of records (default: the page budget). */
@@ -123,9 +126,16 @@ export class SearchService {
     return { total: found.total, exact: found.totalExact };
   }
 
-  /** The store's walk for `search`, in its turn when it is costly. */
-  private walk(search: TermSearch): Promise<TermSearchPage> {
-    return this.admission.run(search, (admitted) => this.store.searchTerms(admitted));
+  /**
+   * The store's walk for `search`, in its turn when it is costly, given the estimate of its terms'
+   * total that a recent page made, if any; a new estimate is kept for the pages after it.
+   */
+  private async walk(search: TermSearch): Promise<TermSearchPage> {
+    const key = RecentEstimates.keyOf(search.terms, search.includeInactive);
+    const estimate = this.estimates.get(key);
+    const found = await this.admission.run(estimate === undefined ? search : { ...search, estimate }, (admitted) => this.store.searchTerms(admitted));
+    if (!found.totalExact && estimate === undefined) this.estimates.keep(key, found.total);
+    return found;
   }
 
   /** The terms a search walks, and those that rank a match first: a word of prefixable length matches by its prefix term (the cards with it whole and those with a word it begins). */

@@ -189,6 +189,13 @@ export interface TermSearch {
   /** Most hits to find. */
   wanted: number;
   /**
+   * A recent estimate of how many agents match `terms` (inactive ones in or out as
+   * `includeInactive` says), from an earlier page: where the store would estimate the total, it
+   * answers this one instead (and never less than the hits it found); where counting is cheap, it
+   * still counts. @defaultValue none: the store estimates
+   */
+  estimate?: number;
+  /**
    * Told once the walk through the index is done, before the store looks up its hits' ids: what
    * follows is light work for the store, so a costly walk's turn (`SEARCH_COSTLY_CONCURRENCY`) ends here.
    * @defaultValue none

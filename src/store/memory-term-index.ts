@@ -119,7 +119,7 @@ export class MemoryTermIndex {
       finished = tier === tiers.length - 1;
     }
     if (finished && search.after === undefined) found.total = found.hits.length;
-    else Object.assign(found, this.count(search.terms, inactive));
+    else Object.assign(found, this.count(search.terms, inactive, search.estimate));
     // A sample may miss every match; an estimate still counts the ones this page found.
     if (!found.totalExact) found.total = Math.max(found.total, found.hits.length);
     return found;
@@ -157,8 +157,11 @@ export class MemoryTermIndex {
     return 'done';
   }
 
-  /** How many agents are in every one of `terms` and in no group: exact when cheap to count, otherwise estimated from a sample. */
-  private count(terms: readonly string[], groups: readonly (readonly string[])[]): Pick<NumberHits, 'total' | 'totalExact'> {
+  /**
+   * How many agents are in every one of `terms` and in no group: exact when cheap to count,
+   * otherwise `estimate` when given (an earlier page's), else estimated from a sample.
+   */
+  private count(terms: readonly string[], groups: readonly (readonly string[])[], estimate: number | undefined): Pick<NumberHits, 'total' | 'totalExact'> {
     const { term: driverTerm, members: driver } = this.driverOf(terms);
     const live = groups.filter((group) => this.driverOf(group).members.size > 0);
     if (terms.length === 1 && live.length === 0) return { total: driver.size, totalExact: true };
@@ -174,6 +177,7 @@ export class MemoryTermIndex {
       const left = this.of(excluded[0] as string);
       if (left.size <= this.tuning.countBudget) return { total: driver.size - [...left.after()].filter((n) => driver.has(n)).length, totalExact: true };
     }
+    if (estimate !== undefined) return { total: estimate, totalExact: false };
     const sample = driver.sample(Math.max(this.tuning.estimateSamples, Math.floor(this.tuning.countBudget / checks)));
     return { total: Math.round((driver.size * matching(sample)) / Math.max(1, sample.length)), totalExact: false };
   }

@@ -696,6 +696,7 @@ export class RedisAgentStore implements AgentStore {
         search.includeInactive ? '0' : '1',
         String(search.terms.length),
         DEPRECATED_TERM,
+        search.estimate === undefined ? '' : String(search.estimate),
         ...search.terms,
         ...search.preferred,
       ),

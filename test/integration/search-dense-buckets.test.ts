@@ -5,7 +5,7 @@ import { RedisAgentStore } from '../../src/store/redis-agent-store.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import type { IndexTuning } from '../../src/store/term-layout.js';
 import { cardV1 } from '../helpers/cards.js';
-import { connect, deleteKeys, uniquePrefix } from '../helpers/redis.js';
+import { connect, deleteKeys, PrefixCommands, uniquePrefix } from '../helpers/redis.js';
 import { idsMatching, writeOf } from '../helpers/store-backends.js';
 
 /**
@@ -79,6 +79,25 @@ describe('dense terms searched together: their bytes ANDed bucket by bucket', ()
       const { total, exact } = await firstPageTotal(tags.map((tag) => `tag:${tag}`));
       expect(exact).toBe(false);
       expect(total).toBe(Math.round((expected(['blue']).length * sampledWith(tags)) / sampledWith(['blue'])));
+    }
+  });
+
+  it('answers a recent estimate given with the search instead of sampling, never below the page, and counts where counting is cheap', async () => {
+    const watch = await PrefixCommands.watch(redis, prefix);
+    try {
+      const search = { terms: ['tag:red', 'tag:blue'], preferred: [], includeInactive: true, wanted: 2 };
+      const bitmapReads = (commands: string[][]) => commands.filter(([, key]) => key?.startsWith(`${prefix}bits:`)).length;
+      const sampled = await watch.during(() => store.searchTerms(search));
+      const given = await watch.during(() => store.searchTerms({ ...search, estimate: 4321 }));
+      expect(given.result).toMatchObject({ total: 4321, totalExact: false });
+      expect(given.result.hits).toEqual(sampled.result.hits);
+      // The two sampled buckets' reads of both bitmaps are gone; the page's own remain.
+      expect(bitmapReads(given.commands)).toBeLessThanOrEqual(bitmapReads(sampled.commands) - 4);
+      expect(await store.searchTerms({ ...search, estimate: 0 })).toMatchObject({ total: 2, totalExact: false });
+      // One term and no inactive agent left out: its count is the total.
+      expect(await store.searchTerms({ ...search, terms: ['tag:red'], estimate: 4321 })).toMatchObject({ total: expected(['red']).length, totalExact: true });
+    } finally {
+      watch.close();
     }
   });
 

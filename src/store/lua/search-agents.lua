@@ -11,8 +11,9 @@
 -- to start after (0: from the first), ARGV[9] hits wanted, ARGV[10] walk budget, ARGV[11] cost
 -- of visiting a bucket, ARGV[12] cost of a membership command, ARGV[13] count budget, ARGV[14]
 -- buckets sampled for an estimate, ARGV[15] '1' to leave inactive agents out, ARGV[16] number of
--- match terms m, ARGV[17] the index term of deprecated agents, ARGV[18..17+m] the match terms,
--- ARGV[18+m..] the preferred terms.
+-- match terms m, ARGV[17] the index term of deprecated agents, ARGV[18] a recent estimate of the
+-- match terms' total to answer instead of making one ('' for none), ARGV[19..18+m] the match terms,
+-- ARGV[19+m..] the preferred terms.
 -- Answers {hits (tier, number, tier, number, ...; the replica maps numbers to ids, see
 -- src/store/agent-ids-by-number.ts), tier and number where the walk stopped
 -- with its budget spent ('' when it did not), total, '1' when the total is exact, work spent, the
@@ -31,9 +32,10 @@ local lastBucket = bucketOf(layout, lastNumber)
 
 local matchCount = tonumber(ARGV[16])
 local deprecatedTerm = ARGV[17]
+local knownEstimate = tonumber(ARGV[18])
 local match, preferred = {}, {}
-for i = 18, #ARGV do
-  if i < 18 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
+for i = 19, #ARGV do
+  if i < 19 + matchCount then match[#match + 1] = ARGV[i] else preferred[#preferred + 1] = ARGV[i] end
 end
 
 -- A key builder for bucket or chunk keys: the prefix of each bucket (chunk) is built once.
@@ -716,6 +718,9 @@ local function total()
   if #match == 1 and not large[layout.inactiveTerm] and sizeOf(layout.inactiveTerm) <= countBudget then
     return least - countAmong(smallSet(layout.inactiveTerm).all(), {driver}, nil, nil), true
   end
+  -- The replica's recent estimate of these terms (an earlier page's): the same total page after
+  -- page, without sampling again.
+  if knownEstimate then return math.max(#hits, knownEstimate), false end
   local estimate = 0
   if seen >= 16 then
     estimate = least * matched / seen
