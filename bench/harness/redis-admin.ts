@@ -20,3 +20,18 @@ export async function deleteKeys(url: string, prefix: string): Promise<void> {
   redis.disconnect();
 }
 
+
+/**
+ * Microseconds and calls Redis spent in Lua scripts since its statistics were last reset: by
+ * EVALSHA, and by EVAL where a client sent a script Redis had not seen from it yet.
+ */
+export async function scriptTime(redis: Redis): Promise<{ usec: number; calls: number }> {
+  const stats = await redis.info('commandstats');
+  let usec = 0;
+  let calls = 0;
+  for (const [, count, micros] of stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+),usec=(\d+)/g)) {
+    calls += Number(count);
+    usec += Number(micros);
+  }
+  return { usec, calls };
+}

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../../scripts/local-redis.js';
 import { scriptSource } from '../../src/store/redis-agent-store.js';
+import { scriptTime } from '../harness/redis-admin.js';
 import { seedThroughStore } from '../harness/seeding.js';
 import { startNodeProcess } from '../harness/processes.js';
 import { workload } from '../harness/workload.js';
@@ -85,12 +86,6 @@ async function recordCalls(redisUrl: string, prefix: string, paths: readonly str
   return calls;
 }
 
-/** Microseconds Redis spent in EVALSHA since the last reset. */
-async function evalshaMicros(redis: Redis): Promise<number> {
-  const found = /cmdstat_evalsha:calls=\d+,usec=(\d+)/.exec(await redis.info('commandstats'));
-  return Number(found?.[1] ?? 0);
-}
-
 interface ScriptTimes {
   /** Per call, the fastest of its runs, in microseconds. */
   fastest: number[];
@@ -113,7 +108,7 @@ async function replay(redis: Redis, shas: readonly string[], calls: readonly str
         const sha = shas[i] as string;
         await redis.config('RESETSTAT');
         const answer = await redis.evalsha(sha, ...(call as [string]));
-        fastest[i] = Math.min(fastest[i] as number, await evalshaMicros(redis));
+        fastest[i] = Math.min(fastest[i] as number, (await scriptTime(redis)).usec);
         if (run === 0) (times[i] as ScriptTimes).answers.push(JSON.stringify(answer));
       }
     }

@@ -16,15 +16,14 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer, type LocalRedis } from '../../scripts/local-redis.js';
 import { redisCpuUs } from '../harness/cpu-time.js';
-import { runScript } from '../harness/processes.js';
+import { REPO_ROOT, runScript } from '../harness/processes.js';
+import { scriptTime } from '../harness/redis-admin.js';
 import { seedThroughStore } from '../harness/seeding.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LUA_DIR = 'src/store/lua';
 
 const { values } = parseArgs({
@@ -95,21 +94,6 @@ interface Cost {
 }
 
 const noCost = (): Cost => ({ cpuUs: 0, scriptUs: 0, saves: 0, runs: 0 });
-
-/**
- * Microseconds and calls of the scripts (the save script, in these rounds) since the last reset: by
- * EVALSHA, and by EVAL where the client sent a script Redis had not seen from it yet.
- */
-async function scriptTime(redis: Redis): Promise<{ usec: number; calls: number }> {
-  const stats = await redis.info('commandstats');
-  let usec = 0;
-  let calls = 0;
-  for (const [, count, micros] of stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+),usec=(\d+)/g)) {
-    calls += Number(count);
-    usec += Number(micros);
-  }
-  return { usec, calls };
-}
 
 const PREFIX = 'bench:{saves}:';
 

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../bench/harness/processes.js';
 
-/** The repository's root, where the benchmark's tools run from. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { REPO_ROOT };
 
 /**
  * Runs one of the benchmark's tools, a TypeScript file under bench/ (through tsx; the build it loads
